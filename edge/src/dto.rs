@@ -1,0 +1,173 @@
+//! Data shapes exchanged between tiers (origin ⇄ storefront ⇄ Workers ⇄ SPAs).
+
+use crate::domain::{DomainName, Handle, Money, TenantSlug};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Whether a tenant's stores and panels are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TenantStatus {
+    /// Serving shoppers.
+    Active,
+    /// Closed by staff: no storefront, no certificates.
+    Suspended,
+}
+
+impl TenantStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantStatus::Active => "active",
+            TenantStatus::Suspended => "suspended",
+        }
+    }
+
+    /// Parses the stored value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "active" => Some(TenantStatus::Active),
+            "suspended" => Some(TenantStatus::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// A merchant on the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tenant {
+    /// Stable id.
+    pub id: Uuid,
+    /// Short unique identifier.
+    pub slug: TenantSlug,
+    /// Store name shown to shoppers.
+    pub name: String,
+    /// Active or suspended.
+    pub status: TenantStatus,
+}
+
+/// A tenant as staff see it in the admin panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TenantOverview {
+    /// The tenant.
+    #[serde(flatten)]
+    pub tenant: Tenant,
+    /// Its domains, primary first.
+    pub domains: Vec<DomainName>,
+    /// How many products it has.
+    pub product_count: i64,
+}
+
+/// A purchasable variant of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Variant {
+    /// Stable id; carts and checkout refer to variants by it.
+    pub id: Uuid,
+    /// Stock-keeping unit, unique within the tenant.
+    pub sku: String,
+    /// Option label shown to shoppers, e.g. `Large / Blue`.
+    pub title: String,
+    /// Unit price.
+    pub price: Money,
+}
+
+/// A product with its variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Product {
+    /// Stable id.
+    pub id: Uuid,
+    /// URL segment, unique within the tenant.
+    pub handle: Handle,
+    /// Product name.
+    pub title: String,
+    /// Plain-text description.
+    pub description: String,
+    /// Image URL (absolute or site-relative).
+    pub image_url: Option<String>,
+    /// Variants, cheapest first.
+    pub variants: Vec<Variant>,
+}
+
+impl Product {
+    /// The lowest variant price, shown on product cards ("from ₹…").
+    pub fn from_price(&self) -> Option<Money> {
+        self.variants.iter().map(|v| v.price).min_by_key(|m| m.amount_minor)
+    }
+}
+
+/// What a storefront shows about the store itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreInfo {
+    /// Tenant slug.
+    pub slug: TenantSlug,
+    /// Store name.
+    pub name: String,
+    /// The domain the request came in on.
+    pub domain: DomainName,
+}
+
+/// A storefront home page's data: the store and its active products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreCatalog {
+    /// The store.
+    pub store: StoreInfo,
+    /// Products, newest first.
+    pub products: Vec<Product>,
+}
+
+/// A storefront product page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreProduct {
+    /// The store.
+    pub store: StoreInfo,
+    /// The product.
+    pub product: Product,
+}
+
+/// Request body of the variant price lookup used by checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriceLookup {
+    /// Variant ids to price (at most 100).
+    pub variant_ids: Vec<Uuid>,
+}
+
+/// The origin's current price of one variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VariantPrice {
+    /// The variant.
+    pub variant_id: Uuid,
+    /// Product title and variant title, for the order summary.
+    pub title: String,
+    /// SKU.
+    pub sku: String,
+    /// Unit price.
+    pub price: Money,
+}
+
+/// Response of the variant price lookup: only variants of the requesting store's tenant appear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriceList {
+    /// Prices of the variants that were found.
+    pub prices: Vec<VariantPrice>,
+}
+
+/// Answer of `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// Always `ok` when the service answers.
+    pub status: String,
+    /// Service name.
+    pub service: String,
+}

@@ -1,0 +1,18 @@
+//! Zelly's wasm-clean core.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+//!
+//! Everything here compiles for `wasm32-unknown-unknown` (the Workers and the Leptos apps) and for the
+//! native origin services alike, so it must stay free of tokio, sqlx, redis and anything else that only
+//! runs on a server. It holds the domain newtypes, the API DTOs shared across tiers, the host → tenant
+//! normalisation used by every storefront host, and the checkout logic the Worker and its native host
+//! both serve.
+
+pub mod checkout;
+pub mod domain;
+pub mod dto;
+pub mod error;
+pub mod host;
+
+pub use domain::{Currency, DomainName, Handle, Money, TenantSlug};
+pub use error::ApiErrorBody;
+pub mod paths;

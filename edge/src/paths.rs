@@ -1,0 +1,33 @@
+//! Paths of core-api's storefront read API, shared by core-api's router and by every client of it
+//! (the storefront hosts and the checkout hosts), so that the two sides cannot drift apart.
+
+use crate::domain::{DomainName, Handle};
+
+/// Route pattern: a store's catalog by domain.
+pub const STORE_CATALOG: &str = "/api/storefront/domains/{domain}/products";
+/// Route pattern: one product of a store by handle.
+pub const STORE_PRODUCT: &str = "/api/storefront/domains/{domain}/products/{handle}";
+/// Route pattern: current prices of variants of a store.
+pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
+/// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).
+pub const VALIDATE_TENANT_DOMAIN: &str = "/validate_tenant_domain/{domain}";
+
+/// `GET` path of a store's catalog.
+pub fn store_catalog(domain: &DomainName) -> String {
+    format!("/api/storefront/domains/{domain}/products")
+}
+
+/// `GET` path of one product page's data.
+pub fn store_product(domain: &DomainName, handle: &Handle) -> String {
+    format!("/api/storefront/domains/{domain}/products/{handle}")
+}
+
+/// `POST` path of the price lookup.
+pub fn store_prices(domain: &DomainName) -> String {
+    format!("/api/storefront/domains/{domain}/prices")
+}
+
+/// `GET` path of the tenant-domain validation.
+pub fn validate_tenant_domain(domain: &DomainName) -> String {
+    format!("/validate_tenant_domain/{domain}")
+}

@@ -1,0 +1,72 @@
+//! The demo tenant `cargo xtask dev` and the browser tests run against.
+
+use crate::{DynStore, NewProduct, NewTenant, NewVariant, StoreError};
+use zelly_edge::dto::Tenant;
+use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
+
+/// The demo tenant's slug.
+pub const DEMO_SLUG: &str = "demo";
+/// The demo tenant's domain.
+pub const DEMO_DOMAIN: &str = "demo.localhost";
+
+/// (handle, title, description, price in paise, variant labels)
+const CATALOG: [(&str, &str, &str, i64, &[&str]); 12] = [
+    ("indigo-kurta", "Indigo Kurta", "Hand-block printed cotton kurta in deep indigo.", 149_900, &["S", "M", "L"]),
+    ("saffron-scarf", "Saffron Scarf", "Light silk-blend scarf dyed saffron.", 79_900, &["One size"]),
+    ("brass-diya", "Brass Diya", "Polished brass oil lamp, hand-cast.", 59_900, &["Small", "Large"]),
+    ("terracotta-planter", "Terracotta Planter", "Unglazed clay planter with drainage hole.", 44_900, &["15 cm", "25 cm"]),
+    ("masala-chai-tin", "Masala Chai Tin", "250 g of Assam tea with whole spices.", 34_900, &["250 g"]),
+    ("jute-tote", "Jute Tote", "Sturdy jute shopping bag with cotton handles.", 29_900, &["One size"]),
+    ("copper-bottle", "Copper Bottle", "One-litre pure copper water bottle.", 99_900, &["1 L"]),
+    ("block-print-cushion", "Block Print Cushion", "Cushion cover in hand-block printed cotton.", 69_900, &["40 cm", "50 cm"]),
+    ("neem-comb", "Neem Wood Comb", "Wide-tooth comb carved from neem wood.", 19_900, &["One size"]),
+    ("pashmina-shawl", "Pashmina Shawl", "Soft woollen shawl woven in Kashmir.", 499_900, &["Natural", "Charcoal"]),
+    ("khadi-notebook", "Khadi Notebook", "A5 notebook of handmade khadi paper.", 24_900, &["Plain", "Ruled"]),
+    ("sandalwood-soap", "Sandalwood Soap", "Cold-process soap with sandalwood oil.", 14_900, &["Single", "Pack of 3"]),
+];
+
+/// Creates the demo tenant, its domain and its twelve products, unless the tenant already exists.
+///
+/// Safe to call on every start: an existing demo tenant is returned untouched.
+pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
+    let slug = TenantSlug::parse(DEMO_SLUG).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if let Some(existing) = store.tenant_by_slug(&slug).await? {
+        return Ok(existing);
+    }
+    let tenant = store
+        .create_tenant(&NewTenant { slug, name: "Zelly Demo Bazaar".into() })
+        .await?;
+    let domain = DomainName::parse(DEMO_DOMAIN).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    store.add_domain(tenant.id, &domain, true).await?;
+    for (handle, title, description, price, options) in CATALOG {
+        let handle = Handle::parse(handle).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let variants = options
+            .iter()
+            .enumerate()
+            .map(|(i, label)| NewVariant {
+                sku: format!("{}-{}", handle.as_str().to_uppercase(), i + 1),
+                title: (*label).to_owned(),
+                // Larger options cost a little more, so a variant picker has something to show.
+                price: Money::new(price + i as i64 * 10_000, Currency::INR),
+            })
+            .collect();
+        store
+            .create_product(
+                tenant.id,
+                &NewProduct {
+                    image_url: Some(format!("/assets/demo/{handle}.svg")),
+                    handle,
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                    variants,
+                },
+            )
+            .await?;
+    }
+    Ok(tenant)
+}
+
+/// Handles of the demo products, for tests and the image generator.
+pub fn demo_handles() -> impl Iterator<Item = &'static str> {
+    CATALOG.iter().map(|(handle, ..)| *handle)
+}

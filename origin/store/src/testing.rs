@@ -1,0 +1,38 @@
+//! Fresh databases for tests: a new SQLite file or a new PostgreSQL database per test.
+//!
+//! PostgreSQL tests need `ZELLY_TEST_DATABASE_URL` (a URL of a server's maintenance database that
+//! may `CREATE DATABASE`). `cargo xtask test` starts a throwaway server and sets it together with
+//! `ZELLY_REQUIRE_POSTGRES=1`, which turns a missing server into a failure instead of a skip.
+
+use sqlx::{Connection, PgConnection};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// A path for a new SQLite database file in the system temp dir.
+pub fn fresh_sqlite_path() -> PathBuf {
+    std::env::temp_dir().join(format!("zelly-test-{}.db", Uuid::new_v4().simple()))
+}
+
+/// Creates an empty PostgreSQL database and returns its URL, or `None` (with a notice) when no test
+/// server is configured and none is required.
+pub async fn fresh_postgres_url() -> Option<String> {
+    let Ok(admin_url) = std::env::var("ZELLY_TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("ZELLY_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "ZELLY_REQUIRE_POSTGRES=1 but ZELLY_TEST_DATABASE_URL is not set"
+        );
+        eprintln!("skipping PostgreSQL case: ZELLY_TEST_DATABASE_URL is not set (cargo xtask test sets it)");
+        return None;
+    };
+    let name = format!("zelly_test_{}", Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
+    // The name is ours (a fixed prefix and a UUID), never user input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+    Some(format!("{base}/{name}"))
+}
