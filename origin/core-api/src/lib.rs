@@ -1,1 +1,69 @@
-//! placeholder
+//! core-api: the system of record's HTTP face (the seed's fastify-nova, port 3000).
+//!
+//! `main.rs` only reads [`Config`] and calls [`run`]; everything else is here so that tests can
+//! start the real app on port 0 against a fresh database.
+
+pub mod config;
+pub mod openapi;
+pub mod routes;
+
+use axum::Router;
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+use zelly_edge::TenantSlug;
+use zelly_store::DynStore;
+
+pub use config::Config;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The system of record.
+    pub store: DynStore,
+    /// Secret the storefront hosts present as `Authorization: Bearer …`.
+    pub storefront_token: Arc<zelly_store::config::Secret>,
+    /// Development-only merchant context for the seller API until merchant sign-in exists.
+    pub dev_seller_tenant: Option<TenantSlug>,
+}
+
+/// The router with every route and middleware, ready to serve.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::health::router())
+        .merge(routes::domains::router())
+        .merge(routes::storefront::router())
+        .merge(routes::seller::router())
+        .merge(openapi::router())
+        .fallback(zelly_service::not_found)
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Connects the store, seeds the demo tenant when asked, and serves until shutdown.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let store = zelly_store::connect(&config.database).await?;
+    tracing::info!(backend = store.backend(), "store ready");
+    if config.seed_demo {
+        let demo = zelly_store::demo::seed_demo(&store).await?;
+        tracing::info!(tenant = %demo.slug, "demo tenant ready");
+    }
+    let state = AppState {
+        store,
+        storefront_token: Arc::new(config.storefront_token),
+        dev_seller_tenant: config.dev_seller_tenant,
+    };
+    let mut router = app(state);
+    if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
+        router = router.layer(cors);
+    }
+    zelly_service::serve("core-api", config.listen, router).await?;
+    Ok(())
+}
+
+/// Maps "not found" results of the store to a 404 naming what was missing.
+pub(crate) fn found<T>(value: Option<T>, what: &'static str) -> Result<T, zelly_service::ApiError> {
+    value.ok_or(zelly_service::ApiError::NotFound(what))
+}
+
+/// Store errors are API errors.
+pub(crate) type ApiResult<T> = Result<T, zelly_service::ApiError>;

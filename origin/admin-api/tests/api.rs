@@ -1,0 +1,44 @@
+//! admin-api against a real database, over HTTP.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+use zelly_edge::dto::TenantOverview;
+use zelly_store::DynStore;
+
+async fn spawn(store: DynStore) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(axum::serve(listener, admin_api::app(admin_api::AppState { store })).into_future());
+    format!("http://{addr}")
+}
+
+async fn staff_see_every_tenant_with_domains_and_counts(store: DynStore) {
+    zelly_store::demo::seed_demo(&store).await.unwrap();
+    let base = spawn(store).await;
+    let res = reqwest::get(format!("{base}/api/admin/tenants")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let tenants: Vec<TenantOverview> = res.json().await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(tenants[0].tenant.slug.as_str(), "demo");
+    assert_eq!(tenants[0].domains[0].as_str(), "demo.localhost");
+    assert_eq!(tenants[0].product_count, 12);
+    let health: Value = reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap();
+    assert_eq!(health["service"], "admin-api");
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/admin/tenants"]["get"].is_object());
+}
+
+#[tokio::test]
+async fn sqlite_staff_see_every_tenant() {
+    let path = zelly_store::testing::fresh_sqlite_path();
+    staff_see_every_tenant_with_domains_and_counts(Arc::new(zelly_store::sqlite::SqliteStore::open(&path).await.unwrap())).await;
+}
+
+#[tokio::test]
+async fn postgres_staff_see_every_tenant() {
+    if let Some(url) = zelly_store::testing::fresh_postgres_url().await {
+        staff_see_every_tenant_with_domains_and_counts(Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap())).await;
+    }
+}

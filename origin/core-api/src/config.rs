@@ -1,0 +1,48 @@
+//! core-api configuration from the seed's environment variable names.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use zelly_edge::TenantSlug;
+use zelly_store::config::Secret;
+use zelly_store::DatabaseConfig;
+
+/// Everything core-api reads at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 3000).
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`, or `DB_HOST`/`DB_PORT`/`DB_USER`/`DB_PASSWORD`/`DB_NAME`, or embedded SQLite.
+    pub database: DatabaseConfig,
+    /// `STOREFRONT_API_BEARER_TOKEN` (required).
+    pub storefront_token: Secret,
+    /// `ZELLY_DEV_SELLER_TENANT`: development only, see the seller routes.
+    pub dev_seller_tenant: Option<TenantSlug>,
+    /// `ZELLY_SEED_DEMO=1`: create the demo tenant at start-up if it is missing.
+    pub seed_demo: bool,
+}
+
+impl Config {
+    /// Reads the environment, failing with a message that names the offending variable.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let bind: IpAddr = match var("BIND") {
+            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        let port = zelly_service::port_from_env("PORT", 3000)?;
+        let storefront_token = var("STOREFRONT_API_BEARER_TOKEN")
+            .ok_or("STOREFRONT_API_BEARER_TOKEN is not set: the storefront read API needs its shared secret")?;
+        if storefront_token.len() < 16 {
+            return Err("STOREFRONT_API_BEARER_TOKEN must be at least 16 characters".into());
+        }
+        let dev_seller_tenant = var("ZELLY_DEV_SELLER_TENANT")
+            .map(|s| TenantSlug::parse(&s).map_err(|e| format!("ZELLY_DEV_SELLER_TENANT: {e}")))
+            .transpose()?;
+        Ok(Self {
+            listen: SocketAddr::new(bind, port),
+            database: DatabaseConfig::from_env("DB_NAME")?,
+            storefront_token: Secret::new(storefront_token),
+            dev_seller_tenant,
+            seed_demo: var("ZELLY_SEED_DEMO").as_deref() == Some("1"),
+        })
+    }
+}

@@ -1,0 +1,37 @@
+//! `GET /validate_tenant_domain/{domain}`: the seed's endpoint behind Caddy's on-demand TLS ask.
+
+use crate::{ApiResult, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use zelly_edge::dto::TenantStatus;
+use zelly_edge::host::normalize_host;
+use zelly_edge::paths;
+use zelly_service::ApiError;
+
+/// Domain validation route.
+pub fn router() -> Router<AppState> {
+    Router::new().route(paths::VALIDATE_TENANT_DOMAIN, get(validate))
+}
+
+/// 200 when the domain belongs to an active tenant; 404 for unknown, suspended or malformed names.
+#[utoipa::path(
+    get,
+    path = "/validate_tenant_domain/{domain}",
+    tag = "domains",
+    params(("domain" = String, Path, description = "Host name as the client sent it")),
+    responses(
+        (status = 200, description = "The domain is an active tenant's"),
+        (status = 404, description = "Unknown, suspended or malformed", body = zelly_edge::ApiErrorBody),
+    ),
+    security(())
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain))]
+pub async fn validate(State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<StatusCode> {
+    let domain = normalize_host(&domain).map_err(|_| ApiError::NotFound("tenant domain"))?;
+    match state.store.tenant_by_domain(&domain).await? {
+        Some(tenant) if tenant.status == TenantStatus::Active => Ok(StatusCode::OK),
+        _ => Err(ApiError::NotFound("tenant domain")),
+    }
+}

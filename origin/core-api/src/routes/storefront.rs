@@ -1,0 +1,143 @@
+//! The storefront read API: what the storefront hosts and checkout render and price from.
+//!
+//! Every route is guarded by `STOREFRONT_API_BEARER_TOKEN` and scoped by the request's domain, so a
+//! store only ever sees its own tenant's data.
+
+use crate::{found, ApiResult, AppState};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreInfo, StoreProduct, Tenant, TenantStatus};
+use zelly_edge::host::normalize_host;
+use zelly_edge::{paths, DomainName, Handle};
+use zelly_service::{constant_time_eq, ApiError, AppJson};
+
+/// Most variants one price lookup may ask for.
+pub const MAX_PRICE_LOOKUP: usize = 100;
+
+/// Storefront read routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::STORE_CATALOG, get(catalog))
+        .route(paths::STORE_PRODUCT, get(product))
+        .route(paths::STORE_PRICES, post(prices))
+}
+
+/// Proof that the caller holds the storefront bearer token.
+#[derive(Debug, Clone, Copy)]
+pub struct StorefrontCaller;
+
+impl FromRequestParts<AppState> for StorefrontCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized("a storefront bearer token is required"))?;
+        if constant_time_eq(presented.as_bytes(), state.storefront_token.expose().as_bytes()) {
+            Ok(StorefrontCaller)
+        } else {
+            Err(ApiError::Unauthorized("the storefront bearer token is wrong"))
+        }
+    }
+}
+
+/// The active tenant a domain belongs to; unknown, suspended and malformed domains are all 404.
+async fn active_store(state: &AppState, raw_domain: &str) -> ApiResult<(Tenant, DomainName)> {
+    let domain = normalize_host(raw_domain).map_err(|_| ApiError::NotFound("store"))?;
+    let tenant = found(state.store.tenant_by_domain(&domain).await?, "store")?;
+    if tenant.status != TenantStatus::Active {
+        return Err(ApiError::NotFound("store"));
+    }
+    Ok((tenant, domain))
+}
+
+fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
+    StoreInfo { slug: tenant.slug.clone(), name: tenant.name.clone(), domain }
+}
+
+/// The store and its products.
+#[utoipa::path(
+    get,
+    path = "/api/storefront/domains/{domain}/products",
+    tag = "storefront",
+    params(("domain" = String, Path, description = "The storefront's host name")),
+    responses(
+        (status = 200, body = StoreCatalog),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No active store on this domain", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain))]
+pub async fn catalog(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path(domain): Path<String>,
+) -> ApiResult<Json<StoreCatalog>> {
+    let (tenant, domain) = active_store(&state, &domain).await?;
+    let products = state.store.list_products(tenant.id).await?;
+    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products }))
+}
+
+/// One product of the store.
+#[utoipa::path(
+    get,
+    path = "/api/storefront/domains/{domain}/products/{handle}",
+    tag = "storefront",
+    params(
+        ("domain" = String, Path, description = "The storefront's host name"),
+        ("handle" = String, Path, description = "Product handle"),
+    ),
+    responses(
+        (status = 200, body = StoreProduct),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No such store or product", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain, handle = %handle))]
+pub async fn product(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, handle)): Path<(String, String)>,
+) -> ApiResult<Json<StoreProduct>> {
+    let (tenant, domain) = active_store(&state, &domain).await?;
+    let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("product"))?;
+    let product = found(state.store.product_by_handle(tenant.id, &handle).await?, "product")?;
+    Ok(Json(StoreProduct { store: store_info(&tenant, domain), product }))
+}
+
+/// Current prices of the store's variants (other tenants' variants are simply absent).
+#[utoipa::path(
+    post,
+    path = "/api/storefront/domains/{domain}/prices",
+    tag = "storefront",
+    params(("domain" = String, Path, description = "The storefront's host name")),
+    request_body = PriceLookup,
+    responses(
+        (status = 200, body = PriceList),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "Too many ids or a malformed body", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain))]
+pub async fn prices(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path(domain): Path<String>,
+    AppJson(lookup): AppJson<PriceLookup>,
+) -> ApiResult<Json<PriceList>> {
+    if lookup.variant_ids.len() > MAX_PRICE_LOOKUP {
+        return Err(ApiError::Unprocessable(format!("variant_ids: at most {MAX_PRICE_LOOKUP} ids")));
+    }
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
+    Ok(Json(PriceList { prices }))
+}

@@ -1,0 +1,252 @@
+//! core-api against a real database: the app is started on port 0 and driven over HTTP.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use zelly_edge::dto::{PriceList, Product, StoreCatalog, StoreProduct, TenantStatus};
+use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
+use zelly_store::{DynStore, NewProduct, NewTenant, NewVariant};
+
+const TOKEN: &str = "test-storefront-token-0123456789";
+
+struct TestApp {
+    base: String,
+    http: reqwest::Client,
+    store: DynStore,
+}
+
+impl TestApp {
+    async fn spawn(store: DynStore, dev_seller: Option<&str>) -> TestApp {
+        let state = core_api::AppState {
+            store: store.clone(),
+            storefront_token: Arc::new(zelly_store::config::Secret::new(TOKEN)),
+            dev_seller_tenant: dev_seller.map(|s| TenantSlug::parse(s).unwrap()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(axum::serve(listener, core_api::app(state)).into_future());
+        TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store }
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).bearer_auth(TOKEN).json(body).send().await.unwrap()
+    }
+
+    /// Adds a tenant with one domain and one single-variant product.
+    async fn tenant(&self, slug: &str, domain: &str, handle: &str) -> (uuid::Uuid, Product) {
+        let tenant = self
+            .store
+            .create_tenant(&NewTenant { slug: TenantSlug::parse(slug).unwrap(), name: format!("{slug} store") })
+            .await
+            .unwrap();
+        self.store.add_domain(tenant.id, &DomainName::parse(domain).unwrap(), true).await.unwrap();
+        let product = self
+            .store
+            .create_product(
+                tenant.id,
+                &NewProduct {
+                    handle: Handle::parse(handle).unwrap(),
+                    title: format!("{slug} {handle}"),
+                    description: String::new(),
+                    image_url: None,
+                    variants: vec![NewVariant {
+                        sku: format!("{slug}-{handle}"),
+                        title: "Default".into(),
+                        price: Money::new(12_300, Currency::INR),
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        (tenant.id, product)
+    }
+}
+
+async fn sqlite_store() -> Option<DynStore> {
+    let path = zelly_store::testing::fresh_sqlite_path();
+    Some(Arc::new(zelly_store::sqlite::SqliteStore::open(&path).await.unwrap()))
+}
+
+async fn postgres_store() -> Option<DynStore> {
+    let url = zelly_store::testing::fresh_postgres_url().await?;
+    Some(Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap()))
+}
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $case() {
+                if let Some(store) = super::sqlite_store().await { super::$case(store).await }
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $case() {
+                if let Some(store) = super::postgres_store().await { super::$case(store).await }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    health_answers_ok,
+    a_domain_validates_only_for_an_active_tenant,
+    the_storefront_api_refuses_missing_or_wrong_tokens,
+    a_store_lists_only_its_own_products,
+    a_product_is_found_only_on_its_own_store,
+    prices_come_from_origin_and_only_for_the_stores_own_variants,
+    bad_price_lookups_get_a_clear_error,
+    the_seller_api_is_closed_unless_a_dev_tenant_is_configured,
+    the_openapi_document_lists_every_route_with_its_auth,
+    unknown_routes_answer_in_the_error_shape,
+);
+
+async fn health_answers_ok(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let res = app.get("/health", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
+}
+
+async fn a_domain_validates_only_for_an_active_tenant(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    app.tenant("acme", "acme.example", "tee").await;
+    let (bolt, _) = app.tenant("bolt", "bolt.example", "mug").await;
+    app.store.set_tenant_status(bolt, TenantStatus::Suspended).await.unwrap();
+    for (domain, expected) in [
+        ("acme.example", StatusCode::OK),
+        ("ACME.Example.", StatusCode::OK),
+        ("bolt.example", StatusCode::NOT_FOUND),
+        ("nobody.example", StatusCode::NOT_FOUND),
+        ("127.0.0.1", StatusCode::NOT_FOUND),
+        ("bad_name", StatusCode::NOT_FOUND),
+    ] {
+        let res = app.get(&format!("/validate_tenant_domain/{domain}"), None).await;
+        assert_eq!(res.status(), expected, "{domain}");
+    }
+}
+
+async fn the_storefront_api_refuses_missing_or_wrong_tokens(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    app.tenant("acme", "acme.example", "tee").await;
+    let path = "/api/storefront/domains/acme.example/products";
+    for token in [None, Some("wrong-token-wrong-token-wrong-to"), Some("")] {
+        let res = app.get(path, token).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    assert_eq!(app.get(path, Some(TOKEN)).await.status(), StatusCode::OK);
+}
+
+async fn a_store_lists_only_its_own_products(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
+    app.tenant("bolt", "bolt.example", "mug").await;
+    let res = app.get("/api/storefront/domains/Acme.Example/products", Some(TOKEN)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let catalog: StoreCatalog = res.json().await.unwrap();
+    assert_eq!(catalog.store.slug.as_str(), "acme");
+    assert_eq!(catalog.store.domain.as_str(), "acme.example");
+    assert_eq!(catalog.products, vec![tee]);
+    let unknown = app.get("/api/storefront/domains/nobody.example/products", Some(TOKEN)).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+async fn a_product_is_found_only_on_its_own_store(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
+    let (bolt, _) = app.tenant("bolt", "bolt.example", "mug").await;
+    let res = app.get("/api/storefront/domains/acme.example/products/tee", Some(TOKEN)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<StoreProduct>().await.unwrap().product, tee);
+    // Bolt's product through Acme's domain: not found.
+    let cross = app.get("/api/storefront/domains/acme.example/products/mug", Some(TOKEN)).await;
+    assert_eq!(cross.status(), StatusCode::NOT_FOUND);
+    // A suspended store serves nothing.
+    app.store.set_tenant_status(bolt, TenantStatus::Suspended).await.unwrap();
+    let suspended = app.get("/api/storefront/domains/bolt.example/products/mug", Some(TOKEN)).await;
+    assert_eq!(suspended.status(), StatusCode::NOT_FOUND);
+}
+
+async fn prices_come_from_origin_and_only_for_the_stores_own_variants(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
+    let (_, mug) = app.tenant("bolt", "bolt.example", "mug").await;
+    let body = json!({ "variant_ids": [tee.variants[0].id, mug.variants[0].id] });
+    let res = app.post("/api/storefront/domains/acme.example/prices", &body).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: PriceList = res.json().await.unwrap();
+    assert_eq!(list.prices.len(), 1);
+    assert_eq!(list.prices[0].variant_id, tee.variants[0].id);
+    assert_eq!(list.prices[0].price, Money::new(12_300, Currency::INR));
+}
+
+async fn bad_price_lookups_get_a_clear_error(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    app.tenant("acme", "acme.example", "tee").await;
+    let path = "/api/storefront/domains/acme.example/prices";
+    let too_many: Vec<String> = (0..101).map(|i| uuid::Uuid::from_u128(i).to_string()).collect();
+    let res = app.post(path, &json!({ "variant_ids": too_many })).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("variant_ids"));
+    let res = app.post(path, &json!({ "variant_ids": ["not-a-uuid"] })).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let raw = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(raw.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
+}
+
+async fn the_seller_api_is_closed_unless_a_dev_tenant_is_configured(store: DynStore) {
+    let closed = TestApp::spawn(store.clone(), None).await;
+    let (_, tee) = closed.tenant("acme", "acme.example", "tee").await;
+    closed.tenant("bolt", "bolt.example", "mug").await;
+    assert_eq!(closed.get("/api/seller/products", None).await.status(), StatusCode::UNAUTHORIZED);
+    let open = TestApp::spawn(store, Some("acme")).await;
+    let res = open.get("/api/seller/products", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Vec<Product>>().await.unwrap(), vec![tee]);
+}
+
+async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let guarded = [
+        ("/api/storefront/domains/{domain}/products", "get"),
+        ("/api/storefront/domains/{domain}/products/{handle}", "get"),
+        ("/api/storefront/domains/{domain}/prices", "post"),
+    ];
+    for (path, method) in guarded {
+        let op = &paths[path][method];
+        assert_eq!(op["security"], json!([{ "storefront_token": [] }]), "{method} {path}");
+    }
+    for (path, method) in [("/health", "get"), ("/validate_tenant_domain/{domain}", "get"), ("/api/seller/products", "get")] {
+        assert!(paths[path][method].is_object(), "{method} {path} missing from the document");
+    }
+    assert_eq!(paths.len(), 6, "a route was added without documenting it: {:?}", paths.keys());
+    assert_eq!(doc["components"]["securitySchemes"]["storefront_token"]["scheme"], "bearer");
+}
+
+async fn unknown_routes_answer_in_the_error_shape(store: DynStore) {
+    let app = TestApp::spawn(store, None).await;
+    let res = app.get("/nope", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+}

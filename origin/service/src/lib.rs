@@ -1,0 +1,194 @@
+//! The plumbing every native Zelly service shares, so each service's code is only its own routes.
+//!
+//! - [`ApiError`]: one error type answering `{"error": {"code", "message"}}`; store and unexpected
+//!   errors become an opaque 500 that is logged with its cause chain.
+//! - [`AppJson`]: a JSON extractor whose rejections have that same shape.
+//! - [`init_tracing`], [`cors_from_env`], [`shutdown_signal`] and [`serve`] for `main`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::Serialize;
+use std::net::SocketAddr;
+use tower_http::cors::CorsLayer;
+use zelly_edge::ApiErrorBody;
+use zelly_store::StoreError;
+
+/// Every way a request can fail, each with its status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be understood.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: credentials are missing or wrong.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 404: nothing here, or nothing this caller may see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409: conflicts with existing data.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// 422: well-formed but invalid; the message names the field.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// 502: an upstream service failed.
+    #[error("{0}")]
+    BadGateway(String),
+    /// 500: logged with its cause, answered opaquely.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "bad_gateway"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::Invalid(what) => ApiError::Unprocessable(what),
+            StoreError::NotFound => ApiError::NotFound("resource"),
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let ApiError::Internal(cause) = &self {
+            let mut chain = cause.to_string();
+            let mut source = cause.source();
+            while let Some(inner) = source {
+                chain.push_str(": ");
+                chain.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+        }
+        (status, Json(ApiErrorBody::new(code, self.to_string()))).into_response()
+    }
+}
+
+/// `Json` whose rejections answer with [`ApiError`]'s body instead of axum's plain text.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(Json), rejection(ApiError))]
+pub struct AppJson<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => ApiError::Unprocessable(e.body_text()),
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for AppJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}
+
+/// Plain-text fallback for unknown routes, in the shared error shape.
+pub async fn not_found(request: Request) -> ApiError {
+    tracing::debug!(path = %request.uri().path(), "no route");
+    ApiError::NotFound("route")
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for Zelly crates, warn for the rest).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "warn,core_api=info,admin_api=info,storefront_server=info,checkout_host=info,zelly_service=info,tower_http=warn",
+        )
+    });
+    // A second call (tests starting several apps) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// CORS for the browser apps: the origins in `CORS_ORIGINS` (comma-separated), or none.
+pub fn cors_from_env() -> Result<Option<CorsLayer>, String> {
+    let Ok(raw) = std::env::var("CORS_ORIGINS") else {
+        return Ok(None);
+    };
+    let origins = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| HeaderValue::from_str(o).map_err(|_| format!("CORS_ORIGINS: bad origin {o:?}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE]),
+    ))
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before exit.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Binds `addr` and serves `app` until [`shutdown_signal`].
+pub async fn serve(name: &str, addr: SocketAddr, app: Router) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        std::io::Error::new(e.kind(), format!("{name}: cannot listen on {addr}: {e}"))
+    })?;
+    tracing::info!("{name} listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+/// Reads a `u16` port from `var`, or `default` when unset.
+pub fn port_from_env(var: &str, default: u16) -> Result<u16, String> {
+    match std::env::var(var) {
+        Ok(raw) if !raw.trim().is_empty() => raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("{var} must be a port number, got {raw:?}")),
+        _ => Ok(default),
+    }
+}
+
+/// Compares two secrets in time independent of where they first differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
