@@ -5,7 +5,9 @@
 //! origin: whatever price a client sends is ignored.
 
 use crate::domain::Money;
-use crate::dto::{PriceList, VariantPrice};
+use crate::dto::{PriceList, PriceLookup, VariantPrice};
+use crate::host::normalize_host;
+use crate::origin::{OriginError, StorefrontOrigin};
 use crate::error::ApiErrorBody;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -214,6 +216,19 @@ pub fn price_quote(request: &QuoteRequest, prices: &PriceList) -> Result<Quote, 
     }
     let total = total.ok_or_else(|| CheckoutError::InvalidRequest("lines: the cart is empty".into()))?;
     Ok(Quote { lines, total })
+}
+
+/// The whole `POST /checkout/quote` flow for a request that came in on `host` with `body`:
+/// validate the cart, ask origin for the store's current prices, price every line.
+pub async fn quote<O: StorefrontOrigin>(origin: &O, host: &str, body: &[u8]) -> Result<Quote, CheckoutError> {
+    let domain = normalize_host(host).map_err(|_| CheckoutError::UnknownStore)?;
+    let request = parse_quote_request(body)?;
+    let lookup = PriceLookup { variant_ids: request.lines.iter().map(|l| l.variant_id).collect() };
+    let prices = origin.prices(&domain, &lookup).await.map_err(|e| match e {
+        OriginError::NotFound => CheckoutError::UnknownStore,
+        OriginError::Unavailable(_) => CheckoutError::OriginUnavailable,
+    })?;
+    price_quote(&request, &prices)
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ pub mod domain;
 pub mod dto;
 pub mod error;
 pub mod host;
+pub mod origin;
+pub mod secret;
 
 pub use domain::{Currency, DomainName, Handle, Money, TenantSlug};
 pub use error::ApiErrorBody;
+pub use secret::Secret;
 pub mod paths;

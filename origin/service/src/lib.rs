@@ -3,6 +3,7 @@
 //! - [`ApiError`]: one error type answering `{"error": {"code", "message"}}`; store and unexpected
 //!   errors become an opaque 500 that is logged with its cause chain.
 //! - [`AppJson`]: a JSON extractor whose rejections have that same shape.
+//! - [`origin::OriginClient`] (feature `origin-client`): core-api's storefront API over reqwest.
 //! - [`init_tracing`], [`cors_from_env`], [`shutdown_signal`] and [`serve`] for `main`.
 
 use axum::extract::rejection::JsonRejection;
@@ -14,7 +15,9 @@ use serde::Serialize;
 use std::net::SocketAddr;
 use tower_http::cors::CorsLayer;
 use zelly_edge::ApiErrorBody;
-use zelly_store::StoreError;
+
+#[cfg(feature = "origin-client")]
+pub mod origin;
 
 /// Every way a request can fail, each with its status and code.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +59,10 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
+#[cfg(feature = "store")]
+impl From<zelly_store::StoreError> for ApiError {
+    fn from(err: zelly_store::StoreError) -> Self {
+        use zelly_store::StoreError;
         match err {
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::Invalid(what) => ApiError::Unprocessable(what),

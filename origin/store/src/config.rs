@@ -1,28 +1,7 @@
 //! Which database to use, read from the seed's variable names.
 
-use std::fmt;
 use std::path::PathBuf;
-
-/// A secret string whose `Debug` never prints it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The secret itself; call only where it is sent.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use zelly_edge::Secret;
 
 /// The configured backend.
 #[derive(Debug, Clone)]

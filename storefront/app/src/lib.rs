@@ -1,1 +1,271 @@
-//! placeholder
+//! The Leptos storefront.
+//!
+//! Both hosts (the Cloudflare Worker and the native `leptos_axum`-style server on port 4321) fetch a
+//! page's data from core-api and hand it to one of the `render_*` functions here, so a request
+//! produces byte-identical HTML whichever host served it. Pages are complete documents with their
+//! CSS inline: one round trip, nothing else to fetch but product images.
+
+use leptos::prelude::*;
+use zelly_edge::dto::{Product, StoreCatalog, StoreInfo, StoreProduct};
+use zelly_edge::host::normalize_host;
+use zelly_edge::origin::{OriginError, StorefrontOrigin};
+
+/// The storefront's stylesheet, inlined into every page.
+const STYLE: &str = include_str!("style.css");
+
+/// An HTML document with a status code for the host to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// HTTP status.
+    pub status: u16,
+    /// The full document.
+    pub html: String,
+}
+
+impl Page {
+    fn ok(html: String) -> Self {
+        Self { status: 200, html }
+    }
+}
+
+/// Renders a view inside a fresh reactive owner, as a complete HTML5 document.
+fn document(title: String, store_name: Option<String>, body: impl IntoView + 'static) -> String {
+    let owner = Owner::new();
+    owner.with(move || {
+        let html = view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8"/>
+                    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                    <title>{title}</title>
+                    <link rel="icon" href="data:,"/>
+                    <style>{STYLE}</style>
+                </head>
+                <body>
+                    <header class="site-header">
+                        <a class="brand" href="/">{store_name.unwrap_or_else(|| "Zelly".to_owned())}</a>
+                    </header>
+                    <main>{body}</main>
+                    <footer class="site-footer">"Powered by Zelly"</footer>
+                </body>
+            </html>
+        }
+        .to_html();
+        format!("<!DOCTYPE html>{html}")
+    })
+}
+
+/// A product card in the home grid.
+#[component]
+fn ProductCard(product: Product) -> impl IntoView {
+    let href = format!("/products/{}", product.handle);
+    let price = product.from_price().map(|p| p.to_string()).unwrap_or_default();
+    let many = product.variants.len() > 1;
+    view! {
+        <li class="card" data-handle=product.handle.to_string()>
+            <a href=href>
+                {product.image_url.map(|src| view! { <img src=src alt=product.title.clone() loading="lazy" width="320" height="320"/> })}
+                <h2 class="card-title">{product.title.clone()}</h2>
+                <p class="price">{many.then_some("From ")}{price}</p>
+            </a>
+        </li>
+    }
+}
+
+/// The store's home page: a grid of its products.
+pub fn render_home(catalog: &StoreCatalog) -> Page {
+    let store = catalog.store.clone();
+    let products = catalog.products.clone();
+    let empty = products.is_empty();
+    let body = view! {
+        <section class="hero">
+            <h1>{store.name.clone()}</h1>
+            <p>{format!("{} products", products.len())}</p>
+        </section>
+        {empty.then(|| view! { <p class="empty">"This store has no products yet."</p> })}
+        <ul class="grid">
+            {products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+        </ul>
+    };
+    Page::ok(document(store.name.clone(), Some(store.name), body))
+}
+
+/// A product page: image, description and every variant with its price.
+pub fn render_product(data: &StoreProduct) -> Page {
+    let StoreProduct { store, product } = data.clone();
+    let title = format!("{} · {}", product.title, store.name);
+    let body = view! {
+        <article class="product" data-handle=product.handle.to_string()>
+            <div class="product-media">
+                {product.image_url.clone().map(|src| view! { <img src=src alt=product.title.clone() width="640" height="640"/> })}
+            </div>
+            <div class="product-info">
+                <h1>{product.title.clone()}</h1>
+                <p class="price">{product.from_price().map(|p| p.to_string())}</p>
+                <p class="description">{product.description.clone()}</p>
+                <ul class="variants">
+                    {product.variants.iter().map(|v| view! {
+                        <li class="variant" data-sku=v.sku.clone()>
+                            <span class="variant-title">{v.title.clone()}</span>
+                            <span class="variant-price">{v.price.to_string()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <p><a href="/">"← Back to the store"</a></p>
+            </div>
+        </article>
+    };
+    Page::ok(document(title, Some(store.name), body))
+}
+
+/// 404: no such page in this store, or no store on this domain.
+pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
+    let body = view! {
+        <section class="notice">
+            <h1>"Page not found"</h1>
+            <p>"We couldn't find what you were looking for."</p>
+            <p><a href="/">"Go to the home page"</a></p>
+        </section>
+    };
+    Page { status: 404, html: document("Page not found".into(), store.map(|s| s.name.clone()), body) }
+}
+
+/// 502: the storefront could not reach the catalog.
+pub fn render_unavailable() -> Page {
+    let body = view! {
+        <section class="notice">
+            <h1>"This store is temporarily unavailable"</h1>
+            <p>"Please try again in a moment."</p>
+        </section>
+    };
+    Page { status: 502, html: document("Temporarily unavailable".into(), None, body) }
+}
+
+/// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
+/// data from origin and renders it. Unknown hosts and pages get the 404 page; an unreachable origin
+/// gets the "temporarily unavailable" page.
+pub async fn render_request<O: StorefrontOrigin>(origin: &O, host: &str, path: &str) -> Page {
+    let Ok(domain) = normalize_host(host) else {
+        return render_not_found(None);
+    };
+    let result = match StorefrontRoute::resolve(path) {
+        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| render_home(&c)),
+        StorefrontRoute::Product(handle) => origin.product(&domain, &handle).await.map(|p| render_product(&p)),
+        StorefrontRoute::NotFound => Err(OriginError::NotFound),
+    };
+    result.unwrap_or_else(|err| match err {
+        OriginError::NotFound => render_not_found(None),
+        OriginError::Unavailable(_) => render_unavailable(),
+    })
+}
+
+/// What a storefront request asks for, decided from the path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorefrontRoute {
+    /// `/`
+    Home,
+    /// `/products/{handle}`
+    Product(zelly_edge::Handle),
+    /// Anything else.
+    NotFound,
+}
+
+impl StorefrontRoute {
+    /// Routes a request path (without query).
+    pub fn resolve(path: &str) -> Self {
+        if path == "/" || path.is_empty() {
+            return StorefrontRoute::Home;
+        }
+        if let Some(rest) = path.strip_prefix("/products/") {
+            let rest = rest.strip_suffix('/').unwrap_or(rest);
+            if let Ok(handle) = zelly_edge::Handle::parse(rest) {
+                return StorefrontRoute::Product(handle);
+            }
+        }
+        StorefrontRoute::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use uuid::Uuid;
+    use zelly_edge::dto::Variant;
+    use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
+
+    fn store() -> StoreInfo {
+        StoreInfo {
+            slug: TenantSlug::parse("acme").unwrap(),
+            name: "Acme <Goods>".into(),
+            domain: DomainName::parse("acme.example").unwrap(),
+        }
+    }
+
+    fn product(handle: &str, prices: &[i64]) -> Product {
+        Product {
+            id: Uuid::from_u128(1),
+            handle: Handle::parse(handle).unwrap(),
+            title: format!("Title {handle}"),
+            description: "Nice <b>thing</b>".into(),
+            image_url: Some(format!("/assets/{handle}.svg")),
+            variants: prices
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Variant {
+                    id: Uuid::from_u128(10 + i as u128),
+                    sku: format!("SKU-{i}"),
+                    title: format!("Option {i}"),
+                    price: Money::new(*p, Currency::INR),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_home_page_shows_every_product_with_name_price_and_image() {
+        let page = render_home(&StoreCatalog { store: store(), products: vec![product("tee", &[129_900]), product("mug", &[500, 300])] });
+        assert_eq!(page.status, 200);
+        assert!(page.html.starts_with("<!DOCTYPE html><html"));
+        assert!(page.html.contains("Title tee") && page.html.contains("₹1,299.00"));
+        assert!(page.html.contains("From ") && page.html.contains("₹3.00"), "cheapest variant shown");
+        assert!(page.html.contains(r#"src="/assets/tee.svg""#));
+        assert!(page.html.contains(r#"href="/products/mug""#));
+    }
+
+    #[test]
+    fn store_and_product_text_is_escaped() {
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100]) });
+        assert!(page.html.contains("Acme &lt;Goods&gt;"));
+        assert!(page.html.contains("Nice &lt;b&gt;thing&lt;/b&gt;"));
+        assert!(!page.html.contains("<b>thing</b>"));
+    }
+
+    #[test]
+    fn the_product_page_lists_each_variant_with_its_price() {
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100, 250]) });
+        assert!(page.html.contains(r#"data-sku="SKU-0""#) && page.html.contains(r#"data-sku="SKU-1""#));
+        assert!(page.html.contains("₹2.50"));
+    }
+
+    #[test]
+    fn an_empty_store_says_so() {
+        let page = render_home(&StoreCatalog { store: store(), products: vec![] });
+        assert!(page.html.contains("no products yet"));
+    }
+
+    #[test]
+    fn the_not_found_page_is_a_404() {
+        assert_eq!(render_not_found(None).status, 404);
+    }
+
+    #[test]
+    fn paths_route_to_pages() {
+        assert_eq!(StorefrontRoute::resolve("/"), StorefrontRoute::Home);
+        assert_eq!(StorefrontRoute::resolve("/products/tee"), StorefrontRoute::Product(Handle::parse("tee").unwrap()));
+        assert_eq!(StorefrontRoute::resolve("/products/tee/"), StorefrontRoute::Product(Handle::parse("tee").unwrap()));
+        assert_eq!(StorefrontRoute::resolve("/products/Bad Handle"), StorefrontRoute::NotFound);
+        assert_eq!(StorefrontRoute::resolve("/products/"), StorefrontRoute::NotFound);
+        assert_eq!(StorefrontRoute::resolve("/wp-admin"), StorefrontRoute::NotFound);
+    }
+}

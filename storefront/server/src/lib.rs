@@ -1,1 +1,104 @@
-//! placeholder
+//! The native storefront host (the seed's storefront-astro-titan, port 4321).
+//!
+//! Renders the same Leptos pages as the storefront Worker (see `storefront-app`), serves the
+//! storefront's static assets, and answers Caddy's on-demand TLS question at
+//! `GET /allow-cert?domain=` by asking core-api's `/validate_tenant_domain/{domain}`.
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use zelly_edge::dto::Health;
+use zelly_edge::host::normalize_host;
+use zelly_edge::origin::StorefrontOrigin;
+use zelly_service::origin::OriginClient;
+
+/// Everything the native storefront reads at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BIND` (default 0.0.0.0) and `PORT` (default 4321).
+    pub listen: SocketAddr,
+    /// Static files served under `/assets` (`ZELLY_STOREFRONT_ASSETS`, default `storefront/assets`).
+    pub assets_dir: PathBuf,
+}
+
+impl Config {
+    /// Reads the environment, naming the offending variable on error.
+    pub fn from_env() -> Result<Self, String> {
+        let bind: IpAddr = match std::env::var("BIND").ok().filter(|v| !v.is_empty()) {
+            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        let port = zelly_service::port_from_env("PORT", 4321)?;
+        let assets_dir = std::env::var("ZELLY_STOREFRONT_ASSETS").unwrap_or_else(|_| "storefront/assets".into());
+        Ok(Self { listen: SocketAddr::new(bind, port), assets_dir: assets_dir.into() })
+    }
+}
+
+/// Shared state: the client of core-api.
+#[derive(Clone)]
+pub struct AppState {
+    /// core-api's storefront API.
+    pub origin: Arc<OriginClient>,
+}
+
+/// The storefront router.
+pub fn app(state: AppState, assets_dir: PathBuf) -> Router {
+    Router::new()
+        .route("/allow-cert", get(allow_cert))
+        .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
+        .nest_service("/assets", ServeDir::new(assets_dir))
+        .fallback(get(page))
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Query of `/allow-cert`.
+#[derive(Debug, Deserialize)]
+pub struct AllowCert {
+    /// The name Caddy wants a certificate for.
+    pub domain: Option<String>,
+}
+
+/// Caddy's `ask`: 200 only for a well-formed domain of an active tenant. Anything else, including
+/// an unreachable core-api, is non-2xx so that no certificate is ever issued by mistake.
+#[tracing::instrument(skip_all, fields(domain = ?query.domain))]
+pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<AllowCert>) -> StatusCode {
+    let Some(raw) = query.domain else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let Ok(domain) = normalize_host(&raw) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    match state.origin.validate_domain(&domain).await {
+        Ok(true) => StatusCode::OK,
+        Ok(false) => StatusCode::NOT_FOUND,
+        Err(err) => {
+            tracing::warn!(%err, "cannot validate domain");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+/// Any other GET: a storefront page for the store on the request's host.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let page = storefront_app::render_request(state.origin.as_ref(), host, uri.path()).await;
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Html(page.html)).into_response()
+}
+
+/// Serves until shutdown.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
+    let router = app(AppState { origin: Arc::new(origin) }, config.assets_dir);
+    zelly_service::serve("storefront", config.listen, router).await?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! core-api's storefront read API over reqwest, for the native storefront and checkout hosts.
+
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreProduct};
+use zelly_edge::origin::{OriginError, StorefrontOrigin};
+use zelly_edge::{paths, DomainName, Handle, Secret};
+
+/// A client of core-api authenticated with the storefront bearer token.
+#[derive(Debug, Clone)]
+pub struct OriginClient {
+    base: String,
+    token: Secret,
+    http: reqwest::Client,
+}
+
+impl OriginClient {
+    /// A client of the core-api at `base` (e.g. `http://127.0.0.1:3000`).
+    pub fn new(base: &str, token: Secret) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(3))
+            .build()
+            .unwrap_or_default();
+        Self { base: base.trim_end_matches('/').to_owned(), token, http }
+    }
+
+    /// Reads `CORE_API_URL` (default `http://127.0.0.1:3000`) and `STOREFRONT_API_BEARER_TOKEN`.
+    pub fn from_env() -> Result<Self, String> {
+        let base = std::env::var("CORE_API_URL").unwrap_or_else(|_| "http://127.0.0.1:3000".into());
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!("CORE_API_URL must be an http(s) URL, got {base:?}"));
+        }
+        let token = std::env::var("STOREFRONT_API_BEARER_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .ok_or("STOREFRONT_API_BEARER_TOKEN is not set: core-api's storefront API needs it")?;
+        Ok(Self::new(&base, Secret::new(token)))
+    }
+
+    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, OriginError> {
+        let response = request
+            .bearer_auth(self.token.expose())
+            .send()
+            .await
+            .map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(OriginError::from_status(status));
+        }
+        response.json().await.map_err(|e| OriginError::Unavailable(e.to_string()))
+    }
+}
+
+impl StorefrontOrigin for OriginClient {
+    async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
+        self.send(self.http.get(format!("{}{}", self.base, paths::store_catalog(domain)))).await
+    }
+
+    async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
+        self.send(self.http.get(format!("{}{}", self.base, paths::store_product(domain, handle)))).await
+    }
+
+    async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {
+        self.send(self.http.post(format!("{}{}", self.base, paths::store_prices(domain))).json(lookup)).await
+    }
+
+    async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError> {
+        let url = format!("{}{}", self.base, paths::validate_tenant_domain(domain));
+        let response = self.http.get(url).send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            other => Err(OriginError::Unavailable(format!("core-api answered {other}"))),
+        }
+    }
+}
