@@ -1,0 +1,72 @@
+//! Native host of the checkout Worker's routes (`GET /checkout/health`, `POST /checkout/quote`).
+//!
+//! The routing and pricing decisions are `zelly_edge::checkout`'s; this crate only moves bytes
+//! between axum and that logic, exactly as `checkout-worker` does between workerd and it.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+use zelly_edge::checkout::{self, CheckoutRoute, MAX_BODY_BYTES};
+use zelly_edge::ApiErrorBody;
+use zelly_service::origin::OriginClient;
+
+/// Shared state: the client of core-api.
+#[derive(Clone)]
+pub struct AppState {
+    /// core-api's storefront API, the only source of prices.
+    pub origin: Arc<OriginClient>,
+}
+
+/// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 8787, wrangler's).
+pub fn listen_from_env() -> Result<SocketAddr, String> {
+    let bind: IpAddr = match std::env::var("BIND").ok().filter(|v| !v.is_empty()) {
+        Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
+        None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    };
+    Ok(SocketAddr::new(bind, zelly_service::port_from_env("PORT", 8787)?))
+}
+
+/// Every request goes through [`handle`], which routes like the Worker does.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Routes and answers one checkout request.
+pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    match CheckoutRoute::resolve(method.as_str(), uri.path()) {
+        CheckoutRoute::Health => Json(checkout::health_body("native")).into_response(),
+        CheckoutRoute::Quote => match checkout::quote(state.origin.as_ref(), host, &body).await {
+            Ok(quote) => Json(quote).into_response(),
+            Err(err) => {
+                let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                (status, Json(err.body())).into_response()
+            }
+        },
+        CheckoutRoute::MethodNotAllowed => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(ApiErrorBody::new("method_not_allowed", "method not allowed on this route")),
+        )
+            .into_response(),
+        CheckoutRoute::NotFound => {
+            (StatusCode::NOT_FOUND, Json(ApiErrorBody::new("not_found", "route not found"))).into_response()
+        }
+    }
+}
+
+/// Serves until shutdown.
+pub async fn run() -> anyhow::Result<()> {
+    let listen = listen_from_env().map_err(anyhow::Error::msg)?;
+    let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
+    zelly_service::serve("checkout-host", listen, app(AppState { origin: Arc::new(origin) })).await?;
+    Ok(())
+}
