@@ -14,6 +14,8 @@ pub mod error;
 pub mod host;
 pub mod origin;
 pub mod secret;
+#[cfg(feature = "workers")]
+pub mod workers;
 
 pub use domain::{Currency, DomainName, Handle, Money, TenantSlug};
 pub use error::ApiErrorBody;

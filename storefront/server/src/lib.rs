@@ -25,7 +25,7 @@ use zelly_service::origin::OriginClient;
 pub struct Config {
     /// `BIND` (default 0.0.0.0) and `PORT` (default 4321).
     pub listen: SocketAddr,
-    /// Static files served under `/assets` (`ZELLY_STOREFRONT_ASSETS`, default `storefront/assets`).
+    /// Static files served under `/assets` (`ZELLY_STOREFRONT_ASSETS`, default `storefront/public/assets`).
     pub assets_dir: PathBuf,
 }
 
@@ -37,7 +37,7 @@ impl Config {
             None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         };
         let port = zelly_service::port_from_env("PORT", 4321)?;
-        let assets_dir = std::env::var("ZELLY_STOREFRONT_ASSETS").unwrap_or_else(|_| "storefront/assets".into());
+        let assets_dir = std::env::var("ZELLY_STOREFRONT_ASSETS").unwrap_or_else(|_| "storefront/public/assets".into());
         Ok(Self { listen: SocketAddr::new(bind, port), assets_dir: assets_dir.into() })
     }
 }

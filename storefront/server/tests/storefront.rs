@@ -18,7 +18,7 @@ struct Platform {
 }
 
 fn assets_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/assets")
 }
 
 async fn serve(router: axum::Router) -> String {

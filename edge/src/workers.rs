@@ -1,0 +1,90 @@
+//! core-api's storefront API over the Workers runtime's `fetch` (feature `workers`).
+
+use crate::domain::{DomainName, Handle};
+use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreProduct};
+use crate::origin::{OriginError, StorefrontOrigin};
+use crate::{paths, Secret};
+use serde::de::DeserializeOwned;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+/// A client of core-api from inside a Worker.
+#[derive(Debug, Clone)]
+pub struct WorkerOrigin {
+    base: String,
+    token: Secret,
+}
+
+impl WorkerOrigin {
+    /// Reads the `CORE_API_URL` var and the `STOREFRONT_API_BEARER_TOKEN` secret (or var, in dev).
+    pub fn from_env(env: &Env) -> Result<Self, String> {
+        let base = env
+            .var("CORE_API_URL")
+            .map(|v| v.to_string())
+            .map_err(|_| "CORE_API_URL is not set for this Worker".to_owned())?;
+        let token = env
+            .secret("STOREFRONT_API_BEARER_TOKEN")
+            .map(|v| v.to_string())
+            .or_else(|_| env.var("STOREFRONT_API_BEARER_TOKEN").map(|v| v.to_string()))
+            .map_err(|_| "STOREFRONT_API_BEARER_TOKEN is not set for this Worker".to_owned())?;
+        Ok(Self { base: base.trim_end_matches('/').to_owned(), token: Secret::new(token) })
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<String>) -> Result<worker::Response, OriginError> {
+        let unavailable = |e: worker::Error| OriginError::Unavailable(e.to_string());
+        let headers = Headers::new();
+        headers.set("authorization", &format!("Bearer {}", self.token.expose())).map_err(unavailable)?;
+        let mut init = RequestInit::new();
+        init.with_method(method);
+        if let Some(body) = body {
+            headers.set("content-type", "application/json").map_err(unavailable)?;
+            init.with_body(Some(body.into()));
+        }
+        init.with_headers(headers);
+        let request = Request::new_with_init(&format!("{}{path}", self.base), &init).map_err(unavailable)?;
+        Fetch::Request(request).send().await.map_err(unavailable)
+    }
+
+    async fn json<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, OriginError> {
+        let mut response = self.call(method, path, body).await?;
+        let status = response.status_code();
+        if !(200..300).contains(&status) {
+            return Err(OriginError::from_status(status));
+        }
+        response.json().await.map_err(|e| OriginError::Unavailable(e.to_string()))
+    }
+}
+
+impl StorefrontOrigin for WorkerOrigin {
+    async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
+        self.json(Method::Get, &paths::store_catalog(domain), None).await
+    }
+
+    async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
+        self.json(Method::Get, &paths::store_product(domain, handle), None).await
+    }
+
+    async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {
+        let body = serde_json::to_string(lookup).map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        self.json(Method::Post, &paths::store_prices(domain), Some(body)).await
+    }
+
+    async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError> {
+        let response = self.call(Method::Get, &paths::validate_tenant_domain(domain), None).await?;
+        match response.status_code() {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            other => Err(OriginError::Unavailable(format!("core-api answered {other}"))),
+        }
+    }
+}
+
+/// The host a Worker request was addressed to: the `Host` header, else the URL's host.
+pub fn request_host(request: &Request) -> String {
+    request
+        .headers()
+        .get("host")
+        .ok()
+        .flatten()
+        .or_else(|| request.url().ok().and_then(|u| u.host_str().map(str::to_owned)))
+        .unwrap_or_default()
+}
