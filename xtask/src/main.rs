@@ -1,1 +1,207 @@
-fn main(){}
+//! `cargo xtask`: the project command.
+//!
+//! - `cargo xtask wasm`: build every wasm artifact (Workers and SPAs).
+//! - `cargo xtask dev [--edge]`: run the whole platform on embedded SQLite, on the seed's ports.
+//! - `cargo xtask test`: install what is missing, then run every test: unit and integration tests
+//!   on SQLite and a throwaway PostgreSQL, the Workers under `wrangler dev`, and the browser tests.
+
+mod pg;
+mod platform;
+mod util;
+mod wasm;
+
+use anyhow::{bail, Result};
+use platform::{Logs, Platform, Ports, Shared, UiSite};
+use std::path::Path;
+use std::process::Command;
+use util::{root, run, step};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("wasm") => wasm::build_all(),
+        Some("dev") => dev(args.iter().any(|a| a == "--edge")),
+        Some("test") => test(),
+        _ => {
+            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test>");
+            std::process::exit(2);
+        }
+    };
+    if let Err(err) = result {
+        eprintln!("\n\x1b[31merror:\x1b[0m {err:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The dev-only storefront token (never used outside `cargo xtask dev`).
+const DEV_TOKEN: &str = "zelly-dev-storefront-token";
+
+fn dev(edge: bool) -> Result<()> {
+    let ports = Ports::DEV;
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui] {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+            bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
+        }
+    }
+    if edge {
+        util::ensure_npm()?;
+    }
+    wasm::build_all()?;
+    step("Building the native services");
+    platform::build_native()?;
+    let data_dir = root().join(".zelly/data");
+    let mut p = Platform::new(Logs::Terminal);
+    let rt = tokio::runtime::Runtime::new()?;
+    start_platform(&mut p, &rt, ports, DEV_TOKEN, &data_dir, edge)?;
+    let how = if edge { "wrangler dev (workerd)" } else { "native" };
+    println!(
+        "\n\x1b[1mZelly is running\x1b[0m (embedded SQLite in {data}; storefront and checkout: {how})\n\
+         \n  storefront   http://demo.localhost:{sf}/   (the demo store; any *.localhost resolves here)\
+         \n  checkout     http://demo.localhost:{co}/checkout/health   POST /checkout/quote\
+         \n  seller-ui    http://localhost:{su}/\
+         \n  admin-ui     http://localhost:{au}/\
+         \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
+         \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
+         \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
+         \n\nPress Ctrl-C to stop everything.",
+        data = data_dir.display(),
+        sf = ports.storefront,
+        co = ports.checkout,
+        su = ports.seller_ui,
+        au = ports.admin_ui,
+        core = ports.core,
+        admin = ports.admin,
+    );
+    let stopped_by = rt.block_on(async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return None,
+                _ = tick.tick() => if let Some(name) = p.exited() { return Some(name) },
+            }
+        }
+    });
+    step("Stopping");
+    p.stop();
+    match stopped_by {
+        Some(name) => bail!("{name} exited unexpectedly; everything was stopped"),
+        None => Ok(()),
+    }
+}
+
+/// Starts core-api, admin-api, the storefront and checkout (native or Workers) and both SPAs.
+fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, token: &str, data_dir: &Path, edge: bool) -> Result<Shared> {
+    let shared = Shared { core_url: format!("http://127.0.0.1:{}", ports.core), token: token.to_owned() };
+    step("Starting the platform");
+    platform::start_core(p, ports.core, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
+    if edge {
+        let state = data_dir.join("wrangler");
+        platform::start_worker(p, "storefront-worker", "storefront", ports.storefront, &shared, &state)?;
+        platform::start_worker(p, "checkout-worker", "checkout", ports.checkout, &shared, &state)?;
+    } else {
+        platform::start_storefront_native(p, "storefront", ports.storefront, &shared)?;
+        platform::start_checkout_native(p, "checkout", ports.checkout, &shared)?;
+    }
+    start_uis(rt, ports)?;
+    Ok(shared)
+}
+
+fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
+    let seller = UiSite {
+        dir: wasm::dist("seller-ui"),
+        meta: vec![
+            ("zelly-api-base", format!("http://localhost:{}", ports.core)),
+            ("zelly-storefront-base", format!("http://demo.localhost:{}", ports.storefront)),
+        ],
+    };
+    let admin = UiSite { dir: wasm::dist("admin-ui"), meta: vec![("zelly-api-base", format!("http://localhost:{}", ports.admin))] };
+    for (site, port) in [(seller, ports.seller_ui), (admin, ports.admin_ui)] {
+        if !site.dir.join("index.html").exists() {
+            bail!("{} is not built: run `cargo xtask wasm`", site.dir.display());
+        }
+        rt.spawn(async move {
+            if let Err(err) = platform::serve_ui(site, port).await {
+                eprintln!("UI server on port {port} failed: {err:#}");
+            }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while platform::http_status(port, "localhost", "/").is_none() {
+            if std::time::Instant::now() > deadline {
+                bail!("the UI server on port {port} did not start");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    let started = std::time::Instant::now();
+    step("Checking system packages");
+    util::ensure_apt(&["chromium", "postgresql", "python3-pip"])?;
+    util::ensure_npm()?;
+    let pg = pg::TempPostgres::start()?;
+
+    step("Unit and integration tests (SQLite and PostgreSQL)");
+    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--locked", "--workspace", "--exclude", "storefront-worker", "--exclude", "checkout-worker"])
+        .env("ZELLY_TEST_DATABASE_URL", &pg.url)
+        .env("ZELLY_REQUIRE_POSTGRES", "1"))?;
+    drop(pg);
+
+    step("Validating compose.yaml");
+    run(Command::new("sh").arg("scripts/check-compose.sh"))?;
+
+    wasm::build_all()?;
+    step("Building the native services");
+    platform::build_native()?;
+
+    // One platform with both hosts of the storefront and of checkout side by side, so the tests can
+    // hold the Worker and the native host to the same answers.
+    let ports = Ports {
+        core: util::free_port()?,
+        admin: util::free_port()?,
+        storefront: util::free_port()?,
+        checkout: util::free_port()?,
+        seller_ui: util::free_port()?,
+        admin_ui: util::free_port()?,
+    };
+    let worker_storefront = util::free_port()?;
+    let worker_checkout = util::free_port()?;
+    let work = std::env::temp_dir().join(format!("zelly-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let logs = root().join("target/zelly-test-logs");
+    let mut p = Platform::new(Logs::Files(logs.clone()));
+    let rt = tokio::runtime::Runtime::new()?;
+    let token = format!("test-token-{}-{}", std::process::id(), ports.core);
+    let shared = start_platform(&mut p, &rt, ports, &token, &work.join("data"), false)?;
+    step("Starting both Workers under wrangler dev");
+    platform::start_worker(&mut p, "storefront-worker", "storefront", worker_storefront, &shared, &work.join("wrangler"))?;
+    platform::start_worker(&mut p, "checkout-worker", "checkout", worker_checkout, &shared, &work.join("wrangler"))?;
+
+    step("Worker and browser tests (e2e/, headless Chromium)");
+    let result = run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .arg("tests/")
+        .current_dir(root().join("e2e"))
+        .env("ZELLY_CORE_URL", format!("http://localhost:{}", ports.core))
+        .env("ZELLY_ADMIN_URL", format!("http://localhost:{}", ports.admin))
+        .env("ZELLY_STOREFRONT_PORT", ports.storefront.to_string())
+        .env("ZELLY_STOREFRONT_WORKER_PORT", worker_storefront.to_string())
+        .env("ZELLY_CHECKOUT_PORT", ports.checkout.to_string())
+        .env("ZELLY_CHECKOUT_WORKER_PORT", worker_checkout.to_string())
+        .env("ZELLY_SELLER_UI_URL", format!("http://localhost:{}", ports.seller_ui))
+        .env("ZELLY_ADMIN_UI_URL", format!("http://localhost:{}", ports.admin_ui))
+        .env("ZELLY_STOREFRONT_TOKEN", &token)
+        .env("CHROMIUM", "/usr/bin/chromium"));
+    p.stop();
+    rt.shutdown_background();
+    let _ = std::fs::remove_dir_all(&work);
+    if result.is_err() {
+        eprintln!("service logs are in {}", logs.display());
+    }
+    result?;
+    step(&format!("All tests passed in {} s", started.elapsed().as_secs()));
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! Starting and stopping the whole platform as local processes.
+//!
+//! Each service runs in its own process group so that stopping it also stops what it started
+//! (wrangler starts workerd). The two SPAs are served in-process by [`serve_ui`].
+
+use crate::util::{npm_bin, root};
+use anyhow::{bail, Context, Result};
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tower_http::services::ServeDir;
+
+/// Where a service's output goes.
+#[derive(Debug, Clone)]
+pub enum Logs {
+    /// Straight to this terminal (`cargo xtask dev`).
+    Terminal,
+    /// One file per service in this folder (`cargo xtask test`).
+    Files(PathBuf),
+}
+
+/// Running services, stopped on drop.
+pub struct Platform {
+    services: Vec<(String, Child)>,
+    logs: Logs,
+}
+
+impl Platform {
+    /// An empty platform.
+    pub fn new(logs: Logs) -> Self {
+        if let Logs::Files(dir) = &logs {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        Self { services: Vec::new(), logs }
+    }
+
+    /// Starts `cmd` as service `name` in its own process group.
+    pub fn spawn(&mut self, name: &str, cmd: &mut Command) -> Result<()> {
+        cmd.current_dir(root()).process_group(0).stdin(Stdio::null());
+        if let Logs::Files(dir) = &self.logs {
+            let log = std::fs::File::create(dir.join(format!("{name}.log")))?;
+            cmd.stdout(log.try_clone()?).stderr(log);
+        }
+        let child = cmd.spawn().with_context(|| format!("cannot start {name}: {cmd:?}"))?;
+        self.services.push((name.to_owned(), child));
+        Ok(())
+    }
+
+    /// Waits until `GET path` on `port` answers with a status below 500, or fails naming the service.
+    pub fn wait_ready(&mut self, name: &str, port: u16, host: &str, path: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(status) = http_status(port, host, path) {
+                if status < 500 {
+                    return Ok(());
+                }
+            }
+            if let Some((_, child)) = self.services.iter_mut().find(|(n, _)| n == name) {
+                if let Ok(Some(status)) = child.try_wait() {
+                    bail!("{name} exited ({status}) before it was ready{}", self.log_hint(name));
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("{name} was not ready on port {port} after 90 s{}", self.log_hint(name));
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn log_hint(&self, name: &str) -> String {
+        match &self.logs {
+            Logs::Files(dir) => {
+                let path = dir.join(format!("{name}.log"));
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(30).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                format!("; last lines of {}:\n{}", path.display(), tail.join("\n"))
+            }
+            Logs::Terminal => String::new(),
+        }
+    }
+
+    /// Whether any service has exited; returns its name.
+    pub fn exited(&mut self) -> Option<String> {
+        self.services
+            .iter_mut()
+            .find_map(|(name, child)| matches!(child.try_wait(), Ok(Some(_))).then(|| name.clone()))
+    }
+
+    /// Stops every service: SIGTERM to each group, then SIGKILL to whatever is left after 10 s.
+    pub fn stop(&mut self) {
+        for (_, child) in &self.services {
+            signal_group(child.id(), "TERM");
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for (_, child) in &mut self.services {
+            while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // The leader may be gone while what it started is not: kill the group regardless.
+            signal_group(child.id(), "KILL");
+            let _ = child.wait();
+        }
+        self.services.clear();
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal_group(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(format!("-{pid}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// A minimal `GET` returning the status code, without any HTTP client dependency.
+pub fn http_status(port: u16, host: &str, path: &str) -> Option<u16> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0u8; 32];
+    let n = stream.read(&mut head).ok()?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The ports of one running platform.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    /// core-api
+    pub core: u16,
+    /// admin-api
+    pub admin: u16,
+    /// storefront (native or Worker)
+    pub storefront: u16,
+    /// checkout (native or Worker)
+    pub checkout: u16,
+    /// seller-ui
+    pub seller_ui: u16,
+    /// admin-ui
+    pub admin_ui: u16,
+}
+
+impl Ports {
+    /// The seed's ports, used by `cargo xtask dev`.
+    pub const DEV: Ports = Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175 };
+}
+
+/// What every origin-facing service needs to know.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// core-api's URL.
+    pub core_url: String,
+    /// The storefront bearer token shared by core-api and the edge hosts.
+    pub token: String,
+}
+
+fn bin(name: &str) -> PathBuf {
+    root().join("target/debug").join(name)
+}
+
+/// Builds the native service binaries.
+pub fn build_native() -> Result<()> {
+    crate::util::run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"]),
+    )
+}
+
+/// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant.
+pub fn start_core(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
+    let mut cmd = Command::new(bin("core-api"));
+    clear_database_env(&mut cmd);
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("ZELLY_DATA_DIR", data_dir)
+        .env("ZELLY_SEED_DEMO", "1")
+        .env("ZELLY_DEV_SELLER_TENANT", "demo")
+        .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
+        .env("CORS_ORIGINS", cors);
+    p.spawn("core-api", &mut cmd)?;
+    p.wait_ready("core-api", port, "localhost", "/health")
+}
+
+/// Starts admin-api on the same embedded database.
+pub fn start_admin(p: &mut Platform, port: u16, data_dir: &Path, cors: &str) -> Result<()> {
+    let mut cmd = Command::new(bin("admin-api"));
+    clear_database_env(&mut cmd);
+    cmd.env("PORT", port.to_string()).env("ADMIN_BIND", "127.0.0.1").env("ZELLY_DATA_DIR", data_dir).env("CORS_ORIGINS", cors);
+    p.spawn("admin-api", &mut cmd)?;
+    p.wait_ready("admin-api", port, "localhost", "/health")
+}
+
+/// The embedded platform ignores database variables the developer's shell may have set.
+fn clear_database_env(cmd: &mut Command) {
+    for var in ["DATABASE_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME", "DB_DATABASE"] {
+        cmd.env_remove(var);
+    }
+}
+
+/// Starts the native storefront (leptos renderer in axum).
+pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, shared: &Shared) -> Result<()> {
+    let mut cmd = Command::new(bin("storefront-server"));
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("CORE_API_URL", &shared.core_url)
+        .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
+        .env("ZELLY_STOREFRONT_ASSETS", root().join("storefront/public/assets"));
+    p.spawn(name, &mut cmd)?;
+    p.wait_ready(name, port, "localhost", "/health")
+}
+
+/// Starts the native checkout host.
+pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, shared: &Shared) -> Result<()> {
+    let mut cmd = Command::new(bin("checkout-host"));
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("CORE_API_URL", &shared.core_url)
+        .env("STOREFRONT_API_BEARER_TOKEN", &shared.token);
+    p.spawn(name, &mut cmd)?;
+    p.wait_ready(name, port, "localhost", "/checkout/health")
+}
+
+/// Starts one of `wrangler.toml`'s Workers under `wrangler dev` (workerd), fully offline.
+pub fn start_worker(p: &mut Platform, name: &str, env: &str, port: u16, shared: &Shared, state_dir: &Path) -> Result<()> {
+    let inspector = crate::util::free_port()?;
+    let mut cmd = Command::new(npm_bin("wrangler"));
+    cmd.args(["dev", "--config", "wrangler.toml", "--env", env, "--ip", "127.0.0.1"])
+        .args(["--port", &port.to_string(), "--inspector-port", &inspector.to_string()])
+        .arg("--persist-to")
+        .arg(state_dir)
+        .args(["--show-interactive-dev-session=false", "--log-level", "warn"])
+        .args(["--var", &format!("CORE_API_URL:{}", shared.core_url)])
+        .args(["--var", &format!("STOREFRONT_API_BEARER_TOKEN:{}", shared.token)])
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("NO_UPDATE_NOTIFIER", "1");
+    p.spawn(name, &mut cmd)?;
+    let probe = if env == "checkout" { "/checkout/health" } else { "/health" };
+    p.wait_ready(name, port, "localhost", probe)
+}
+
+/// A built SPA with its runtime configuration (the `<meta>` values of its `index.html`).
+#[derive(Debug, Clone)]
+pub struct UiSite {
+    /// The built folder.
+    pub dir: PathBuf,
+    /// `(meta name, value)` pairs written into `index.html`.
+    pub meta: Vec<(&'static str, String)>,
+}
+
+/// Serves a built SPA on `port`: `index.html` with its configuration filled in, everything else
+/// from the folder (wasm as `application/wasm`).
+pub async fn serve_ui(site: UiSite, port: u16) -> Result<()> {
+    let mut html = std::fs::read_to_string(site.dir.join("index.html"))
+        .with_context(|| format!("{} is not built: run `cargo xtask wasm`", site.dir.display()))?;
+    for (name, value) in &site.meta {
+        html = set_meta(&html, name, value);
+    }
+    let app = Router::new()
+        .route("/", get(|State(html): State<String>| async move { Html(html) }))
+        .route("/index.html", get(|State(html): State<String>| async move { Html(html) }))
+        .fallback_service(ServeDir::new(&site.dir))
+        .with_state(html);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// Replaces the `content` of `<meta name="{name}" content="...">`.
+fn set_meta(html: &str, name: &str, value: &str) -> String {
+    let marker = format!(r#"<meta name="{name}" content=""#);
+    let Some(start) = html.find(&marker).map(|i| i + marker.len()) else {
+        return html.to_owned();
+    };
+    let Some(len) = html[start..].find('"') else {
+        return html.to_owned();
+    };
+    format!("{}{}{}", &html[..start], value, &html[start + len..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_meta;
+
+    #[test]
+    fn set_meta_replaces_only_the_named_tag() {
+        let html = r#"<meta name="a" content="x"><meta name="b" content="y">"#;
+        assert_eq!(set_meta(html, "b", "http://z:1"), r#"<meta name="a" content="x"><meta name="b" content="http://z:1">"#);
+        assert_eq!(set_meta(html, "missing", "q"), html);
+    }
+}
