@@ -119,8 +119,9 @@ impl Drop for Platform {
 }
 
 fn signal_group(pid: u32, signal: &str) {
+    // `--` so that the negative pid (the whole group) cannot be read as an option.
     let _ = Command::new("kill")
-        .arg(format!("-{signal}"))
+        .args(["-s", signal, "--"])
         .arg(format!("-{pid}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

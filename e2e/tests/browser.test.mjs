@@ -1,0 +1,76 @@
+// The platform as people see it, in headless Chromium: shoppers, merchants and staff.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { env, demoStore, launchBrowser, watchedPage } from "./env.mjs";
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+for (const [label, port] of [
+  ["native", () => env.storefrontPort],
+  ["worker", () => env.storefrontWorkerPort],
+]) {
+  test(`a shopper browses the demo store (${label}): home grid, then a product page`, async () => {
+    const { page, problems } = await watchedPage(browser);
+    const res = await page.goto(`${demoStore(port())}/`);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.title(), "Zelly Demo Bazaar");
+    const cards = page.locator("li.card");
+    assert.equal(await cards.count(), 12);
+    // Every product image actually loaded.
+    await page.waitForLoadState("networkidle");
+    const broken = await page.$$eval("li.card img", (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
+    assert.equal(broken, 0, "some product images did not load");
+    assert.match(await cards.filter({ hasText: "Pashmina Shawl" }).innerText(), /₹4,999\.00/);
+
+    await cards.filter({ hasText: "Brass Diya" }).locator("a").click();
+    await page.waitForURL(/\/products\/brass-diya$/);
+    assert.equal(await page.locator("h1").innerText(), "Brass Diya");
+    assert.equal(await page.locator("li.variant").count(), 2);
+    assert.match(await page.locator("li.variant").first().innerText(), /Small\s+₹599\.00/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
+test("a shopper on an unknown domain gets the 404 page, not another store", async () => {
+  const { page } = await watchedPage(browser);
+  const res = await page.goto(`http://nobody.localhost:${env.storefrontPort}/`);
+  assert.equal(res.status(), 404);
+  assert.match(await page.locator("h1").innerText(), /Page not found/);
+  assert.equal(await page.locator("li.card").count(), 0);
+  await page.close();
+});
+
+test("a merchant sees the demo store's products in seller-ui", async () => {
+  const { page, problems } = await watchedPage(browser);
+  await page.goto(`${env.sellerUiUrl}/`);
+  const rows = page.locator('[data-testid="product-row"]');
+  await rows.first().waitFor({ timeout: 20_000 });
+  assert.equal(await rows.count(), 12);
+  assert.match(await page.locator('[data-testid="product-table"]').innerText(), /Pashmina Shawl/);
+  await page.waitForLoadState("networkidle");
+  const broken = await page.$$eval("img", (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
+  assert.equal(broken, 0, "some product thumbnails did not load");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("staff see the tenant list in admin-ui", async () => {
+  const { page, problems } = await watchedPage(browser);
+  await page.goto(`${env.adminUiUrl}/`);
+  const rows = page.locator('[data-testid="tenant-row"]');
+  await rows.first().waitFor({ timeout: 20_000 });
+  assert.equal(await rows.count(), 1);
+  const text = await rows.first().innerText();
+  assert.match(text, /Zelly Demo Bazaar/);
+  assert.match(text, /demo\.localhost/);
+  assert.match(text, /12/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

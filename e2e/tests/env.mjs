@@ -1,0 +1,74 @@
+// Where the platform under test runs: `cargo xtask test` starts it on free ports and sets these.
+import { chromium } from "playwright-core";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run these tests through \`cargo xtask test\``);
+  return value;
+}
+
+export const env = {
+  coreUrl: required("ZELLY_CORE_URL"),
+  adminUrl: required("ZELLY_ADMIN_URL"),
+  storefrontPort: required("ZELLY_STOREFRONT_PORT"),
+  storefrontWorkerPort: required("ZELLY_STOREFRONT_WORKER_PORT"),
+  checkoutPort: required("ZELLY_CHECKOUT_PORT"),
+  checkoutWorkerPort: required("ZELLY_CHECKOUT_WORKER_PORT"),
+  sellerUiUrl: required("ZELLY_SELLER_UI_URL"),
+  adminUiUrl: required("ZELLY_ADMIN_UI_URL"),
+  storefrontToken: required("ZELLY_STOREFRONT_TOKEN"),
+};
+
+/// The demo store's URL on a storefront port (`*.localhost` resolves to loopback in Chromium).
+export const demoStore = (port) => `http://demo.localhost:${port}`;
+
+/// A request to a local port with an explicit Host header, as a merchant domain would arrive.
+export async function getWithHost(port, host, path, init = {}) {
+  const { request } = await import("node:http");
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: Number(port), path, method: init.method ?? "GET", headers: { host, ...(init.headers ?? {}) } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    if (init.body) req.write(init.body);
+    req.end();
+  });
+}
+
+/// Headless Chromium as root, with nothing that reaches outside this machine.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/// A page that records every console error, uncaught exception and failed or 4xx/5xx request.
+export async function watchedPage(browser) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`exception: ${err.message}`));
+  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return { page, problems };
+}
