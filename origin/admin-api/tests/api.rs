@@ -3,15 +3,11 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::sync::Arc;
 use zelly_edge::dto::TenantOverview;
 use zelly_store::DynStore;
 
 async fn spawn(store: DynStore) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(axum::serve(listener, admin_api::app(admin_api::AppState { store })).into_future());
-    format!("http://{addr}")
+    zelly_service::serve_in_background(admin_api::app(admin_api::AppState { store })).await.unwrap()
 }
 
 async fn staff_see_every_tenant_with_domains_and_counts(store: DynStore) {
@@ -30,15 +26,4 @@ async fn staff_see_every_tenant_with_domains_and_counts(store: DynStore) {
     assert!(doc["paths"]["/api/admin/tenants"]["get"].is_object());
 }
 
-#[tokio::test]
-async fn sqlite_staff_see_every_tenant() {
-    let path = zelly_store::testing::fresh_sqlite_path();
-    staff_see_every_tenant_with_domains_and_counts(Arc::new(zelly_store::sqlite::SqliteStore::open(&path).await.unwrap())).await;
-}
-
-#[tokio::test]
-async fn postgres_staff_see_every_tenant() {
-    if let Some(url) = zelly_store::testing::fresh_postgres_url().await {
-        staff_see_every_tenant_with_domains_and_counts(Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap())).await;
-    }
-}
+zelly_store::on_both_backends!(staff_see_every_tenant_with_domains_and_counts);

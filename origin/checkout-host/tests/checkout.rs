@@ -11,15 +11,11 @@ use zelly_store::DynStore;
 const TOKEN: &str = "test-storefront-token-0123456789";
 
 async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(axum::serve(listener, router).into_future());
-    format!("http://{addr}")
+    zelly_service::serve_in_background(router).await.unwrap()
 }
 
 async fn platform() -> (String, DynStore) {
-    let store: DynStore =
-        Arc::new(zelly_store::sqlite::SqliteStore::open(&zelly_store::testing::fresh_sqlite_path()).await.unwrap());
+    let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
     let core = serve(core_api::app(core_api::AppState {
         store: store.clone(),

@@ -23,10 +23,8 @@ impl TestApp {
             storefront_token: Arc::new(zelly_store::config::Secret::new(TOKEN)),
             dev_seller_tenant: dev_seller.map(|s| TenantSlug::parse(s).unwrap()),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(axum::serve(listener, core_api::app(state)).into_future());
-        TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store }
+        let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
+        TestApp { base, http: reqwest::Client::new(), store }
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
@@ -71,32 +69,7 @@ impl TestApp {
     }
 }
 
-async fn sqlite_store() -> Option<DynStore> {
-    let path = zelly_store::testing::fresh_sqlite_path();
-    Some(Arc::new(zelly_store::sqlite::SqliteStore::open(&path).await.unwrap()))
-}
-
-async fn postgres_store() -> Option<DynStore> {
-    let url = zelly_store::testing::fresh_postgres_url().await?;
-    Some(Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap()))
-}
-
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $case() {
-                if let Some(store) = super::sqlite_store().await { super::$case(store).await }
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $case() {
-                if let Some(store) = super::postgres_store().await { super::$case(store).await }
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+zelly_store::on_both_backends!(
     health_answers_ok,
     a_domain_validates_only_for_an_active_tenant,
     the_storefront_api_refuses_missing_or_wrong_tokens,

@@ -179,6 +179,15 @@ pub async fn serve(name: &str, addr: SocketAddr, app: Router) -> std::io::Result
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
+/// Serves `app` on a free port of 127.0.0.1 in a background task and returns its base URL
+/// (`http://127.0.0.1:PORT`): how tests start real apps.
+pub async fn serve_in_background(app: Router) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(axum::serve(listener, app).into_future());
+    Ok(format!("http://{addr}"))
+}
+
 /// Reads a `u16` port from `var`, or `default` when unset.
 pub fn port_from_env(var: &str, default: u16) -> Result<u16, String> {
     match std::env::var(var) {

@@ -4,8 +4,10 @@
 //! may `CREATE DATABASE`). `cargo xtask test` starts a throwaway server and sets it together with
 //! `ZELLY_REQUIRE_POSTGRES=1`, which turns a missing server into a failure instead of a skip.
 
+use crate::DynStore;
 use sqlx::{Connection, PgConnection};
 use std::path::PathBuf;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A path for a new SQLite database file in the system temp dir.
@@ -35,4 +37,40 @@ pub async fn fresh_postgres_url() -> Option<String> {
         .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
     let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
     Some(format!("{base}/{name}"))
+}
+
+/// A migrated store on a new SQLite file.
+pub async fn sqlite_store() -> DynStore {
+    let path = fresh_sqlite_path();
+    let store = crate::sqlite::SqliteStore::open(&path)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open test SQLite database {}: {e}", path.display()));
+    Arc::new(store)
+}
+
+/// A migrated store on a new PostgreSQL database, or `None` as [`fresh_postgres_url`] explains.
+pub async fn postgres_store() -> Option<DynStore> {
+    let url = fresh_postgres_url().await?;
+    let store = crate::postgres::PgStore::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open test PostgreSQL database: {e}"));
+    Some(Arc::new(store))
+}
+
+/// Declares each listed `async fn case(store: DynStore)` as a test on SQLite and on PostgreSQL
+/// (modules `sqlite` and `postgres`), so one suite holds both backends to the same behaviour.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $case() {
+                super::$case($crate::testing::sqlite_store().await).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $case() {
+                if let Some(store) = $crate::testing::postgres_store().await { super::$case(store).await }
+            })*
+        }
+    };
 }

@@ -1,38 +1,12 @@
 //! One behaviour, two backends: every case here runs against SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Arc;
 use uuid::Uuid;
 use zelly_edge::dto::TenantStatus;
 use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 use zelly_store::{DynStore, NewProduct, NewTenant, NewVariant, StoreError};
 
-async fn sqlite_store() -> Option<DynStore> {
-    let store = zelly_store::sqlite::SqliteStore::open(&zelly_store::testing::fresh_sqlite_path()).await.unwrap();
-    Some(Arc::new(store))
-}
-
-async fn postgres_store() -> Option<DynStore> {
-    let url = zelly_store::testing::fresh_postgres_url().await?;
-    Some(Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap()))
-}
-
-macro_rules! conformance {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $case() {
-                if let Some(store) = super::sqlite_store().await { super::$case(store).await }
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $case() {
-                if let Some(store) = super::postgres_store().await { super::$case(store).await }
-            })*
-        }
-    };
-}
-
-conformance!(
+zelly_store::on_both_backends!(
     a_tenant_is_found_by_slug_and_by_each_of_its_domains,
     a_taken_slug_or_domain_is_a_conflict,
     suspending_a_tenant_is_visible_to_lookups,

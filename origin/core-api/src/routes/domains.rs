@@ -5,10 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use zelly_edge::dto::TenantStatus;
-use zelly_edge::host::normalize_host;
 use zelly_edge::paths;
-use zelly_service::ApiError;
 
 /// Domain validation route.
 pub fn router() -> Router<AppState> {
@@ -29,9 +26,6 @@ pub fn router() -> Router<AppState> {
 )]
 #[tracing::instrument(skip_all, fields(domain = %domain))]
 pub async fn validate(State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<StatusCode> {
-    let domain = normalize_host(&domain).map_err(|_| ApiError::NotFound("tenant domain"))?;
-    match state.store.tenant_by_domain(&domain).await? {
-        Some(tenant) if tenant.status == TenantStatus::Active => Ok(StatusCode::OK),
-        _ => Err(ApiError::NotFound("tenant domain")),
-    }
+    super::storefront::active_store(&state, &domain).await?;
+    Ok(StatusCode::OK)
 }

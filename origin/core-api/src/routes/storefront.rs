@@ -47,7 +47,7 @@ impl FromRequestParts<AppState> for StorefrontCaller {
 }
 
 /// The active tenant a domain belongs to; unknown, suspended and malformed domains are all 404.
-async fn active_store(state: &AppState, raw_domain: &str) -> ApiResult<(Tenant, DomainName)> {
+pub(crate) async fn active_store(state: &AppState, raw_domain: &str) -> ApiResult<(Tenant, DomainName)> {
     let domain = normalize_host(raw_domain).map_err(|_| ApiError::NotFound("store"))?;
     let tenant = found(state.store.tenant_by_domain(&domain).await?, "store")?;
     if tenant.status != TenantStatus::Active {
