@@ -4,21 +4,16 @@ use crate::api;
 use crate::config::Config;
 use leptos::prelude::*;
 use zelly_edge::dto::TenantOverview;
+use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel, Shell};
 
 /// The whole panel: a header bar and the tenant list.
 #[component]
 pub fn App() -> impl IntoView {
     let config = Config::from_page();
     view! {
-        <header class="topbar">
-            <div class="topbar-inner">
-                <span class="logo" aria-hidden="true"></span>
-                <h1 class="brand">"Zelly Admin"</h1>
-            </div>
-        </header>
-        <main class="content">
+        <Shell brand="Zelly Admin">
             <TenantsPage config />
-        </main>
+        </Shell>
     }
 }
 
@@ -35,24 +30,35 @@ pub fn TenantsPage(
     });
 
     view! {
-        <section class="panel" aria-labelledby="tenants-heading">
-            <div class="panel-head">
-                <h2 id="tenants-heading">"Tenants"</h2>
-            </div>
+        <Panel heading_id="tenants-heading" heading="Tenants">
             // Suspense (not Transition) so that Retry shows the loading state again.
             <Suspense fallback=|| view! { <LoadingState label="Loading tenants…" /> }>
                 {move || Suspend::new(async move {
                     match tenants.await {
                         Err(message) => {
-                            view! { <ErrorState message on_retry=move || tenants.refetch() /> }
+                            view! {
+                                <ErrorState
+                                    title="The tenants could not be loaded."
+                                    message
+                                    on_retry=move || tenants.refetch()
+                                />
+                            }
                                 .into_any()
                         }
-                        Ok(list) if list.is_empty() => view! { <EmptyState /> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <EmptyState
+                                    title="No tenants yet"
+                                    detail="Merchants appear here once their store is created."
+                                />
+                            }
+                                .into_any()
+                        }
                         Ok(list) => view! { <TenantTable tenants=list /> }.into_any(),
                     }
                 })}
             </Suspense>
-        </section>
+        </Panel>
     }
 }
 
@@ -117,41 +123,5 @@ fn TenantRow(tenant: TenantOverview) -> impl IntoView {
             </td>
             <td class="num">{product_count}</td>
         </tr>
-    }
-}
-
-/// Shown while the tenants load.
-#[component]
-fn LoadingState(label: &'static str) -> impl IntoView {
-    view! {
-        <div class="state state-loading" role="status" aria-live="polite">
-            <span class="spinner" aria-hidden="true"></span>
-            <span>{label}</span>
-        </div>
-    }
-}
-
-/// Shown when the tenants could not be loaded.
-#[component]
-fn ErrorState(message: String, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="state state-error" role="alert">
-            <p class="state-title">"The tenants could not be loaded."</p>
-            <p class="state-detail">{message}</p>
-            <button type="button" class="button" on:click=move |_| on_retry.run(())>
-                "Retry"
-            </button>
-        </div>
-    }
-}
-
-/// Shown when the platform has no tenants.
-#[component]
-fn EmptyState() -> impl IntoView {
-    view! {
-        <div class="state state-empty">
-            <p class="state-title">"No tenants yet"</p>
-            <p class="state-detail">"Merchants appear here once their store is created."</p>
-        </div>
     }
 }

@@ -1,7 +1,9 @@
 //! Zelly Admin: the staff panel, a Leptos client-side-rendered single-page app.
 //!
 //! On load it reads its runtime configuration from a `<meta>` tag in `index.html` (see [`config`]),
-//! asks admin-api for every tenant (see [`api`]) and shows them in a table (see [`app`]).
+//! asks admin-api for every tenant (see [`api`]) and shows them in a table (see [`app`]). What it
+//! shares with seller-ui (fetching, configuration, page shell, loading, error and empty states, most
+//! of the stylesheet) lives in [`zelly_ui_kit`].
 //!
 //! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
 //! imports the resulting `app.js`, whose `init()` runs [`start`].
@@ -12,9 +14,20 @@ pub mod config;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Entry point run by `init()` of the generated `app.js`: installs the panic hook and mounts the app.
+/// Entry point run by `init()` of the generated `app.js`: installs the panic hook, adds the shared
+/// stylesheet and mounts the app.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    zelly_ui_kit::launch(app::App);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stylesheet_defines_every_brand_colour() {
+        assert_eq!(
+            zelly_ui_kit::style::missing_brand_properties(include_str!("../style.css")),
+            Vec::<&str>::new()
+        );
+    }
 }

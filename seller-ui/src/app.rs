@@ -4,21 +4,16 @@ use crate::api;
 use crate::config::Config;
 use leptos::prelude::*;
 use zelly_edge::dto::Product;
+use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel, Shell};
 
 /// The whole panel: a header bar and the product list.
 #[component]
 pub fn App() -> impl IntoView {
     let config = Config::from_page();
     view! {
-        <header class="topbar">
-            <div class="topbar-inner">
-                <span class="logo" aria-hidden="true"></span>
-                <h1 class="brand">"Zelly Seller"</h1>
-            </div>
-        </header>
-        <main class="content">
+        <Shell brand="Zelly Seller">
             <ProductsPage config />
-        </main>
+        </Shell>
     }
 }
 
@@ -38,10 +33,7 @@ pub fn ProductsPage(
     });
 
     view! {
-        <section class="panel" aria-labelledby="products-heading">
-            <div class="panel-head">
-                <h2 id="products-heading">"Products"</h2>
-            </div>
+        <Panel heading_id="products-heading" heading="Products">
             // Suspense (not Transition) so that Retry shows the loading state again.
             <Suspense fallback=|| view! { <LoadingState label="Loading products…" /> }>
                 {move || {
@@ -50,11 +42,23 @@ pub fn ProductsPage(
                         match products.await {
                             Err(message) => {
                                 view! {
-                                    <ErrorState message on_retry=move || products.refetch() />
+                                    <ErrorState
+                                        title="Your products could not be loaded."
+                                        message
+                                        on_retry=move || products.refetch()
+                                    />
                                 }
                                     .into_any()
                             }
-                            Ok(list) if list.is_empty() => view! { <EmptyState /> }.into_any(),
+                            Ok(list) if list.is_empty() => {
+                                view! {
+                                    <EmptyState
+                                        title="No products yet"
+                                        detail="Products you add to your store will be listed here."
+                                    />
+                                }
+                                    .into_any()
+                            }
                             Ok(list) => {
                                 view! { <ProductTable products=list storefront_base /> }.into_any()
                             }
@@ -62,7 +66,7 @@ pub fn ProductsPage(
                     })
                 }}
             </Suspense>
-        </section>
+        </Panel>
     }
 }
 
@@ -155,42 +159,6 @@ fn ProductRow(product: Product, storefront_base: String) -> impl IntoView {
             </td>
             <td class="cell-skus">{skus}</td>
         </tr>
-    }
-}
-
-/// Shown while the products load.
-#[component]
-fn LoadingState(label: &'static str) -> impl IntoView {
-    view! {
-        <div class="state state-loading" role="status" aria-live="polite">
-            <span class="spinner" aria-hidden="true"></span>
-            <span>{label}</span>
-        </div>
-    }
-}
-
-/// Shown when the products could not be loaded.
-#[component]
-fn ErrorState(message: String, #[prop(into)] on_retry: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="state state-error" role="alert">
-            <p class="state-title">"Your products could not be loaded."</p>
-            <p class="state-detail">{message}</p>
-            <button type="button" class="button" on:click=move |_| on_retry.run(())>
-                "Retry"
-            </button>
-        </div>
-    }
-}
-
-/// Shown when the store has no products.
-#[component]
-fn EmptyState() -> impl IntoView {
-    view! {
-        <div class="state state-empty">
-            <p class="state-title">"No products yet"</p>
-            <p class="state-detail">"Products you add to your store will be listed here."</p>
-        </div>
     }
 }
 

@@ -1,8 +1,9 @@
 //! Runtime configuration read from the page's `<meta>` tags, so one build serves every environment:
 //! a dev server or deployment rewrites the `content` values in `index.html`, no rebuild needed.
+//! core-api's base URL is in the `zelly-api-base` tag ([`zelly_ui_kit::config::API_BASE_META`]).
 
-/// Name of the `<meta>` tag holding core-api's base URL.
-pub const API_BASE_META: &str = "zelly-api-base";
+use zelly_ui_kit::config::{API_BASE_META, base_url_from_page};
+
 /// Name of the `<meta>` tag holding the storefront's base URL (product images are served there).
 pub const STOREFRONT_BASE_META: &str = "zelly-storefront-base";
 /// core-api's base URL when the page carries no usable `zelly-api-base` tag.
@@ -24,56 +25,23 @@ impl Config {
     /// Reads the configuration from the current document, falling back to the defaults.
     pub fn from_page() -> Self {
         Self {
-            api_base: base_url(meta_content(API_BASE_META).as_deref(), DEFAULT_API_BASE),
-            storefront_base: base_url(
-                meta_content(STOREFRONT_BASE_META).as_deref(),
-                DEFAULT_STOREFRONT_BASE,
-            ),
+            api_base: base_url_from_page(API_BASE_META, DEFAULT_API_BASE),
+            storefront_base: base_url_from_page(STOREFRONT_BASE_META, DEFAULT_STOREFRONT_BASE),
         }
-    }
-}
-
-/// The `content` of `<meta name="{name}">`, if the page has one.
-fn meta_content(name: &str) -> Option<String> {
-    let document = web_sys::window()?.document()?;
-    let meta = document
-        .query_selector(&format!("meta[name=\"{name}\"]"))
-        .ok()??;
-    meta.get_attribute("content")
-}
-
-/// A base URL from a meta tag's content: a missing or blank value gives `default`; otherwise the value
-/// without surrounding whitespace and trailing slashes (so `/` means "this page's origin").
-pub fn base_url(content: Option<&str>, default: &str) -> String {
-    match content.map(str::trim) {
-        Some(value) if !value.is_empty() => value.trim_end_matches('/').to_owned(),
-        _ => default.trim_end_matches('/').to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zelly_ui_kit::config::base_url;
 
     #[test]
     fn a_missing_or_blank_tag_falls_back_to_the_default() {
         assert_eq!(base_url(None, DEFAULT_API_BASE), "http://localhost:3000");
         assert_eq!(
-            base_url(Some("  "), DEFAULT_API_BASE),
-            "http://localhost:3000"
+            base_url(Some("  "), DEFAULT_STOREFRONT_BASE),
+            "http://demo.localhost:4321"
         );
-    }
-
-    #[test]
-    fn trailing_slashes_and_whitespace_are_removed() {
-        assert_eq!(
-            base_url(Some(" http://api.test:8080/ "), DEFAULT_API_BASE),
-            "http://api.test:8080"
-        );
-    }
-
-    #[test]
-    fn a_lone_slash_means_the_pages_own_origin() {
-        assert_eq!(base_url(Some("/"), DEFAULT_API_BASE), "");
     }
 }
