@@ -57,15 +57,16 @@ impl Platform {
     pub fn wait_ready(&mut self, name: &str, port: u16, host: &str, path: &str) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if let Some(status) = http_status(port, host, path) {
-                if status < 500 {
-                    return Ok(());
-                }
+            if http_status(port, host, path).is_some_and(|status| status < 500) {
+                return Ok(());
             }
-            if let Some((_, child)) = self.services.iter_mut().find(|(n, _)| n == name) {
-                if let Ok(Some(status)) = child.try_wait() {
-                    bail!("{name} exited ({status}) before it was ready{}", self.log_hint(name));
-                }
+            let exited = self
+                .services
+                .iter_mut()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, child)| child.try_wait().ok().flatten());
+            if let Some(status) = exited {
+                bail!("{name} exited ({status}) before it was ready{}", self.log_hint(name));
             }
             if Instant::now() > deadline {
                 bail!("{name} was not ready on port {port} after 90 s{}", self.log_hint(name));
