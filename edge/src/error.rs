@@ -18,6 +18,9 @@ pub struct ApiErrorDetail {
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+    /// For validation errors (422): each bad field's path and what is wrong with it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 impl ApiErrorBody {
@@ -27,7 +30,17 @@ impl ApiErrorBody {
             error: ApiErrorDetail {
                 code: code.into(),
                 message: message.into(),
+                fields: Default::default(),
             },
         }
+    }
+}
+
+impl ApiErrorBody {
+    /// A 422 body naming each bad field.
+    pub fn invalid_fields(fields: std::collections::BTreeMap<String, String>) -> Self {
+        let mut body = Self::new("invalid", "some fields are invalid");
+        body.error.fields = fields;
+        body
     }
 }
