@@ -6,6 +6,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (slug, domain, handle, SKU…); the payload names which.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The row changed since the caller read it (optimistic concurrency): reload and retry.
+    #[error("changed since it was loaded")]
+    Stale,
     /// The referenced row does not exist (or belongs to another tenant).
     #[error("not found")]
     NotFound,

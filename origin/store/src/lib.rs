@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod postgres;
 mod rows;
+pub mod seller;
 pub mod sqlite;
 pub mod testing;
 
@@ -23,6 +24,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
 pub use config::DatabaseConfig;
 pub use error::StoreError;
+pub use seller::{ProductQuery, SellerStore};
 
 /// A tenant to create.
 #[derive(Debug, Clone)]
@@ -90,7 +92,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

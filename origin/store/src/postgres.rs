@@ -1,11 +1,16 @@
 //! Production backend: PostgreSQL (Aurora in production) with the seed's schemas.
 
-use crate::rows::{assemble_products, group_domains, ProductRow, TenantRow, VariantPriceRow, VariantRow};
-use crate::{validate_new_product, CatalogStore, NewProduct, NewTenant, Store, StoreError, TenantStore};
+use crate::rows::{group_domains, TenantRow};
+use crate::seller::{ProductQuery, SellerStore};
+use crate::{CatalogStore, NewProduct, NewTenant, Store, StoreError, TenantStore};
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Postgres;
 use std::time::Duration;
 use uuid::Uuid;
+use zelly_edge::catalog::{
+    Collection, CollectionInput, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, Role, SellerProduct,
+};
 use zelly_edge::dto::{Product, Tenant, TenantOverview, TenantStatus, VariantPrice};
 use zelly_edge::{DomainName, Handle, TenantSlug};
 
@@ -27,6 +32,25 @@ impl PgStore {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// A transaction in which row-level security admits only `tenant`'s rows.
+    async fn tenant_tx(&self, tenant: Uuid) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // set_config(…, true) is SET LOCAL: it ends with the transaction, so a pooled connection
+        // never carries one tenant into another's request.
+        sqlx::query("SELECT set_config('zelly.tenant_id', $1, true)")
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// A transaction in which a user's memberships (and nothing else) are visible.
+    async fn uid_tx(&self, uid: &str) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('zelly.uid', $1, true)").bind(uid).execute(&mut *tx).await?;
+        Ok(tx)
     }
 }
 
@@ -88,13 +112,17 @@ impl TenantStore for PgStore {
     }
 
     async fn list_tenants(&self) -> Result<Vec<TenantOverview>, StoreError> {
+        // Staff see every tenant's product count: the one platform-wide read.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('zelly.platform', 'on', true)").execute(&mut *tx).await?;
         let tenants: Vec<(Uuid, String, String, String, i64)> = sqlx::query_as(
             "SELECT t.id, t.slug, t.name, t.status, \
                     (SELECT count(*) FROM astro_primary.products p WHERE p.tenant_id = t.id) \
              FROM astro_primary.tenants t ORDER BY t.slug",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         let domains: Vec<(Uuid, String)> = sqlx::query_as(
             "SELECT tenant_id, domain FROM astro_primary.tenant_domains ORDER BY is_primary DESC, domain",
         )
@@ -114,100 +142,8 @@ impl TenantStore for PgStore {
     }
 }
 
-#[async_trait]
-impl CatalogStore for PgStore {
-    async fn create_product(&self, tenant: Uuid, new: &NewProduct) -> Result<Product, StoreError> {
-        validate_new_product(new)?;
-        let mut tx = self.pool.begin().await?;
-        let product_id = Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO astro_primary.products (id, tenant_id, handle, title, description, image_url) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(product_id)
-        .bind(tenant)
-        .bind(new.handle.as_str())
-        .bind(new.title.trim())
-        .bind(&new.description)
-        .bind(&new.image_url)
-        .execute(&mut *tx)
-        .await?;
-        for (position, variant) in new.variants.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO astro_primary.variants \
-                 (id, tenant_id, product_id, sku, title, price_minor, currency, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(Uuid::new_v4())
-            .bind(tenant)
-            .bind(product_id)
-            .bind(variant.sku.trim())
-            .bind(variant.title.trim())
-            .bind(variant.price.amount_minor)
-            .bind(variant.price.currency.as_str())
-            .bind(position as i32)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.product_by_handle(tenant, &new.handle).await?.ok_or(StoreError::NotFound)
-    }
-
-    async fn list_products(&self, tenant: Uuid) -> Result<Vec<Product>, StoreError> {
-        let products: Vec<ProductRow> = sqlx::query_as(
-            "SELECT id, handle, title, description, image_url FROM astro_primary.products \
-             WHERE tenant_id = $1 ORDER BY created_at DESC, handle",
-        )
-        .bind(tenant)
-        .fetch_all(&self.pool)
-        .await?;
-        let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT id, product_id, sku, title, price_minor, currency FROM astro_primary.variants \
-             WHERE tenant_id = $1 ORDER BY product_id, position",
-        )
-        .bind(tenant)
-        .fetch_all(&self.pool)
-        .await?;
-        assemble_products(products, variants)
-    }
-
-    async fn product_by_handle(&self, tenant: Uuid, handle: &Handle) -> Result<Option<Product>, StoreError> {
-        let Some(product): Option<ProductRow> = sqlx::query_as(
-            "SELECT id, handle, title, description, image_url FROM astro_primary.products \
-             WHERE tenant_id = $1 AND handle = $2",
-        )
-        .bind(tenant)
-        .bind(handle.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT id, product_id, sku, title, price_minor, currency FROM astro_primary.variants \
-             WHERE tenant_id = $1 AND product_id = $2 ORDER BY position",
-        )
-        .bind(tenant)
-        .bind(product.id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(assemble_products(vec![product], variants)?.pop())
-    }
-
-    async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError> {
-        let rows: Vec<VariantPriceRow> = sqlx::query_as(
-            "SELECT v.id, p.title AS product_title, v.title, v.sku, v.price_minor, v.currency \
-             FROM astro_primary.variants v \
-             JOIN astro_primary.products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
-             WHERE v.tenant_id = $1 AND v.id = ANY($2)",
-        )
-        .bind(tenant)
-        .bind(variants)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(VariantPrice::try_from).collect()
-    }
-}
+crate::seller::seller_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
+crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

@@ -3,8 +3,8 @@
 use crate::StoreError;
 use std::collections::HashMap;
 use uuid::Uuid;
-use zelly_edge::dto::{Product, Tenant, TenantStatus, Variant, VariantPrice};
-use zelly_edge::{Currency, Handle, Money, TenantSlug};
+use zelly_edge::dto::{Tenant, TenantStatus, VariantPrice};
+use zelly_edge::{Currency, Money, TenantSlug};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TenantRow {
@@ -28,25 +28,6 @@ impl TryFrom<TenantRow> for Tenant {
 }
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct ProductRow {
-    pub id: Uuid,
-    pub handle: String,
-    pub title: String,
-    pub description: String,
-    pub image_url: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct VariantRow {
-    pub id: Uuid,
-    pub product_id: Uuid,
-    pub sku: String,
-    pub title: String,
-    pub price_minor: i64,
-    pub currency: String,
-}
-
-#[derive(sqlx::FromRow)]
 pub(crate) struct VariantPriceRow {
     pub id: Uuid,
     pub product_title: String,
@@ -59,32 +40,6 @@ pub(crate) struct VariantPriceRow {
 fn money(amount_minor: i64, currency: &str) -> Result<Money, StoreError> {
     let currency = Currency::parse(currency.trim()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(Money::new(amount_minor, currency))
-}
-
-/// Joins products with their variants (already ordered by position), keeping the products' order.
-pub(crate) fn assemble_products(products: Vec<ProductRow>, variants: Vec<VariantRow>) -> Result<Vec<Product>, StoreError> {
-    let mut by_product: HashMap<Uuid, Vec<Variant>> = HashMap::new();
-    for v in variants {
-        by_product.entry(v.product_id).or_default().push(Variant {
-            id: v.id,
-            price: money(v.price_minor, &v.currency)?,
-            sku: v.sku,
-            title: v.title,
-        });
-    }
-    products
-        .into_iter()
-        .map(|p| {
-            Ok(Product {
-                id: p.id,
-                handle: Handle::parse(&p.handle).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                title: p.title,
-                description: p.description,
-                image_url: p.image_url,
-                variants: by_product.remove(&p.id).unwrap_or_default(),
-            })
-        })
-        .collect()
 }
 
 impl TryFrom<VariantPriceRow> for VariantPrice {

@@ -1,14 +1,18 @@
 //! Embedded backend: one SQLite file, for `cargo xtask dev` and fast tests.
 
-use crate::rows::{assemble_products, group_domains, ProductRow, TenantRow, VariantPriceRow, VariantRow};
-use crate::{validate_new_product, CatalogStore, NewProduct, NewTenant, Store, StoreError, TenantStore};
+use crate::rows::{group_domains, TenantRow};
+use crate::seller::{ProductQuery, SellerStore};
+use crate::{CatalogStore, NewProduct, NewTenant, Store, StoreError, TenantStore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Sqlite, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
+use zelly_edge::catalog::{
+    Collection, CollectionInput, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, Role, SellerProduct,
+};
 use zelly_edge::dto::{Product, Tenant, TenantOverview, TenantStatus, VariantPrice};
 use zelly_edge::{DomainName, Handle, TenantSlug};
 
@@ -38,6 +42,18 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// A transaction for one tenant's data. SQLite has no row-level security: every query in it
+    /// still names the tenant. `BEGIN IMMEDIATE` takes the write lock up front, so concurrent
+    /// writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+    async fn tenant_tx(&self, _tenant: Uuid) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A transaction for a membership lookup by Firebase uid.
+    async fn uid_tx(&self, _uid: &str) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin().await?)
     }
 }
 
@@ -122,102 +138,8 @@ impl TenantStore for SqliteStore {
     }
 }
 
-#[async_trait]
-impl CatalogStore for SqliteStore {
-    async fn create_product(&self, tenant: Uuid, new: &NewProduct) -> Result<Product, StoreError> {
-        validate_new_product(new)?;
-        let mut tx = self.pool.begin().await?;
-        let product_id = Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO products (id, tenant_id, handle, title, description, image_url) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(product_id)
-        .bind(tenant)
-        .bind(new.handle.as_str())
-        .bind(new.title.trim())
-        .bind(&new.description)
-        .bind(&new.image_url)
-        .execute(&mut *tx)
-        .await?;
-        for (position, variant) in new.variants.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO variants (id, tenant_id, product_id, sku, title, price_minor, currency, position) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(Uuid::new_v4())
-            .bind(tenant)
-            .bind(product_id)
-            .bind(variant.sku.trim())
-            .bind(variant.title.trim())
-            .bind(variant.price.amount_minor)
-            .bind(variant.price.currency.as_str())
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.product_by_handle(tenant, &new.handle).await?.ok_or(StoreError::NotFound)
-    }
-
-    async fn list_products(&self, tenant: Uuid) -> Result<Vec<Product>, StoreError> {
-        let products: Vec<ProductRow> = sqlx::query_as(
-            "SELECT id, handle, title, description, image_url FROM products \
-             WHERE tenant_id = ? ORDER BY created_at DESC, handle",
-        )
-        .bind(tenant)
-        .fetch_all(&self.pool)
-        .await?;
-        let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT id, product_id, sku, title, price_minor, currency FROM variants \
-             WHERE tenant_id = ? ORDER BY product_id, position",
-        )
-        .bind(tenant)
-        .fetch_all(&self.pool)
-        .await?;
-        assemble_products(products, variants)
-    }
-
-    async fn product_by_handle(&self, tenant: Uuid, handle: &Handle) -> Result<Option<Product>, StoreError> {
-        let Some(product): Option<ProductRow> = sqlx::query_as(
-            "SELECT id, handle, title, description, image_url FROM products WHERE tenant_id = ? AND handle = ?",
-        )
-        .bind(tenant)
-        .bind(handle.as_str())
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let variants: Vec<VariantRow> = sqlx::query_as(
-            "SELECT id, product_id, sku, title, price_minor, currency FROM variants \
-             WHERE tenant_id = ? AND product_id = ? ORDER BY position",
-        )
-        .bind(tenant)
-        .bind(product.id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(assemble_products(vec![product], variants)?.pop())
-    }
-
-    async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError> {
-        if variants.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT v.id, p.title AS product_title, v.title, v.sku, v.price_minor, v.currency \
-             FROM variants v JOIN products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
-             WHERE v.tenant_id = ",
-        );
-        query.push_bind(tenant).push(" AND v.id IN (");
-        let mut ids = query.separated(", ");
-        for id in variants {
-            ids.push_bind(*id);
-        }
-        ids.push_unseparated(")");
-        let rows: Vec<VariantPriceRow> = query.build_query_as().fetch_all(&self.pool).await?;
-        rows.into_iter().map(VariantPrice::try_from).collect()
-    }
-}
+crate::seller::seller_store_impl!(SqliteStore, sqlx::Sqlite, "");
+crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {

@@ -30,13 +30,32 @@ pub async fn fresh_postgres_url() -> Option<String> {
     let mut conn = PgConnection::connect(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
+    // The database belongs to an ordinary role, as in production: superusers bypass row-level
+    // security, and the tests must run with it in force. Tests create the role concurrently, so a
+    // "duplicate" error just means another test won the race.
+    let create_role = sqlx::query(
+        "DO $$ BEGIN CREATE ROLE zelly_test_owner LOGIN NOSUPERUSER NOBYPASSRLS; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+    .execute(&mut conn)
+    .await;
+    if let Err(e) = create_role {
+        panic!("cannot create the test database owner role: {e}");
+    }
     // The name is ours (a fixed prefix and a UUID), never user input.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} OWNER zelly_test_owner")))
         .execute(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
-    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-    Some(format!("{base}/{name}"))
+    Some(owner_url(&admin_url, &name))
+}
+
+/// The admin URL with the test owner role as user and `database` as path.
+fn owner_url(admin_url: &str, database: &str) -> String {
+    let rest = admin_url.split_once("://").map(|(_, rest)| rest).unwrap_or(admin_url);
+    let host_and_path = rest.rsplit_once('@').map(|(_, host)| host).unwrap_or(rest);
+    let host = host_and_path.split_once('/').map(|(host, _)| host).unwrap_or(host_and_path);
+    format!("postgres://zelly_test_owner@{host}/{database}")
 }
 
 /// A migrated store on a new SQLite file.

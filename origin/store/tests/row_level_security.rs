@@ -1,0 +1,75 @@
+//! PostgreSQL's second fence: with row-level security forced on every tenant-owned table, a query
+//! that forgets the tenant sees and changes nothing, and one tenant's setting never reaches another's rows.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use sqlx::{Connection, PgConnection};
+use std::sync::Arc;
+use zelly_edge::{Currency, Handle, Money, TenantSlug};
+use zelly_store::{DynStore, NewProduct, NewTenant, NewVariant};
+
+async fn product(store: &DynStore, tenant: uuid::Uuid, handle: &str) {
+    store
+        .create_product(
+            tenant,
+            &NewProduct {
+                handle: Handle::parse(handle).unwrap(),
+                title: handle.into(),
+                description: String::new(),
+                image_url: None,
+                variants: vec![NewVariant { sku: handle.to_uppercase(), title: "One".into(), price: Money::new(100, Currency::INR) }],
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn count(conn: &mut PgConnection, table: &str) -> i64 {
+    let sql = format!("SELECT count(*) FROM astro_primary.{table}");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(conn).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_query_that_forgets_the_tenant_sees_and_changes_nothing() {
+    let Some(url) = zelly_store::testing::fresh_postgres_url().await else { return };
+    let store: DynStore = Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap());
+    let slug = |s: &str| TenantSlug::parse(s).unwrap();
+    let a = store.create_tenant(&NewTenant { slug: slug("acme"), name: "Acme".into() }).await.unwrap().id;
+    let b = store.create_tenant(&NewTenant { slug: slug("bolt"), name: "Bolt".into() }).await.unwrap().id;
+    product(&store, a, "tee").await;
+    product(&store, a, "cap").await;
+    product(&store, b, "mug").await;
+
+    // The same role the services use: an ordinary owner, not a superuser.
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let is_super: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut conn).await.unwrap();
+    assert!(!is_super, "the test must not run as a superuser, which bypasses row-level security");
+
+    for table in ["products", "variants"] {
+        assert_eq!(count(&mut conn, table).await, 0, "{table} visible without a tenant");
+    }
+    let changed = sqlx::query("UPDATE astro_primary.products SET title = 'pwned'").execute(&mut conn).await.unwrap();
+    assert_eq!(changed.rows_affected(), 0);
+    let deleted = sqlx::query("DELETE FROM astro_primary.variants").execute(&mut conn).await.unwrap();
+    assert_eq!(deleted.rows_affected(), 0);
+
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('zelly.tenant_id', $1, true)").bind(a.to_string()).execute(&mut *tx).await.unwrap();
+    assert_eq!(count(&mut tx, "products").await, 2, "acme sees its own two products");
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM astro_primary.products ORDER BY title").fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(titles, ["cap", "tee"]);
+    // Writing a row for another tenant while acting as acme is refused.
+    let smuggle = sqlx::query(
+        "INSERT INTO astro_primary.collections (id, tenant_id, handle, title) VALUES (gen_random_uuid(), $1, 'x', 'x')",
+    )
+    .bind(b)
+    .execute(&mut *tx)
+    .await;
+    assert!(smuggle.is_err(), "a row for bolt was written in acme's transaction");
+    tx.rollback().await.unwrap();
+
+    // The setting was local to that transaction: the connection is back to seeing nothing.
+    assert_eq!(count(&mut conn, "products").await, 0);
+    // And the store itself still sees everything it should.
+    assert_eq!(store.list_products(b).await.unwrap().len(), 1);
+    assert_eq!(store.list_tenants().await.unwrap().iter().map(|t| t.product_count).sum::<i64>(), 3);
+}
