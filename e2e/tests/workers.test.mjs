@@ -61,6 +61,7 @@ test("the storefront Worker renders the same HTML as the native host", async () 
   for (const [host, path, status] of [
     ["demo.localhost", "/", 200],
     ["Demo.LocalHost.", "/products/pashmina-shawl", 200],
+    ["demo.localhost", "/collections/festive-picks", 200],
     ["demo.localhost", "/products/no-such-product", 404],
     ["nobody.localhost", "/", 404],
   ]) {

@@ -112,13 +112,42 @@ pub struct StoreInfo {
     pub domain: DomainName,
 }
 
-/// A storefront home page's data: the store and its active products.
+/// A storefront home page's data: the store, its active products and its collections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoreCatalog {
     /// The store.
     pub store: StoreInfo,
     /// Products, newest first.
+    pub products: Vec<Product>,
+    /// Collections to link to, by title.
+    #[serde(default)]
+    pub collections: Vec<CollectionLink>,
+}
+
+/// A collection as a link in the storefront's navigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CollectionLink {
+    /// URL segment.
+    pub handle: Handle,
+    /// Name.
+    pub title: String,
+}
+
+/// A storefront collection page's data: the collection and its active products in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreCollection {
+    /// The store.
+    pub store: StoreInfo,
+    /// URL segment.
+    pub handle: Handle,
+    /// Name.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Active products in the merchant's order.
     pub products: Vec<Product>,
 }
 

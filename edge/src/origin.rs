@@ -2,7 +2,7 @@
 //! whatever HTTP client they use.
 
 use crate::domain::{DomainName, Handle};
-use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreProduct};
+use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
 
 /// How a call to origin failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +36,8 @@ pub trait StorefrontOrigin {
     async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError>;
     /// One product of the store on `domain`.
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError>;
+    /// One collection of the store on `domain`.
+    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError>;
     /// Current prices of variants of the store on `domain`.
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError>;
     /// Whether `domain` belongs to an active tenant (the on-demand TLS question).

@@ -7,6 +7,8 @@ use crate::domain::{DomainName, Handle};
 pub const STORE_CATALOG: &str = "/api/storefront/domains/{domain}/products";
 /// Route pattern: one product of a store by handle.
 pub const STORE_PRODUCT: &str = "/api/storefront/domains/{domain}/products/{handle}";
+/// Route pattern: one collection of a store by handle.
+pub const STORE_COLLECTION: &str = "/api/storefront/domains/{domain}/collections/{handle}";
 /// Route pattern: current prices of variants of a store.
 pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).
@@ -20,6 +22,11 @@ pub fn store_catalog(domain: &DomainName) -> String {
 /// `GET` path of one product page's data.
 pub fn store_product(domain: &DomainName, handle: &Handle) -> String {
     format!("/api/storefront/domains/{domain}/products/{handle}")
+}
+
+/// `GET` path of one collection page's data.
+pub fn store_collection(domain: &DomainName, handle: &Handle) -> String {
+    format!("/api/storefront/domains/{domain}/collections/{handle}")
 }
 
 /// `POST` path of the price lookup.

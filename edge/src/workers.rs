@@ -1,7 +1,7 @@
 //! core-api's storefront API over the Workers runtime's `fetch` (feature `workers`).
 
 use crate::domain::{DomainName, Handle};
-use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreProduct};
+use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
 use crate::origin::{OriginError, StorefrontOrigin};
 use crate::{paths, Secret};
 use serde::de::DeserializeOwned;
@@ -61,6 +61,10 @@ impl StorefrontOrigin for WorkerOrigin {
 
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
         self.json(Method::Get, &paths::store_product(domain, handle), None).await
+    }
+
+    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError> {
+        self.json(Method::Get, &paths::store_collection(domain, handle), None).await
     }
 
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {

@@ -38,7 +38,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -58,11 +58,12 @@ fn dev(edge: bool) -> Result<()> {
         "\n\x1b[1mZelly is running\x1b[0m (embedded SQLite in {data}; storefront and checkout: {how})\n\
          \n  storefront   http://demo.localhost:{sf}/   (the demo store; any *.localhost resolves here)\
          \n  checkout     http://demo.localhost:{co}/checkout/health   POST /checkout/quote\
-         \n  seller-ui    http://localhost:{su}/\
+         \n  seller-ui    http://localhost:{su}/   (sign in as merchant@demo.localhost / demo-password)\
          \n  admin-ui     http://localhost:{au}/\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
          \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
          \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
+         \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -71,6 +72,7 @@ fn dev(edge: bool) -> Result<()> {
         au = ports.admin_ui,
         core = ports.core,
         admin = ports.admin,
+        auth = ports.auth,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -93,7 +95,8 @@ fn dev(edge: bool) -> Result<()> {
 fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, token: &str, data_dir: &Path, edge: bool) -> Result<Shared> {
     let shared = Shared { core_url: format!("http://127.0.0.1:{}", ports.core), token: token.to_owned() };
     step("Starting the platform");
-    platform::start_core(p, ports.core, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_dev_auth(p, ports.auth)?;
+    platform::start_core(p, ports.core, ports.auth, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
         let state = data_dir.join("wrangler");
@@ -113,6 +116,8 @@ fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
         meta: vec![
             ("zelly-api-base", format!("http://localhost:{}", ports.core)),
             ("zelly-storefront-base", format!("http://demo.localhost:{}", ports.storefront)),
+            ("zelly-auth-base", format!("http://localhost:{}", ports.auth)),
+            ("zelly-firebase-api-key", "dev".to_owned()),
         ],
     };
     let admin = UiSite { dir: wasm::dist("admin-ui"), meta: vec![("zelly-api-base", format!("http://localhost:{}", ports.admin))] };
@@ -170,6 +175,7 @@ fn test() -> Result<()> {
         checkout: util::free_port()?,
         seller_ui: util::free_port()?,
         admin_ui: util::free_port()?,
+        auth: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;

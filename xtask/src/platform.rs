@@ -156,11 +156,14 @@ pub struct Ports {
     pub seller_ui: u16,
     /// admin-ui
     pub admin_ui: u16,
+    /// dev-auth, the local Firebase-format token issuer
+    pub auth: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
-    pub const DEV: Ports = Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175 };
+    pub const DEV: Ports =
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099 };
 }
 
 /// What every origin-facing service needs to know.
@@ -180,19 +183,36 @@ fn bin(name: &str) -> PathBuf {
 pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"]),
+            .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"])
+            .args(["-p", "dev-auth"]),
     )
 }
 
-/// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant.
-pub fn start_core(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
+/// The Firebase project the dev issuer signs for.
+pub const DEV_FIREBASE_PROJECT: &str = "zelly-dev";
+
+/// Starts dev-auth, the local issuer of Firebase-format ID tokens (demo merchant account).
+pub fn start_dev_auth(p: &mut Platform, port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("dev-auth"));
+    cmd.env("PORT", port.to_string()).env("BIND", "127.0.0.1").env("FIREBASE_PROJECT_ID", DEV_FIREBASE_PROJECT);
+    p.spawn("dev-auth", &mut cmd)?;
+    p.wait_ready("dev-auth", port, "localhost", "/health")
+}
+
+/// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant; merchants' tokens
+/// are verified against dev-auth's certificates on `auth_port` (told explicitly, never by default).
+pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
     let mut cmd = Command::new(bin("core-api"));
     clear_database_env(&mut cmd);
     cmd.env("PORT", port.to_string())
         .env("BIND", "127.0.0.1")
         .env("ZELLY_DATA_DIR", data_dir)
         .env("ZELLY_SEED_DEMO", "1")
-        .env("ZELLY_DEV_SELLER_TENANT", "demo")
+        .env("FIREBASE_PROJECT_ID", DEV_FIREBASE_PROJECT)
+        .env(
+            "FIREBASE_CERTS_URL",
+            format!("http://127.0.0.1:{auth_port}/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"),
+        )
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
         .env("CORS_ORIGINS", cors);
     p.spawn("core-api", &mut cmd)?;

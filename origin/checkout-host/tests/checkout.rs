@@ -20,7 +20,7 @@ async fn platform() -> (String, DynStore) {
     let core = serve(core_api::app(core_api::AppState {
         store: store.clone(),
         storefront_token: Arc::new(Secret::new(TOKEN)),
-        dev_seller_tenant: None,
+        verifier: None,
     }))
     .await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));

@@ -1,7 +1,6 @@
 //! core-api configuration from the seed's environment variable names.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use zelly_edge::TenantSlug;
 use zelly_store::config::Secret;
 use zelly_store::DatabaseConfig;
 
@@ -14,8 +13,9 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// `STOREFRONT_API_BEARER_TOKEN` (required).
     pub storefront_token: Secret,
-    /// `ZELLY_DEV_SELLER_TENANT`: development only, see the seller routes.
-    pub dev_seller_tenant: Option<TenantSlug>,
+    /// `FIREBASE_PROJECT_ID` (+ optional `FIREBASE_CERTS_URL`): merchant sign-in; unset closes the
+    /// seller API.
+    pub firebase: Option<zelly_auth::FirebaseConfig>,
     /// `ZELLY_SEED_DEMO=1`: create the demo tenant at start-up if it is missing.
     pub seed_demo: bool,
 }
@@ -34,14 +34,15 @@ impl Config {
         if storefront_token.len() < 16 {
             return Err("STOREFRONT_API_BEARER_TOKEN must be at least 16 characters".into());
         }
-        let dev_seller_tenant = var("ZELLY_DEV_SELLER_TENANT")
-            .map(|s| TenantSlug::parse(&s).map_err(|e| format!("ZELLY_DEV_SELLER_TENANT: {e}")))
-            .transpose()?;
+        let firebase = match var("FIREBASE_PROJECT_ID") {
+            Some(_) => Some(zelly_auth::FirebaseConfig::from_env()?),
+            None => None,
+        };
         Ok(Self {
             listen: SocketAddr::new(bind, port),
             database: DatabaseConfig::from_env("DB_NAME")?,
             storefront_token: Secret::new(storefront_token),
-            dev_seller_tenant,
+            firebase,
             seed_demo: var("ZELLY_SEED_DEMO").as_deref() == Some("1"),
         })
     }

@@ -10,7 +10,6 @@ pub mod routes;
 use axum::Router;
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
-use zelly_edge::TenantSlug;
 use zelly_store::DynStore;
 
 pub use config::Config;
@@ -22,8 +21,9 @@ pub struct AppState {
     pub store: DynStore,
     /// Secret the storefront hosts present as `Authorization: Bearer …`.
     pub storefront_token: Arc<zelly_store::config::Secret>,
-    /// Development-only merchant context for the seller API until merchant sign-in exists.
-    pub dev_seller_tenant: Option<TenantSlug>,
+    /// Verifies merchants' Firebase ID tokens; `None` when `FIREBASE_PROJECT_ID` is unset, which
+    /// closes the seller API (401).
+    pub verifier: Option<Arc<zelly_auth::FirebaseVerifier>>,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -45,13 +45,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(backend = store.backend(), "store ready");
     if config.seed_demo {
         let demo = zelly_store::demo::seed_demo(&store).await?;
-        tracing::info!(tenant = %demo.slug, "demo tenant ready");
+        tracing::info!(tenant = %demo.slug, merchant = zelly_store::demo::DEMO_MERCHANT_UID, "demo tenant ready");
     }
-    let state = AppState {
-        store,
-        storefront_token: Arc::new(config.storefront_token),
-        dev_seller_tenant: config.dev_seller_tenant,
+    let verifier = match config.firebase {
+        Some(firebase) => {
+            if !firebase.uses_google_certs() {
+                tracing::warn!(certs = %firebase.certs_url, "merchant tokens are verified against a non-Google issuer");
+            }
+            Some(Arc::new(zelly_auth::FirebaseVerifier::new(firebase).map_err(anyhow::Error::msg)?))
+        }
+        None => {
+            tracing::warn!("FIREBASE_PROJECT_ID is not set: the seller API refuses every request");
+            None
+        }
     };
+    let state = AppState { store, storefront_token: Arc::new(config.storefront_token), verifier };
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         router = router.layer(cors);

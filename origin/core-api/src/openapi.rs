@@ -9,14 +9,27 @@ use utoipa::{Modify, OpenApi};
 /// The core-api document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Zelly core-api", description = "System of record: storefront reads, domains, seller API."),
+    info(title = "Zelly core-api", description = "System of record: storefront reads, domains, the seller catalog API."),
     paths(
         crate::routes::health::health,
         crate::routes::domains::validate,
         crate::routes::storefront::catalog,
         crate::routes::storefront::product,
+        crate::routes::storefront::collection,
         crate::routes::storefront::prices,
+        crate::routes::seller::session,
         crate::routes::seller::list_products,
+        crate::routes::seller::create_product,
+        crate::routes::seller::get_product,
+        crate::routes::seller::update_product,
+        crate::routes::seller::archive_product,
+        crate::routes::seller::adjust_inventory,
+        crate::routes::seller::inventory_history,
+        crate::routes::seller::list_collections,
+        crate::routes::seller::create_collection,
+        crate::routes::seller::get_collection,
+        crate::routes::seller::update_collection,
+        crate::routes::seller::delete_collection,
     ),
     modifiers(&SecuritySchemes)
 )]
@@ -33,6 +46,19 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("STOREFRONT_API_BEARER_TOKEN, shared by the storefront hosts"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "firebase",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A merchant's Firebase ID token (RS256, Google's securetoken certificates); \
+                         X-Zelly-Tenant picks the store when the merchant belongs to several",
+                    ))
                     .build(),
             ),
         );

@@ -17,11 +17,11 @@ struct TestApp {
 }
 
 impl TestApp {
-    async fn spawn(store: DynStore, dev_seller: Option<&str>) -> TestApp {
+    async fn spawn(store: DynStore) -> TestApp {
         let state = core_api::AppState {
             store: store.clone(),
             storefront_token: Arc::new(zelly_store::config::Secret::new(TOKEN)),
-            dev_seller_tenant: dev_seller.map(|s| TenantSlug::parse(s).unwrap()),
+            verifier: None,
         };
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         TestApp { base, http: reqwest::Client::new(), store }
@@ -77,20 +77,20 @@ zelly_store::on_both_backends!(
     a_product_is_found_only_on_its_own_store,
     prices_come_from_origin_and_only_for_the_stores_own_variants,
     bad_price_lookups_get_a_clear_error,
-    the_seller_api_is_closed_unless_a_dev_tenant_is_configured,
+    the_seller_api_is_closed_without_merchant_sign_in,
     the_openapi_document_lists_every_route_with_its_auth,
     unknown_routes_answer_in_the_error_shape,
 );
 
 async fn health_answers_ok(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let res = app.get("/health", None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "ok");
 }
 
 async fn a_domain_validates_only_for_an_active_tenant(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     app.tenant("acme", "acme.example", "tee").await;
     let (bolt, _) = app.tenant("bolt", "bolt.example", "mug").await;
     app.store.set_tenant_status(bolt, TenantStatus::Suspended).await.unwrap();
@@ -108,7 +108,7 @@ async fn a_domain_validates_only_for_an_active_tenant(store: DynStore) {
 }
 
 async fn the_storefront_api_refuses_missing_or_wrong_tokens(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     app.tenant("acme", "acme.example", "tee").await;
     let path = "/api/storefront/domains/acme.example/products";
     for token in [None, Some("wrong-token-wrong-token-wrong-to"), Some("")] {
@@ -121,7 +121,7 @@ async fn the_storefront_api_refuses_missing_or_wrong_tokens(store: DynStore) {
 }
 
 async fn a_store_lists_only_its_own_products(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
     app.tenant("bolt", "bolt.example", "mug").await;
     let res = app.get("/api/storefront/domains/Acme.Example/products", Some(TOKEN)).await;
@@ -135,7 +135,7 @@ async fn a_store_lists_only_its_own_products(store: DynStore) {
 }
 
 async fn a_product_is_found_only_on_its_own_store(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
     let (bolt, _) = app.tenant("bolt", "bolt.example", "mug").await;
     let res = app.get("/api/storefront/domains/acme.example/products/tee", Some(TOKEN)).await;
@@ -151,7 +151,7 @@ async fn a_product_is_found_only_on_its_own_store(store: DynStore) {
 }
 
 async fn prices_come_from_origin_and_only_for_the_stores_own_variants(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let (_, tee) = app.tenant("acme", "acme.example", "tee").await;
     let (_, mug) = app.tenant("bolt", "bolt.example", "mug").await;
     let body = json!({ "variant_ids": [tee.variants[0].id, mug.variants[0].id] });
@@ -164,7 +164,7 @@ async fn prices_come_from_origin_and_only_for_the_stores_own_variants(store: Dyn
 }
 
 async fn bad_price_lookups_get_a_clear_error(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     app.tenant("acme", "acme.example", "tee").await;
     let path = "/api/storefront/domains/acme.example/prices";
     let too_many: Vec<String> = (0..101).map(|i| uuid::Uuid::from_u128(i).to_string()).collect();
@@ -186,39 +186,57 @@ async fn bad_price_lookups_get_a_clear_error(store: DynStore) {
     assert_eq!(raw.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
 }
 
-async fn the_seller_api_is_closed_unless_a_dev_tenant_is_configured(store: DynStore) {
-    let closed = TestApp::spawn(store.clone(), None).await;
-    let (_, tee) = closed.tenant("acme", "acme.example", "tee").await;
-    closed.tenant("bolt", "bolt.example", "mug").await;
-    assert_eq!(closed.get("/api/seller/products", None).await.status(), StatusCode::UNAUTHORIZED);
-    let open = TestApp::spawn(store, Some("acme")).await;
-    let res = open.get("/api/seller/products", None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Vec<Product>>().await.unwrap(), vec![tee]);
+async fn the_seller_api_is_closed_without_merchant_sign_in(store: DynStore) {
+    let app = TestApp::spawn(store).await;
+    app.tenant("acme", "acme.example", "tee").await;
+    let res = app.get("/api/seller/products", Some("anything")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
 async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let doc: Value = app.get("/openapi.json", None).await.json().await.unwrap();
     let paths = doc["paths"].as_object().unwrap();
     let guarded = [
         ("/api/storefront/domains/{domain}/products", "get"),
         ("/api/storefront/domains/{domain}/products/{handle}", "get"),
+        ("/api/storefront/domains/{domain}/collections/{handle}", "get"),
         ("/api/storefront/domains/{domain}/prices", "post"),
     ];
     for (path, method) in guarded {
         let op = &paths[path][method];
         assert_eq!(op["security"], json!([{ "storefront_token": [] }]), "{method} {path}");
     }
-    for (path, method) in [("/health", "get"), ("/validate_tenant_domain/{domain}", "get"), ("/api/seller/products", "get")] {
+    for (path, method) in [("/health", "get"), ("/validate_tenant_domain/{domain}", "get")] {
         assert!(paths[path][method].is_object(), "{method} {path} missing from the document");
+        assert_eq!(paths[path][method]["security"], json!([{}]), "{method} {path} is public");
     }
-    assert_eq!(paths.len(), 6, "a route was added without documenting it: {:?}", paths.keys());
+    let seller = [
+        ("/api/seller/session", "get"),
+        ("/api/seller/products", "get"),
+        ("/api/seller/products", "post"),
+        ("/api/seller/products/{id}", "get"),
+        ("/api/seller/products/{id}", "put"),
+        ("/api/seller/products/{id}/archive", "post"),
+        ("/api/seller/variants/{id}/inventory-adjustments", "get"),
+        ("/api/seller/variants/{id}/inventory-adjustments", "post"),
+        ("/api/seller/collections", "get"),
+        ("/api/seller/collections", "post"),
+        ("/api/seller/collections/{id}", "get"),
+        ("/api/seller/collections/{id}", "put"),
+        ("/api/seller/collections/{id}", "delete"),
+    ];
+    for (path, method) in seller {
+        assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");
+    }
+    let operations: usize = paths.values().map(|ops| ops.as_object().unwrap().len()).sum();
+    assert_eq!(operations, 2 + guarded.len() + seller.len(), "a route was added without documenting it: {:?}", paths.keys());
+    assert_eq!(doc["components"]["securitySchemes"]["firebase"]["bearerFormat"], "JWT");
     assert_eq!(doc["components"]["securitySchemes"]["storefront_token"]["scheme"], "bearer");
 }
 
 async fn unknown_routes_answer_in_the_error_shape(store: DynStore) {
-    let app = TestApp::spawn(store, None).await;
+    let app = TestApp::spawn(store).await;
     let res = app.get("/nope", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "not_found");

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// 401: credentials are missing or wrong.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 403: signed in, but not allowed here.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// 404: nothing here, or nothing this caller may see.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -37,6 +40,12 @@ pub enum ApiError {
     /// 422: well-formed but invalid; the message names the field.
     #[error("{0}")]
     Unprocessable(String),
+    /// 422 naming every bad field.
+    #[error("some fields are invalid")]
+    InvalidFields(std::collections::BTreeMap<String, String>),
+    /// 503: a dependency we need is down; the caller may retry.
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// 502: an upstream service failed.
     #[error("{0}")]
     BadGateway(String),
@@ -50,9 +59,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Unprocessable(_) | ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "bad_gateway"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -67,6 +78,7 @@ impl From<zelly_store::StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(what),
             StoreError::Invalid(what) => ApiError::Unprocessable(what),
             StoreError::NotFound => ApiError::NotFound("resource"),
+            StoreError::Stale => ApiError::Conflict("changed since it was loaded; reload and retry".into()),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -85,7 +97,11 @@ impl IntoResponse for ApiError {
             }
             tracing::error!(error = %chain, "request failed");
         }
-        (status, Json(ApiErrorBody::new(code, self.to_string()))).into_response()
+        let mut body = ApiErrorBody::new(code, self.to_string());
+        if let ApiError::InvalidFields(fields) = self {
+            body.error.fields = fields;
+        }
+        (status, Json(body)).into_response()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 use std::time::Duration;
-use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreProduct};
+use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 use zelly_edge::{paths, DomainName, Handle, Secret};
 
@@ -59,6 +59,10 @@ impl StorefrontOrigin for OriginClient {
 
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
         self.send(self.http.get(format!("{}{}", self.base, paths::store_product(domain, handle)))).await
+    }
+
+    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError> {
+        self.send(self.http.get(format!("{}{}", self.base, paths::store_collection(domain, handle)))).await
     }
 
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {

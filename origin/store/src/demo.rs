@@ -1,6 +1,7 @@
 //! The demo tenant `cargo xtask dev` and the browser tests run against.
 
 use crate::{DynStore, NewProduct, NewTenant, NewVariant, StoreError};
+use zelly_edge::catalog::{CollectionInput, Role};
 use zelly_edge::dto::Tenant;
 use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 
@@ -8,6 +9,8 @@ use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 pub const DEMO_SLUG: &str = "demo";
 /// The demo tenant's domain.
 pub const DEMO_DOMAIN: &str = "demo.localhost";
+/// Firebase uid of the demo store's owner (the dev issuer's default account).
+pub const DEMO_MERCHANT_UID: &str = "demo-merchant";
 
 /// (handle, title, description, price in paise, variant labels)
 const CATALOG: [(&str, &str, &str, i64, &[&str]); 12] = [
@@ -25,12 +28,15 @@ const CATALOG: [(&str, &str, &str, i64, &[&str]); 12] = [
     ("sandalwood-soap", "Sandalwood Soap", "Cold-process soap with sandalwood oil.", 14_900, &["Single", "Pack of 3"]),
 ];
 
-/// Creates the demo tenant, its domain and its twelve products, unless the tenant already exists.
+/// Creates the demo tenant, its domain, its owner's membership and its twelve products, unless the
+/// tenant already exists.
 ///
-/// Safe to call on every start: an existing demo tenant is returned untouched.
+/// Safe to call on every start: an existing demo tenant keeps its catalog; only the owner's
+/// membership is (re)asserted.
 pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
     let slug = TenantSlug::parse(DEMO_SLUG).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(existing) = store.tenant_by_slug(&slug).await? {
+        store.add_membership(existing.id, DEMO_MERCHANT_UID, Role::Owner).await?;
         return Ok(existing);
     }
     let tenant = store
@@ -38,6 +44,8 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
         .await?;
     let domain = DomainName::parse(DEMO_DOMAIN).map_err(|e| StoreError::Invalid(e.to_string()))?;
     store.add_domain(tenant.id, &domain, true).await?;
+    store.add_membership(tenant.id, DEMO_MERCHANT_UID, Role::Owner).await?;
+    let mut created = Vec::new();
     for (handle, title, description, price, options) in CATALOG {
         let handle = Handle::parse(handle).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let variants = options
@@ -50,7 +58,7 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
                 price: Money::new(price + i as i64 * 10_000, Currency::INR),
             })
             .collect();
-        store
+        let product = store
             .create_product(
                 tenant.id,
                 &NewProduct {
@@ -62,7 +70,25 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
                 },
             )
             .await?;
+        created.push(product);
     }
+    let festive: Vec<_> = created
+        .iter()
+        .filter(|p| ["brass-diya", "pashmina-shawl", "indigo-kurta", "masala-chai-tin"].contains(&p.handle.as_str()))
+        .map(|p| p.id)
+        .collect();
+    store
+        .create_collection(
+            tenant.id,
+            &CollectionInput {
+                handle: "festive-picks".into(),
+                title: "Festive Picks".into(),
+                description: "Gifts for the season of lights.".into(),
+                product_ids: festive,
+                version: None,
+            },
+        )
+        .await?;
     Ok(tenant)
 }
 

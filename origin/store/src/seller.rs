@@ -561,8 +561,12 @@ macro_rules! seller_store_impl {
                     return Err(StoreError::Invalid(format!("delta: only {} in stock", quantity_after - input.delta)));
                 }
                 let row: $crate::seller::rows::AdjustmentRow = sqlx::query_as(concat!(
+                    // created_at_ms is kept strictly increasing per variant (the variant row is
+                    // locked by the UPDATE above), so the trail's order is exact even within a
+                    // millisecond.
                     "INSERT INTO ", $p, "inventory_adjustments (id, tenant_id, variant_id, delta, quantity_after, reason, actor, created_at_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT CASE WHEN coalesce(max(created_at_ms), 0) >= $8 \
+                     THEN max(created_at_ms) + 1 ELSE $8 END FROM ", $p, "inventory_adjustments WHERE tenant_id = $2 AND variant_id = $3)) \
                      RETURNING id, variant_id, delta, quantity_after, reason, actor, created_at_ms"))
                     .bind(Uuid::new_v4()).bind(tenant).bind(variant).bind(input.delta).bind(quantity_after)
                     .bind(input.reason.trim()).bind(actor).bind($crate::seller::now_ms())

@@ -6,7 +6,7 @@
 //! CSS inline: one round trip, nothing else to fetch but product images.
 
 use leptos::prelude::*;
-use zelly_edge::dto::{Product, StoreCatalog, StoreInfo, StoreProduct};
+use zelly_edge::dto::{Product, StoreCatalog, StoreCollection, StoreInfo, StoreProduct};
 use zelly_edge::host::normalize_host;
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 
@@ -72,22 +72,54 @@ fn ProductCard(product: Product) -> impl IntoView {
     }
 }
 
-/// The store's home page: a grid of its products.
-pub fn render_home(catalog: &StoreCatalog) -> Page {
-    let store = catalog.store.clone();
-    let products = catalog.products.clone();
+/// A grid of product cards, or a note when there are none.
+#[component]
+fn ProductGrid(products: Vec<Product>, empty_note: &'static str) -> impl IntoView {
     let empty = products.is_empty();
-    let body = view! {
-        <section class="hero">
-            <h1>{store.name.clone()}</h1>
-            <p>{format!("{} products", products.len())}</p>
-        </section>
-        {empty.then(|| view! { <p class="empty">"This store has no products yet."</p> })}
+    view! {
+        {empty.then(|| view! { <p class="empty">{empty_note}</p> })}
         <ul class="grid">
             {products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
         </ul>
+    }
+}
+
+/// The store's home page: its collections and a grid of its products.
+pub fn render_home(catalog: &StoreCatalog) -> Page {
+    let store = catalog.store.clone();
+    let products = catalog.products.clone();
+    let collections = catalog.collections.clone();
+    let count = format!("{} products", products.len());
+    let body = view! {
+        <section class="hero">
+            <h1>{store.name.clone()}</h1>
+            <p>{count}</p>
+        </section>
+        {(!collections.is_empty()).then(|| view! {
+            <nav class="collections" aria-label="Collections">
+                {collections.into_iter().map(|c| view! {
+                    <a class="collection-link" href=format!("/collections/{}", c.handle)>{c.title}</a>
+                }).collect_view()}
+            </nav>
+        })}
+        <ProductGrid products empty_note="This store has no products yet."/>
     };
     Page::ok(document(store.name.clone(), Some(store.name), body))
+}
+
+/// A collection page: its products in the merchant's order.
+pub fn render_collection(data: &StoreCollection) -> Page {
+    let data = data.clone();
+    let title = format!("{} · {}", data.title, data.store.name);
+    let body = view! {
+        <section class="hero">
+            <h1>{data.title.clone()}</h1>
+            {(!data.description.is_empty()).then(|| view! { <p>{data.description.clone()}</p> })}
+        </section>
+        <ProductGrid products=data.products empty_note="This collection has no products yet."/>
+        <p><a href="/">"← Back to the store"</a></p>
+    };
+    Page::ok(document(title, Some(data.store.name), body))
 }
 
 /// A product page: image, description and every variant with its price.
@@ -151,6 +183,7 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, host: &str, path: &
     let result = match StorefrontRoute::resolve(path) {
         StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| render_home(&c)),
         StorefrontRoute::Product(handle) => origin.product(&domain, &handle).await.map(|p| render_product(&p)),
+        StorefrontRoute::Collection(handle) => origin.collection(&domain, &handle).await.map(|c| render_collection(&c)),
         StorefrontRoute::NotFound => Err(OriginError::NotFound),
     };
     result.unwrap_or_else(|err| match err {
@@ -166,6 +199,8 @@ pub enum StorefrontRoute {
     Home,
     /// `/products/{handle}`
     Product(zelly_edge::Handle),
+    /// `/collections/{handle}`
+    Collection(zelly_edge::Handle),
     /// Anything else.
     NotFound,
 }
@@ -176,11 +211,15 @@ impl StorefrontRoute {
         if path == "/" || path.is_empty() {
             return StorefrontRoute::Home;
         }
-        if let Some(rest) = path.strip_prefix("/products/") {
-            let rest = rest.strip_suffix('/').unwrap_or(rest);
-            if let Ok(handle) = zelly_edge::Handle::parse(rest) {
-                return StorefrontRoute::Product(handle);
-            }
+        let handle_after = |prefix: &str| {
+            let rest = path.strip_prefix(prefix)?;
+            zelly_edge::Handle::parse(rest.strip_suffix('/').unwrap_or(rest)).ok()
+        };
+        if let Some(handle) = handle_after("/products/") {
+            return StorefrontRoute::Product(handle);
+        }
+        if let Some(handle) = handle_after("/collections/") {
+            return StorefrontRoute::Collection(handle);
         }
         StorefrontRoute::NotFound
     }
@@ -224,13 +263,32 @@ mod tests {
 
     #[test]
     fn the_home_page_shows_every_product_with_name_price_and_image() {
-        let page = render_home(&StoreCatalog { store: store(), products: vec![product("tee", &[129_900]), product("mug", &[500, 300])] });
+        let page = render_home(&StoreCatalog {
+            store: store(),
+            products: vec![product("tee", &[129_900]), product("mug", &[500, 300])],
+            collections: vec![zelly_edge::dto::CollectionLink { handle: Handle::parse("summer").unwrap(), title: "Summer".into() }],
+        });
         assert_eq!(page.status, 200);
         assert!(page.html.starts_with("<!DOCTYPE html><html"));
         assert!(page.html.contains("Title tee") && page.html.contains("₹1,299.00"));
         assert!(page.html.contains("From ") && page.html.contains("₹3.00"), "cheapest variant shown");
         assert!(page.html.contains(r#"src="/assets/tee.svg""#));
         assert!(page.html.contains(r#"href="/products/mug""#));
+        assert!(page.html.contains(r#"href="/collections/summer""#) && page.html.contains(">Summer<"));
+    }
+
+    #[test]
+    fn a_collection_page_lists_its_products_in_order() {
+        let page = render_collection(&StoreCollection {
+            store: store(),
+            handle: Handle::parse("summer").unwrap(),
+            title: "Summer".into(),
+            description: "Light things".into(),
+            products: vec![product("mug", &[300]), product("tee", &[100])],
+        });
+        let (mug, tee) = (page.html.find("Title mug").unwrap(), page.html.find("Title tee").unwrap());
+        assert!(mug < tee, "the merchant's order is kept");
+        assert!(page.html.contains("Light things") && page.html.contains("<title>Summer · Acme &lt;Goods&gt;</title>"));
     }
 
     #[test]
@@ -250,7 +308,7 @@ mod tests {
 
     #[test]
     fn an_empty_store_says_so() {
-        let page = render_home(&StoreCatalog { store: store(), products: vec![] });
+        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] });
         assert!(page.html.contains("no products yet"));
     }
 
@@ -266,6 +324,7 @@ mod tests {
         assert_eq!(StorefrontRoute::resolve("/products/tee/"), StorefrontRoute::Product(Handle::parse("tee").unwrap()));
         assert_eq!(StorefrontRoute::resolve("/products/Bad Handle"), StorefrontRoute::NotFound);
         assert_eq!(StorefrontRoute::resolve("/products/"), StorefrontRoute::NotFound);
+        assert_eq!(StorefrontRoute::resolve("/collections/summer"), StorefrontRoute::Collection(Handle::parse("summer").unwrap()));
         assert_eq!(StorefrontRoute::resolve("/wp-admin"), StorefrontRoute::NotFound);
     }
 }

@@ -31,7 +31,7 @@ async fn platform() -> Platform {
     let core = serve(core_api::app(core_api::AppState {
         store: store.clone(),
         storefront_token: Arc::new(Secret::new(TOKEN)),
-        dev_seller_tenant: None,
+        verifier: None,
     }))
     .await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
@@ -55,6 +55,19 @@ async fn the_demo_home_page_shows_all_twelve_products_with_price_and_image() {
     assert!(html.contains("Zelly Demo Bazaar"));
     assert!(html.contains("Pashmina Shawl") && html.contains("₹4,999.00"));
     assert!(html.contains(r#"src="/assets/demo/pashmina-shawl.svg""#));
+}
+
+#[tokio::test]
+async fn the_home_page_links_collections_and_a_collection_page_keeps_the_merchants_order() {
+    let p = platform().await;
+    let (_, home) = p.get("demo.localhost", "/").await;
+    assert!(home.contains(r#"href="/collections/festive-picks""#) && home.contains("Festive Picks"));
+    let (status, html) = p.get("demo.localhost", "/collections/festive-picks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches(r#"class="card""#).count(), 4);
+    assert!(html.contains("Gifts for the season of lights."));
+    let (status, _) = p.get("demo.localhost", "/collections/no-such-collection").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

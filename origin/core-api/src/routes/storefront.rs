@@ -8,7 +8,9 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreInfo, StoreProduct, Tenant, TenantStatus};
+use zelly_edge::dto::{
+    CollectionLink, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, Tenant, TenantStatus,
+};
 use zelly_edge::host::normalize_host;
 use zelly_edge::{paths, DomainName, Handle};
 use zelly_service::{constant_time_eq, ApiError, AppJson};
@@ -21,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::STORE_CATALOG, get(catalog))
         .route(paths::STORE_PRODUCT, get(product))
+        .route(paths::STORE_COLLECTION, get(collection))
         .route(paths::STORE_PRICES, post(prices))
 }
 
@@ -81,7 +84,48 @@ pub async fn catalog(
 ) -> ApiResult<Json<StoreCatalog>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let products = state.store.list_products(tenant.id).await?;
-    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products }))
+    let collections = state
+        .store
+        .collections(tenant.id)
+        .await?
+        .into_iter()
+        .map(|c| CollectionLink { handle: c.handle, title: c.title })
+        .collect();
+    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products, collections }))
+}
+
+/// One collection of the store with its active products in order.
+#[utoipa::path(
+    get,
+    path = "/api/storefront/domains/{domain}/collections/{handle}",
+    tag = "storefront",
+    params(
+        ("domain" = String, Path, description = "The storefront's host name"),
+        ("handle" = String, Path, description = "Collection handle"),
+    ),
+    responses(
+        (status = 200, body = StoreCollection),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No such store or collection", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain, handle = %handle))]
+pub async fn collection(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, handle)): Path<(String, String)>,
+) -> ApiResult<Json<StoreCollection>> {
+    let (tenant, domain) = active_store(&state, &domain).await?;
+    let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("collection"))?;
+    let (collection, products) = found(state.store.storefront_collection(tenant.id, &handle).await?, "collection")?;
+    Ok(Json(StoreCollection {
+        store: store_info(&tenant, domain),
+        handle: collection.handle,
+        title: collection.title,
+        description: collection.description,
+        products,
+    }))
 }
 
 /// One product of the store.

@@ -1,0 +1,333 @@
+//! The seller API over HTTP on both backends, with real Firebase-format tokens from the dev issuer
+//! verified against a certificate server started by the test.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+use zelly_auth::dev::{id_token_claims, DevIssuer, DevSigning};
+use zelly_auth::{FirebaseConfig, FirebaseVerifier};
+use zelly_edge::catalog::Role;
+use zelly_edge::{DomainName, TenantSlug};
+use zelly_store::{DynStore, NewTenant};
+
+const PROJECT: &str = "zelly-test";
+const TOKEN: &str = "test-storefront-token-0123456789";
+
+/// One RSA key for the whole test binary: generating one takes a moment.
+fn issuer() -> &'static DevIssuer {
+    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
+    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
+}
+
+struct App {
+    base: String,
+    http: reqwest::Client,
+    store: DynStore,
+}
+
+impl App {
+    async fn spawn(store: DynStore) -> App {
+        let certs = issuer().cert_map_json();
+        let cert_server = axum::Router::new().route(
+            "/certs",
+            axum::routing::get(move || {
+                let certs = certs.clone();
+                async move { ([("cache-control", "public, max-age=3600"), ("content-type", "application/json")], certs) }
+            }),
+        );
+        let certs_base = zelly_service::serve_in_background(cert_server).await.unwrap();
+        let mut config = FirebaseConfig::new(PROJECT);
+        config.certs_url = format!("{certs_base}/certs");
+        let state = core_api::AppState {
+            store: store.clone(),
+            storefront_token: Arc::new(zelly_edge::Secret::new(TOKEN)),
+            verifier: Some(Arc::new(FirebaseVerifier::new(config).unwrap())),
+        };
+        let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
+        App { base, http: reqwest::Client::new(), store }
+    }
+
+    /// A store with a domain and an owner; returns the owner's token.
+    async fn merchant(&self, slug: &str) -> String {
+        let tenant = self.store.create_tenant(&NewTenant { slug: TenantSlug::parse(slug).unwrap(), name: slug.into() }).await.unwrap();
+        self.store.add_domain(tenant.id, &DomainName::parse(&format!("{slug}.localhost")).unwrap(), true).await.unwrap();
+        let uid = format!("uid-{slug}");
+        self.store.add_membership(tenant.id, &uid, Role::Owner).await.unwrap();
+        issuer().sign_id_token(PROJECT, &uid, &format!("{slug}@example.com"), Duration::from_secs(3600))
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, Some(token), None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+
+    async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PUT, path, Some(token), Some(body)).await
+    }
+}
+
+fn product(handle: &str, status: &str) -> Value {
+    json!({
+        "handle": handle,
+        "title": format!("Lamp {handle}"),
+        "status": status,
+        "option_names": ["Size"],
+        "tags": ["lighting"],
+        "images": [{ "url": "/assets/demo/brass-diya.svg", "alt": "lamp" }],
+        "variants": [
+            { "sku": format!("{handle}-s"), "options": ["S"], "price_minor": 99900, "inventory_quantity": 3 },
+            { "sku": format!("{handle}-m"), "options": ["M"], "price_minor": 129900, "compare_at_price_minor": 149900 }
+        ]
+    })
+}
+
+zelly_store::on_both_backends!(
+    every_forged_or_stale_token_is_refused,
+    a_merchant_builds_a_catalog_that_the_storefront_shows,
+    bad_input_names_each_field_and_writes_nothing,
+    a_stale_edit_is_a_conflict_and_loses_nothing,
+    another_tenants_ids_are_404_everywhere_and_change_nothing,
+    inventory_and_collections_work_through_the_api,
+    a_merchant_without_a_store_or_with_several_is_told_what_to_do,
+);
+
+async fn every_forged_or_stale_token_is_refused(store: DynStore) {
+    let app = App::spawn(store).await;
+    let good = app.merchant("acme").await;
+    assert_eq!(app.get("/api/seller/products", &good).await.0, StatusCode::OK);
+    let i = issuer();
+    let now = SystemTime::now();
+    let claims = || id_token_claims(PROJECT, "uid-acme", "acme@example.com", now, Duration::from_secs(3600));
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut c = claims();
+        edit(&mut c);
+        c
+    };
+    let expired = id_token_claims(PROJECT, "uid-acme", "a@b.c", now - Duration::from_secs(7200), Duration::from_secs(3600));
+    let cases: Vec<(&str, String)> = vec![
+        ("alg none", i.sign_with(&DevSigning::None, Some(i.kid()), &claims())),
+        ("HS256 keyed with the public key", i.sign_with(&DevSigning::Hs256(i.public_key_pem().as_bytes().to_vec()), Some(i.kid()), &claims())),
+        ("HS256 keyed with the certificate", i.sign_with(&DevSigning::Hs256(i.certificate_pem().as_bytes().to_vec()), Some(i.kid()), &claims())),
+        ("unknown kid", i.sign_with(&DevSigning::Rs256, Some("0123456789abcdef0123456789abcdef01234567"), &claims())),
+        ("path-like kid", i.sign_with(&DevSigning::Rs256, Some("../../certs"), &claims())),
+        ("no kid", i.sign_with(&DevSigning::Rs256, None, &claims())),
+        ("expired", i.sign_with(&DevSigning::Rs256, Some(i.kid()), &expired)),
+        ("wrong aud", i.sign_with(&DevSigning::Rs256, Some(i.kid()), &with(&|c| c["aud"] = json!("other-project")))),
+        ("wrong iss", i.sign_with(&DevSigning::Rs256, Some(i.kid()), &with(&|c| c["iss"] = json!("https://securetoken.google.com/other")))),
+        ("empty sub", i.sign_with(&DevSigning::Rs256, Some(i.kid()), &with(&|c| c["sub"] = json!("")))),
+        ("garbage", "not.a.token".to_owned()),
+    ];
+    for (what, token) in cases {
+        let (status, body) = app.get("/api/seller/products", &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{what}");
+    }
+    let (status, _) = app.call(reqwest::Method::GET, "/api/seller/products", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no token");
+}
+
+async fn a_merchant_builds_a_catalog_that_the_storefront_shows(store: DynStore) {
+    let app = App::spawn(store).await;
+    let token = app.merchant("acme").await;
+    let (status, session) = app.get("/api/seller/session", &token).await;
+    assert_eq!((status, session["tenant"]["slug"].as_str(), session["role"].as_str()), (StatusCode::OK, Some("acme"), Some("owner")));
+    let (status, lamp) = app.post("/api/seller/products", &token, product("lamp", "active")).await;
+    assert_eq!(status, StatusCode::CREATED, "{lamp}");
+    let (status, draft) = app.post("/api/seller/products", &token, product("secret", "draft")).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    // The storefront sees the active product, not the draft.
+    let store_api = |path: String| {
+        let http = app.http.clone();
+        async move { http.get(path).bearer_auth(TOKEN).send().await.unwrap() }
+    };
+    let catalog: Value = store_api(format!("{}/api/storefront/domains/acme.localhost/products", app.base)).await.json().await.unwrap();
+    let handles: Vec<&str> = catalog["products"].as_array().unwrap().iter().map(|p| p["handle"].as_str().unwrap()).collect();
+    assert_eq!(handles, ["lamp"]);
+    let page: Value = store_api(format!("{}/api/storefront/domains/acme.localhost/products/lamp", app.base)).await.json().await.unwrap();
+    assert_eq!(page["product"]["variants"][1]["title"], "M");
+    assert_eq!(store_api(format!("{}/api/storefront/domains/acme.localhost/products/secret", app.base)).await.status(), StatusCode::NOT_FOUND);
+    // An edited title shows on the next read; archiving removes the product.
+    let mut edit = product("lamp", "active");
+    edit["title"] = json!("Brass Lamp");
+    edit["version"] = lamp["version"].clone();
+    edit["variants"][0]["id"] = lamp["variants"][0]["id"].clone();
+    edit["variants"][1]["id"] = lamp["variants"][1]["id"].clone();
+    let (status, edited) = app.put(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &token, edit).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    let page: Value = store_api(format!("{}/api/storefront/domains/acme.localhost/products/lamp", app.base)).await.json().await.unwrap();
+    assert_eq!(page["product"]["title"], "Brass Lamp");
+    let (status, _) = app.post(&format!("/api/seller/products/{}/archive", lamp["id"].as_str().unwrap()), &token, json!({ "version": edited["version"] })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(store_api(format!("{}/api/storefront/domains/acme.localhost/products/lamp", app.base)).await.status(), StatusCode::NOT_FOUND);
+    // Search and paging through the API.
+    let (_, found) = app.get("/api/seller/products?q=LIGHTING&limit=1", &token).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    let cursor = found["next_cursor"].as_str().unwrap().to_owned();
+    let (_, next) = app.get(&format!("/api/seller/products?q=lighting&limit=1&cursor={cursor}"), &token).await;
+    assert_eq!(next["items"].as_array().unwrap().len(), 1);
+    assert!(next["next_cursor"].is_null());
+    assert_ne!(found["items"][0]["id"], next["items"][0]["id"]);
+}
+
+async fn bad_input_names_each_field_and_writes_nothing(store: DynStore) {
+    let app = App::spawn(store).await;
+    let token = app.merchant("acme").await;
+    let mut bad = product("Bad Handle", "active");
+    bad["title"] = json!("");
+    bad["variants"][1]["sku"] = bad["variants"][0]["sku"].clone();
+    bad["variants"][0]["price_minor"] = json!(-5);
+    bad["images"][0]["url"] = json!("javascript:alert(1)");
+    let (status, body) = app.post("/api/seller/products", &token, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["handle", "title", "variants[1].sku", "variants[0].price_minor", "images[0].url"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field} not named: {body}");
+    }
+    let (status, body) = app.post("/api/seller/products", &token, json!({ "title": 5 })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.get("/api/seller/products?status=sold&limit=0", &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A taken handle or SKU is named too.
+    assert_eq!(app.post("/api/seller/products", &token, product("lamp", "active")).await.0, StatusCode::CREATED);
+    let (status, body) = app.post("/api/seller/products", &token, product("lamp", "active")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["handle"].is_string(), "{body}");
+    let mut same_sku = product("lamp-2", "active");
+    same_sku["variants"][0]["sku"] = json!("lamp-s");
+    let (status, body) = app.post("/api/seller/products", &token, same_sku).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["variants"].is_string(), "{body}");
+    let (_, list) = app.get("/api/seller/products", &token).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "nothing half-written");
+}
+
+async fn a_stale_edit_is_a_conflict_and_loses_nothing(store: DynStore) {
+    let app = App::spawn(store).await;
+    let token = app.merchant("acme").await;
+    let (_, lamp) = app.post("/api/seller/products", &token, product("lamp", "active")).await;
+    let path = format!("/api/seller/products/{}", lamp["id"].as_str().unwrap());
+    let mut first = product("lamp", "active");
+    first["title"] = json!("First");
+    first["version"] = lamp["version"].clone();
+    let mut second = first.clone();
+    second["title"] = json!("Second");
+    assert_eq!(app.put(&path, &token, first).await.0, StatusCode::OK);
+    let (status, body) = app.put(&path, &token, second).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "conflict");
+    assert_eq!(app.get(&path, &token).await.1["title"], "First");
+    let mut no_version = product("lamp", "active");
+    no_version["title"] = json!("Third");
+    let (status, body) = app.put(&path, &token, no_version).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["version"].is_string());
+}
+
+async fn another_tenants_ids_are_404_everywhere_and_change_nothing(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let bolt = app.merchant("bolt").await;
+    let (_, lamp) = app.post("/api/seller/products", &acme, product("lamp", "active")).await;
+    let (_, coll) = app.post("/api/seller/collections", &acme, json!({ "handle": "picks", "title": "Picks", "product_ids": [lamp["id"]] })).await;
+    let pid = lamp["id"].as_str().unwrap();
+    let vid = lamp["variants"][0]["id"].as_str().unwrap();
+    let cid = coll["id"].as_str().unwrap();
+    let mut edit = product("lamp", "active");
+    edit["version"] = lamp["version"].clone();
+    let version = json!({ "version": lamp["version"] });
+    let collection_edit = json!({ "handle": "picks", "title": "Mine now", "product_ids": [], "version": coll["version"] });
+    let attempts: Vec<(reqwest::Method, String, Option<Value>)> = vec![
+        (reqwest::Method::GET, format!("/api/seller/products/{pid}"), None),
+        (reqwest::Method::PUT, format!("/api/seller/products/{pid}"), Some(edit)),
+        (reqwest::Method::POST, format!("/api/seller/products/{pid}/archive"), Some(version)),
+        (reqwest::Method::GET, format!("/api/seller/variants/{vid}/inventory-adjustments"), None),
+        (reqwest::Method::POST, format!("/api/seller/variants/{vid}/inventory-adjustments"), Some(json!({ "delta": -3, "reason": "theft" }))),
+        (reqwest::Method::GET, format!("/api/seller/collections/{cid}"), None),
+        (reqwest::Method::PUT, format!("/api/seller/collections/{cid}"), Some(collection_edit)),
+        (reqwest::Method::DELETE, format!("/api/seller/collections/{cid}"), None),
+        (reqwest::Method::GET, "/api/seller/products/not-a-uuid".into(), None),
+    ];
+    for (method, path, body) in attempts {
+        let (status, _) = app.call(method.clone(), &path, Some(&bolt), body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    // Bolt cannot reference Acme's product in its own collection either.
+    let (status, body) = app.post("/api/seller/collections", &bolt, json!({ "handle": "x", "title": "X", "product_ids": [pid] })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.get("/api/seller/products", &bolt).await.1["items"], json!([]));
+    assert_eq!(app.get("/api/seller/collections", &bolt).await.1, json!([]));
+    // Nothing of Acme's changed.
+    let (_, after) = app.get(&format!("/api/seller/products/{pid}"), &acme).await;
+    assert_eq!(after, lamp);
+    let (_, coll_after) = app.get(&format!("/api/seller/collections/{cid}"), &acme).await;
+    assert_eq!(coll_after, coll);
+    assert_eq!(app.get(&format!("/api/seller/variants/{vid}/inventory-adjustments"), &acme).await.1, json!([]));
+}
+
+async fn inventory_and_collections_work_through_the_api(store: DynStore) {
+    let app = App::spawn(store).await;
+    let token = app.merchant("acme").await;
+    let (_, a) = app.post("/api/seller/products", &token, product("a", "active")).await;
+    let (_, b) = app.post("/api/seller/products", &token, product("b", "active")).await;
+    let vid = a["variants"][0]["id"].as_str().unwrap();
+    let path = format!("/api/seller/variants/{vid}/inventory-adjustments");
+    let (status, adj) = app.post(&path, &token, json!({ "delta": 7, "reason": "received shipment" })).await;
+    assert_eq!((status, adj["quantity_after"].as_i64(), adj["actor"].as_str()), (StatusCode::CREATED, Some(10), Some("uid-acme")));
+    let (status, body) = app.post(&path, &token, json!({ "delta": -11, "reason": "lost" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["delta"].is_string());
+    let (status, body) = app.post(&path, &token, json!({ "delta": 0, "reason": "" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["delta"].is_string() && body["error"]["fields"]["reason"].is_string());
+    assert_eq!(app.get(&path, &token).await.1.as_array().unwrap().len(), 1);
+    let (status, coll) = app.post("/api/seller/collections", &token, json!({ "handle": "picks", "title": "Picks", "product_ids": [a["id"], b["id"]] })).await;
+    assert_eq!(status, StatusCode::CREATED, "{coll}");
+    let cpath = format!("/api/seller/collections/{}", coll["id"].as_str().unwrap());
+    let (status, reordered) = app.put(&cpath, &token, json!({ "handle": "picks", "title": "Picks", "product_ids": [b["id"], a["id"]], "version": coll["version"] })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reordered["product_ids"], json!([b["id"], a["id"]]));
+    let (status, _) = app.put(&cpath, &token, json!({ "handle": "picks", "title": "Picks", "product_ids": [], "version": coll["version"] })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.call(reqwest::Method::DELETE, &cpath, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&cpath, &token).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn a_merchant_without_a_store_or_with_several_is_told_what_to_do(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    app.merchant("bolt").await;
+    let stranger = issuer().sign_id_token(PROJECT, "uid-stranger", "s@example.com", Duration::from_secs(600));
+    assert_eq!(app.get("/api/seller/products", &stranger).await.0, StatusCode::FORBIDDEN);
+    // uid-acme also joins bolt: now the store must be named.
+    let bolt = app.store.tenant_by_slug(&TenantSlug::parse("bolt").unwrap()).await.unwrap().unwrap();
+    app.store.add_membership(bolt.id, "uid-acme", Role::Staff).await.unwrap();
+    assert_eq!(app.get("/api/seller/products", &acme).await.0, StatusCode::BAD_REQUEST);
+    let pick = |slug: &'static str| {
+        let req = app.http.get(format!("{}/api/seller/session", app.base)).bearer_auth(&acme).header("x-zelly-tenant", slug);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, session) = pick("bolt").await;
+    assert_eq!((status, session["role"].as_str()), (StatusCode::OK, Some("staff")));
+    assert_eq!(pick("nope").await.0, StatusCode::FORBIDDEN);
+}
