@@ -8,8 +8,11 @@ pub use zelly_edge::Secret;
 pub enum DatabaseConfig {
     /// PostgreSQL by URL.
     Postgres {
-        /// `postgres://user:pass@host:port/db`
+        /// `postgres://user:pass@host:port/db`: the role the service works as.
         url: Secret,
+        /// `DATABASE_MIGRATION_URL`: the schema owner that applies migrations, when the service's
+        /// own role is not the owner (recommended: then it cannot alter tables or policies).
+        migration_url: Option<Secret>,
     },
     /// Embedded SQLite file.
     Sqlite {
@@ -33,7 +36,7 @@ impl DatabaseConfig {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 return Err("DATABASE_URL must start with postgres://, postgresql:// or sqlite:".into());
             }
-            return Ok(DatabaseConfig::Postgres { url: Secret::new(url) });
+            return Ok(DatabaseConfig::Postgres { url: Secret::new(url), migration_url: migration_url(&get)? });
         }
         if let Some(host) = get("DB_HOST") {
             let port = get("DB_PORT").unwrap_or_else(|| "5432".into());
@@ -44,7 +47,7 @@ impl DatabaseConfig {
             let password = get("DB_PASSWORD").map(|p| format!(":{}", encode(&p))).unwrap_or_default();
             let name = get(name_var).unwrap_or_else(|| "zelly".into());
             let url = format!("postgres://{}{password}@{host}:{port}/{}", encode(&user), encode(&name));
-            return Ok(DatabaseConfig::Postgres { url: Secret::new(url) });
+            return Ok(DatabaseConfig::Postgres { url: Secret::new(url), migration_url: migration_url(&get)? });
         }
         let dir = get("ZELLY_DATA_DIR").unwrap_or_else(|| ".zelly/data".into());
         Ok(DatabaseConfig::Sqlite { path: PathBuf::from(dir).join("zelly.db") })
@@ -53,6 +56,14 @@ impl DatabaseConfig {
     /// Reads the configuration from the process environment.
     pub fn from_env(name_var: &str) -> Result<Self, String> {
         Self::from_lookup(|k| std::env::var(k).ok(), name_var)
+    }
+}
+
+fn migration_url(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, String> {
+    match get("DATABASE_MIGRATION_URL") {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Some(Secret::new(url))),
+        Some(_) => Err("DATABASE_MIGRATION_URL must start with postgres:// or postgresql://".into()),
+        None => Ok(None),
     }
 }
 
@@ -87,8 +98,9 @@ mod tests {
     #[test]
     fn seed_variables_build_a_postgres_url_with_escaped_password() {
         match config(&[("DB_HOST", "db"), ("DB_PASSWORD", "p@ss/word"), ("DB_NAME", "astro_primary")]).unwrap() {
-            DatabaseConfig::Postgres { url } => {
-                assert_eq!(url.expose(), "postgres://postgres:p%40ss%2Fword@db:5432/astro_primary")
+            DatabaseConfig::Postgres { url, migration_url } => {
+                assert_eq!(url.expose(), "postgres://postgres:p%40ss%2Fword@db:5432/astro_primary");
+                assert!(migration_url.is_none());
             }
             other => panic!("expected postgres, got {other:?}"),
         }

@@ -103,7 +103,10 @@ pub type DynStore = Arc<dyn Store>;
 /// Connects to the configured backend and brings its schema up to date.
 pub async fn connect(config: &DatabaseConfig) -> Result<DynStore, StoreError> {
     Ok(match config {
-        DatabaseConfig::Postgres { url } => Arc::new(postgres::PgStore::connect(url.expose()).await?),
+        DatabaseConfig::Postgres { url, migration_url: None } => Arc::new(postgres::PgStore::connect(url.expose()).await?),
+        DatabaseConfig::Postgres { url, migration_url: Some(owner) } => {
+            Arc::new(postgres::PgStore::connect_as_app(url.expose(), owner.expose()).await?)
+        }
         DatabaseConfig::Sqlite { path } => Arc::new(sqlite::SqliteStore::open(path).await?),
     })
 }

@@ -23,15 +23,30 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Connects and applies migrations (serialised across processes by sqlx's advisory lock).
+    /// Connects and applies migrations as the same role (serialised across processes by sqlx's
+    /// advisory lock).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+        let pool = Self::pool(url).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies migrations as the schema owner (`migrator_url`), then connects as the application
+    /// role (`url`), which owns nothing and so can never change the schema or the row-level-security
+    /// policies.
+    pub async fn connect_as_app(url: &str, migrator_url: &str) -> Result<Self, StoreError> {
+        let owner = PgPoolOptions::new().max_connections(1).connect(migrator_url).await?;
+        MIGRATOR.run(&owner).await?;
+        owner.close().await;
+        Ok(Self { pool: Self::pool(url).await? })
+    }
+
+    async fn pool(url: &str) -> Result<PgPool, StoreError> {
+        Ok(PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+            .await?)
     }
 
     /// A transaction in which row-level security admits only `tenant`'s rows.

@@ -15,9 +15,18 @@ pub fn fresh_sqlite_path() -> PathBuf {
     std::env::temp_dir().join(format!("zelly-test-{}.db", Uuid::new_v4().simple()))
 }
 
-/// Creates an empty PostgreSQL database and returns its URL, or `None` (with a notice) when no test
-/// server is configured and none is required.
-pub async fn fresh_postgres_url() -> Option<String> {
+/// A new test database: the owner's URL (for migrations) and the application role's URL.
+#[derive(Debug, Clone)]
+pub struct PgUrls {
+    /// As `zelly_test_owner`, which owns the database and applies migrations.
+    pub owner: String,
+    /// As `zelly_app`, which owns nothing: what the services connect as.
+    pub app: String,
+}
+
+/// Creates an empty PostgreSQL database and returns its URLs, or `None` (with a notice) when no
+/// test server is configured and none is required.
+pub async fn fresh_postgres() -> Option<PgUrls> {
     let Ok(admin_url) = std::env::var("ZELLY_TEST_DATABASE_URL") else {
         assert!(
             std::env::var("ZELLY_REQUIRE_POSTGRES").as_deref() != Ok("1"),
@@ -33,29 +42,35 @@ pub async fn fresh_postgres_url() -> Option<String> {
     // The database belongs to an ordinary role, as in production: superusers bypass row-level
     // security, and the tests must run with it in force. Tests create the role concurrently, so a
     // "duplicate" error just means another test won the race.
-    let create_role = sqlx::query(
-        "DO $$ BEGIN CREATE ROLE zelly_test_owner LOGIN NOSUPERUSER NOBYPASSRLS; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-    )
-    .execute(&mut conn)
-    .await;
-    if let Err(e) = create_role {
-        panic!("cannot create the test database owner role: {e}");
+    for role in ["zelly_test_owner", "zelly_app"] {
+        let sql = format!(
+            "DO $$ BEGIN CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        );
+        // Both names are constants of this function.
+        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await {
+            panic!("cannot create the test role {role}: {e}");
+        }
     }
     // The name is ours (a fixed prefix and a UUID), never user input.
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} OWNER zelly_test_owner")))
         .execute(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
-    Some(owner_url(&admin_url, &name))
+    Some(PgUrls { owner: role_url(&admin_url, "zelly_test_owner", &name), app: role_url(&admin_url, "zelly_app", &name) })
 }
 
-/// The admin URL with the test owner role as user and `database` as path.
-fn owner_url(admin_url: &str, database: &str) -> String {
+/// Like [`fresh_postgres`], the owner's URL only (a store connected with it migrates as itself).
+pub async fn fresh_postgres_url() -> Option<String> {
+    fresh_postgres().await.map(|urls| urls.owner)
+}
+
+/// The admin URL with `role` as user and `database` as path.
+fn role_url(admin_url: &str, role: &str, database: &str) -> String {
     let rest = admin_url.split_once("://").map(|(_, rest)| rest).unwrap_or(admin_url);
     let host_and_path = rest.rsplit_once('@').map(|(_, host)| host).unwrap_or(rest);
     let host = host_and_path.split_once('/').map(|(host, _)| host).unwrap_or(host_and_path);
-    format!("postgres://zelly_test_owner@{host}/{database}")
+    format!("postgres://{role}@{host}/{database}")
 }
 
 /// A migrated store on a new SQLite file.
@@ -67,10 +82,11 @@ pub async fn sqlite_store() -> DynStore {
     Arc::new(store)
 }
 
-/// A migrated store on a new PostgreSQL database, or `None` as [`fresh_postgres_url`] explains.
+/// A store on a new PostgreSQL database, migrated by its owner and connected as the application
+/// role, exactly as deployed; or `None` as [`fresh_postgres`] explains.
 pub async fn postgres_store() -> Option<DynStore> {
-    let url = fresh_postgres_url().await?;
-    let store = crate::postgres::PgStore::connect(&url)
+    let urls = fresh_postgres().await?;
+    let store = crate::postgres::PgStore::connect_as_app(&urls.app, &urls.owner)
         .await
         .unwrap_or_else(|e| panic!("cannot open test PostgreSQL database: {e}"));
     Some(Arc::new(store))

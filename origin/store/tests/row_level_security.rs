@@ -30,8 +30,8 @@ async fn count(conn: &mut PgConnection, table: &str) -> i64 {
 
 #[tokio::test]
 async fn a_query_that_forgets_the_tenant_sees_and_changes_nothing() {
-    let Some(url) = zelly_store::testing::fresh_postgres_url().await else { return };
-    let store: DynStore = Arc::new(zelly_store::postgres::PgStore::connect(&url).await.unwrap());
+    let Some(urls) = zelly_store::testing::fresh_postgres().await else { return };
+    let store: DynStore = Arc::new(zelly_store::postgres::PgStore::connect_as_app(&urls.app, &urls.owner).await.unwrap());
     let slug = |s: &str| TenantSlug::parse(s).unwrap();
     let a = store.create_tenant(&NewTenant { slug: slug("acme"), name: "Acme".into() }).await.unwrap().id;
     let b = store.create_tenant(&NewTenant { slug: slug("bolt"), name: "Bolt".into() }).await.unwrap().id;
@@ -39,10 +39,18 @@ async fn a_query_that_forgets_the_tenant_sees_and_changes_nothing() {
     product(&store, a, "cap").await;
     product(&store, b, "mug").await;
 
-    // The same role the services use: an ordinary owner, not a superuser.
-    let mut conn = PgConnection::connect(&url).await.unwrap();
+    // The role the services use: no superuser, and not the owner of any table.
+    let mut conn = PgConnection::connect(&urls.app).await.unwrap();
     let is_super: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut conn).await.unwrap();
     assert!(!is_super, "the test must not run as a superuser, which bypasses row-level security");
+    let owns: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'astro_primary' AND tableowner = current_user")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(owns, 0, "the application role must not own tables");
+    // Nor can it switch the fence off.
+    let disable = sqlx::query("ALTER TABLE astro_primary.products DISABLE ROW LEVEL SECURITY").execute(&mut conn).await;
+    assert!(disable.is_err(), "the application role could disable row-level security");
 
     for table in ["products", "variants"] {
         assert_eq!(count(&mut conn, table).await, 0, "{table} visible without a tenant");
@@ -69,6 +77,9 @@ async fn a_query_that_forgets_the_tenant_sees_and_changes_nothing() {
 
     // The setting was local to that transaction: the connection is back to seeing nothing.
     assert_eq!(count(&mut conn, "products").await, 0);
+    // The owner is bound by the policies too (FORCE).
+    let mut owner = PgConnection::connect(&urls.owner).await.unwrap();
+    assert_eq!(count(&mut owner, "products").await, 0, "FORCE binds the owner as well");
     // And the store itself still sees everything it should.
     assert_eq!(store.list_products(b).await.unwrap().len(), 1);
     assert_eq!(store.list_tenants().await.unwrap().iter().map(|t| t.product_count).sum::<i64>(), 3);
