@@ -47,9 +47,14 @@ test("a shopper on an unknown domain gets the 404 page, not another store", asyn
   await page.close();
 });
 
-test("a merchant sees the demo store's products in seller-ui", async () => {
+test("a merchant signs in and sees the demo store's products in seller-ui", async () => {
   const { page, problems } = await watchedPage(browser);
   await page.goto(`${env.sellerUiUrl}/`);
+  // The product list is behind sign-in (Firebase Auth REST; the dev issuer in tests).
+  await page.locator('[data-testid="signin-email"]').fill("merchant@demo.localhost");
+  await page.locator('[data-testid="signin-password"]').fill("demo-password");
+  await page.locator('[data-testid="signin-submit"]').click();
+  // A page holds up to 25 products: all twelve of the demo store fit on the first.
   const rows = page.locator('[data-testid="product-row"]');
   await rows.first().waitFor({ timeout: 20_000 });
   assert.equal(await rows.count(), 12);

@@ -1,15 +1,306 @@
-//! Calls to core-api.
+//! Calls to core-api's seller endpoints, each with the signed-in merchant's Firebase ID token.
 //!
-//! Every failure becomes a sentence a merchant can read, naming the URL that failed, so that the
-//! error state can show it as it is (see [`zelly_ui_kit::api`]).
+//! [`Auth`] holds the token (kept in `sessionStorage`, see [`zelly_ui_kit::auth`]); [`Api`] makes
+//! the calls. A 401 answer, or a token that ran out before the call, signs the merchant out with a
+//! message, which sends them back to the sign-in screen. Every other failure comes back as an
+//! [`ApiError`] for the screen to show (a readable sentence, the status, the 422 field errors).
 
-use zelly_edge::dto::Product;
-use zelly_ui_kit::api::get_json;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use zelly_edge::catalog::{
+    Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
+    SellerProduct, SellerSession,
+};
+use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
+use zelly_ui_kit::auth::{self, AuthSession};
+use zelly_ui_kit::serde::Serialize;
 
 /// core-api's path of the signed-in merchant's products.
 pub const SELLER_PRODUCTS_PATH: &str = "/api/seller/products";
+/// core-api's path of the signed-in merchant's collections.
+pub const SELLER_COLLECTIONS_PATH: &str = "/api/seller/collections";
+/// The `sessionStorage` key prefix of the signed-in session.
+pub const STORAGE_PREFIX: &str = "zelly-seller";
+/// Products per page of the product list (the API's default).
+pub const PAGE_SIZE: u32 = 25;
 
-/// Fetches the signed-in merchant's products from core-api at `api_base`.
-pub async fn fetch_products(api_base: &str) -> Result<Vec<Product>, String> {
-    get_json(&format!("{api_base}{SELLER_PRODUCTS_PATH}")).await
+/// What the sign-in screen says when a session ran out.
+pub const EXPIRED_MESSAGE: &str = "Your session has expired. Sign in again to continue.";
+
+/// Who is signed in, shared by every screen through the context.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    session: RwSignal<Option<AuthSession>>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl Auth {
+    /// The session kept for this tab, if its token is still good.
+    pub fn restore() -> Self {
+        Self {
+            session: RwSignal::new(auth::load_session(STORAGE_PREFIX)),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Whether someone is signed in (reactive).
+    pub fn is_signed_in(&self) -> bool {
+        self.session.with(Option::is_some)
+    }
+
+    /// The signed-in email (reactive).
+    pub fn email(&self) -> Option<String> {
+        self.session.with(|s| s.as_ref().map(|s| s.email.clone()))
+    }
+
+    /// Why the merchant was sent back to sign in, if they were (reactive).
+    pub fn notice(&self) -> Option<String> {
+        self.notice.get()
+    }
+
+    /// Keeps a new session for the tab.
+    pub fn signed_in(&self, session: AuthSession) {
+        auth::store_session(STORAGE_PREFIX, &session);
+        self.notice.set(None);
+        self.session.set(Some(session));
+    }
+
+    /// Signs out at the merchant's request.
+    pub fn sign_out(&self) {
+        auth::clear_session(STORAGE_PREFIX);
+        self.notice.set(None);
+        self.session.set(None);
+    }
+
+    /// Signs out because the token ran out or was refused.
+    pub fn expire(&self) {
+        auth::clear_session(STORAGE_PREFIX);
+        if self.session.try_with_untracked(Option::is_some) == Some(true) {
+            self.notice.set(Some(EXPIRED_MESSAGE.to_owned()));
+        }
+        self.session.set(None);
+    }
+
+    /// The token to send, or a 401 [`ApiError`] (and a sign-out) when there is none left.
+    fn token(&self) -> Result<String, ApiError> {
+        let session = self.session.try_get_untracked().flatten();
+        match session {
+            Some(session) if session.is_valid_at(auth::now_ms()) => Ok(session.id_token),
+            _ => {
+                self.expire();
+                Err(ApiError {
+                    status: Some(401),
+                    ..ApiError::local(EXPIRED_MESSAGE)
+                })
+            }
+        }
+    }
+}
+
+/// The body of an archive call.
+#[derive(Serialize)]
+#[serde(crate = "zelly_ui_kit::serde")]
+struct VersionBody {
+    version: i64,
+}
+
+/// A collection to create or update. Product ids travel as the strings the API sent, so the panel
+/// needs no UUID type of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(crate = "zelly_ui_kit::serde")]
+pub struct CollectionBody {
+    /// URL segment.
+    pub handle: String,
+    /// Name.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Product ids in display order.
+    pub product_ids: Vec<String>,
+    /// The version being edited; `None` while creating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+}
+
+/// core-api's seller endpoints at `base`, called as the merchant signed in to [`Auth`].
+#[derive(Debug, Clone)]
+pub struct Api {
+    base: String,
+    auth: Auth,
+}
+
+impl Api {
+    /// A client of core-api at `base` (no trailing slash).
+    pub fn new(base: String, auth: Auth) -> Self {
+        Self { base, auth }
+    }
+
+    async fn call<T, B>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ApiError>
+    where
+        T: zelly_ui_kit::serde::de::DeserializeOwned,
+        B: Serialize + ?Sized,
+    {
+        let token = self.auth.token()?;
+        let url = format!("{}{path}", self.base);
+        let result = send(method, &url, Some(&token), body).await;
+        self.check(result)
+    }
+
+    fn check<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Err(error) = &result
+            && error.is_unauthorized()
+        {
+            self.auth.expire();
+        }
+        result
+    }
+
+    /// `GET /api/seller/session`: the merchant and their store.
+    pub async fn session(&self) -> Result<SellerSession, ApiError> {
+        self.call::<_, ()>(Method::GET, "/api/seller/session", None)
+            .await
+    }
+
+    /// `GET /api/seller/products`: a page of products matching `q` (title, SKU or tag) and `status`
+    /// (all when `None`), after `cursor`.
+    pub async fn products(
+        &self,
+        q: &str,
+        status: Option<ProductStatus>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<SellerProduct>, ApiError> {
+        let limit = limit.to_string();
+        let query = query_string(&[
+            ("q", q.trim()),
+            (
+                "status",
+                status.map(ProductStatus::as_str).unwrap_or_default(),
+            ),
+            ("limit", &limit),
+            ("cursor", cursor.unwrap_or_default()),
+        ]);
+        self.call::<_, ()>(
+            Method::GET,
+            &format!("{SELLER_PRODUCTS_PATH}?{query}"),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/seller/products/{id}`.
+    pub async fn product(&self, id: &str) -> Result<SellerProduct, ApiError> {
+        self.call::<_, ()>(Method::GET, &format!("{SELLER_PRODUCTS_PATH}/{id}"), None)
+            .await
+    }
+
+    /// `POST /api/seller/products`.
+    pub async fn create_product(&self, input: &ProductInput) -> Result<SellerProduct, ApiError> {
+        self.call(Method::POST, SELLER_PRODUCTS_PATH, Some(input))
+            .await
+    }
+
+    /// `PUT /api/seller/products/{id}` (`input.version` must be the version edited).
+    pub async fn update_product(
+        &self,
+        id: &str,
+        input: &ProductInput,
+    ) -> Result<SellerProduct, ApiError> {
+        self.call(
+            Method::PUT,
+            &format!("{SELLER_PRODUCTS_PATH}/{id}"),
+            Some(input),
+        )
+        .await
+    }
+
+    /// `POST /api/seller/products/{id}/archive`.
+    pub async fn archive_product(&self, id: &str, version: i64) -> Result<SellerProduct, ApiError> {
+        self.call(
+            Method::POST,
+            &format!("{SELLER_PRODUCTS_PATH}/{id}/archive"),
+            Some(&VersionBody { version }),
+        )
+        .await
+    }
+
+    /// `POST /api/seller/variants/{id}/inventory-adjustments`.
+    pub async fn adjust_inventory(
+        &self,
+        variant_id: &str,
+        input: &InventoryAdjustmentInput,
+    ) -> Result<InventoryAdjustment, ApiError> {
+        self.call(
+            Method::POST,
+            &format!("/api/seller/variants/{variant_id}/inventory-adjustments"),
+            Some(input),
+        )
+        .await
+    }
+
+    /// `GET /api/seller/variants/{id}/inventory-adjustments`: newest first.
+    pub async fn inventory_history(
+        &self,
+        variant_id: &str,
+    ) -> Result<Vec<InventoryAdjustment>, ApiError> {
+        self.call::<_, ()>(
+            Method::GET,
+            &format!("/api/seller/variants/{variant_id}/inventory-adjustments"),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/seller/collections`.
+    pub async fn collections(&self) -> Result<Vec<Collection>, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_COLLECTIONS_PATH, None)
+            .await
+    }
+
+    /// `GET /api/seller/collections/{id}`.
+    pub async fn collection(&self, id: &str) -> Result<Collection, ApiError> {
+        self.call::<_, ()>(
+            Method::GET,
+            &format!("{SELLER_COLLECTIONS_PATH}/{id}"),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/seller/collections`.
+    pub async fn create_collection(&self, body: &CollectionBody) -> Result<Collection, ApiError> {
+        self.call(Method::POST, SELLER_COLLECTIONS_PATH, Some(body))
+            .await
+    }
+
+    /// `PUT /api/seller/collections/{id}` (`body.version` must be the version edited).
+    pub async fn update_collection(
+        &self,
+        id: &str,
+        body: &CollectionBody,
+    ) -> Result<Collection, ApiError> {
+        self.call(
+            Method::PUT,
+            &format!("{SELLER_COLLECTIONS_PATH}/{id}"),
+            Some(body),
+        )
+        .await
+    }
+
+    /// `DELETE /api/seller/collections/{id}`.
+    pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
+        let token = self.auth.token()?;
+        let url = format!("{}{SELLER_COLLECTIONS_PATH}/{id}", self.base);
+        let result = send_empty::<()>(Method::DELETE, &url, Some(&token), None).await;
+        self.check(result)
+    }
+}
+
+/// The errors of a 422 answer, or nothing for any other failure.
+pub fn field_errors(error: &ApiError) -> BTreeMap<String, String> {
+    if error.is_invalid() {
+        error.fields.clone()
+    } else {
+        BTreeMap::new()
+    }
 }

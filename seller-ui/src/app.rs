@@ -1,165 +1,295 @@
-//! The panel's views: the page shell, the product list and its loading, error and empty states.
+//! The panel's frame: sign-in, the header (tabs, store, Sign out) and the screen the URL names.
 
-use crate::api;
+use crate::api::{Api, Auth};
+use crate::collections::{CollectionEditor, CollectionsPage};
 use crate::config::Config;
+use crate::editor::ProductEditor;
+use crate::products::{ListFilters, ProductsPage};
+use crate::route::{self, Route};
 use leptos::prelude::*;
-use zelly_edge::dto::Product;
-use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel, Shell};
+use leptos::task::spawn_local;
+use zelly_edge::catalog::{ProductStatus, SellerSession};
+use zelly_ui_kit::auth::sign_in_with_password;
+use zelly_ui_kit::views::{ErrorState, LoadingState, Shell};
 
-/// The whole panel: a header bar and the product list.
+/// A one-time message for the next screen, e.g. "Product created." after a redirect.
+#[derive(Debug, Clone, Copy)]
+pub struct Flash(pub RwSignal<Option<String>>);
+
+impl Flash {
+    /// Leaves `message` for the next screen.
+    pub fn set(&self, message: &str) {
+        self.0.set(Some(message.to_owned()));
+    }
+
+    /// The waiting message, if any, removing it.
+    pub fn take(&self) -> Option<String> {
+        self.0.try_update(Option::take).flatten()
+    }
+}
+
+/// The whole panel: the sign-in screen, or the header tabs and the screen the URL names.
 #[component]
 pub fn App() -> impl IntoView {
     let config = Config::from_page();
+    let auth = Auth::restore();
+    let api = Api::new(config.api_base.clone(), auth);
+    let route = RwSignal::new(route::current());
+    let store = RwSignal::new(None::<SellerSession>);
+    provide_context(config);
+    provide_context(auth);
+    provide_context(api);
+    provide_context(Flash(RwSignal::new(None)));
+    provide_context(ListFilters::default());
+
+    // A new sign-in asks core-api again who the merchant is.
+    Effect::new(move |_| {
+        if !auth.is_signed_in() {
+            store.set(None);
+        }
+    });
+
+    let listener = window_event_listener_untyped("hashchange", move |_| {
+        let next = route::current();
+        if route
+            .try_get_untracked()
+            .is_some_and(|current| current != next)
+        {
+            route.set(next);
+        }
+    });
+    on_cleanup(move || listener.remove());
+
+    let nav = move || {
+        auth.is_signed_in().then(|| {
+            let tab = move |label: &'static str, target: Route, testid: &'static str| {
+                let collections = target.is_collections();
+                view! {
+                    <a
+                        class="tab"
+                        href=target.href()
+                        data-testid=testid
+                        aria-current=move || {
+                            (route.get().is_collections() == collections).then_some("page")
+                        }
+                    >
+                        {label}
+                    </a>
+                }
+            };
+            view! {
+                {tab("Products", Route::Products, "products-nav")}
+                {tab("Collections", Route::Collections, "collections-nav")}
+            }
+        })
+    };
+    let actions = move || {
+        auth.is_signed_in().then(|| {
+            let who = move || {
+                let store_name = store.with(|s| s.as_ref().map(|s| s.tenant.name.clone()));
+                let email = auth.email().unwrap_or_default();
+                view! {
+                    <span class="who">
+                        {store_name.map(|name| view! { <span class="who-store">{name}</span> })}
+                        <span class="who-email">{email}</span>
+                    </span>
+                }
+            };
+            view! {
+                {who}
+                <button
+                    type="button"
+                    class="button button-secondary button-small"
+                    data-testid="sign-out"
+                    on:click=move |_| auth.sign_out()
+                >
+                    "Sign out"
+                </button>
+            }
+        })
+    };
+
     view! {
-        <Shell brand="Zelly Seller">
-            <ProductsPage config />
+        <Shell brand="Zelly Seller" nav=Box::new(move || nav.into_any()) actions=Box::new(move || actions.into_any())>
+            {move || {
+                if auth.is_signed_in() {
+                    view! { <SignedIn route store /> }.into_any()
+                } else {
+                    view! { <SignIn /> }.into_any()
+                }
+            }}
         </Shell>
     }
 }
 
-/// The merchant's products, fetched from core-api on load and again on Retry.
+/// The email and password form.
 #[component]
-pub fn ProductsPage(
-    /// Where core-api and the storefront are.
-    config: Config,
-) -> impl IntoView {
-    let Config {
-        api_base,
-        storefront_base,
-    } = config;
-    let products = LocalResource::new(move || {
-        let api_base = api_base.clone();
-        async move { api::fetch_products(&api_base).await }
-    });
+fn SignIn() -> impl IntoView {
+    let config = expect_context::<Config>();
+    let auth = expect_context::<Auth>();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
 
-    view! {
-        <Panel heading_id="products-heading" heading="Products">
-            // Suspense (not Transition) so that Retry shows the loading state again.
-            <Suspense fallback=|| view! { <LoadingState label="Loading products…" /> }>
-                {move || {
-                    let storefront_base = storefront_base.clone();
-                    Suspend::new(async move {
-                        match products.await {
-                            Err(message) => {
-                                view! {
-                                    <ErrorState
-                                        title="Your products could not be loaded."
-                                        message
-                                        on_retry=move || products.refetch()
-                                    />
-                                }
-                                    .into_any()
-                            }
-                            Ok(list) if list.is_empty() => {
-                                view! {
-                                    <EmptyState
-                                        title="No products yet"
-                                        detail="Products you add to your store will be listed here."
-                                    />
-                                }
-                                    .into_any()
-                            }
-                            Ok(list) => {
-                                view! { <ProductTable products=list storefront_base /> }.into_any()
-                            }
-                        }
-                    })
-                }}
-            </Suspense>
-        </Panel>
-    }
-}
-
-/// The table of products.
-#[component]
-fn ProductTable(products: Vec<Product>, storefront_base: String) -> impl IntoView {
-    let count = match products.len() {
-        1 => "1 product".to_owned(),
-        n => format!("{n} products"),
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (email_value, password_value) = (email.get_untracked(), password.get_untracked());
+        if email_value.trim().is_empty() || password_value.is_empty() {
+            error.set(Some("Enter your email and password.".to_owned()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let config = config.clone();
+        spawn_local(async move {
+            let result = sign_in_with_password(
+                &config.auth_base,
+                &config.firebase_api_key,
+                email_value.trim(),
+                &password_value,
+            )
+            .await;
+            busy.set(false);
+            match result {
+                Ok(session) => auth.signed_in(session),
+                Err(message) => error.set(Some(message)),
+            }
+        });
     };
+
     view! {
-        <p class="summary">{count}</p>
-        <div class="table-wrap">
-            <table class="data-table" data-testid="product-table">
-                <thead>
-                    <tr>
-                        <th scope="col" class="col-image">
-                            <span class="visually-hidden">"Image"</span>
-                        </th>
-                        <th scope="col">"Title"</th>
-                        <th scope="col">"Handle"</th>
-                        <th scope="col" class="num">"Variants"</th>
-                        <th scope="col" class="num">"Price"</th>
-                        <th scope="col">"SKUs"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {products
-                        .into_iter()
-                        .map(|product| {
-                            view! { <ProductRow product storefront_base=storefront_base.clone() /> }
+        <section class="signin panel" aria-labelledby="signin-heading">
+            <div class="signin-body">
+                <h2 id="signin-heading">"Sign in to your store"</h2>
+                <p class="muted">"Manage your products, stock and collections."</p>
+                {move || {
+                    auth.notice()
+                        .map(|notice| {
+                            view! {
+                                <p class="banner banner-warning" role="status" data-testid="signin-notice">
+                                    {notice}
+                                </p>
+                            }
                         })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                }}
+                <form class="form" on:submit=submit novalidate>
+                    <label class="field">
+                        <span class="label">"Email"</span>
+                        <input
+                            class="input"
+                            type="email"
+                            name="email"
+                            autocomplete="username"
+                            required
+                            data-testid="signin-email"
+                            bind:value=email
+                        />
+                    </label>
+                    <label class="field">
+                        <span class="label">"Password"</span>
+                        <input
+                            class="input"
+                            type="password"
+                            name="password"
+                            autocomplete="current-password"
+                            required
+                            data-testid="signin-password"
+                            bind:value=password
+                        />
+                    </label>
+                    {move || {
+                        error
+                            .get()
+                            .map(|message| {
+                                view! {
+                                    <p class="form-error" role="alert" data-testid="signin-error">
+                                        {message}
+                                    </p>
+                                }
+                            })
+                    }}
+                    <button
+                        type="submit"
+                        class="button button-block"
+                        data-testid="signin-submit"
+                        disabled=move || busy.get()
+                    >
+                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </form>
+            </div>
+        </section>
     }
 }
 
-/// One product's row.
+/// The signed-in panel: checks the session with core-api, then shows the screen the URL names.
 #[component]
-fn ProductRow(product: Product, storefront_base: String) -> impl IntoView {
-    let image = product
-        .image_url
-        .as_deref()
-        .map(|url| image_src(&storefront_base, url));
-    let price = product.from_price().map(|m| m.to_string());
-    let prices_differ = product
-        .variants
-        .windows(2)
-        .any(|pair| pair[0].price != pair[1].price);
-    let variant_count = product.variants.len();
-    let skus = product
-        .variants
-        .iter()
-        // A space after each chip keeps the SKUs apart when the text is copied or read out.
-        .map(|variant| view! { <code class="chip">{variant.sku.clone()}</code> " " })
-        .collect_view();
-
-    view! {
-        <tr data-testid="product-row">
-            <td class="col-image">
-                {match image {
-                    Some(src) => {
-                        view! {
-                            <img class="thumb" src=src alt="" width="48" height="48" loading="lazy" />
-                        }
-                            .into_any()
-                    }
-                    None => view! { <span class="thumb thumb-empty" aria-hidden="true"></span> }.into_any(),
-                }}
-            </td>
-            <td class="cell-title">{product.title}</td>
-            <td>
-                <code class="handle">{product.handle.to_string()}</code>
-            </td>
-            <td class="num">{variant_count}</td>
-            <td class="num">
-                {match price {
-                    Some(price) if prices_differ => {
-                        view! {
-                            <span class="muted">"from "</span>
-                            {price}
-                        }
-                            .into_any()
-                    }
-                    Some(price) => price.into_any(),
-                    None => view! { <span class="muted">"—"</span> }.into_any(),
-                }}
-            </td>
-            <td class="cell-skus">{skus}</td>
-        </tr>
+fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let failed = RwSignal::new(None::<String>);
+    let load = move || {
+        failed.set(None);
+        let api = api.clone();
+        spawn_local(async move {
+            match api.session().await {
+                Ok(session) => store.set(Some(session)),
+                // A 401 has already signed the merchant out.
+                Err(error) if error.is_unauthorized() => {}
+                Err(error) => failed.set(Some(error.message)),
+            }
+        });
+    };
+    if store.get_untracked().is_none() {
+        load();
     }
+
+    move || {
+        if let Some(message) = failed.get() {
+            return view! {
+                <section class="panel">
+                    <ErrorState
+                        title="Your store could not be opened."
+                        message
+                        on_retry={
+                            let load = load.clone();
+                            move || load()
+                        }
+                    />
+                </section>
+            }
+            .into_any();
+        }
+        if store.with(Option::is_none) {
+            return view! {
+                <section class="panel">
+                    <LoadingState label="Opening your store…" />
+                </section>
+            }
+            .into_any();
+        }
+        match route.get() {
+            Route::Products => view! { <ProductsPage /> }.into_any(),
+            Route::NewProduct => view! { <ProductEditor id=None /> }.into_any(),
+            Route::Product(id) => view! { <ProductEditor id=Some(id) /> }.into_any(),
+            Route::Collections => view! { <CollectionsPage /> }.into_any(),
+            Route::NewCollection => view! { <CollectionEditor id=None /> }.into_any(),
+            Route::Collection(id) => view! { <CollectionEditor id=Some(id) /> }.into_any(),
+        }
+    }
+}
+
+/// A product's status as a coloured badge.
+pub fn status_badge(status: ProductStatus) -> impl IntoView {
+    let label = match status {
+        ProductStatus::Draft => "Draft",
+        ProductStatus::Active => "Active",
+        ProductStatus::Archived => "Archived",
+    };
+    view! { <span class=format!("badge badge-{}", status.as_str())>{label}</span> }
 }
 
 /// The URL to load a product image from: site-relative URLs (`/assets/…`) are served by the storefront,
@@ -169,6 +299,31 @@ pub fn image_src(storefront_base: &str, image_url: &str) -> String {
         format!("{storefront_base}{image_url}")
     } else {
         image_url.to_owned()
+    }
+}
+
+/// Milliseconds since the Unix epoch as the browser's local date and time, e.g. `12 May 2025, 14:03`.
+pub fn format_time(ms: i64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos::wasm_bindgen::JsValue;
+        use leptos::web_sys::js_sys::{Date, Object, Reflect};
+        let options = Object::new();
+        for (key, value) in [
+            ("day", "numeric"),
+            ("month", "short"),
+            ("year", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            let _ = Reflect::set(&options, &key.into(), &value.into());
+        }
+        let date = Date::new(&JsValue::from_f64(ms as f64));
+        String::from(date.to_locale_string("en-IN", &options))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ms.to_string()
     }
 }
 

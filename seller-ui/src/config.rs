@@ -1,8 +1,11 @@
 //! Runtime configuration read from the page's `<meta>` tags, so one build serves every environment:
 //! a dev server or deployment rewrites the `content` values in `index.html`, no rebuild needed.
-//! core-api's base URL is in the `zelly-api-base` tag ([`zelly_ui_kit::config::API_BASE_META`]).
+//! core-api's base URL is in the `zelly-api-base` tag ([`zelly_ui_kit::config::API_BASE_META`]);
+//! where merchants sign in is in `zelly-auth-base` and `zelly-firebase-api-key`
+//! ([`zelly_ui_kit::auth`]).
 
-use zelly_ui_kit::config::{API_BASE_META, base_url_from_page};
+use zelly_ui_kit::auth::{API_KEY_META, AUTH_BASE_META, DEFAULT_API_KEY, DEFAULT_AUTH_BASE};
+use zelly_ui_kit::config::{API_BASE_META, base_url_from_page, value_from_page};
 
 /// Name of the `<meta>` tag holding the storefront's base URL (product images are served there).
 pub const STOREFRONT_BASE_META: &str = "zelly-storefront-base";
@@ -19,6 +22,11 @@ pub struct Config {
     pub api_base: String,
     /// The storefront's base URL without a trailing slash, prefixed to site-relative image URLs.
     pub storefront_base: String,
+    /// Firebase Auth's REST base URL without a trailing slash: the dev issuer
+    /// (`http://localhost:9099`) or `https://identitytoolkit.googleapis.com`.
+    pub auth_base: String,
+    /// The Firebase Web API key sent with sign-in.
+    pub firebase_api_key: String,
 }
 
 impl Config {
@@ -27,6 +35,8 @@ impl Config {
         Self {
             api_base: base_url_from_page(API_BASE_META, DEFAULT_API_BASE),
             storefront_base: base_url_from_page(STOREFRONT_BASE_META, DEFAULT_STOREFRONT_BASE),
+            auth_base: base_url_from_page(AUTH_BASE_META, DEFAULT_AUTH_BASE),
+            firebase_api_key: value_from_page(API_KEY_META, DEFAULT_API_KEY),
         }
     }
 }
@@ -43,5 +53,6 @@ mod tests {
             base_url(Some("  "), DEFAULT_STOREFRONT_BASE),
             "http://demo.localhost:4321"
         );
+        assert_eq!(base_url(None, DEFAULT_AUTH_BASE), "http://localhost:9099");
     }
 }

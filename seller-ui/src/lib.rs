@@ -1,16 +1,32 @@
 //! Zelly Seller: the merchant panel, a Leptos client-side-rendered single-page app.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 //!
-//! On load it reads its runtime configuration from `<meta>` tags in `index.html` (see [`config`]),
-//! asks core-api for the signed-in merchant's products (see [`api`]) and shows them in a table
-//! (see [`app`]). What it shares with admin-ui (fetching, configuration, page shell, loading, error
-//! and empty states, most of the stylesheet) lives in [`zelly_ui_kit`].
+//! On load it reads its runtime configuration from `<meta>` tags in `index.html` (see [`config`])
+//! and, once the merchant has signed in with Firebase Auth (see [`app`]), talks to core-api's
+//! seller endpoints with their ID token (see [`api`]). The screens, chosen by the URL's fragment
+//! (see [`route`]):
+//!
+//! - the product list with search, status filter and paging ([`products`]);
+//! - the product editor, with each variant's stock adjustments ([`editor`]), whose form logic is
+//!   plain data in [`form`] (prices via [`money`], handles via [`handle`]);
+//! - collections and their ordered products ([`collections`]).
+//!
+//! What it shares with admin-ui (calls, sign-in, configuration, page shell, states, form errors,
+//! most of the stylesheet) lives in [`zelly_ui_kit`].
 //!
 //! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
 //! imports the resulting `app.js`, whose `init()` runs [`start`].
 
 pub mod api;
 pub mod app;
+pub mod collections;
 pub mod config;
+pub mod editor;
+pub mod form;
+pub mod handle;
+pub mod money;
+pub mod products;
+pub mod route;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -11,6 +11,21 @@ pub fn base_url_from_page(name: &str, default: &str) -> String {
     base_url(meta_content(name).as_deref(), default)
 }
 
+/// The trimmed `content` of `<meta name="{name}">` of the current document, or `default` when the page
+/// carries no such tag or it is blank (for values that are not URLs, such as an API key).
+pub fn value_from_page(name: &str, default: &str) -> String {
+    value(meta_content(name).as_deref(), default)
+}
+
+/// A setting from a meta tag's content: a missing or blank value gives `default`; otherwise the value
+/// without surrounding whitespace.
+pub fn value(content: Option<&str>, default: &str) -> String {
+    match content.map(str::trim) {
+        Some(value) if !value.is_empty() => value.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
 /// The `content` of `<meta name="{name}">` of the current document, if it has one.
 pub fn meta_content(name: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
@@ -63,6 +78,13 @@ mod tests {
             base_url(Some("http://admin.test// "), "http://localhost:3022"),
             "http://admin.test"
         );
+    }
+
+    #[test]
+    fn a_plain_value_is_trimmed_or_defaulted() {
+        assert_eq!(value(Some(" key-123 "), "dev"), "key-123");
+        assert_eq!(value(Some(""), "dev"), "dev");
+        assert_eq!(value(None, "dev"), "dev");
     }
 
     #[test]

@@ -1,20 +1,29 @@
 //! Zelly UI kit: what the two Leptos client-side-rendered panels, seller-ui and admin-ui, share.
 //!
-//! - [`api`]: `GET` a JSON document from a Zelly API, with every failure turned into a readable
-//!   sentence.
+//! - [`api`]: calls to a Zelly API (with a bearer token and a JSON body when needed), with every
+//!   failure turned into a readable sentence plus its status and field errors.
+//! - [`auth`]: signing in with Firebase Authentication's REST API and keeping the ID token for the
+//!   tab.
 //! - [`config`]: runtime configuration read from the page's `<meta>` tags.
-//! - [`views`]: the page shell, the panel frame and the loading, error and empty states.
+//! - [`forms`]: a 422 answer's field errors shown next to their inputs.
+//! - [`views`]: the page shell, the panel frame, the loading, error and empty states and banners.
 //! - [`style`]: the shared stylesheet, added to the page by [`launch`].
 //!
 //! An app keeps its own page (`index.html`), its brand colours and table rules (`style.css`), its
 //! API calls and its tables; its `#[wasm_bindgen(start)]` entry point calls [`launch`].
 
 pub mod api;
+pub mod auth;
 pub mod config;
+pub mod forms;
 pub mod style;
 pub mod views;
 
 use leptos::prelude::IntoView;
+
+/// Re-exported so that an app can derive its own request bodies
+/// (`#[serde(crate = "zelly_ui_kit::serde")]`) without a dependency of its own.
+pub use serde;
 
 /// Starts a panel: installs the panic hook (panics go to the browser console), adds the shared
 /// stylesheet to `<head>` and mounts `app` to `<body>`.

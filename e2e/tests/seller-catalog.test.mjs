@@ -1,0 +1,88 @@
+// A merchant's catalog work in seller-ui, seen through to the storefront: sign in, create an active
+// product with two variants, and find it on the demo store's product page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { env, demoStore, launchBrowser, watchedPage } from "./env.mjs";
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/// Signs in to seller-ui as the demo store's merchant and waits for the product list.
+async function signIn(page) {
+  await page.goto(`${env.sellerUiUrl}/`);
+  await page.locator('[data-testid="signin-email"]').fill("merchant@demo.localhost");
+  await page.locator('[data-testid="signin-password"]').fill("demo-password");
+  await page.locator('[data-testid="signin-submit"]').click();
+  await page.locator('[data-testid="product-row"]').first().waitFor({ timeout: 20_000 });
+}
+
+/// Waits until both variants' inventory histories have loaded.
+async function waitForHistories(page) {
+  for (const i of [0, 1]) {
+    await page.locator(`[data-testid="inventory-history-${i}"]`).waitFor({ state: "attached", timeout: 20_000 });
+  }
+}
+
+test("a merchant creates an active product with two variants and shoppers see it", async () => {
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  await signIn(page);
+
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const handle = `e2e-lamp-${suffix}`;
+  await byTestId("new-product").click();
+  await byTestId("product-title").fill("E2E Lamp");
+  // The handle is suggested from the title while creating; the test picks its own, unique one.
+  assert.equal(await byTestId("product-handle").inputValue(), "e2e-lamp");
+  await byTestId("product-handle").fill(handle);
+  await byTestId("product-status").selectOption("active");
+  await byTestId("option-name-0").fill("Size");
+  await byTestId("variant-sku-0").fill(`E2E-LAMP-${suffix}-S`.toUpperCase());
+  await byTestId("variant-option-0-0").fill("S");
+  await byTestId("variant-price-0").fill("1299.50");
+  await byTestId("variant-stock-0").fill("5");
+  await byTestId("add-variant").click();
+  await byTestId("variant-sku-1").fill(`E2E-LAMP-${suffix}-M`.toUpperCase());
+  await byTestId("variant-option-1-0").fill("M");
+  await byTestId("variant-price-1").fill("1499");
+  await byTestId("variant-stock-1").fill("3");
+  await byTestId("product-save").click();
+
+  // Saved: the editor now shows the product by its id, with the prices read back from the API.
+  await page.waitForURL(/#\/products\/[0-9a-f-]{36}$/, { timeout: 20_000 });
+  const editorUrl = page.url();
+  await byTestId("form-notice").waitFor();
+  assert.match(await byTestId("form-notice").innerText(), /Product created/);
+  assert.equal(await byTestId("variant-price-0").inputValue(), "1299.50");
+  assert.equal(await byTestId("variant-price-1").inputValue(), "1499.00");
+  assert.equal(await byTestId("field-error").count(), 0);
+  // Each saved variant's stock history loads below the form; let it finish before leaving the page.
+  await waitForHistories(page);
+
+  const res = await page.goto(`${demoStore(env.storefrontPort)}/products/${handle}`);
+  assert.equal(res.status(), 200);
+  assert.equal(await page.locator("h1").innerText(), "E2E Lamp");
+  const text = await page.locator("body").innerText();
+  assert.match(text, /₹1,299\.50/);
+  assert.match(text, /₹1,499\.00/);
+
+  // Archive it again, so that the demo store still shows its twelve products to later tests.
+  await page.goto(editorUrl);
+  await byTestId("product-archive").waitFor({ timeout: 20_000 });
+  await waitForHistories(page);
+  page.once("dialog", (dialog) => dialog.accept());
+  await byTestId("product-archive").click();
+  await page.waitForFunction(
+    () => /archived/i.test(document.querySelector('[data-testid="form-notice"]')?.innerText ?? ""),
+  );
+  assert.equal(await byTestId("product-status").inputValue(), "archived");
+  await page.waitForLoadState("networkidle");
+
+  assert.deepEqual(problems, []);
+  await page.close();
+});

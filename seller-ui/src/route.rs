@@ -1,0 +1,105 @@
+//! Which screen is shown, kept in the URL's fragment (`#/products/…`) so that a reload, the back
+//! button and a shared link all land on the same screen, with no server routing needed.
+
+/// A screen of the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The product list (also the start screen).
+    Products,
+    /// The editor, creating a product.
+    NewProduct,
+    /// The editor of the product with this id.
+    Product(String),
+    /// The collection list.
+    Collections,
+    /// The collection editor, creating a collection.
+    NewCollection,
+    /// The editor of the collection with this id.
+    Collection(String),
+}
+
+impl Route {
+    /// The route of a location fragment such as `#/products/1f0c…` (anything unknown is the product
+    /// list).
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segments.as_slice() {
+            ["products", "new"] => Route::NewProduct,
+            ["products", id] => Route::Product((*id).to_owned()),
+            ["collections"] => Route::Collections,
+            ["collections", "new"] => Route::NewCollection,
+            ["collections", id] => Route::Collection((*id).to_owned()),
+            _ => Route::Products,
+        }
+    }
+
+    /// The fragment to link to this route, e.g. `#/products/new`.
+    pub fn href(&self) -> String {
+        match self {
+            Route::Products => "#/products".to_owned(),
+            Route::NewProduct => "#/products/new".to_owned(),
+            Route::Product(id) => format!("#/products/{id}"),
+            Route::Collections => "#/collections".to_owned(),
+            Route::NewCollection => "#/collections/new".to_owned(),
+            Route::Collection(id) => format!("#/collections/{id}"),
+        }
+    }
+
+    /// Whether the route belongs to the Collections tab (else the Products tab).
+    pub fn is_collections(&self) -> bool {
+        matches!(
+            self,
+            Route::Collections | Route::NewCollection | Route::Collection(_)
+        )
+    }
+}
+
+/// The current route, read from `window.location.hash`.
+pub fn current() -> Route {
+    Route::parse(&leptos::prelude::location_hash().unwrap_or_default())
+}
+
+/// Goes to `route` (a `hashchange` event then updates the view).
+pub fn navigate(route: &Route) {
+    let _ = leptos::prelude::location().set_hash(&route.href());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_name_screens() {
+        assert_eq!(Route::parse(""), Route::Products);
+        assert_eq!(Route::parse("#"), Route::Products);
+        assert_eq!(Route::parse("#/products"), Route::Products);
+        assert_eq!(Route::parse("#/products/new"), Route::NewProduct);
+        assert_eq!(
+            Route::parse("#/products/abc-1"),
+            Route::Product("abc-1".into())
+        );
+        assert_eq!(Route::parse("#/collections/"), Route::Collections);
+        assert_eq!(Route::parse("#/collections/new"), Route::NewCollection);
+        assert_eq!(
+            Route::parse("/collections/x?y=1"),
+            Route::Collection("x".into())
+        );
+        assert_eq!(Route::parse("#/nowhere/at/all"), Route::Products);
+    }
+
+    #[test]
+    fn every_route_links_back_to_itself() {
+        for route in [
+            Route::Products,
+            Route::NewProduct,
+            Route::Product("p1".into()),
+            Route::Collections,
+            Route::NewCollection,
+            Route::Collection("c1".into()),
+        ] {
+            assert_eq!(Route::parse(&route.href()), route);
+        }
+    }
+}
