@@ -143,6 +143,30 @@ async fn every_forged_or_stale_token_is_refused(store: DynStore) {
     }
     let (status, _) = app.call(reqwest::Method::GET, "/api/seller/products", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "no token");
+    // Every seller endpoint refuses a missing and a forged token before doing anything.
+    let forged = i.sign_with(&DevSigning::None, Some(i.kid()), &claims());
+    let id = "00000000-0000-4000-8000-000000000001";
+    let endpoints = [
+        (reqwest::Method::GET, "/api/seller/session".to_owned()),
+        (reqwest::Method::GET, "/api/seller/products".to_owned()),
+        (reqwest::Method::POST, "/api/seller/products".to_owned()),
+        (reqwest::Method::GET, format!("/api/seller/products/{id}")),
+        (reqwest::Method::PUT, format!("/api/seller/products/{id}")),
+        (reqwest::Method::POST, format!("/api/seller/products/{id}/archive")),
+        (reqwest::Method::GET, format!("/api/seller/variants/{id}/inventory-adjustments")),
+        (reqwest::Method::POST, format!("/api/seller/variants/{id}/inventory-adjustments")),
+        (reqwest::Method::GET, "/api/seller/collections".to_owned()),
+        (reqwest::Method::POST, "/api/seller/collections".to_owned()),
+        (reqwest::Method::GET, format!("/api/seller/collections/{id}")),
+        (reqwest::Method::PUT, format!("/api/seller/collections/{id}")),
+        (reqwest::Method::DELETE, format!("/api/seller/collections/{id}")),
+    ];
+    for (method, path) in endpoints {
+        for token in [None, Some(forged.as_str())] {
+            let (status, _) = app.call(method.clone(), &path, token, Some(json!({}))).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with {}", if token.is_some() { "a forged token" } else { "no token" });
+        }
+    }
 }
 
 async fn a_merchant_builds_a_catalog_that_the_storefront_shows(store: DynStore) {
