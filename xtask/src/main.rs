@@ -7,6 +7,7 @@
 
 mod pg;
 mod platform;
+mod redis;
 mod util;
 mod wasm;
 
@@ -151,13 +152,17 @@ fn test() -> Result<()> {
     }
     util::ensure_npm()?;
     let pg = pg::TempPostgres::start()?;
+    let redis = redis::TempRedis::start()?;
 
-    step("Unit and integration tests (SQLite and PostgreSQL)");
+    step("Unit and integration tests (SQLite, PostgreSQL, Redis)");
     run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--locked", "--workspace", "--exclude", "storefront-worker", "--exclude", "checkout-worker"])
         .env("ZELLY_TEST_DATABASE_URL", &pg.url)
-        .env("ZELLY_REQUIRE_POSTGRES", "1"))?;
+        .env("ZELLY_REQUIRE_POSTGRES", "1")
+        .env("ZELLY_TEST_REDIS_URL", &redis.url)
+        .env("ZELLY_REQUIRE_REDIS", "1"))?;
     drop(pg);
+    drop(redis);
 
     step("Validating compose.yaml");
     run(Command::new("sh").arg("scripts/check-compose.sh"))?;
