@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod domain;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod host;
 pub mod origin;
 pub mod secret;
