@@ -1,19 +1,23 @@
 //! Collections: the list, and the editor of one (title, handle, description and its products in
 //! order: add from a search of the store's products, remove, move up or down).
 
-use crate::api::{Api, CollectionBody, field_errors};
+use crate::api::{Api, CollectionBody};
 use crate::app::{Flash, image_src, status_badge};
 use crate::config::Config;
 use crate::form::move_entry;
 use crate::handle::suggest_handle;
+use crate::page::{
+    DetailPage, FormActions, ListPage, Notice, NoticeBanner, PageState, ReorderButtons, TextField,
+    editor_heading, load_record, scroll_to_top, show_save_failure,
+};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use zelly_edge::catalog::{Collection, ProductStatus, SellerProduct};
-use zelly_ui_kit::forms::{FieldError, FieldErrors, describe_path};
-use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
+use zelly_ui_kit::forms::{FieldError, FieldErrors};
+use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel};
 
 /// What the editor says when a save met a newer version.
 pub const CONFLICT_MESSAGE: &str =
@@ -25,11 +29,10 @@ const PICKER_SIZE: u32 = 20;
 /// How many store products the editor reads, at most, to name the collection's products.
 const MAX_CATALOG_PAGES: usize = 20;
 
-/// Where a list or a collection is.
+/// Where a list is: the collections, or the products the picker found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Load<T> {
     Loading,
-    Missing,
     Failed(String),
     Ready(T),
 }
@@ -38,7 +41,6 @@ enum Load<T> {
 #[component]
 pub fn CollectionsPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let flash = expect_context::<Flash>().take();
     let load = RwSignal::new(Load::<Vec<Collection>>::Loading);
     let fetch = move || {
         load.set(Load::Loading);
@@ -51,17 +53,15 @@ pub fn CollectionsPage() -> impl IntoView {
         });
     };
     fetch();
-    let new_collection = || {
-        view! {
-            <a class="button button-inline" href=Route::NewCollection.href() data-testid="new-collection">
-                "New collection"
-            </a>
-        }
-    };
 
     view! {
-        <Panel heading_id="collections-heading" heading="Collections" actions=Box::new(move || new_collection().into_any())>
-            {flash.map(|message| view! { <div class="panel-notice"><Banner tone=Tone::Success message /></div> })}
+        <ListPage
+            heading_id="collections-heading"
+            heading="Collections"
+            new_route=Route::NewCollection
+            new_label="New collection"
+            new_testid="new-collection"
+        >
             <p class="summary">"Group products for your storefront, in the order you choose."</p>
             {move || match load.get() {
                 Load::Loading => view! { <LoadingState label="Loading collections…" /> }.into_any(),
@@ -76,7 +76,6 @@ pub fn CollectionsPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Load::Missing => ().into_any(),
                 Load::Ready(list) if list.is_empty() => {
                     view! {
                         <EmptyState
@@ -127,7 +126,7 @@ pub fn CollectionsPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-        </Panel>
+        </ListPage>
     }
 }
 
@@ -151,15 +150,6 @@ impl ProductSummary {
     }
 }
 
-/// What the banner above the form says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Notice {
-    Done(String),
-    Invalid(Vec<(String, String)>),
-    Conflict,
-    Failed(String),
-}
-
 /// Creates a collection (`id` is `None`) or edits the collection with this id.
 #[component]
 pub fn CollectionEditor(
@@ -170,10 +160,10 @@ pub fn CollectionEditor(
     let flash = expect_context::<Flash>();
     let creating = id.is_none();
     let collection_id = StoredValue::new(id);
-    let load = RwSignal::new(if creating {
-        Load::Ready(())
+    let page = RwSignal::new(if creating {
+        PageState::Ready
     } else {
-        Load::Loading
+        PageState::Loading
     });
     let original = RwSignal::new(None::<Collection>);
     let title = RwSignal::new(String::new());
@@ -242,26 +232,15 @@ pub fn CollectionEditor(
             let Some(id) = collection_id.get_value() else {
                 return;
             };
-            if original.with_untracked(Option::is_none) {
-                load.set(Load::Loading);
-            }
             let api = api.clone();
+            let request = async move { api.collection(&id).await };
             let name_products = name_products.clone();
-            spawn_local(async move {
-                match api.collection(&id).await {
-                    Ok(collection) => {
-                        show_collection(collection);
-                        load.set(Load::Ready(()));
-                        notice.set(then);
-                        name_products();
-                    }
-                    Err(error) if error.is_not_found() => load.set(Load::Missing),
-                    Err(error) if original.try_with_untracked(Option::is_some) == Some(true) => {
-                        notice.set(Some(Notice::Failed(error.message)));
-                    }
-                    Err(error) => load.set(Load::Failed(error.message)),
-                }
-            });
+            // `name_products` only starts a task: it reads the store's products once the form shows.
+            let show = move |collection| {
+                show_collection(collection);
+                name_products();
+            };
+            load_record(request, original, page, notice, then, show);
         }
     };
     if !creating {
@@ -308,22 +287,16 @@ pub fn CollectionEditor(
                         show_collection(collection);
                         notice.set(Some(Notice::Done("Changes saved.".to_owned())));
                     }
-                    Err(error) if error.is_conflict() => notice.set(Some(Notice::Conflict)),
-                    Err(error) if error.is_invalid() => {
-                        let fields = field_errors(&error);
+                    Err(error) => show_save_failure(error, errors, notice, |fields| {
                         let count = items.get_untracked().len();
-                        let unplaced = fields
+                        fields
                             .iter()
                             .filter(|(path, _)| !shows_inline(path, count))
                             .map(|(p, m)| (p.clone(), m.clone()))
-                            .collect();
-                        errors.set(fields);
-                        notice.set(Some(Notice::Invalid(unplaced)));
-                    }
-                    Err(error) if error.is_unauthorized() => {}
-                    Err(error) => notice.set(Some(Notice::Failed(error.message))),
+                            .collect()
+                    }),
                 }
-                window().scroll_to_with_x_and_y(0.0, 0.0);
+                scroll_to_top();
             });
         }
     };
@@ -369,159 +342,91 @@ pub fn CollectionEditor(
         });
     };
 
-    let heading = move || {
-        if creating {
-            "New collection".to_owned()
-        } else {
-            original.with(|c| {
-                c.as_ref()
-                    .map_or_else(|| "Collection".to_owned(), |c| c.title.clone())
-            })
-        }
+    let heading = editor_heading(creating, original, "New collection", "Collection", |c| {
+        &c.title
+    });
+    let retry = {
+        let fetch = fetch.clone();
+        Callback::new(move |()| fetch(None))
     };
-    let retry = fetch.clone();
-    let reload = fetch.clone();
+    let reload = Callback::new(move |()| fetch(Some(Notice::reloaded())));
+    let on_save = Callback::new(move |()| save());
+    let on_delete = Callback::new(move |()| delete());
+    let on_pick = Callback::new(add_product);
 
     view! {
-        <p class="breadcrumb">
-            <a href=Route::Collections.href()>"← Collections"</a>
-        </p>
-        {move || match load.get() {
-            Load::Loading => {
-                view! {
-                    <section class="panel">
-                        <LoadingState label="Loading collection…" />
-                    </section>
+        <DetailPage
+            state=page
+            list=Route::Collections
+            breadcrumb="← Collections"
+            loading="Loading collection…"
+            missing_title="This collection does not exist"
+            missing_detail="It may have been deleted, or the link is wrong."
+            back_label="Back to collections"
+            failed_title="This collection could not be loaded."
+            on_retry=retry
+        >
+            <form
+                class="editor"
+                novalidate
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    on_save.run(());
                 }
-                    .into_any()
-            }
-            Load::Missing => {
-                view! {
-                    <section class="panel">
-                        <div class="state state-empty">
-                            <p class="state-title">"This collection does not exist"</p>
-                            <p class="state-detail">"It may have been deleted, or the link is wrong."</p>
-                            <a class="button" href=Route::Collections.href()>"Back to collections"</a>
+            >
+                <Panel heading_id="collection-heading" heading>
+                    <div class="panel-body">
+                        <NoticeBanner notice conflict_message=CONFLICT_MESSAGE on_reload=reload />
+                        <div class="form-grid">
+                            <TextField
+                                label="Title"
+                                value=title
+                                errors
+                                path="title"
+                                testid="collection-title"
+                                placeholder="e.g. Festive picks"
+                            />
+                            <TextField
+                                label="Handle"
+                                value=handle
+                                errors
+                                path="handle"
+                                testid="collection-handle"
+                                hint="The collection’s web address; suggested from the title."
+                                on_input=Callback::new(move |()| handle_edited.set(true))
+                            />
+                            <label class="field span-2">
+                                <span class="label">"Description"</span>
+                                <textarea
+                                    class="input"
+                                    rows="3"
+                                    data-testid="collection-description"
+                                    bind:value=description
+                                ></textarea>
+                                <FieldError errors path="description" />
+                            </label>
                         </div>
-                    </section>
-                }
-                    .into_any()
-            }
-            Load::Failed(message) => {
-                let retry = retry.clone();
-                view! {
-                    <section class="panel">
-                        <ErrorState
-                            title="This collection could not be loaded."
-                            message
-                            on_retry=move || retry(None)
-                        />
-                    </section>
-                }
-                    .into_any()
-            }
-            Load::Ready(()) => {
-                let save = save.clone();
-                let delete = delete.clone();
-                let reload = reload.clone();
-                view! {
-                    <form
-                        class="editor"
-                        novalidate
-                        on:submit=move |ev| {
-                            ev.prevent_default();
-                            save();
-                        }
-                    >
-                        <Panel heading_id="collection-heading" heading=Signal::derive(heading)>
-                            <div class="panel-body">
-                                {move || {
-                                    let reload = reload.clone();
-                                    notice
-                                        .get()
-                                        .map(|current| render_notice(current, move || reload(Some(Notice::Done("Reloaded the latest version.".to_owned())))))
-                                }}
-                                <div class="form-grid">
-                                    <label class="field">
-                                        <span class="label">"Title"</span>
-                                        <input
-                                            class="input"
-                                            data-testid="collection-title"
-                                            placeholder="e.g. Festive picks"
-                                            class:invalid=move || errors.with(|e| e.contains_key("title"))
-                                            bind:value=title
-                                        />
-                                        <FieldError errors path="title" />
-                                    </label>
-                                    <label class="field">
-                                        <span class="label">"Handle"</span>
-                                        <input
-                                            class="input"
-                                            data-testid="collection-handle"
-                                            class:invalid=move || errors.with(|e| e.contains_key("handle"))
-                                            bind:value=handle
-                                            on:input=move |_| handle_edited.set(true)
-                                        />
-                                        <span class="hint">"The collection’s web address; suggested from the title."</span>
-                                        <FieldError errors path="handle" />
-                                    </label>
-                                    <label class="field span-2">
-                                        <span class="label">"Description"</span>
-                                        <textarea
-                                            class="input"
-                                            rows="3"
-                                            data-testid="collection-description"
-                                            bind:value=description
-                                        ></textarea>
-                                        <FieldError errors path="description" />
-                                    </label>
-                                </div>
-                            </div>
-                        </Panel>
-                        <section class="panel" aria-labelledby="collection-products-heading">
-                            <div class="panel-head">
-                                <h2 id="collection-products-heading">"Products"</h2>
-                            </div>
-                            <div class="panel-body">
-                                <CollectionItems items known errors />
-                                <ProductPicker items on_pick=Callback::new(add_product) />
-                            </div>
-                        </section>
-                        <div class="form-actions">
-                            <a class="button button-secondary" href=Route::Collections.href()>"Cancel"</a>
-                            <span class="spacer"></span>
-                            <Show when=move || original.with(Option::is_some)>
-                                <button
-                                    type="button"
-                                    class="button button-danger"
-                                    data-testid="collection-delete"
-                                    disabled=move || saving.get()
-                                    on:click={
-                                        let delete = delete.clone();
-                                        move |_| delete()
-                                    }
-                                >
-                                    "Delete"
-                                </button>
-                            </Show>
-                            <button
-                                type="submit"
-                                class="button"
-                                data-testid="collection-save"
-                                disabled=move || saving.get()
-                            >
-                                {move || match (saving.get(), creating) {
-                                    (true, _) => "Saving…",
-                                    (false, true) => "Create collection",
-                                    (false, false) => "Save changes",
-                                }}
-                            </button>
-                        </div>
-                    </form>
-                }
-                    .into_any()
-            }
-        }}
+                    </div>
+                </Panel>
+                <Panel heading_id="collection-products-heading" heading="Products">
+                    <div class="panel-body">
+                        <CollectionItems items known errors />
+                        <ProductPicker items on_pick />
+                    </div>
+                </Panel>
+                <FormActions
+                    cancel=Route::Collections
+                    saving
+                    creating
+                    create_label="Create collection"
+                    save_testid="collection-save"
+                    danger_label="Delete"
+                    danger_testid="collection-delete"
+                    show_danger=Signal::derive(move || original.with(Option::is_some))
+                    on_danger=on_delete
+                />
+            </form>
+        </DetailPage>
     }
 }
 
@@ -529,59 +434,6 @@ pub fn CollectionEditor(
 fn shows_inline(path: &str, items: usize) -> bool {
     ["title", "handle", "description", "product_ids"].contains(&path)
         || (0..items).any(|i| path == format!("product_ids[{i}]"))
-}
-
-fn render_notice(notice: Notice, reload: impl Fn() + Send + Sync + 'static) -> AnyView {
-    match notice {
-        Notice::Done(message) => {
-            view! { <Banner tone=Tone::Success message testid="form-notice" /> }.into_any()
-        }
-        Notice::Failed(message) => view! {
-            <Banner tone=Tone::Error message="This could not be saved." testid="form-error">
-                <p class="banner-detail">{message}</p>
-            </Banner>
-        }
-        .into_any(),
-        Notice::Invalid(unplaced) => view! {
-            <Banner
-                tone=Tone::Error
-                message="Some fields need attention: see the messages below."
-                testid="form-error"
-            >
-                <ul class="banner-list">
-                    {unplaced
-                        .into_iter()
-                        .map(|(path, message)| {
-                            view! {
-                                <li data-testid="field-error" data-field=path.clone()>
-                                    <strong>{describe_path(&path)}</strong>
-                                    ": "
-                                    {message}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </Banner>
-        }
-        .into_any(),
-        Notice::Conflict => view! {
-            <Banner tone=Tone::Warning message=CONFLICT_MESSAGE testid="conflict">
-                <p class="banner-detail">
-                    "Reloading replaces your unsaved changes with the saved version."
-                </p>
-                <button
-                    type="button"
-                    class="button button-small"
-                    data-testid="conflict-reload"
-                    on:click=move |_| reload()
-                >
-                    "Reload"
-                </button>
-            </Banner>
-        }
-        .into_any(),
-    }
 }
 
 /// The collection's products in order, each with Move up / Move down / Remove.
@@ -615,7 +467,6 @@ fn CollectionItems(
                                 let id = id.clone();
                                 move || known.with(|k| k.get(&id).cloned())
                             };
-                            let count = move || items.with(Vec::len);
                             let storefront_base = storefront_base.clone();
                             let remove_id = id.clone();
                             view! {
@@ -656,38 +507,19 @@ fn CollectionItems(
                                         <FieldError errors path=format!("product_ids[{index}]") />
                                     </span>
                                     <span class="row-buttons">
-                                        <button
-                                            type="button"
-                                            class="icon-button"
-                                            title="Move up"
-                                            aria-label="Move up"
-                                            data-testid=format!("collection-item-up-{index}")
-                                            disabled=index == 0
-                                            on:click=move |_| items.update(|ids| move_entry(ids, index, true))
-                                        >
-                                            "↑"
-                                        </button>
-                                        <button
-                                            type="button"
-                                            class="icon-button"
-                                            title="Move down"
-                                            aria-label="Move down"
-                                            data-testid=format!("collection-item-down-{index}")
-                                            disabled=move || { index + 1 >= count() }
-                                            on:click=move |_| items.update(|ids| move_entry(ids, index, false))
-                                        >
-                                            "↓"
-                                        </button>
-                                        <button
-                                            type="button"
-                                            class="icon-button"
-                                            title="Remove from the collection"
-                                            aria-label="Remove from the collection"
-                                            data-testid=format!("collection-item-remove-{index}")
-                                            on:click=move |_| items.update(|ids| ids.retain(|i| *i != remove_id))
-                                        >
-                                            "×"
-                                        </button>
+                                        // collection-item-up-{i}, collection-item-down-{i},
+                                        // collection-item-remove-{i}
+                                        <ReorderButtons
+                                            index
+                                            count=Signal::derive(move || items.with(Vec::len))
+                                            testid="collection-item"
+                                            up_label="Move up"
+                                            down_label="Move down"
+                                            remove_title="Remove from the collection"
+                                            remove_label="Remove from the collection"
+                                            on_move=Callback::new(move |up| items.update(|ids| move_entry(ids, index, up)))
+                                            on_remove=Callback::new(move |()| items.update(|ids| ids.retain(|i| *i != remove_id)))
+                                        />
                                     </span>
                                 </li>
                             }
@@ -794,8 +626,7 @@ fn ProductPicker(items: RwSignal<Vec<String>>, on_pick: Callback<SellerProduct>)
                     Load::Failed(message) => {
                         view! { <p class="form-error" role="alert">{message}</p> }.into_any()
                     }
-                    Load::Missing => ().into_any(),
-                    Load::Ready(list) if list.is_empty() => {
+                        Load::Ready(list) if list.is_empty() => {
                         view! { <p class="muted picker-state">"No products match."</p> }.into_any()
                     }
                     Load::Ready(list) => {

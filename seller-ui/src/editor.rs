@@ -11,6 +11,10 @@ use crate::config::Config;
 use crate::form::{ProductForm, VariantForm, move_entry};
 use crate::handle::suggest_handle;
 use crate::money::parse_units;
+use crate::page::{
+    DetailPage, FormActions, Notice, NoticeBanner, PageState, ReorderButtons, TextAreaField,
+    TextField, editor_heading, load_record, scroll_to_top, show_field_errors, show_save_failure,
+};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,8 +24,8 @@ use zelly_edge::catalog::{
     SellerProduct, SellerVariant,
 };
 use zelly_ui_kit::api::ApiError;
-use zelly_ui_kit::forms::{FieldError, FieldErrors, ListFieldErrors, describe_path};
-use zelly_ui_kit::views::{Banner, ErrorState, LoadingState, Panel, Tone};
+use zelly_ui_kit::forms::{FieldError, FieldErrors, ListFieldErrors};
+use zelly_ui_kit::views::Panel;
 
 /// What the editor says when a save or an archive met a newer version.
 pub const CONFLICT_MESSAGE: &str =
@@ -31,6 +35,36 @@ pub const CONFLICT_MESSAGE: &str =
 fn next_key() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A row of an editable list, known by a key that stays with it while it moves.
+trait Keyed {
+    fn key(&self) -> u64;
+}
+
+/// The position of the row with `key` in `rows`, kept current as rows move (0 once it is gone).
+fn position<R: Keyed + Send + Sync + 'static>(
+    rows: RwSignal<Vec<R>>,
+    key: u64,
+) -> impl Fn() -> usize + Copy + Send + Sync + 'static {
+    move || {
+        rows.with(|rows| rows.iter().position(|r| r.key() == key))
+            .unwrap_or_default()
+    }
+}
+
+/// Moves the row with `key` one place up (`up`) or down in `rows`.
+fn move_row<R: Keyed + Send + Sync + 'static>(rows: RwSignal<Vec<R>>, key: u64, up: bool) {
+    rows.update(|rows| {
+        if let Some(index) = rows.iter().position(|r| r.key() == key) {
+            move_entry(rows, index, up);
+        }
+    });
+}
+
+/// Removes the row with `key` from `rows`.
+fn remove_row<R: Keyed + Send + Sync + 'static>(rows: RwSignal<Vec<R>>, key: u64) {
+    rows.update(|rows| rows.retain(|r| r.key() != key));
 }
 
 /// One variant row's inputs.
@@ -77,6 +111,12 @@ impl VariantRow {
     }
 }
 
+impl Keyed for VariantRow {
+    fn key(&self) -> u64 {
+        self.key
+    }
+}
+
 /// One image row's inputs.
 #[derive(Debug, Clone, Copy)]
 struct ImageRow {
@@ -92,6 +132,12 @@ impl ImageRow {
             url: RwSignal::new(image.url.clone()),
             alt: RwSignal::new(image.alt.clone()),
         }
+    }
+}
+
+impl Keyed for ImageRow {
+    fn key(&self) -> u64 {
+        self.key
     }
 }
 
@@ -210,24 +256,16 @@ impl Draft {
         }
         self.option_count.set(count - 1);
     }
-}
 
-/// What the banner above the form says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Notice {
-    Done(String),
-    Invalid(Vec<(String, String)>),
-    Conflict,
-    Failed(String),
-}
-
-/// Where loading the product is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Load {
-    Loading,
-    Missing,
-    Failed(String),
-    Ready,
+    /// What option slot `j` is called: its name, or "Option 1" (…) while it has none.
+    fn option_label(&self, j: usize) -> String {
+        let name = self.option_names[j].get();
+        if name.trim().is_empty() {
+            format!("Option {}", j + 1)
+        } else {
+            name
+        }
+    }
 }
 
 /// Creates a product (`id` is `None`) or edits the product with this id.
@@ -240,7 +278,11 @@ pub fn ProductEditor(
     let flash = expect_context::<Flash>();
     let creating = id.is_none();
     let product_id = StoredValue::new(id);
-    let load = RwSignal::new(if creating { Load::Ready } else { Load::Loading });
+    let page = RwSignal::new(if creating {
+        PageState::Ready
+    } else {
+        PageState::Loading
+    });
     let original = RwSignal::new(None::<SellerProduct>);
     let draft = Draft::new(&ProductForm::blank());
     let errors = RwSignal::new(FieldErrors::new());
@@ -259,24 +301,9 @@ pub fn ProductEditor(
             let Some(id) = product_id.get_value() else {
                 return;
             };
-            if original.with_untracked(Option::is_none) {
-                load.set(Load::Loading);
-            }
             let api = api.clone();
-            spawn_local(async move {
-                match api.product(&id).await {
-                    Ok(product) => {
-                        show_product(product);
-                        load.set(Load::Ready);
-                        notice.set(then);
-                    }
-                    Err(error) if error.is_not_found() => load.set(Load::Missing),
-                    Err(error) if original.try_with_untracked(Option::is_some) == Some(true) => {
-                        notice.set(Some(Notice::Failed(error.message)));
-                    }
-                    Err(error) => load.set(Load::Failed(error.message)),
-                }
-            });
+            let request = async move { api.product(&id).await };
+            load_record(request, original, page, notice, then, show_product);
         }
     };
     if !creating {
@@ -293,16 +320,9 @@ pub fn ProductEditor(
     });
 
     let fail = move |error: ApiError| {
-        if error.is_conflict() {
-            notice.set(Some(Notice::Conflict));
-        } else if error.is_invalid() {
-            let fields = field_errors(&error);
-            let unplaced = draft.form(None).unplaced_errors(&fields);
-            errors.set(fields);
-            notice.set(Some(Notice::Invalid(unplaced)));
-        } else if !error.is_unauthorized() {
-            notice.set(Some(Notice::Failed(error.message)));
-        }
+        show_save_failure(error, errors, notice, |fields| {
+            draft.form(None).unplaced_errors(fields)
+        });
         scroll_to_top();
     };
 
@@ -317,9 +337,9 @@ pub fn ProductEditor(
             let input = match form.to_input() {
                 Ok(input) => input,
                 Err(fields) => {
-                    let unplaced = form.unplaced_errors(&fields);
-                    errors.set(fields);
-                    notice.set(Some(Notice::Invalid(unplaced)));
+                    show_field_errors(fields, errors, notice, |fields| {
+                        form.unplaced_errors(fields)
+                    });
                     scroll_to_top();
                     return;
                 }
@@ -411,241 +431,66 @@ pub fn ProductEditor(
         })
     };
 
-    let heading = move || {
-        if creating {
-            "New product".to_owned()
-        } else {
-            original.with(|p| {
-                p.as_ref()
-                    .map_or_else(|| "Product".to_owned(), |p| p.title.clone())
-            })
-        }
+    let heading = editor_heading(creating, original, "New product", "Product", |p| &p.title);
+    let retry = {
+        let fetch = fetch.clone();
+        Callback::new(move |()| fetch(None))
     };
-    let retry = fetch.clone();
-
-    view! {
-        <p class="breadcrumb">
-            <a href=Route::Products.href()>"← Products"</a>
-        </p>
-        {move || match load.get() {
-            Load::Loading => {
-                view! {
-                    <section class="panel">
-                        <LoadingState label="Loading product…" />
-                    </section>
-                }
-                    .into_any()
-            }
-            Load::Missing => {
-                view! {
-                    <section class="panel">
-                        <div class="state state-empty">
-                            <p class="state-title">"This product does not exist"</p>
-                            <p class="state-detail">"It may have been removed, or the link is wrong."</p>
-                            <a class="button" href=Route::Products.href()>"Back to products"</a>
-                        </div>
-                    </section>
-                }
-                    .into_any()
-            }
-            Load::Failed(message) => {
-                let retry = retry.clone();
-                view! {
-                    <section class="panel">
-                        <ErrorState
-                            title="This product could not be loaded."
-                            message
-                            on_retry=move || retry(None)
-                        />
-                    </section>
-                }
-                    .into_any()
-            }
-            Load::Ready => {
-                let save = save.clone();
-                let archive = archive.clone();
-                let reload = fetch.clone();
-                view! {
-                    <form
-                        class="editor"
-                        novalidate
-                        on:submit=move |ev| {
-                            ev.prevent_default();
-                            save();
-                        }
-                    >
-                        <Panel heading_id="product-heading" heading=Signal::derive(heading)>
-                            <div class="panel-body">
-                                <NoticeBanner
-                                    notice
-                                    conflict_message=CONFLICT_MESSAGE
-                                    on_reload=Callback::new(move |()| {
-                                        reload(Some(Notice::Done("Reloaded the latest version.".to_owned())))
-                                    })
-                                />
-                                <Details draft errors creating original />
-                            </div>
-                        </Panel>
-                        <OptionsAndVariants draft errors original />
-                        <Images draft errors />
-                        <Seo draft errors />
-                        <Show when=move || original.with(Option::is_some)>
-                            <Inventory original on_adjusted=refresh_version />
-                        </Show>
-                        <div class="form-actions">
-                            <a class="button button-secondary" href=Route::Products.href()>"Cancel"</a>
-                            <span class="spacer"></span>
-                            <Show when=move || {
-                                original.with(|p| p.as_ref().is_some_and(|p| p.status != ProductStatus::Archived))
-                            }>
-                                <button
-                                    type="button"
-                                    class="button button-danger"
-                                    data-testid="product-archive"
-                                    disabled=move || saving.get()
-                                    on:click={
-                                        let archive = archive.clone();
-                                        move |_| archive()
-                                    }
-                                >
-                                    "Archive"
-                                </button>
-                            </Show>
-                            <button
-                                type="submit"
-                                class="button"
-                                data-testid="product-save"
-                                disabled=move || saving.get()
-                            >
-                                {move || match (saving.get(), creating) {
-                                    (true, _) => "Saving…",
-                                    (false, true) => "Create product",
-                                    (false, false) => "Save changes",
-                                }}
-                            </button>
-                        </div>
-                    </form>
-                }
-                    .into_any()
-            }
-        }}
-    }
-}
-
-fn scroll_to_top() {
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-}
-
-/// The banner above a form: success, the 422 errors no input shows, a conflict (with Reload) or
-/// another failure.
-#[component]
-fn NoticeBanner(
-    notice: RwSignal<Option<Notice>>,
-    conflict_message: &'static str,
-    on_reload: Callback<()>,
-) -> impl IntoView {
-    move || {
-        notice.get().map(|current| match current {
-            Notice::Done(message) => {
-                view! { <Banner tone=Tone::Success message testid="form-notice" /> }.into_any()
-            }
-            Notice::Failed(message) => view! {
-                <Banner tone=Tone::Error message="This could not be saved." testid="form-error">
-                    <p class="banner-detail">{message}</p>
-                </Banner>
-            }
-            .into_any(),
-            Notice::Invalid(unplaced) => view! {
-                <Banner
-                    tone=Tone::Error
-                    message="Some fields need attention: see the messages below."
-                    testid="form-error"
-                >
-                    {(!unplaced.is_empty())
-                        .then(|| {
-                            view! {
-                                <ul class="banner-list">
-                                    {unplaced
-                                        .into_iter()
-                                        .map(|(path, message)| {
-                                            view! {
-                                                <li data-testid="field-error" data-field=path.clone()>
-                                                    <strong>{describe_path(&path)}</strong>
-                                                    ": "
-                                                    {message}
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                        })}
-                </Banner>
-            }
-            .into_any(),
-            Notice::Conflict => view! {
-                <Banner tone=Tone::Warning message=conflict_message testid="conflict">
-                    <p class="banner-detail">
-                        "Reloading replaces your unsaved changes with the saved version."
-                    </p>
-                    <button
-                        type="button"
-                        class="button button-small"
-                        data-testid="conflict-reload"
-                        on:click=move |_| on_reload.run(())
-                    >
-                        "Reload"
-                    </button>
-                </Banner>
-            }
-            .into_any(),
+    let reload = Callback::new(move |()| fetch(Some(Notice::reloaded())));
+    let on_save = Callback::new(move |()| save());
+    let on_archive = Callback::new(move |()| archive());
+    let archivable = Signal::derive(move || {
+        original.with(|p| {
+            p.as_ref()
+                .is_some_and(|p| p.status != ProductStatus::Archived)
         })
-    }
-}
+    });
 
-/// A labelled text input bound to `value`, with its error below.
-#[component]
-fn TextField(
-    label: &'static str,
-    value: RwSignal<String>,
-    errors: RwSignal<FieldErrors>,
-    path: &'static str,
-    testid: &'static str,
-    #[prop(optional)] hint: &'static str,
-    #[prop(optional)] placeholder: &'static str,
-    #[prop(optional)] max: usize,
-    #[prop(optional, into)] on_input: Option<Callback<()>>,
-) -> impl IntoView {
-    let invalid = move || errors.with(|e| e.contains_key(path));
     view! {
-        <label class="field">
-            <span class="label">
-                {label}
-                {(max > 0)
-                    .then(|| {
-                        view! {
-                            <span class="counter">
-                                {move || format!("{}/{max}", value.with(|v| v.chars().count()))}
-                            </span>
-                        }
-                    })}
-            </span>
-            <input
-                class="input"
-                class:invalid=invalid
-                aria-invalid=move || invalid().then_some("true")
-                data-testid=testid
-                placeholder=placeholder
-                bind:value=value
-                on:input=move |_| {
-                    if let Some(on_input) = on_input {
-                        on_input.run(());
-                    }
+        <DetailPage
+            state=page
+            list=Route::Products
+            breadcrumb="← Products"
+            loading="Loading product…"
+            missing_title="This product does not exist"
+            missing_detail="It may have been removed, or the link is wrong."
+            back_label="Back to products"
+            failed_title="This product could not be loaded."
+            on_retry=retry
+        >
+            <form
+                class="editor"
+                novalidate
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    on_save.run(());
                 }
-            />
-            {(!hint.is_empty()).then(|| view! { <span class="hint">{hint}</span> })}
-            <FieldError errors path=path />
-        </label>
+            >
+                <Panel heading_id="product-heading" heading>
+                    <div class="panel-body">
+                        <NoticeBanner notice conflict_message=CONFLICT_MESSAGE on_reload=reload />
+                        <Details draft errors creating original />
+                    </div>
+                </Panel>
+                <OptionsAndVariants draft errors original />
+                <Images draft errors />
+                <Seo draft errors />
+                <Show when=move || original.with(Option::is_some)>
+                    <Inventory original on_adjusted=refresh_version />
+                </Show>
+                <FormActions
+                    cancel=Route::Products
+                    saving
+                    creating
+                    create_label="Create product"
+                    save_testid="product-save"
+                    danger_label="Archive"
+                    danger_testid="product-archive"
+                    show_danger=archivable
+                    on_danger=on_archive
+                />
+            </form>
+        </DetailPage>
     }
 }
 
@@ -729,17 +574,14 @@ fn Details(
                 }}
                 <FieldError errors path="status" />
             </label>
-            <label class="field span-2">
-                <span class="label">"Description"</span>
-                <textarea
-                    class="input"
-                    rows="5"
-                    data-testid="product-description"
-                    class:invalid=move || errors.with(|e| e.contains_key("description"))
-                    bind:value=draft.description
-                ></textarea>
-                <FieldError errors path="description" />
-            </label>
+            <TextAreaField
+                label="Description"
+                value=draft.description
+                errors
+                path="description"
+                testid="product-description"
+                rows="5"
+            />
             <label class="field span-2">
                 <span class="label">"Tags"</span>
                 <input
@@ -782,10 +624,7 @@ fn OptionsAndVariants(
     };
 
     view! {
-        <section class="panel" aria-labelledby="variants-heading">
-            <div class="panel-head">
-                <h2 id="variants-heading">"Options and variants"</h2>
-            </div>
+        <Panel heading_id="variants-heading" heading="Options and variants">
             <div class="panel-body">
                 <p class="muted">
                     "Options are what shoppers choose between, such as Size or Colour. Each variant is one combination, with its own SKU, price and stock."
@@ -851,16 +690,7 @@ fn OptionsAndVariants(
                                     .map(|j| {
                                         view! {
                                             <Show when=move || { j < slots() }>
-                                                <th scope="col">
-                                                    {move || {
-                                                        let name = draft.option_names[j].get();
-                                                        if name.trim().is_empty() {
-                                                            format!("Option {}", j + 1)
-                                                        } else {
-                                                            name
-                                                        }
-                                                    }}
-                                                </th>
+                                                <th scope="col">{move || draft.option_label(j)}</th>
                                             </Show>
                                         }
                                     })
@@ -893,7 +723,7 @@ fn OptionsAndVariants(
                     "+ Add variant"
                 </button>
             </div>
-        </section>
+        </Panel>
     }
 }
 
@@ -906,19 +736,13 @@ fn VariantRowView(
     original: RwSignal<Option<SellerProduct>>,
 ) -> impl IntoView {
     let key = row.key;
-    let index = move || {
-        draft
-            .variants
-            .with(|rows| rows.iter().position(|r| r.key == key))
-            .unwrap_or_default()
-    };
+    let index = position(draft.variants, key);
     let path =
         move |field: &'static str| Signal::derive(move || format!("variants[{}].{field}", index()));
     let invalid = move |field: &'static str| {
         move || errors.with(|e| e.contains_key(&format!("variants[{}].{field}", index())))
     };
     let slots = move || draft.option_count.get();
-    let remove = move |_| draft.variants.update(|rows| rows.retain(|r| r.key != key));
     // A saved variant's stock, kept current as adjustments are made below.
     let existing_stock = row.existing.as_ref().map(|existing| {
         let (id, saved) = (existing.id, existing.inventory_quantity);
@@ -957,10 +781,7 @@ fn VariantRowView(
                             <td>
                                 <input
                                     class="input"
-                                    aria-label=move || {
-                                        let name = draft.option_names[j].get();
-                                        if name.trim().is_empty() { format!("Option {}", j + 1) } else { name }
-                                    }
+                                    aria-label=move || draft.option_label(j)
                                     data-testid=move || format!("variant-option-{}-{j}", index())
                                     class:invalid=move || {
                                         errors.with(|e| e.contains_key(&format!("variants[{}].options[{j}]", index())))
@@ -977,30 +798,22 @@ fn VariantRowView(
                     }
                 })
                 .collect_view()}
-            <td class="cell-money">
-                <input
-                    class="input num"
-                    inputmode="decimal"
-                    aria-label="Price in rupees"
-                    placeholder="0.00"
-                    data-testid=move || format!("variant-price-{}", index())
-                    class:invalid=invalid("price_minor")
-                    bind:value=row.price
-                />
-                <FieldError errors path=path("price_minor") />
-            </td>
-            <td class="cell-money">
-                <input
-                    class="input num"
-                    inputmode="decimal"
-                    aria-label="Compare-at price in rupees"
-                    placeholder="optional"
-                    data-testid=move || format!("variant-compare-{}", index())
-                    class:invalid=invalid("compare_at_price_minor")
-                    bind:value=row.compare_at
-                />
-                <FieldError errors path=path("compare_at_price_minor") />
-            </td>
+            <MoneyCell
+                label="Price in rupees"
+                placeholder="0.00"
+                testid=Signal::derive(move || format!("variant-price-{}", index()))
+                path=path("price_minor")
+                value=row.price
+                errors
+            />
+            <MoneyCell
+                label="Compare-at price in rupees"
+                placeholder="optional"
+                testid=Signal::derive(move || format!("variant-compare-{}", index()))
+                path=path("compare_at_price_minor")
+                value=row.compare_at
+                errors
+            />
             <td class="cell-stock">
                 {match existing_stock {
                     Some(quantity) => {
@@ -1044,12 +857,40 @@ fn VariantRowView(
                     aria-label="Remove this variant"
                     data-testid=move || format!("remove-variant-{}", index())
                     disabled=move || { draft.variants.with(|rows| rows.len() <= 1) }
-                    on:click=remove
+                    on:click=move |_| remove_row(draft.variants, key)
                 >
                     "×"
                 </button>
             </td>
         </tr>
+    }
+}
+
+/// A cell of the variants table with an amount in rupees, and its error below.
+#[component]
+fn MoneyCell(
+    /// The input's accessible name.
+    label: &'static str,
+    placeholder: &'static str,
+    testid: Signal<String>,
+    /// The amount's path in `errors`, e.g. `variants[0].price_minor`.
+    path: Signal<String>,
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+) -> impl IntoView {
+    view! {
+        <td class="cell-money">
+            <input
+                class="input num"
+                inputmode="decimal"
+                aria-label=label
+                placeholder=placeholder
+                data-testid=testid
+                class:invalid=move || path.with(|path| errors.with(|e| e.contains_key(path)))
+                bind:value=value
+            />
+            <FieldError errors path />
+        </td>
     }
 }
 
@@ -1065,10 +906,7 @@ fn Images(draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
         });
     };
     view! {
-        <section class="panel" aria-labelledby="images-heading">
-            <div class="panel-head">
-                <h2 id="images-heading">"Images"</h2>
-            </div>
+        <Panel heading_id="images-heading" heading="Images">
             <div class="panel-body">
                 <p class="muted">
                     "An https:// address or a path on your store such as /assets/lamp.jpg. The first image is the main one."
@@ -1093,7 +931,7 @@ fn Images(draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
                     "+ Add image"
                 </button>
             </div>
-        </section>
+        </Panel>
     }
 }
 
@@ -1102,19 +940,7 @@ fn Images(draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
 fn ImageRowView(row: ImageRow, draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
     let storefront_base = expect_context::<Config>().storefront_base;
     let key = row.key;
-    let index = move || {
-        draft
-            .images
-            .with(|rows| rows.iter().position(|r| r.key == key))
-            .unwrap_or_default()
-    };
-    let count = move || draft.images.with(Vec::len);
-    let shift = move |up: bool| {
-        draft.images.update(|rows| {
-            let index = index_of(rows, key);
-            move_entry(rows, index, up);
-        });
-    };
+    let index = position(draft.images, key);
     let preview = move || {
         let url = row.url.get();
         let url = url.trim();
@@ -1156,55 +982,28 @@ fn ImageRowView(row: ImageRow, draft: Draft, errors: RwSignal<FieldErrors>) -> i
                 </label>
             </div>
             <div class="row-buttons">
-                <button
-                    type="button"
-                    class="icon-button"
-                    title="Move up"
-                    aria-label="Move image up"
-                    data-testid=move || format!("image-up-{}", index())
-                    disabled=move || index() == 0
-                    on:click=move |_| shift(true)
-                >
-                    "↑"
-                </button>
-                <button
-                    type="button"
-                    class="icon-button"
-                    title="Move down"
-                    aria-label="Move image down"
-                    data-testid=move || format!("image-down-{}", index())
-                    disabled=move || { index() + 1 >= count() }
-                    on:click=move |_| shift(false)
-                >
-                    "↓"
-                </button>
-                <button
-                    type="button"
-                    class="icon-button"
-                    title="Remove"
-                    aria-label="Remove image"
-                    data-testid=move || format!("image-remove-{}", index())
-                    on:click=move |_| draft.images.update(|rows| rows.retain(|r| r.key != key))
-                >
-                    "×"
-                </button>
+                // image-up-{i}, image-down-{i}, image-remove-{i}
+                <ReorderButtons
+                    index=Signal::derive(index)
+                    count=Signal::derive(move || draft.images.with(Vec::len))
+                    testid="image"
+                    up_label="Move image up"
+                    down_label="Move image down"
+                    remove_title="Remove"
+                    remove_label="Remove image"
+                    on_move=Callback::new(move |up| move_row(draft.images, key, up))
+                    on_remove=Callback::new(move |()| remove_row(draft.images, key))
+                />
             </div>
         </li>
     }
-}
-
-fn index_of(rows: &[ImageRow], key: u64) -> usize {
-    rows.iter().position(|r| r.key == key).unwrap_or(usize::MAX)
 }
 
 /// Search-engine title and description.
 #[component]
 fn Seo(draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
     view! {
-        <section class="panel" aria-labelledby="seo-heading">
-            <div class="panel-head">
-                <h2 id="seo-heading">"Search engine listing"</h2>
-            </div>
+        <Panel heading_id="seo-heading" heading="Search engine listing">
             <div class="panel-body form-grid">
                 <div class="span-2">
                     <TextField
@@ -1217,24 +1016,17 @@ fn Seo(draft: Draft, errors: RwSignal<FieldErrors>) -> impl IntoView {
                         max=70
                     />
                 </div>
-                <label class="field span-2">
-                    <span class="label">
-                        "SEO description"
-                        <span class="counter">
-                            {move || format!("{}/320", draft.seo_description.with(|v| v.chars().count()))}
-                        </span>
-                    </span>
-                    <textarea
-                        class="input"
-                        rows="3"
-                        data-testid="product-seo-description"
-                        class:invalid=move || errors.with(|e| e.contains_key("seo_description"))
-                        bind:value=draft.seo_description
-                    ></textarea>
-                    <FieldError errors path="seo_description" />
-                </label>
+                <TextAreaField
+                    label="SEO description"
+                    value=draft.seo_description
+                    errors
+                    path="seo_description"
+                    testid="product-seo-description"
+                    rows="3"
+                    max=320
+                />
             </div>
-        </section>
+        </Panel>
     }
 }
 
@@ -1259,10 +1051,7 @@ fn Inventory(
         })
     };
     view! {
-        <section class="panel" aria-labelledby="inventory-heading">
-            <div class="panel-head">
-                <h2 id="inventory-heading">"Inventory"</h2>
-            </div>
+        <Panel heading_id="inventory-heading" heading="Inventory">
             <div class="panel-body">
                 <p class="muted">
                     "Stock changes only through adjustments, each with a reason, so that the history shows every change. New variants get stock here once the product is saved."
@@ -1277,7 +1066,7 @@ fn Inventory(
                     />
                 </div>
             </div>
-        </section>
+        </Panel>
     }
 }
 
@@ -1378,6 +1167,7 @@ fn InventoryRow(index: usize, variant: SellerVariant, on_adjusted: Callback<()>)
     };
     let tracked = variant.track_inventory;
     let retry = load_history.clone();
+    let on_submit = Callback::new(move |()| submit());
 
     view! {
         <div class="inventory-row" data-testid=format!("inventory-{index}")>
@@ -1389,56 +1179,34 @@ fn InventoryRow(index: usize, variant: SellerVariant, on_adjusted: Callback<()>)
                 {(!tracked).then(|| view! { <span class="muted">"(not tracked)"</span> })}
             </div>
             <div class="adjust-form" role="group" aria-label=format!("Adjust stock of {}", variant.sku)>
-                <label class="field adjust-delta">
-                    <span class="label">"Change"</span>
-                    <input
-                        class="input num"
-                        inputmode="numeric"
-                        placeholder="+10 or -2"
-                        data-testid=format!("adjust-delta-{index}")
-                        class:invalid=move || errors.with(|e| e.contains_key("delta"))
-                        bind:value=delta
-                        on:keydown={
-                            let submit = submit.clone();
-                            move |ev| {
-                                if ev.key() == "Enter" {
-                                    ev.prevent_default();
-                                    submit();
-                                }
-                            }
-                        }
-                    />
-                    <FieldError errors path="delta" />
-                </label>
-                <label class="field adjust-reason">
-                    <span class="label">"Reason"</span>
-                    <input
-                        class="input"
-                        placeholder="e.g. Received shipment, Damaged"
-                        data-testid=format!("adjust-reason-{index}")
-                        class:invalid=move || errors.with(|e| e.contains_key("reason"))
-                        bind:value=reason
-                        on:keydown={
-                            let submit = submit.clone();
-                            move |ev| {
-                                if ev.key() == "Enter" {
-                                    ev.prevent_default();
-                                    submit();
-                                }
-                            }
-                        }
-                    />
-                    <FieldError errors path="reason" />
-                </label>
+                <AdjustField
+                    label="Change"
+                    label_class="field adjust-delta"
+                    numeric=true
+                    placeholder="+10 or -2"
+                    testid=format!("adjust-delta-{index}")
+                    path="delta"
+                    value=delta
+                    errors
+                    on_enter=on_submit
+                />
+                <AdjustField
+                    label="Reason"
+                    label_class="field adjust-reason"
+                    numeric=false
+                    placeholder="e.g. Received shipment, Damaged"
+                    testid=format!("adjust-reason-{index}")
+                    path="reason"
+                    value=reason
+                    errors
+                    on_enter=on_submit
+                />
                 <button
                     type="button"
                     class="button button-secondary adjust-submit"
                     data-testid=format!("adjust-submit-{index}")
                     disabled=move || busy.get()
-                    on:click={
-                        let submit = submit.clone();
-                        move |_| submit()
-                    }
+                    on:click=move |_| on_submit.run(())
                 >
                     {move || if busy.get() { "Adjusting…" } else { "Adjust stock" }}
                 </button>
@@ -1488,5 +1256,44 @@ fn InventoryRow(index: usize, variant: SellerVariant, on_adjusted: Callback<()>)
                 }}
             </div>
         </div>
+    }
+}
+
+/// One input of a stock adjustment, with its error below; Enter adjusts (rather than submitting
+/// the product's form).
+#[component]
+fn AdjustField(
+    label: &'static str,
+    /// The label's classes.
+    label_class: &'static str,
+    /// Whether the input takes a whole number (right-aligned, with a numeric keypad).
+    numeric: bool,
+    placeholder: &'static str,
+    testid: String,
+    /// The input's path in `errors`.
+    path: &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    on_enter: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <label class=label_class>
+            <span class="label">{label}</span>
+            <input
+                class=if numeric { "input num" } else { "input" }
+                inputmode=numeric.then_some("numeric")
+                placeholder=placeholder
+                data-testid=testid
+                class:invalid=move || errors.with(|e| e.contains_key(path))
+                bind:value=value
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        on_enter.run(());
+                    }
+                }
+            />
+            <FieldError errors path=path />
+        </label>
     }
 }

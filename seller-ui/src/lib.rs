@@ -11,6 +11,10 @@
 //!   plain data in [`form`] (prices via [`money`], handles via [`handle`]);
 //! - collections and their ordered products ([`collections`]).
 //!
+//! The screens share their frames and parts ([`page`]): the list page's heading with its New
+//! button, the editor page's load states, the banner above a form, text fields, reorder buttons and
+//! the action bar.
+//!
 //! What it shares with admin-ui (calls, sign-in, configuration, page shell, states, form errors,
 //! most of the stylesheet) lives in [`zelly_ui_kit`].
 //!
@@ -25,6 +29,7 @@ pub mod editor;
 pub mod form;
 pub mod handle;
 pub mod money;
+pub mod page;
 pub mod products;
 pub mod route;
 

@@ -1,14 +1,15 @@
 //! The product list: search, status filter, a page of products at a time ("Load more").
 
 use crate::api::{Api, PAGE_SIZE};
-use crate::app::{Flash, image_src, status_badge};
+use crate::app::{image_src, status_badge};
 use crate::config::Config;
+use crate::page::ListPage;
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 use zelly_edge::catalog::{ProductStatus, SellerProduct};
-use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
+use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState};
 
 /// The list's search text and status filter, kept while the merchant visits the editor.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +45,6 @@ const SEARCH_DELAY: Duration = Duration::from_millis(300);
 pub fn ProductsPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let filters = expect_context::<ListFilters>();
-    let flash = expect_context::<Flash>().take();
     let search_text = RwSignal::new(filters.q.get_untracked());
     let items = RwSignal::new(Vec::<SellerProduct>::new());
     let next_cursor = RwSignal::new(None::<String>);
@@ -149,17 +149,14 @@ pub fn ProductsPage() -> impl IntoView {
         filters.status.set(String::new());
     };
 
-    let new_product = || {
-        view! {
-            <a class="button button-inline" href=Route::NewProduct.href() data-testid="new-product">
-                "New product"
-            </a>
-        }
-    };
-
     view! {
-        <Panel heading_id="products-heading" heading="Products" actions=Box::new(move || new_product().into_any())>
-            {flash.map(|message| view! { <div class="panel-notice"><Banner tone=Tone::Success message /></div> })}
+        <ListPage
+            heading_id="products-heading"
+            heading="Products"
+            new_route=Route::NewProduct
+            new_label="New product"
+            new_testid="new-product"
+        >
             <form
                 class="toolbar"
                 role="search"
@@ -215,13 +212,11 @@ pub fn ProductsPage() -> impl IntoView {
                 }
                 Load::Ready if items.with(Vec::is_empty) && filtered() => {
                     view! {
-                        <div class="state state-empty">
-                            <p class="state-title">"No products match"</p>
-                            <p class="state-detail">"Try another search or status."</p>
+                        <EmptyState title="No products match" detail="Try another search or status.">
                             <button type="button" class="button button-secondary" on:click=move |_| clear_filters()>
                                 "Clear filters"
                             </button>
-                        </div>
+                        </EmptyState>
                     }
                         .into_any()
                 }
@@ -270,7 +265,7 @@ pub fn ProductsPage() -> impl IntoView {
                         .into_any()
                 }
             }}
-        </Panel>
+        </ListPage>
     }
 }
 

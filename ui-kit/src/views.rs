@@ -93,18 +93,22 @@ pub fn ErrorState(
     }
 }
 
-/// Shown when a list loaded and is empty.
+/// Shown when a list loaded and is empty, or when what a page shows is not there.
 #[component]
 pub fn EmptyState(
     /// The headline, e.g. "No products yet".
     title: &'static str,
     /// What will appear here, and when.
     detail: &'static str,
+    /// What to do next, below the detail, e.g. a "Clear filters" button.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     view! {
         <div class="state state-empty">
             <p class="state-title">{title}</p>
             <p class="state-detail">{detail}</p>
+            {children.map(|children| children())}
         </div>
     }
 }
