@@ -1,0 +1,68 @@
+//! Fresh queues for tests: a new SQLite file, or a new key prefix on the test Redis.
+//!
+//! Redis tests need `ZELLY_TEST_REDIS_URL` (a server started with `--maxmemory-policy noeviction`).
+//! `cargo xtask test` starts a throwaway server and sets it together with `ZELLY_REQUIRE_REDIS=1`,
+//! which turns a missing server into a failure instead of a skip.
+
+use crate::{QueueConfig, RedisConfig};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Whether `ZELLY_REQUIRE_REDIS=1`: Redis cases (and the Node interop cases) must run, not skip.
+pub fn redis_required() -> bool {
+    std::env::var("ZELLY_REQUIRE_REDIS").as_deref() == Ok("1")
+}
+
+/// Skips a case with a notice on stderr, or panics with the same words when Redis is required.
+pub fn skip_or_fail(why: &str) {
+    assert!(!redis_required(), "ZELLY_REQUIRE_REDIS=1 but {why}");
+    eprintln!("skipping: {why} (cargo xtask test provides it)");
+}
+
+/// The test Redis's URL, or `None` (after [`skip_or_fail`]) when none is configured.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("ZELLY_TEST_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            skip_or_fail("ZELLY_TEST_REDIS_URL is not set");
+            None
+        }
+    }
+}
+
+/// A key prefix no other test uses, so that tests sharing one server never see each other's jobs.
+pub fn fresh_prefix() -> String {
+    format!("zelly-test-{}", Uuid::new_v4().simple())
+}
+
+/// Queues on the test Redis under a fresh prefix, or `None` as [`redis_url`] explains.
+pub fn redis_config() -> Option<QueueConfig> {
+    let url = redis_url()?;
+    Some(QueueConfig::Redis(RedisConfig { prefix: fresh_prefix(), ..RedisConfig::new(url) }))
+}
+
+/// Queues in a new SQLite file in the system temp dir.
+pub fn sqlite_config() -> QueueConfig {
+    let path: PathBuf = std::env::temp_dir().join(format!("zelly-queue-test-{}.db", Uuid::new_v4().simple()));
+    QueueConfig::Sqlite { path }
+}
+
+/// Declares each listed `async fn case(config: QueueConfig)` as a test on the embedded SQLite
+/// queue and on BullMQ (modules `sqlite` and `bullmq`), so one suite holds both to the same
+/// behaviour. A case gets a configuration rather than a connection, so that it can open a second
+/// connection, e.g. on another runtime that it then kills.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() {
+                super::$case($crate::testing::sqlite_config()).await
+            })*
+        }
+        mod bullmq {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() {
+                if let Some(config) = $crate::testing::redis_config() { super::$case(config).await }
+            })*
+        }
+    };
+}
