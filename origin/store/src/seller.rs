@@ -2,9 +2,9 @@
 //! inventory audit trail; memberships. Always scoped to one tenant.
 //!
 //! Both backends run the same SQL (numbered `$n` placeholders work in SQLite and PostgreSQL), so
-//! the implementation is written once in [`seller_store_impl!`] and instantiated per backend with
-//! its table prefix and its way of opening a tenant-scoped transaction (PostgreSQL also sets the
-//! row-level-security tenant there).
+//! every store trait is implemented once, in the macros below, and instantiated per backend with
+//! its table prefix and its way of opening scoped transactions (PostgreSQL sets the
+//! row-level-security tenant, uid or platform scope there).
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -739,6 +739,82 @@ macro_rules! catalog_store_impl {
 }
 
 pub(crate) use catalog_store_impl;
+
+/// Tenants and domains, written once for both backends. The directory tables are not
+/// tenant-scoped; only the tenant list's product counts need the platform-wide scope, which each
+/// backend opens in `platform_tx`.
+macro_rules! tenant_store_impl {
+    ($store:ty, $db:ty, $p:literal) => {
+        #[async_trait]
+        impl TenantStore for $store {
+            async fn create_tenant(&self, new: &NewTenant) -> Result<Tenant, StoreError> {
+                let row: $crate::rows::TenantRow = sqlx::query_as(concat!(
+                    "INSERT INTO ", $p, "tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, status"))
+                    .bind(Uuid::new_v4()).bind(new.slug.as_str()).bind(new.name.trim())
+                    .fetch_one(&self.pool).await?;
+                row.try_into()
+            }
+
+            async fn add_domain(&self, tenant: Uuid, domain: &DomainName, primary: bool) -> Result<(), StoreError> {
+                sqlx::query(concat!("INSERT INTO ", $p, "tenant_domains (domain, tenant_id, is_primary) VALUES ($1, $2, $3)"))
+                    .bind(domain.as_str()).bind(tenant).bind(primary)
+                    .execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn set_tenant_status(&self, tenant: Uuid, status: TenantStatus) -> Result<(), StoreError> {
+                let done = sqlx::query(concat!("UPDATE ", $p, "tenants SET status = $1 WHERE id = $2"))
+                    .bind(status.as_str()).bind(tenant)
+                    .execute(&self.pool).await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
+                let row: Option<$crate::rows::TenantRow> =
+                    sqlx::query_as(concat!("SELECT id, slug, name, status FROM ", $p, "tenants WHERE slug = $1"))
+                        .bind(slug.as_str()).fetch_optional(&self.pool).await?;
+                row.map(Tenant::try_from).transpose()
+            }
+
+            async fn tenant_by_domain(&self, domain: &DomainName) -> Result<Option<Tenant>, StoreError> {
+                let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status FROM ", $p, "tenant_domains d JOIN ", $p,
+                    "tenants t ON t.id = d.tenant_id WHERE d.domain = $1"))
+                    .bind(domain.as_str()).fetch_optional(&self.pool).await?;
+                row.map(Tenant::try_from).transpose()
+            }
+
+            async fn list_tenants(&self) -> Result<Vec<TenantOverview>, StoreError> {
+                let mut tx = self.platform_tx().await?;
+                let tenants: Vec<(Uuid, String, String, String, i64)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, \
+                     (SELECT count(*) FROM ", $p, "products p WHERE p.tenant_id = t.id) \
+                     FROM ", $p, "tenants t ORDER BY t.slug"))
+                    .fetch_all(&mut *tx).await?;
+                let domains: Vec<(Uuid, String)> = sqlx::query_as(concat!(
+                    "SELECT tenant_id, domain FROM ", $p, "tenant_domains ORDER BY is_primary DESC, domain"))
+                    .fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                let mut domains = $crate::rows::group_domains(domains);
+                tenants
+                    .into_iter()
+                    .map(|(id, slug, name, status, product_count)| {
+                        Ok(TenantOverview {
+                            tenant: $crate::rows::TenantRow { id, slug, name, status }.try_into()?,
+                            domains: domains.remove(&id).unwrap_or_default(),
+                            product_count,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+pub(crate) use tenant_store_impl;
 
 /// The seller input equivalent of a [`crate::NewProduct`] (used by the demo seed and tests): active,
 /// with one option whose values are the variant titles.
