@@ -110,23 +110,3 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DynStore, StoreError> {
         DatabaseConfig::Sqlite { path } => Arc::new(sqlite::SqliteStore::open(path).await?),
     })
 }
-
-/// Checks a new product before any backend sees it, naming the first bad field.
-fn validate_new_product(new: &NewProduct) -> Result<(), StoreError> {
-    let title = new.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(StoreError::Invalid("title: must be 1-200 characters".into()));
-    }
-    if new.variants.is_empty() {
-        return Err(StoreError::Invalid("variants: at least one variant is required".into()));
-    }
-    for variant in &new.variants {
-        if variant.sku.trim().is_empty() || variant.sku.len() > 64 {
-            return Err(StoreError::Invalid("variants.sku: must be 1-64 characters".into()));
-        }
-        if variant.price.amount_minor < 0 {
-            return Err(StoreError::Invalid("variants.price: must not be negative".into()));
-        }
-    }
-    Ok(())
-}

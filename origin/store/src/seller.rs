@@ -686,7 +686,7 @@ macro_rules! catalog_store_impl {
         #[async_trait]
         impl CatalogStore for $store {
             async fn create_product(&self, tenant: Uuid, new: &NewProduct) -> Result<Product, StoreError> {
-                $crate::validate_new_product(new)?;
+                // create_seller_product validates the input (title, variants, SKUs, prices).
                 let input = $crate::seller::active_input(new);
                 let created = self.create_seller_product(tenant, &input).await?;
                 Ok($crate::seller::storefront_product(created))
