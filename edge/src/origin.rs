@@ -3,6 +3,7 @@
 
 use crate::domain::{DomainName, Handle};
 use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use crate::events::EventBatch;
 
 /// How a call to origin failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,6 +14,9 @@ pub enum OriginError {
     /// Origin could not be reached or answered unexpectedly (the payload says how).
     #[error("origin unavailable: {0}")]
     Unavailable(String),
+    /// Origin refused the request as it stands (invalid, too large); retrying will not help.
+    #[error("origin refused the request: {0}")]
+    Rejected(String),
 }
 
 impl OriginError {
@@ -22,6 +26,7 @@ impl OriginError {
             404 => OriginError::NotFound,
             // 401 means this host's STOREFRONT_API_BEARER_TOKEN does not match core-api's.
             401 => OriginError::Unavailable("core-api refused the storefront bearer token".into()),
+            400 | 413 | 422 => OriginError::Rejected(format!("core-api answered {status}")),
             other => OriginError::Unavailable(format!("core-api answered {other}")),
         }
     }
@@ -42,4 +47,37 @@ pub trait StorefrontOrigin {
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError>;
     /// Whether `domain` belongs to an active tenant (the on-demand TLS question).
     async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError>;
+    /// Hands shopper events of the store on `domain` to core-api's intake; `shopper_ip` feeds its
+    /// per-shopper rate limit.
+    async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError>;
+}
+
+/// Sends events, retrying briefly when origin is unreachable or busy: the hosts call this after the
+/// shopper's response is on its way, so a short wait costs nobody anything. `sleep` waits for the
+/// given milliseconds in the host's runtime. Gives up on answers that a retry cannot change.
+pub async fn send_events_with_retry<O, S, F>(
+    origin: &O,
+    domain: &DomainName,
+    batch: &EventBatch,
+    shopper_ip: Option<&str>,
+    sleep: S,
+) -> Result<(), OriginError>
+where
+    O: StorefrontOrigin,
+    S: Fn(u32) -> F,
+    F: core::future::Future<Output = ()>,
+{
+    let mut last = OriginError::Unavailable("not sent".into());
+    for (attempt, delay_ms) in [0_u32, 250, 1000, 4000].into_iter().enumerate() {
+        if attempt > 0 {
+            sleep(delay_ms).await;
+        }
+        match origin.send_events(domain, batch, shopper_ip).await {
+            Ok(()) => return Ok(()),
+            Err(OriginError::NotFound) => return Err(OriginError::NotFound),
+            Err(err @ OriginError::Rejected(_)) => return Err(err),
+            Err(err) => last = err,
+        }
+    }
+    Err(last)
 }

@@ -11,6 +11,10 @@ pub const STORE_PRODUCT: &str = "/api/storefront/domains/{domain}/products/{hand
 pub const STORE_COLLECTION: &str = "/api/storefront/domains/{domain}/collections/{handle}";
 /// Route pattern: current prices of variants of a store.
 pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
+/// Route pattern: storefront analytics events of a store (intake).
+pub const STORE_EVENTS: &str = "/api/storefront/domains/{domain}/events";
+/// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
+pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).
 pub const VALIDATE_TENANT_DOMAIN: &str = "/validate_tenant_domain/{domain}";
 
@@ -32,6 +36,11 @@ pub fn store_collection(domain: &DomainName, handle: &Handle) -> String {
 /// `POST` path of the price lookup.
 pub fn store_prices(domain: &DomainName) -> String {
     format!("/api/storefront/domains/{domain}/prices")
+}
+
+/// `POST` path of the event intake.
+pub fn store_events(domain: &DomainName) -> String {
+    format!("/api/storefront/domains/{domain}/events")
 }
 
 /// `GET` path of the tenant-domain validation.

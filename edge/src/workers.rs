@@ -2,6 +2,7 @@
 
 use crate::domain::{DomainName, Handle};
 use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use crate::events::EventBatch;
 use crate::origin::{OriginError, StorefrontOrigin};
 use crate::{paths, Secret};
 use serde::de::DeserializeOwned;
@@ -30,8 +31,21 @@ impl WorkerOrigin {
     }
 
     async fn call(&self, method: Method, path: &str, body: Option<String>) -> Result<worker::Response, OriginError> {
+        self.call_with(method, path, body, &[]).await
+    }
+
+    async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Result<worker::Response, OriginError> {
         let unavailable = |e: worker::Error| OriginError::Unavailable(e.to_string());
         let headers = Headers::new();
+        for (name, value) in extra {
+            headers.set(name, value).map_err(unavailable)?;
+        }
         headers.set("authorization", &format!("Bearer {}", self.token.expose())).map_err(unavailable)?;
         let mut init = RequestInit::new();
         init.with_method(method);
@@ -78,6 +92,16 @@ impl StorefrontOrigin for WorkerOrigin {
             200..=299 => Ok(true),
             404 => Ok(false),
             other => Err(OriginError::Unavailable(format!("core-api answered {other}"))),
+        }
+    }
+
+    async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError> {
+        let body = serde_json::to_string(batch).map_err(|e| OriginError::Rejected(e.to_string()))?;
+        let extra: Vec<(&str, &str)> = shopper_ip.map(|ip| (paths::SHOPPER_IP_HEADER, ip)).into_iter().collect();
+        let response = self.call_with(Method::Post, &paths::store_events(domain), Some(body), &extra).await?;
+        match response.status_code() {
+            200..=299 => Ok(()),
+            status => Err(OriginError::from_status(status)),
         }
     }
 }

@@ -17,12 +17,7 @@ async fn serve(router: axum::Router) -> String {
 async fn platform() -> (String, DynStore) {
     let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
-    let core = serve(core_api::app(core_api::AppState {
-        store: store.clone(),
-        storefront_token: Arc::new(Secret::new(TOKEN)),
-        verifier: None,
-    }))
-    .await;
+    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
     (serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin) })).await, store)
 }

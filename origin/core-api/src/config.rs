@@ -16,6 +16,12 @@ pub struct Config {
     /// `FIREBASE_PROJECT_ID` (+ optional `FIREBASE_CERTS_URL`): merchant sign-in; unset closes the
     /// seller API.
     pub firebase: Option<zelly_auth::FirebaseConfig>,
+    /// `REDIS_URL`, or `REDIS_HOST`/`REDIS_PORT`/`REDIS_PASSWORD`, or embedded SQLite queues.
+    pub queues: zelly_queue::QueueConfig,
+    /// `CLICKHOUSE_HOST`…, or the embedded SQLite analytics file.
+    pub analytics: zelly_analytics::AnalyticsConfig,
+    /// `EVENTS_PER_MINUTE_PER_SHOPPER` and `EVENTS_PER_MINUTE_PER_STORE`.
+    pub intake_limits: crate::routes::events::IntakeLimits,
     /// `ZELLY_SEED_DEMO=1`: create the demo tenant at start-up if it is missing.
     pub seed_demo: bool,
 }
@@ -43,7 +49,24 @@ impl Config {
             database: DatabaseConfig::from_env("DB_NAME")?,
             storefront_token: Secret::new(storefront_token),
             firebase,
+            queues: zelly_queue::QueueConfig::from_env()?,
+            analytics: zelly_analytics::AnalyticsConfig::from_env()?,
+            intake_limits: intake_limits(&var)?,
             seed_demo: var("ZELLY_SEED_DEMO").as_deref() == Some("1"),
         })
     }
+}
+
+/// Reads the intake's per-minute rate limits, keeping the defaults for unset variables.
+fn intake_limits(var: &dyn Fn(&str) -> Option<String>) -> Result<crate::routes::events::IntakeLimits, String> {
+    let mut limits = crate::routes::events::IntakeLimits::default();
+    for (name, slot) in [
+        ("EVENTS_PER_MINUTE_PER_SHOPPER", &mut limits.per_shopper_per_minute),
+        ("EVENTS_PER_MINUTE_PER_STORE", &mut limits.per_store_per_minute),
+    ] {
+        if let Some(raw) = var(name) {
+            *slot = raw.trim().parse().map_err(|_| format!("{name} must be a whole number above 0, got {raw:?}"))?;
+        }
+    }
+    Ok(limits)
 }

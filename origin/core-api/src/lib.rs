@@ -24,6 +24,12 @@ pub struct AppState {
     /// Verifies merchants' Firebase ID tokens; `None` when `FIREBASE_PROJECT_ID` is unset, which
     /// closes the seller API (401).
     pub verifier: Option<Arc<zelly_auth::FirebaseVerifier>>,
+    /// Where accepted storefront events are published (`store-events`).
+    pub queues: zelly_queue::DynQueues,
+    /// Where the events consumer stores events, read by the seller analytics API.
+    pub analytics: zelly_analytics::DynAnalytics,
+    /// Rate limits of the event intake.
+    pub intake: Arc<routes::events::Intake>,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -32,6 +38,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::domains::router())
         .merge(routes::storefront::router())
+        .merge(routes::events::router())
+        .merge(routes::analytics::router())
         .merge(routes::seller::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)
@@ -59,7 +67,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None
         }
     };
-    let state = AppState { store, storefront_token: Arc::new(config.storefront_token), verifier };
+    let queues = zelly_queue::connect(&config.queues).await?;
+    tracing::info!(backend = queues.backend(), "queues ready");
+    let analytics = zelly_analytics::connect(&config.analytics).await?;
+    tracing::info!(backend = analytics.backend(), "analytics ready");
+    let state = AppState {
+        store,
+        storefront_token: Arc::new(config.storefront_token),
+        verifier,
+        queues,
+        analytics,
+        intake: routes::events::Intake::new(config.intake_limits),
+    };
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         router = router.layer(cors);
@@ -75,3 +94,27 @@ pub(crate) fn found<T>(value: Option<T>, what: &'static str) -> Result<T, zelly_
 
 /// Store errors are API errors.
 pub(crate) type ApiResult<T> = Result<T, zelly_service::ApiError>;
+
+/// Building the app state for tests, on throwaway embedded queues and analytics.
+pub mod testing {
+    use super::{routes, AppState};
+    use std::sync::Arc;
+    use zelly_store::DynStore;
+
+    /// A state over `store`, with a fresh SQLite queue file and a fresh SQLite analytics file, the
+    /// default intake limits, and merchant sign-in through `verifier` (closed when `None`).
+    pub async fn state(store: DynStore, token: &str, verifier: Option<Arc<zelly_auth::FirebaseVerifier>>) -> AppState {
+        let queues = zelly_queue::connect(&zelly_queue::testing::sqlite_config()).await.expect("a temp SQLite queue opens");
+        let analytics = zelly_analytics::connect(&zelly_analytics::testing::sqlite_config())
+            .await
+            .expect("a temp SQLite analytics file opens");
+        AppState {
+            store,
+            storefront_token: Arc::new(zelly_store::config::Secret::new(token)),
+            verifier,
+            queues,
+            analytics,
+            intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
+        }
+    }
+}

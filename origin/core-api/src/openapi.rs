@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 /// The core-api document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Zelly core-api", description = "System of record: storefront reads, domains, the seller catalog API."),
+    info(title = "Zelly core-api", description = "System of record: storefront reads and event intake, domains, the seller catalog and analytics API."),
     paths(
         crate::routes::health::health,
         crate::routes::domains::validate,
@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::storefront::product,
         crate::routes::storefront::collection,
         crate::routes::storefront::prices,
+        crate::routes::events::intake,
         crate::routes::seller::session,
         crate::routes::seller::list_products,
         crate::routes::seller::create_product,
@@ -30,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::seller::get_collection,
         crate::routes::seller::update_collection,
         crate::routes::seller::delete_collection,
+        crate::routes::analytics::report,
     ),
     modifiers(&SecuritySchemes)
 )]

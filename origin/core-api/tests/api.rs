@@ -3,7 +3,6 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use zelly_edge::dto::{PriceList, Product, StoreCatalog, StoreProduct, TenantStatus};
 use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 use zelly_store::{DynStore, NewProduct, NewTenant, NewVariant};
@@ -18,11 +17,7 @@ struct TestApp {
 
 impl TestApp {
     async fn spawn(store: DynStore) -> TestApp {
-        let state = core_api::AppState {
-            store: store.clone(),
-            storefront_token: Arc::new(zelly_store::config::Secret::new(TOKEN)),
-            verifier: None,
-        };
+        let state = core_api::testing::state(store.clone(), TOKEN, None).await;
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         TestApp { base, http: reqwest::Client::new(), store }
     }
@@ -202,6 +197,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/products/{handle}", "get"),
         ("/api/storefront/domains/{domain}/collections/{handle}", "get"),
         ("/api/storefront/domains/{domain}/prices", "post"),
+        ("/api/storefront/domains/{domain}/events", "post"),
     ];
     for (path, method) in guarded {
         let op = &paths[path][method];
@@ -225,6 +221,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/collections/{id}", "get"),
         ("/api/seller/collections/{id}", "put"),
         ("/api/seller/collections/{id}", "delete"),
+        ("/api/seller/analytics", "get"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

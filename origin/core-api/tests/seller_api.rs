@@ -25,6 +25,7 @@ struct App {
     base: String,
     http: reqwest::Client,
     store: DynStore,
+    analytics: zelly_analytics::DynAnalytics,
 }
 
 impl App {
@@ -40,13 +41,10 @@ impl App {
         let certs_base = zelly_service::serve_in_background(cert_server).await.unwrap();
         let mut config = FirebaseConfig::new(PROJECT);
         config.certs_url = format!("{certs_base}/certs");
-        let state = core_api::AppState {
-            store: store.clone(),
-            storefront_token: Arc::new(zelly_edge::Secret::new(TOKEN)),
-            verifier: Some(Arc::new(FirebaseVerifier::new(config).unwrap())),
-        };
+        let state = core_api::testing::state(store.clone(), TOKEN, Some(Arc::new(FirebaseVerifier::new(config).unwrap()))).await;
+        let analytics = state.analytics.clone();
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
-        App { base, http: reqwest::Client::new(), store }
+        App { base, http: reqwest::Client::new(), store, analytics }
     }
 
     /// A store with a domain and an owner; returns the owner's token.
@@ -108,6 +106,8 @@ zelly_store::on_both_backends!(
     another_tenants_ids_are_404_everywhere_and_change_nothing,
     inventory_and_collections_work_through_the_api,
     a_merchant_without_a_store_or_with_several_is_told_what_to_do,
+    a_merchant_reads_only_their_own_stores_analytics,
+    a_bad_analytics_range_names_each_field,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -160,6 +160,7 @@ async fn every_forged_or_stale_token_is_refused(store: DynStore) {
         (reqwest::Method::GET, format!("/api/seller/collections/{id}")),
         (reqwest::Method::PUT, format!("/api/seller/collections/{id}")),
         (reqwest::Method::DELETE, format!("/api/seller/collections/{id}")),
+        (reqwest::Method::GET, "/api/seller/analytics?from=2026-11-01&to=2026-11-30".to_owned()),
     ];
     for (method, path) in endpoints {
         for token in [None, Some(forged.as_str())] {
@@ -354,4 +355,92 @@ async fn a_merchant_without_a_store_or_with_several_is_told_what_to_do(store: Dy
     let (status, session) = pick("bolt").await;
     assert_eq!((status, session["role"].as_str()), (StatusCode::OK, Some("staff")));
     assert_eq!(pick("nope").await.0, StatusCode::FORBIDDEN);
+}
+
+/// A stored event of `kind` for `tenant` on 2026-11-20 (UTC noon), in `session`.
+fn stored_event(tenant: uuid::Uuid, kind: &str, session: &str, product: Option<uuid::Uuid>) -> zelly_edge::events::StoreEvent {
+    serde_json::from_value(json!({
+        "event_id": uuid::Uuid::new_v4(),
+        "tenant_id": tenant,
+        "received_at_ms": 1_795_176_000_000_i64,
+        "kind": kind,
+        "session_id": session,
+        "path": "/",
+        "product_id": product,
+        "order_id": (kind == "order_placed").then_some("ord-1"),
+        "value": (kind == "order_placed").then_some(json!({ "amount_minor": 129_900, "currency": "INR" })),
+    }))
+    .unwrap()
+}
+
+async fn a_merchant_reads_only_their_own_stores_analytics(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let bolt = app.merchant("bolt").await;
+    let acme_id = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
+    let bolt_id = app.store.tenant_by_slug(&TenantSlug::parse("bolt").unwrap()).await.unwrap().unwrap().id;
+    let (_, lamp) = app.post("/api/seller/products", &acme, product("lamp", "active")).await;
+    let lamp_id: uuid::Uuid = lamp["id"].as_str().unwrap().parse().unwrap();
+    let mut events = vec![
+        stored_event(acme_id, "page_view", "s1", None),
+        stored_event(acme_id, "product_view", "s1", Some(lamp_id)),
+        stored_event(acme_id, "page_view", "s2", None),
+        stored_event(acme_id, "order_placed", "s2", None),
+    ];
+    // Bolt is busier, and one of its events names Acme's product: none of it may leak.
+    events.extend((0..7).map(|i| stored_event(bolt_id, "page_view", &format!("b{i}"), None)));
+    events.push(stored_event(bolt_id, "product_view", "b0", Some(lamp_id)));
+    app.analytics.insert(&events).await.unwrap();
+
+    let path = "/api/seller/analytics?from=2026-11-19&to=2026-11-21&utc_offset_minutes=330";
+    let (status, report) = app.get(path, &acme).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["totals"]["visits"], 2);
+    assert_eq!(report["totals"]["page_views"], 2);
+    assert_eq!(report["totals"]["product_views"], 1);
+    assert_eq!(report["totals"]["orders"], 1);
+    assert_eq!(report["days"].as_array().unwrap().len(), 3);
+    assert_eq!(report["days"][1]["date"], "2026-11-20");
+    assert_eq!(report["days"][1]["visits"], 2);
+    assert_eq!(report["top_products"][0]["product_id"], lamp_id.to_string());
+    assert_eq!(report["top_products"][0]["views"], 1, "only Acme's view of the lamp counts");
+    assert_eq!(report["top_products"][0]["title"], "Lamp lamp");
+
+    let (_, theirs) = app.get(path, &bolt).await;
+    assert_eq!(theirs["totals"]["visits"], 7);
+    assert_eq!(theirs["top_products"][0]["title"], Value::Null, "Acme's product is not named to Bolt");
+
+    // Naming the other store is refused before anything is read.
+    let res = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(&acme)
+        .header("x-zelly-tenant", "bolt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .http
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(&acme)
+        .header("x-zelly-tenant", bolt_id.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", res.status());
+}
+
+async fn a_bad_analytics_range_names_each_field(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let (status, body) = app.get("/api/seller/analytics?from=2026-13-01&to=2026-11-01&utc_offset_minutes=2000", &acme).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("from") && fields.contains_key("utc_offset_minutes"), "{body}");
+    let (status, body) = app.get("/api/seller/analytics?from=2024-01-01&to=2026-01-01", &acme).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["to"].is_string(), "{body}");
+    let (status, _) = app.get("/api/seller/analytics", &acme).await;
+    assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
 }

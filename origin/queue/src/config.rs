@@ -37,9 +37,21 @@ impl QueueConfig {
     ///
     /// Order: `REDIS_URL`; else the seed's `REDIS_HOST` (a host name, or a whole `redis://` URL)
     /// with `REDIS_PORT` (6379) and `REDIS_PASSWORD`; else an embedded SQLite file `queues.db`
-    /// under `ZELLY_DATA_DIR` (default `.zelly/data`).
+    /// under `ZELLY_DATA_DIR` (default `.zelly/data`). `BULLMQ_PREFIX` sets the key prefix
+    /// (default `bull`, BullMQ's own).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let prefix = get("BULLMQ_PREFIX").unwrap_or_else(|| "bull".into());
+        if prefix.contains(':') {
+            return Err(format!("BULLMQ_PREFIX must not contain ':', got {prefix:?}"));
+        }
+        Ok(match Self::backend_from_lookup(&get)? {
+            QueueConfig::Redis(redis) => QueueConfig::Redis(RedisConfig { prefix, ..redis }),
+            sqlite => sqlite,
+        })
+    }
+
+    fn backend_from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
         let is_url = |v: &str| v.starts_with("redis://") || v.starts_with("rediss://");
         if let Some(url) = get("REDIS_URL") {
             if !is_url(&url) {

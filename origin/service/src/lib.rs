@@ -43,6 +43,15 @@ pub enum ApiError {
     /// 422 naming every bad field.
     #[error("some fields are invalid")]
     InvalidFields(std::collections::BTreeMap<String, String>),
+    /// 413: the body is larger than the route accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 429: the caller sent too much too fast; `Retry-After` says when to try again.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests {
+        /// Whole seconds until a retry can succeed (at least 1).
+        retry_after_secs: u64,
+    },
     /// 503: a dependency we need is down; the caller may retry.
     #[error("{0}")]
     Unavailable(&'static str),
@@ -63,6 +72,8 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unprocessable(_) | ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "bad_gateway"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -97,11 +108,19 @@ impl IntoResponse for ApiError {
             }
             tracing::error!(error = %chain, "request failed");
         }
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            _ => None,
+        };
         let mut body = ApiErrorBody::new(code, self.to_string());
         if let ApiError::InvalidFields(fields) = self {
             body.error.fields = fields;
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -114,6 +133,7 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonDataError(e) => ApiError::Unprocessable(e.body_text()),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(other.body_text()),
             other => ApiError::BadRequest(other.body_text()),
         }
     }

@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use zelly_edge::events::EventBatch;
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 use zelly_edge::{paths, DomainName, Handle, Secret};
 
@@ -76,6 +77,19 @@ impl StorefrontOrigin for OriginClient {
             200..=299 => Ok(true),
             404 => Ok(false),
             other => Err(OriginError::Unavailable(format!("core-api answered {other}"))),
+        }
+    }
+
+    async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError> {
+        let mut request =
+            self.http.post(format!("{}{}", self.base, paths::store_events(domain))).bearer_auth(self.token.expose()).json(batch);
+        if let Some(ip) = shopper_ip {
+            request = request.header(paths::SHOPPER_IP_HEADER, ip);
+        }
+        let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            status => Err(OriginError::from_status(status)),
         }
     }
 }

@@ -5,6 +5,9 @@
 //! produces byte-identical HTML whichever host served it. Pages are complete documents with their
 //! CSS inline: one round trip, nothing else to fetch but product images.
 
+pub mod analytics;
+
+use analytics::PageAnalytics;
 use leptos::prelude::*;
 use zelly_edge::dto::{Product, StoreCatalog, StoreCollection, StoreInfo, StoreProduct};
 use zelly_edge::host::normalize_host;
@@ -20,11 +23,13 @@ pub struct Page {
     pub status: u16,
     /// The full document.
     pub html: String,
+    /// What the page counts as for analytics; `None` for pages that don't count (errors).
+    pub analytics: Option<PageAnalytics>,
 }
 
 impl Page {
     fn ok(html: String) -> Self {
-        Self { status: 200, html }
+        Self { status: 200, html, analytics: None }
     }
 }
 
@@ -47,6 +52,7 @@ fn document(title: String, store_name: Option<String>, body: impl IntoView + 'st
                     </header>
                     <main>{body}</main>
                     <footer class="site-footer">"Powered by Zelly"</footer>
+                    <script inner_html=analytics::TRACKER_SCRIPT></script>
                 </body>
             </html>
         }
@@ -159,7 +165,7 @@ pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     };
-    Page { status: 404, html: document("Page not found".into(), store.map(|s| s.name.clone()), body) }
+    Page { status: 404, html: document("Page not found".into(), store.map(|s| s.name.clone()), body), analytics: None }
 }
 
 /// 502: the storefront could not reach the catalog.
@@ -170,7 +176,7 @@ pub fn render_unavailable() -> Page {
             <p>"Please try again in a moment."</p>
         </section>
     };
-    Page { status: 502, html: document("Temporarily unavailable".into(), None, body) }
+    Page { status: 502, html: document("Temporarily unavailable".into(), None, body), analytics: None }
 }
 
 /// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
@@ -181,14 +187,17 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, host: &str, path: &
         return render_not_found(None);
     };
     let result = match StorefrontRoute::resolve(path) {
-        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| render_home(&c)),
-        StorefrontRoute::Product(handle) => origin.product(&domain, &handle).await.map(|p| render_product(&p)),
-        StorefrontRoute::Collection(handle) => origin.collection(&domain, &handle).await.map(|c| render_collection(&c)),
+        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| (render_home(&c), None)),
+        StorefrontRoute::Product(handle) => {
+            origin.product(&domain, &handle).await.map(|p| (render_product(&p), Some(p.product.id)))
+        }
+        StorefrontRoute::Collection(handle) => origin.collection(&domain, &handle).await.map(|c| (render_collection(&c), None)),
         StorefrontRoute::NotFound => Err(OriginError::NotFound),
     };
+    let result = result.map(|(page, product_id)| Page { analytics: Some(PageAnalytics { domain, product_id }), ..page });
     result.unwrap_or_else(|err| match err {
         OriginError::NotFound => render_not_found(None),
-        OriginError::Unavailable(_) => render_unavailable(),
+        OriginError::Unavailable(_) | OriginError::Rejected(_) => render_unavailable(),
     })
 }
 

@@ -4,10 +4,11 @@
 //! storefront's static assets, and answers Caddy's on-demand TLS question at
 //! `GET /allow-cert?domain=` by asking core-api's `/validate_tenant_domain/{domain}`.
 
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -53,6 +54,10 @@ pub struct AppState {
 pub fn app(state: AppState, assets_dir: PathBuf) -> Router {
     Router::new()
         .route("/allow-cert", get(allow_cert))
+        .route(
+            storefront_app::analytics::BROWSER_EVENTS_PATH,
+            post(browser_events).layer(DefaultBodyLimit::max(storefront_app::analytics::MAX_BROWSER_EVENTS_BYTES)),
+        )
         .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
         .nest_service("/assets", ServeDir::new(assets_dir))
         .fallback(get(page))
@@ -87,12 +92,72 @@ pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<Allow
     }
 }
 
-/// Any other GET: a storefront page for the store on the request's host.
+/// Any other GET: a storefront page for the store on the request's host. Its analytics events go
+/// to core-api from a background task, after the response.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let page = storefront_app::render_request(state.origin.as_ref(), host, uri.path()).await;
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Html(page.html)).into_response()
+    let mut response = (status, Html(page.html)).into_response();
+    if let Some(analytics) = page.analytics {
+        let session = visit(&headers, &mut response);
+        let batch = storefront_app::analytics::page_events(&analytics, &session, uri.path());
+        send_in_background(&state, analytics.domain, batch, shopper_ip(&headers));
+    }
+    response
+}
+
+/// `POST /_zelly/events`: events the page's script reports (clicks), for the store on the host.
+/// Answers 202 at once; the events follow to core-api in the background.
+pub async fn browser_events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    use storefront_app::analytics::{browser_events, BrowserEventsError};
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let Ok(domain) = normalize_host(host) else {
+        return (StatusCode::NOT_FOUND, "no store on this host").into_response();
+    };
+    let mut response = StatusCode::ACCEPTED.into_response();
+    let session = visit(&headers, &mut response);
+    match browser_events(&body, &session) {
+        Ok(batch) => {
+            send_in_background(&state, domain, batch, shopper_ip(&headers));
+            response
+        }
+        Err(BrowserEventsError::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, BrowserEventsError::TooLarge.to_string()).into_response(),
+        Err(err) => (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+    }
+}
+
+/// The shopper's visit id from the cookie, or a new one; either way the cookie is (re)set on the
+/// response, so the visit lasts until 30 minutes of inactivity.
+fn visit(headers: &HeaderMap, response: &mut Response) -> String {
+    use storefront_app::analytics::{new_session_id, session_cookie, session_from_cookies};
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let session = session_from_cookies(cookies).unwrap_or_else(|| new_session_id(*uuid::Uuid::new_v4().as_bytes()));
+    let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    if let Ok(value) = HeaderValue::from_str(&session_cookie(&session, https)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    session
+}
+
+/// The shopper's address as the proxy in front of us (Caddy) reports it.
+fn shopper_ip(headers: &HeaderMap) -> Option<String> {
+    let forwarded = headers.get("x-forwarded-for")?.to_str().ok()?;
+    let first = forwarded.split(',').next()?.trim();
+    first.parse::<IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+/// Sends events to core-api without holding up the shopper, retrying briefly if it is busy.
+fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: zelly_edge::events::EventBatch, ip: Option<String>) {
+    let origin = state.origin.clone();
+    tokio::spawn(async move {
+        let sleep = |ms: u32| tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms)));
+        if let Err(err) =
+            zelly_edge::origin::send_events_with_retry(origin.as_ref(), &domain, &batch, ip.as_deref(), sleep).await
+        {
+            tracing::warn!(%domain, events = batch.events.len(), %err, "storefront events not delivered");
+        }
+    });
 }
 
 /// Serves until shutdown.

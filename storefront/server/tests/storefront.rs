@@ -28,12 +28,7 @@ async fn serve(router: axum::Router) -> String {
 async fn platform() -> Platform {
     let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
-    let core = serve(core_api::app(core_api::AppState {
-        store: store.clone(),
-        storefront_token: Arc::new(Secret::new(TOKEN)),
-        verifier: None,
-    }))
-    .await;
+    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
     let storefront = serve(storefront_server::app(storefront_server::AppState { origin: Arc::new(origin) }, assets_dir())).await;
     Platform { storefront, store, http: reqwest::Client::new() }

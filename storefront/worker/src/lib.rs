@@ -2,14 +2,18 @@
 //!
 //! Static files under `/assets` are served by Workers Static Assets before this code runs; every
 //! other request is rendered by `storefront_app::render_request`, the same function the native host
-//! calls, so both produce the same HTML.
+//! calls, so both produce the same HTML. Analytics events leave through `waitUntil`, after the
+//! response, exactly as the native host sends them from a background task.
 
-use worker::{event, Context, Env, Headers, Request, Response, Result};
+use storefront_app::analytics::{self, BrowserEventsError};
+use worker::{event, Context, Env, Headers, Method, Request, Response, Result};
+use zelly_edge::events::EventBatch;
 use zelly_edge::workers::{request_host, WorkerOrigin};
+use zelly_edge::DomainName;
 
 /// The Worker's entry point.
 #[event(fetch)]
-pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     if req.path() == "/health" {
         return Response::from_json(&serde_json::json!({ "status": "ok", "service": "storefront", "host": "workers" }));
     }
@@ -24,10 +28,82 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.path() == "/allow-cert" {
         return allow_cert(&req, &origin).await;
     }
+    if req.path() == analytics::BROWSER_EVENTS_PATH && req.method() == Method::Post {
+        return browser_events(&mut req, origin, &ctx).await;
+    }
     let page = storefront_app::render_request(&origin, &request_host(&req), &req.path()).await;
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
+    if let Some(page_analytics) = &page.analytics {
+        let session = visit(&req, &headers)?;
+        let batch = analytics::page_events(page_analytics, &session, &req.path());
+        send_after_response(&ctx, origin, page_analytics.domain.clone(), batch, shopper_ip(&req));
+    }
     Ok(Response::from_html(page.html)?.with_status(page.status).with_headers(headers))
+}
+
+/// `POST /_zelly/events` from the page's script: 202 at once, the events follow in `waitUntil`.
+async fn browser_events(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Result<Response> {
+    let Ok(domain) = zelly_edge::host::normalize_host(&request_host(req)) else {
+        return Response::error("no store on this host", 404);
+    };
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > analytics::MAX_BROWSER_EVENTS_BYTES) {
+        return Response::error(BrowserEventsError::TooLarge.to_string(), 413);
+    }
+    let body = req.bytes().await?;
+    let headers = Headers::new();
+    let session = visit(req, &headers)?;
+    match analytics::browser_events(&body, &session) {
+        Ok(batch) => {
+            send_after_response(ctx, origin, domain, batch, shopper_ip(req));
+            Ok(Response::empty()?.with_status(202).with_headers(headers))
+        }
+        Err(BrowserEventsError::TooLarge) => Response::error(BrowserEventsError::TooLarge.to_string(), 413),
+        Err(err) => Response::error(err.to_string(), 400),
+    }
+}
+
+/// The visit id from the cookie, or a new one; the cookie is (re)set on the response either way.
+fn visit(req: &Request, headers: &Headers) -> Result<String> {
+    let cookies = req.headers().get("cookie")?;
+    let session = match analytics::session_from_cookies(cookies.as_deref()) {
+        Some(session) => session,
+        None => analytics::new_session_id(random_bytes()?),
+    };
+    let https = req.url().is_ok_and(|url| url.scheme() == "https");
+    headers.append("set-cookie", &analytics::session_cookie(&session, https))?;
+    Ok(session)
+}
+
+/// 16 bytes from the runtime's secure random source (`crypto.getRandomValues`).
+fn random_bytes() -> Result<[u8; 16]> {
+    use worker::js_sys::{Function, Reflect, Uint8Array};
+    use worker::wasm_bindgen::JsCast;
+    let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
+    let fill: Function = Reflect::get(&crypto, &"getRandomValues".into())?.dyn_into()?;
+    let bytes = Uint8Array::new_with_length(16);
+    fill.call1(&crypto, &bytes)?;
+    let mut out = [0_u8; 16];
+    bytes.copy_to(&mut out);
+    Ok(out)
+}
+
+/// The shopper's address as Cloudflare reports it.
+fn shopper_ip(req: &Request) -> Option<String> {
+    req.headers().get("cf-connecting-ip").ok().flatten().filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+}
+
+/// Sends events to core-api once the response is on its way, retrying briefly if it is busy.
+fn send_after_response(ctx: &Context, origin: WorkerOrigin, domain: DomainName, batch: EventBatch, ip: Option<String>) {
+    ctx.wait_until(async move {
+        let sleep = |ms: u32| worker::Delay::from(std::time::Duration::from_millis(u64::from(ms)));
+        if let Err(err) =
+            zelly_edge::origin::send_events_with_retry(&origin, &domain, &batch, ip.as_deref(), sleep).await
+        {
+            worker::console_warn!("storefront events for {domain} not delivered: {err}");
+        }
+    });
 }
 
 /// The on-demand TLS question, answered like the native host does.

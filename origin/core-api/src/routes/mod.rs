@@ -1,6 +1,8 @@
 //! Routes by resource, each module exposing `router()`.
 
+pub mod analytics;
 pub mod domains;
+pub mod events;
 pub mod health;
 pub mod seller;
 pub mod storefront;

@@ -1,0 +1,130 @@
+//! A merchant's storefront analytics: what `GET /api/seller/analytics` answers and seller-ui draws.
+//!
+//! Days are calendar days in the merchant's time zone, given as a whole-minute offset from UTC
+//! (India is `+330`), so "today" on the dashboard is the merchant's today. Every day of the range
+//! is present, with zeros when nothing happened, so charts need no gap filling.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The longest range one report may cover, in days.
+pub const MAX_RANGE_DAYS: u32 = 366;
+/// How many products [`AnalyticsReport::top_products`] lists at most.
+pub const TOP_PRODUCTS: usize = 10;
+/// The smallest and largest UTC offsets, in minutes (UTC-12:00 to UTC+14:00).
+pub const UTC_OFFSET_RANGE: std::ops::RangeInclusive<i32> = -720..=840;
+
+/// Which days to report on: `from` and `to` inclusive, as `YYYY-MM-DD` in the merchant's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AnalyticsQuery {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`, not before `from`, at most 366 days after it.
+    pub to: String,
+    /// The merchant's offset from UTC in minutes, -720 to 840; 0 when absent.
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
+}
+
+/// The counts of one day, or of the whole range.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Metrics {
+    /// Distinct shopper sessions that sent any event.
+    pub visits: u64,
+    /// Pages shown.
+    pub page_views: u64,
+    /// Product pages shown.
+    pub product_views: u64,
+    /// Add-to-cart events.
+    pub add_to_carts: u64,
+    /// Checkouts started.
+    pub checkouts: u64,
+    /// Orders placed.
+    pub orders: u64,
+    /// Sessions that placed an order, over visits (0 to 1; 0 with no visits).
+    pub conversion_rate: f64,
+}
+
+/// One day's counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyMetrics {
+    /// The day, `YYYY-MM-DD` in the merchant's zone.
+    pub date: String,
+    /// Its counts.
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// A product by how often it was viewed in the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopProduct {
+    /// The product.
+    pub product_id: Uuid,
+    /// Its current title, when it still exists in the catalog.
+    pub title: Option<String>,
+    /// Its current handle, when it still exists in the catalog.
+    pub handle: Option<String>,
+    /// Product page views.
+    pub views: u64,
+    /// Add-to-cart events.
+    pub add_to_carts: u64,
+}
+
+/// The answer of `GET /api/seller/analytics`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnalyticsReport {
+    /// First day reported.
+    pub from: String,
+    /// Last day reported.
+    pub to: String,
+    /// The offset the days are in.
+    pub utc_offset_minutes: i32,
+    /// Counts over the whole range (visits are distinct sessions over the range, not a sum of days).
+    pub totals: Metrics,
+    /// One entry per day from `from` to `to`, in order.
+    pub days: Vec<DailyMetrics>,
+    /// Up to ten products, most viewed first (ties by add-to-carts, then id).
+    pub top_products: Vec<TopProduct>,
+}
+
+/// Orders over visits, or 0 when there were no visits.
+pub fn conversion_rate(converted_sessions: u64, visits: u64) -> f64 {
+    if visits == 0 {
+        0.0
+    } else {
+        // Precision loss only beyond 2^53 events, far past anything a store sends.
+        #[allow(clippy::cast_precision_loss)]
+        let rate = converted_sessions as f64 / visits as f64;
+        rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_serialises_flat() {
+        let day = DailyMetrics {
+            date: "2026-11-29".into(),
+            metrics: Metrics { visits: 3, orders: 1, conversion_rate: conversion_rate(1, 3), ..Metrics::default() },
+        };
+        let json = serde_json::to_value(&day).unwrap();
+        assert_eq!(json["date"], "2026-11-29");
+        assert_eq!(json["visits"], 3);
+        assert_eq!(json["product_views"], 0);
+        assert_eq!(serde_json::from_value::<DailyMetrics>(json).unwrap(), day);
+    }
+
+    #[test]
+    fn no_visits_is_no_conversion_not_a_division_by_zero() {
+        assert!(conversion_rate(0, 0).abs() < f64::EPSILON);
+        assert!((conversion_rate(1, 4) - 0.25).abs() < f64::EPSILON);
+    }
+}
