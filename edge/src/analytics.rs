@@ -21,7 +21,7 @@ pub const UTC_OFFSET_RANGE: std::ops::RangeInclusive<i32> = -720..=840;
 pub struct AnalyticsQuery {
     /// First day, `YYYY-MM-DD`.
     pub from: String,
-    /// Last day, `YYYY-MM-DD`, not before `from`, at most 366 days after it.
+    /// Last day, `YYYY-MM-DD`, not before `from`; the range covers at most 366 days.
     pub to: String,
     /// The merchant's offset from UTC in minutes, -720 to 840; 0 when absent.
     #[serde(default)]

@@ -3,15 +3,18 @@
 //! - `cargo xtask wasm`: build every wasm artifact (Workers and SPAs).
 //! - `cargo xtask dev [--edge]`: run the whole platform on embedded SQLite, on the seed's ports.
 //! - `cargo xtask test`: install what is missing, then run every test: unit and integration tests
-//!   on SQLite and a throwaway PostgreSQL, the Workers under `wrangler dev`, and the browser tests.
+//!   on SQLite and a throwaway PostgreSQL, Redis and ClickHouse, the Workers under `wrangler dev`,
+//!   and the browser tests.
+//! - `cargo xtask bench-events [--embedded]`: end-to-end event throughput and its CPU cost.
 
+mod bench;
 mod pg;
 mod platform;
 mod redis;
 mod util;
 mod wasm;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use platform::{Logs, Platform, Ports, Shared, UiSite};
 use std::path::Path;
 use std::process::Command;
@@ -23,8 +26,9 @@ fn main() {
         Some("wasm") => wasm::build_all(),
         Some("dev") => dev(args.iter().any(|a| a == "--edge")),
         Some("test") => test(),
+        Some("bench-events") => bench::bench_events(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test>");
+            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test | bench-events [--embedded]>");
             std::process::exit(2);
         }
     };
@@ -53,7 +57,13 @@ fn dev(edge: bool) -> Result<()> {
     let data_dir = root().join(".zelly/data");
     let mut p = Platform::new(Logs::Terminal);
     let rt = tokio::runtime::Runtime::new()?;
-    start_platform(&mut p, &rt, ports, DEV_TOKEN, &data_dir, edge)?;
+    let shared = Shared {
+        core_url: format!("http://127.0.0.1:{}", ports.core),
+        token: DEV_TOKEN.to_owned(),
+        redis_url: None,
+        clickhouse_url: None,
+    };
+    start_platform(&mut p, &rt, ports, shared, &data_dir, edge)?;
     let how = if edge { "wrangler dev (workerd)" } else { "native" };
     println!(
         "\n\x1b[1mZelly is running\x1b[0m (embedded SQLite in {data}; storefront and checkout: {how})\n\
@@ -93,11 +103,11 @@ fn dev(edge: bool) -> Result<()> {
 }
 
 /// Starts core-api, admin-api, the storefront and checkout (native or Workers) and both SPAs.
-fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, token: &str, data_dir: &Path, edge: bool) -> Result<Shared> {
-    let shared = Shared { core_url: format!("http://127.0.0.1:{}", ports.core), token: token.to_owned() };
+fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, shared: Shared, data_dir: &Path, edge: bool) -> Result<Shared> {
     step("Starting the platform");
     platform::start_dev_auth(p, ports.auth)?;
     platform::start_core(p, ports.core, ports.auth, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_consumer(p, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
         let state = data_dir.join("wrangler");
@@ -153,16 +163,22 @@ fn test() -> Result<()> {
     util::ensure_npm()?;
     let pg = pg::TempPostgres::start()?;
     let redis = redis::TempRedis::start()?;
+    if zelly_analytics::testing::TempClickHouse::binary().is_none() {
+        util::ensure_apt(&["clickhouse-server"])?;
+    }
+    step("Starting a throwaway ClickHouse");
+    let clickhouse = zelly_analytics::testing::TempClickHouse::start_new().context("cannot start a throwaway ClickHouse")?;
 
-    step("Unit and integration tests (SQLite, PostgreSQL, Redis)");
+    step("Unit and integration tests (SQLite, PostgreSQL, Redis, ClickHouse)");
     run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--locked", "--workspace", "--exclude", "storefront-worker", "--exclude", "checkout-worker"])
         .env("ZELLY_TEST_DATABASE_URL", &pg.url)
         .env("ZELLY_REQUIRE_POSTGRES", "1")
         .env("ZELLY_TEST_REDIS_URL", &redis.url)
-        .env("ZELLY_REQUIRE_REDIS", "1"))?;
+        .env("ZELLY_REQUIRE_REDIS", "1")
+        .env("ZELLY_TEST_CLICKHOUSE_URL", clickhouse.url())
+        .env("ZELLY_REQUIRE_CLICKHOUSE", "1"))?;
     drop(pg);
-    drop(redis);
 
     step("Validating compose.yaml");
     run(Command::new("sh").arg("scripts/check-compose.sh"))?;
@@ -190,7 +206,15 @@ fn test() -> Result<()> {
     let mut p = Platform::new(Logs::Files(logs.clone()));
     let rt = tokio::runtime::Runtime::new()?;
     let token = format!("test-token-{}-{}", std::process::id(), ports.core);
-    let shared = start_platform(&mut p, &rt, ports, &token, &work.join("data"), false)?;
+    // The browser tests run the production path: BullMQ on Redis and ClickHouse (the Rust tests
+    // cover the embedded queue and analytics file that `cargo xtask dev` uses).
+    let shared = Shared {
+        core_url: format!("http://127.0.0.1:{}", ports.core),
+        token: token.clone(),
+        redis_url: Some(redis.url.clone()),
+        clickhouse_url: Some(clickhouse.url()),
+    };
+    let shared = start_platform(&mut p, &rt, ports, shared, &work.join("data"), false)?;
     step("Starting both Workers under wrangler dev");
     platform::start_worker(&mut p, "storefront-worker", "storefront", worker_storefront, &shared, &work.join("wrangler"))?;
     platform::start_worker(&mut p, "checkout-worker", "checkout", worker_checkout, &shared, &work.join("wrangler"))?;
@@ -212,6 +236,8 @@ fn test() -> Result<()> {
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();
     rt.shutdown_background();
+    drop(redis);
+    drop(clickhouse);
     let _ = std::fs::remove_dir_all(&work);
     if result.is_err() {
         eprintln!("service logs are in {}", logs.display());

@@ -88,6 +88,11 @@ impl Platform {
         }
     }
 
+    /// Each running service's name and process id.
+    pub fn pids(&self) -> Vec<(String, u32)> {
+        self.services.iter().map(|(name, child)| (name.clone(), child.id())).collect()
+    }
+
     /// Whether any service has exited; returns its name.
     pub fn exited(&mut self) -> Option<String> {
         self.services
@@ -173,6 +178,29 @@ pub struct Shared {
     pub core_url: String,
     /// The storefront bearer token shared by core-api and the edge hosts.
     pub token: String,
+    /// BullMQ's Redis, or `None` for the embedded SQLite queue.
+    pub redis_url: Option<String>,
+    /// ClickHouse's HTTP URL, or `None` for the embedded SQLite analytics file.
+    pub clickhouse_url: Option<String>,
+}
+
+impl Shared {
+    /// Points a service at the shared queues and analytics store, ignoring whatever the
+    /// developer's shell may have set for them.
+    fn backends(&self, cmd: &mut Command) {
+        for var in ["REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "BULLMQ_PREFIX"] {
+            cmd.env_remove(var);
+        }
+        for var in ["CLICKHOUSE_HOST", "CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DATABASE", "CLICKHOUSE_TABLE"] {
+            cmd.env_remove(var);
+        }
+        if let Some(url) = &self.redis_url {
+            cmd.env("REDIS_URL", url);
+        }
+        if let Some(url) = &self.clickhouse_url {
+            cmd.env("CLICKHOUSE_HOST", url);
+        }
+    }
 }
 
 fn bin(name: &str) -> PathBuf {
@@ -184,7 +212,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer"]),
     )
 }
 
@@ -215,8 +243,18 @@ pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, shared: &Shared, 
         )
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
         .env("CORS_ORIGINS", cors);
+    shared.backends(&mut cmd);
     p.spawn("core-api", &mut cmd)?;
     p.wait_ready("core-api", port, "localhost", "/health")
+}
+
+/// Starts events-consumer on the shared queues and analytics store. It has no port: it is ready
+/// when its log says it is consuming, which the platform's exit watch covers.
+pub fn start_consumer(p: &mut Platform, shared: &Shared, data_dir: &Path) -> Result<()> {
+    let mut cmd = Command::new(bin("events-consumer"));
+    cmd.env("ZELLY_DATA_DIR", data_dir);
+    shared.backends(&mut cmd);
+    p.spawn("events-consumer", &mut cmd)
 }
 
 /// Starts admin-api on the same embedded database.

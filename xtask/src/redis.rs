@@ -43,6 +43,13 @@ impl TempRedis {
     }
 }
 
+impl TempRedis {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for TempRedis {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -28,6 +28,15 @@ struct Setup {
     logs: PathBuf,
 }
 
+impl Drop for Setup {
+    /// Keeps the consumers' logs of a failed case (its message names the folder), removes the rest.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.logs);
+        }
+    }
+}
+
 /// BullMQ on a fresh prefix and ClickHouse on a fresh database of `url`; `None` when either is
 /// missing (skipped, or failed when required).
 async fn bull_and_clickhouse(clickhouse_url: Option<String>) -> Option<Setup> {

@@ -15,6 +15,7 @@ struct Platform {
     storefront: String,
     store: DynStore,
     http: reqwest::Client,
+    queues: zelly_queue::DynQueues,
 }
 
 fn assets_dir() -> PathBuf {
@@ -28,10 +29,12 @@ async fn serve(router: axum::Router) -> String {
 async fn platform() -> Platform {
     let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
-    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
+    let state = core_api::testing::state(store.clone(), TOKEN, None).await;
+    let queues = state.queues.clone();
+    let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
     let storefront = serve(storefront_server::app(storefront_server::AppState { origin: Arc::new(origin) }, assets_dir())).await;
-    Platform { storefront, store, http: reqwest::Client::new() }
+    Platform { storefront, store, http: reqwest::Client::new(), queues }
 }
 
 impl Platform {
@@ -128,4 +131,102 @@ async fn every_demo_product_image_is_served() {
         assert_eq!(res.status(), StatusCode::OK, "{handle}");
         assert!(res.text().await.unwrap().starts_with("<svg"));
     }
+}
+
+impl Platform {
+    /// The events queued so far, waiting up to 10 s for `at_least` of them (they are sent after the
+    /// response, in the background).
+    async fn queued_events(&self, at_least: usize) -> Vec<zelly_edge::events::StoreEvent> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let counts = self.queues.counts(zelly_queue::STORE_EVENTS).await.unwrap();
+            if counts.waiting as usize >= at_least || std::time::Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let processor = {
+            let seen = seen.clone();
+            move |job: zelly_queue::Job| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(serde_json::from_value(job.data).unwrap());
+                    Ok(())
+                }
+            }
+        };
+        let options = zelly_queue::WorkerOptions { concurrency: 8, ..Default::default() };
+        let worker = self.queues.start_worker(zelly_queue::STORE_EVENTS, Arc::new(processor), options).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.queues.counts(zelly_queue::STORE_EVENTS).await.unwrap().waiting > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        worker.shutdown(std::time::Duration::from_secs(5)).await.unwrap();
+        let events = seen.lock().unwrap().clone();
+        events
+    }
+}
+
+#[tokio::test]
+async fn pages_send_their_views_for_the_visit_after_the_response() {
+    let p = platform().await;
+    let demo = p.store.tenant_by_slug(&TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let res = p.http.get(format!("{}/", p.storefront)).header("host", "demo.localhost").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("zelly_sid=") && cookie.contains("HttpOnly") && cookie.contains("Max-Age=1800"), "{cookie}");
+    let visit = cookie.split(';').next().unwrap().to_owned();
+    let res = p
+        .http
+        .get(format!("{}/products/brass-diya", p.storefront))
+        .header("host", "demo.localhost")
+        .header("cookie", &visit)
+        .header("x-forwarded-for", "203.0.113.7, 10.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap(), visit, "the visit is renewed, not replaced");
+    // Pages that don't exist count for nothing and start no visit.
+    let res = p.http.get(format!("{}/nope", p.storefront)).header("host", "demo.localhost").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers().get("set-cookie").is_none());
+
+    let events = p.queued_events(3).await;
+    let mut kinds: Vec<(&str, &str)> = events.iter().map(|e| (e.event.kind.as_str(), e.event.path.as_str())).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, [("page_view", "/"), ("page_view", "/products/brass-diya"), ("product_view", "/products/brass-diya")]);
+    let session = visit.trim_start_matches("zelly_sid=");
+    assert!(events.iter().all(|e| e.tenant_id == demo.id && e.event.session_id == session));
+    assert!(events.iter().any(|e| e.event.product_id.is_some()));
+}
+
+#[tokio::test]
+async fn browser_beacons_are_checked_given_the_visit_and_forwarded() {
+    let p = platform().await;
+    let post = |body: String| {
+        p.http
+            .post(format!("{}/_zelly/events", p.storefront))
+            .header("host", "demo.localhost")
+            .header("content-type", "application/json")
+            .header("cookie", "zelly_sid=0123456789abcdef0123456789abcdef")
+            .body(body)
+            .send()
+    };
+    let ok = post(r#"{"events":[{"kind":"search","path":"/","query":"diya"}]}"#.into()).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::ACCEPTED);
+    for (body, status) in [
+        (r#"{"events":[{"kind":"order_placed","path":"/","order_id":"o"}]}"#.to_owned(), StatusCode::BAD_REQUEST),
+        (r#"{"events":[{"kind":"search","path":"/","session_id":"forged"}]}"#.to_owned(), StatusCode::BAD_REQUEST),
+        (r#"{"events":[{"kind":"add_to_cart","path":"/"}]}"#.to_owned(), StatusCode::BAD_REQUEST),
+        ("not json".to_owned(), StatusCode::BAD_REQUEST),
+        (format!(r#"{{"events":[{{"kind":"search","path":"/","query":"{}"}}]}}"#, "x".repeat(9000)), StatusCode::PAYLOAD_TOO_LARGE),
+    ] {
+        assert_eq!(post(body.clone()).await.unwrap().status(), status, "{body:.80}");
+    }
+    let events = p.queued_events(1).await;
+    assert_eq!(events.len(), 1, "only the valid beacon is forwarded");
+    assert_eq!(events[0].event.session_id, "0123456789abcdef0123456789abcdef");
+    assert_eq!(events[0].event.query.as_deref(), Some("diya"));
 }
