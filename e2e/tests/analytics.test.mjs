@@ -3,7 +3,7 @@
 // them, and the merchant sees them on the seller-ui dashboard.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, demoStore, getWithHost, launchBrowser, watchedPage } from "./env.mjs";
+import { env, demoStore, getWithHost, launchBrowser, signInToSellerUi, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -15,11 +15,7 @@ after(async () => {
 
 /// Signs in to seller-ui as the demo merchant and opens the analytics dashboard.
 async function signInToAnalytics(page) {
-  await page.goto(`${env.sellerUiUrl}/`);
-  await page.locator('[data-testid="signin-email"]').fill("merchant@demo.localhost");
-  await page.locator('[data-testid="signin-password"]').fill("demo-password");
-  await page.locator('[data-testid="signin-submit"]').click();
-  await page.locator('[data-testid="product-row"]').first().waitFor({ timeout: 20_000 });
+  await signInToSellerUi(page);
   await page.goto(`${env.sellerUiUrl}/#/analytics`);
   await page.locator('[data-testid="analytics"]').waitFor({ timeout: 20_000 });
 }

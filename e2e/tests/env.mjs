@@ -72,3 +72,12 @@ export async function watchedPage(browser) {
   });
   return { page, problems };
 }
+
+/// Signs in to seller-ui as the demo store's merchant and waits for the product list.
+export async function signInToSellerUi(page) {
+  await page.goto(`${env.sellerUiUrl}/`);
+  await page.locator('[data-testid="signin-email"]').fill("merchant@demo.localhost");
+  await page.locator('[data-testid="signin-password"]').fill("demo-password");
+  await page.locator('[data-testid="signin-submit"]').click();
+  await page.locator('[data-testid="product-row"]').first().waitFor({ timeout: 20_000 });
+}

@@ -2,7 +2,7 @@
 // product with two variants, and find it on the demo store's product page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, demoStore, launchBrowser, watchedPage } from "./env.mjs";
+import { env, demoStore, launchBrowser, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -12,14 +12,6 @@ after(async () => {
   await browser?.close();
 });
 
-/// Signs in to seller-ui as the demo store's merchant and waits for the product list.
-async function signIn(page) {
-  await page.goto(`${env.sellerUiUrl}/`);
-  await page.locator('[data-testid="signin-email"]').fill("merchant@demo.localhost");
-  await page.locator('[data-testid="signin-password"]').fill("demo-password");
-  await page.locator('[data-testid="signin-submit"]').click();
-  await page.locator('[data-testid="product-row"]').first().waitFor({ timeout: 20_000 });
-}
 
 /// Waits until both variants' inventory histories have loaded.
 async function waitForHistories(page) {

@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 use std::collections::BTreeMap;
+use zelly_edge::analytics::{AnalyticsQuery, AnalyticsReport};
 use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession,
@@ -19,6 +20,8 @@ use zelly_ui_kit::serde::Serialize;
 pub const SELLER_PRODUCTS_PATH: &str = "/api/seller/products";
 /// core-api's path of the signed-in merchant's collections.
 pub const SELLER_COLLECTIONS_PATH: &str = "/api/seller/collections";
+/// core-api's path of the signed-in merchant's storefront analytics.
+pub const SELLER_ANALYTICS_PATH: &str = "/api/seller/analytics";
 /// The `sessionStorage` key prefix of the signed-in session.
 pub const STORAGE_PREFIX: &str = "zelly-seller";
 /// Products per page of the product list (the API's default).
@@ -287,6 +290,14 @@ impl Api {
         .await
     }
 
+    /// `GET /api/seller/analytics`: the store's counts for each day of `query`'s range, its totals
+    /// and its most viewed products. A range the API refuses is a 422 whose fields are `from`, `to`
+    /// or `utc_offset_minutes`; a 503 means the analytics storage is unavailable.
+    pub async fn analytics(&self, query: &AnalyticsQuery) -> Result<AnalyticsReport, ApiError> {
+        self.call::<_, ()>(Method::GET, &analytics_path(query), None)
+            .await
+    }
+
     /// `DELETE /api/seller/collections/{id}`.
     pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
         let token = self.auth.token()?;
@@ -296,11 +307,50 @@ impl Api {
     }
 }
 
+/// The path and query of the analytics call for `query`.
+pub fn analytics_path(query: &AnalyticsQuery) -> String {
+    let offset = query.utc_offset_minutes.to_string();
+    let query = query_string(&[
+        ("from", &query.from),
+        ("to", &query.to),
+        ("utc_offset_minutes", &offset),
+    ]);
+    format!("{SELLER_ANALYTICS_PATH}?{query}")
+}
+
 /// The errors of a 422 answer, or nothing for any other failure.
 pub fn field_errors(error: &ApiError) -> BTreeMap<String, String> {
     if error.is_invalid() {
         error.fields.clone()
     } else {
         BTreeMap::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analytics_call_names_the_range_and_the_offset() {
+        let query = AnalyticsQuery {
+            from: "2026-04-04".into(),
+            to: "2026-05-03".into(),
+            utc_offset_minutes: 330,
+        };
+        assert_eq!(
+            analytics_path(&query),
+            "/api/seller/analytics?from=2026-04-04&to=2026-05-03&utc_offset_minutes=330"
+        );
+    }
+
+    #[test]
+    fn a_zone_west_of_utc_sends_a_negative_offset() {
+        let query = AnalyticsQuery {
+            from: "2026-01-01".into(),
+            to: "2026-01-07".into(),
+            utc_offset_minutes: -300,
+        };
+        assert!(analytics_path(&query).ends_with("&utc_offset_minutes=-300"));
     }
 }

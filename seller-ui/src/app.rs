@@ -1,5 +1,6 @@
 //! The panel's frame: sign-in, the header (tabs, store, Sign out) and the screen the URL names.
 
+use crate::analytics::AnalyticsPage;
 use crate::api::{Api, Auth};
 use crate::collections::{CollectionEditor, CollectionsPage};
 use crate::config::Config;
@@ -63,15 +64,13 @@ pub fn App() -> impl IntoView {
     let nav = move || {
         auth.is_signed_in().then(|| {
             let tab = move |label: &'static str, target: Route, testid: &'static str| {
-                let collections = target.is_collections();
+                let own_tab = target.tab();
                 view! {
                     <a
                         class="tab"
                         href=target.href()
                         data-testid=testid
-                        aria-current=move || {
-                            (route.get().is_collections() == collections).then_some("page")
-                        }
+                        aria-current=move || (route.get().tab() == own_tab).then_some("page")
                     >
                         {label}
                     </a>
@@ -80,6 +79,7 @@ pub fn App() -> impl IntoView {
             view! {
                 {tab("Products", Route::Products, "products-nav")}
                 {tab("Collections", Route::Collections, "collections-nav")}
+                {tab("Analytics", Route::Analytics, "analytics-nav")}
             }
         })
     };
@@ -278,6 +278,7 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
             Route::Collections => view! { <CollectionsPage /> }.into_any(),
             Route::NewCollection => view! { <CollectionEditor id=None /> }.into_any(),
             Route::Collection(id) => view! { <CollectionEditor id=Some(id) /> }.into_any(),
+            Route::Analytics => view! { <AnalyticsPage /> }.into_any(),
         }
     }
 }

@@ -9,7 +9,10 @@
 //! - the product list with search, status filter and paging ([`products`]);
 //! - the product editor, with each variant's stock adjustments ([`editor`]), whose form logic is
 //!   plain data in [`form`] (prices via [`money`], handles via [`handle`]);
-//! - collections and their ordered products ([`collections`]).
+//! - collections and their ordered products ([`collections`]);
+//! - the analytics dashboard: totals, daily charts and top products over a range of days
+//!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in
+//!   [`chart`].
 //!
 //! The screens share their frames and parts ([`page`]): the list page's heading with its New
 //! button, the editor page's load states, the banner above a form, text fields, reorder buttons and
@@ -21,8 +24,11 @@
 //! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
 //! imports the resulting `app.js`, whose `init()` runs [`start`].
 
+pub mod analytics;
 pub mod api;
 pub mod app;
+pub mod calendar;
+pub mod chart;
 pub mod collections;
 pub mod config;
 pub mod editor;

@@ -16,6 +16,19 @@ pub enum Route {
     NewCollection,
     /// The editor of the collection with this id.
     Collection(String),
+    /// The analytics dashboard.
+    Analytics,
+}
+
+/// The header tab a route belongs to, which the tab bar highlights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The product list and the product editor.
+    Products,
+    /// The collection list and the collection editor.
+    Collections,
+    /// The analytics dashboard.
+    Analytics,
 }
 
 impl Route {
@@ -31,6 +44,7 @@ impl Route {
             ["collections"] => Route::Collections,
             ["collections", "new"] => Route::NewCollection,
             ["collections", id] => Route::Collection((*id).to_owned()),
+            ["analytics"] => Route::Analytics,
             _ => Route::Products,
         }
     }
@@ -44,15 +58,17 @@ impl Route {
             Route::Collections => "#/collections".to_owned(),
             Route::NewCollection => "#/collections/new".to_owned(),
             Route::Collection(id) => format!("#/collections/{id}"),
+            Route::Analytics => "#/analytics".to_owned(),
         }
     }
 
-    /// Whether the route belongs to the Collections tab (else the Products tab).
-    pub fn is_collections(&self) -> bool {
-        matches!(
-            self,
-            Route::Collections | Route::NewCollection | Route::Collection(_)
-        )
+    /// The header tab the route belongs to.
+    pub fn tab(&self) -> Tab {
+        match self {
+            Route::Products | Route::NewProduct | Route::Product(_) => Tab::Products,
+            Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
+            Route::Analytics => Tab::Analytics,
+        }
     }
 }
 
@@ -86,7 +102,23 @@ mod tests {
             Route::parse("/collections/x?y=1"),
             Route::Collection("x".into())
         );
+        assert_eq!(Route::parse("#/analytics"), Route::Analytics);
+        assert_eq!(
+            Route::parse("#/analytics/?from=2026-01-01"),
+            Route::Analytics
+        );
         assert_eq!(Route::parse("#/nowhere/at/all"), Route::Products);
+    }
+
+    #[test]
+    fn each_screen_lights_up_its_own_tab() {
+        assert_eq!(Route::Products.tab(), Tab::Products);
+        assert_eq!(Route::Product("p1".into()).tab(), Tab::Products);
+        assert_eq!(Route::NewProduct.tab(), Tab::Products);
+        assert_eq!(Route::Collections.tab(), Tab::Collections);
+        assert_eq!(Route::Collection("c1".into()).tab(), Tab::Collections);
+        assert_eq!(Route::NewCollection.tab(), Tab::Collections);
+        assert_eq!(Route::Analytics.tab(), Tab::Analytics);
     }
 
     #[test]
@@ -98,6 +130,7 @@ mod tests {
             Route::Collections,
             Route::NewCollection,
             Route::Collection("c1".into()),
+            Route::Analytics,
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }

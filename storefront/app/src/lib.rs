@@ -284,6 +284,7 @@ mod tests {
         assert!(page.html.contains(r#"src="/assets/tee.svg""#));
         assert!(page.html.contains(r#"href="/products/mug""#));
         assert!(page.html.contains(r#"href="/collections/summer""#) && page.html.contains(">Summer<"));
+        assert!(page.html.contains(&format!("<script>{}</script>", analytics::TRACKER_SCRIPT)), "the tracker is inlined unescaped");
     }
 
     #[test]
