@@ -225,7 +225,7 @@ pub async fn quote<O: StorefrontOrigin>(origin: &O, host: &str, body: &[u8]) -> 
     let request = parse_quote_request(body)?;
     let lookup = PriceLookup { variant_ids: request.lines.iter().map(|l| l.variant_id).collect() };
     let prices = origin.prices(&domain, &lookup).await.map_err(|e| match e {
-        OriginError::NotFound => CheckoutError::UnknownStore,
+        OriginError::NotFound | OriginError::Suspended => CheckoutError::UnknownStore,
         OriginError::Unavailable(_) | OriginError::Rejected(_) => CheckoutError::OriginUnavailable,
     })?;
     price_quote(&request, &prices)

@@ -11,6 +11,9 @@ pub enum OriginError {
     /// No active store on the domain, or no such product.
     #[error("not found")]
     NotFound,
+    /// The store on the domain exists but is suspended.
+    #[error("store suspended")]
+    Suspended,
     /// Origin could not be reached or answered unexpectedly (the payload says how).
     #[error("origin unavailable: {0}")]
     Unavailable(String),
@@ -24,6 +27,7 @@ impl OriginError {
     pub fn from_status(status: u16) -> Self {
         match status {
             404 => OriginError::NotFound,
+            410 => OriginError::Suspended,
             // 401 means this host's STOREFRONT_API_BEARER_TOKEN does not match core-api's.
             401 => OriginError::Unavailable("core-api refused the storefront bearer token".into()),
             400 | 413 | 422 => OriginError::Rejected(format!("core-api answered {status}")),
@@ -74,7 +78,7 @@ where
         }
         match origin.send_events(domain, batch, shopper_ip).await {
             Ok(()) => return Ok(()),
-            Err(OriginError::NotFound) => return Err(OriginError::NotFound),
+            Err(err @ (OriginError::NotFound | OriginError::Suspended)) => return Err(err),
             Err(err @ OriginError::Rejected(_)) => return Err(err),
             Err(err) => last = err,
         }

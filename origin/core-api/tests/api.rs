@@ -142,7 +142,8 @@ async fn a_product_is_found_only_on_its_own_store(store: DynStore) {
     // A suspended store serves nothing.
     app.store.set_tenant_status(bolt, TenantStatus::Suspended).await.unwrap();
     let suspended = app.get("/api/storefront/domains/bolt.example/products/mug", Some(TOKEN)).await;
-    assert_eq!(suspended.status(), StatusCode::NOT_FOUND);
+    assert_eq!(suspended.status(), StatusCode::GONE, "closed, not missing");
+    assert_eq!(suspended.json::<Value>().await.unwrap()["error"]["code"], "gone");
 }
 
 async fn prices_come_from_origin_and_only_for_the_stores_own_variants(store: DynStore) {

@@ -43,6 +43,9 @@ pub enum ApiError {
     /// 422 naming every bad field.
     #[error("some fields are invalid")]
     InvalidFields(std::collections::BTreeMap<String, String>),
+    /// 410: it existed, and is closed (a suspended store).
+    #[error("{0}")]
+    Gone(&'static str),
     /// 413: the body is larger than the route accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -72,6 +75,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unprocessable(_) | ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

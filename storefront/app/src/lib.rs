@@ -6,8 +6,10 @@
 //! CSS inline: one round trip, nothing else to fetch but product images.
 
 pub mod analytics;
+pub mod resolve;
 
 use analytics::PageAnalytics;
+use resolve::{DomainCache, DomainStatus};
 use leptos::prelude::*;
 use zelly_edge::dto::{Product, StoreCatalog, StoreCollection, StoreInfo, StoreProduct};
 use zelly_edge::host::normalize_host;
@@ -179,26 +181,67 @@ pub fn render_unavailable() -> Page {
     Page { status: 502, html: document("Temporarily unavailable".into(), None, body), analytics: None }
 }
 
+/// A suspended store: it exists, and is closed for now (503, so that search engines come back).
+pub fn render_store_unavailable() -> Page {
+    let body = view! {
+        <section class="notice">
+            <h1>"This store is unavailable"</h1>
+            <p>"It is closed for the moment. Please come back later."</p>
+        </section>
+    };
+    Page { status: 503, html: document("Store unavailable".into(), None, body), analytics: None }
+}
+
 /// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
-/// data from origin and renders it. Unknown hosts and pages get the 404 page; an unreachable origin
-/// gets the "temporarily unavailable" page.
-pub async fn render_request<O: StorefrontOrigin>(origin: &O, host: &str, path: &str) -> Page {
+/// data from origin and renders it. Unknown hosts and pages get the 404 page, a suspended store
+/// the "store unavailable" page, and an unreachable origin the "temporarily unavailable" page.
+/// What origin says about the domain is remembered in `cache` (see [`resolve`]), so that an
+/// unknown host is answered without asking origin again.
+pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache, host: &str, path: &str, now_ms: i64) -> Page {
     let Ok(domain) = normalize_host(host) else {
         return render_not_found(None);
     };
-    let result = match StorefrontRoute::resolve(path) {
+    let known = cache.get(&domain, now_ms);
+    match known {
+        Some(DomainStatus::Unknown) => return render_not_found(None),
+        Some(DomainStatus::Suspended) => return render_store_unavailable(),
+        Some(DomainStatus::Active | DomainStatus::Refused) | None => {}
+    }
+    let route = StorefrontRoute::resolve(path);
+    let result = match &route {
         StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| (render_home(&c), None)),
         StorefrontRoute::Product(handle) => {
-            origin.product(&domain, &handle).await.map(|p| (render_product(&p), Some(p.product.id)))
+            origin.product(&domain, handle).await.map(|p| (render_product(&p), Some(p.product.id)))
         }
-        StorefrontRoute::Collection(handle) => origin.collection(&domain, &handle).await.map(|c| (render_collection(&c), None)),
+        StorefrontRoute::Collection(handle) => origin.collection(&domain, handle).await.map(|c| (render_collection(&c), None)),
         StorefrontRoute::NotFound => Err(OriginError::NotFound),
     };
-    let result = result.map(|(page, product_id)| Page { analytics: Some(PageAnalytics { domain, product_id }), ..page });
-    result.unwrap_or_else(|err| match err {
-        OriginError::NotFound => render_not_found(None),
-        OriginError::Unavailable(_) | OriginError::Rejected(_) => render_unavailable(),
-    })
+    match result {
+        Ok((page, product_id)) => {
+            cache.put(&domain, DomainStatus::Active, now_ms);
+            Page { analytics: Some(PageAnalytics { domain, product_id }), ..page }
+        }
+        Err(OriginError::Suspended) => {
+            cache.put(&domain, DomainStatus::Suspended, now_ms);
+            render_store_unavailable()
+        }
+        Err(OriginError::NotFound) => {
+            // No such page, or no such store? A suspended store would have been 410, so a domain
+            // that is not an active store is unknown. The home page's 404 already says so.
+            let active = match (&route, known) {
+                (_, Some(DomainStatus::Active)) => Some(true),
+                (StorefrontRoute::Home, _) => Some(false),
+                _ => origin.validate_domain(&domain).await.ok(),
+            };
+            match active {
+                Some(true) => cache.put(&domain, DomainStatus::Active, now_ms),
+                Some(false) => cache.put(&domain, DomainStatus::Unknown, now_ms),
+                None => {}
+            }
+            render_not_found(None)
+        }
+        Err(OriginError::Unavailable(_) | OriginError::Rejected(_)) => render_unavailable(),
+    }
 }
 
 /// What a storefront request asks for, decided from the path alone.
@@ -336,5 +379,97 @@ mod tests {
         assert_eq!(StorefrontRoute::resolve("/products/"), StorefrontRoute::NotFound);
         assert_eq!(StorefrontRoute::resolve("/collections/summer"), StorefrontRoute::Collection(Handle::parse("summer").unwrap()));
         assert_eq!(StorefrontRoute::resolve("/wp-admin"), StorefrontRoute::NotFound);
+    }
+
+    /// An origin that counts its calls: one store `acme.example` with product `tee`, and a
+    /// suspended store `closed.example`.
+    #[derive(Default)]
+    struct CountingOrigin {
+        calls: std::cell::Cell<u32>,
+    }
+
+    impl CountingOrigin {
+        fn answer(&self, domain: &DomainName) -> Result<(), OriginError> {
+            self.calls.set(self.calls.get() + 1);
+            match domain.as_str() {
+                "acme.example" => Ok(()),
+                "closed.example" => Err(OriginError::Suspended),
+                _ => Err(OriginError::NotFound),
+            }
+        }
+    }
+
+    impl StorefrontOrigin for CountingOrigin {
+        async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
+            self.answer(domain).map(|()| StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![] })
+        }
+        async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
+            self.answer(domain)?;
+            if handle.as_str() == "tee" { Ok(StoreProduct { store: store(), product: product("tee", &[100]) }) } else { Err(OriginError::NotFound) }
+        }
+        async fn collection(&self, domain: &DomainName, _: &Handle) -> Result<StoreCollection, OriginError> {
+            self.answer(domain).and(Err(OriginError::NotFound))
+        }
+        async fn prices(&self, _: &DomainName, _: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
+            Err(OriginError::NotFound)
+        }
+        async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError> {
+            Ok(self.answer(domain).is_ok())
+        }
+        async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> {
+            Ok(())
+        }
+    }
+
+    /// A minimal executor for the fake origin, whose futures are always ready.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_host_is_asked_about_once_then_answered_from_memory() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/", 0)).status, 404);
+        assert_eq!(origin.calls.get(), 1);
+        assert_eq!(block_on(render_request(&origin, &cache, "NOBODY.example.", "/products/x", 1_000)).status, 404);
+        assert_eq!(origin.calls.get(), 1, "the second request never reached origin");
+        assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("nobody.example"), 2_000)), 404);
+        assert_eq!(origin.calls.get(), 1, "nor did Caddy's question");
+        // Past the negative TTL, origin is asked again (the domain may have been added since).
+        block_on(render_request(&origin, &cache, "nobody.example", "/", 1 + DomainCache::INACTIVE_TTL_MS));
+        assert_eq!(origin.calls.get(), 2);
+    }
+
+    #[test]
+    fn a_missing_page_of_a_known_store_is_a_404_but_the_store_stays_known() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/nope", 0)).status, 404);
+        assert_eq!(origin.calls.get(), 2, "the product, then whether the store exists");
+        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/tee", 10)).status, 200);
+        assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("acme.example"), 20)), 200);
+        assert_eq!(origin.calls.get(), 3, "the certificate answer came from memory");
+    }
+
+    #[test]
+    fn a_suspended_store_is_closed_not_missing_and_gets_no_certificate() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        let page = block_on(render_request(&origin, &cache, "closed.example", "/", 0));
+        assert_eq!(page.status, 503);
+        assert!(page.html.contains("This store is unavailable"));
+        assert!(page.analytics.is_none(), "a closed store's page counts for nothing");
+        assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("closed.example"), 10)), 404);
+        assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("10.0.0.1"), 10)), 400);
+        assert_eq!(block_on(resolve::allow_cert(&origin, &cache, None, 10)), 400);
+        assert_eq!(origin.calls.get(), 1);
     }
 }

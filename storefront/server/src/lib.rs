@@ -18,7 +18,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use zelly_edge::dto::Health;
 use zelly_edge::host::normalize_host;
-use zelly_edge::origin::StorefrontOrigin;
+use storefront_app::resolve::DomainCache;
 use zelly_service::origin::OriginClient;
 
 /// Everything the native storefront reads at start-up.
@@ -43,11 +43,27 @@ impl Config {
     }
 }
 
-/// Shared state: the client of core-api.
+/// Shared state: the client of core-api and what it said about domains lately.
 #[derive(Clone)]
 pub struct AppState {
     /// core-api's storefront API.
     pub origin: Arc<OriginClient>,
+    /// Recent answers about domains (see `storefront_app::resolve`).
+    pub domains: Arc<DomainCache>,
+}
+
+impl AppState {
+    /// A state over `origin` with an empty domain cache.
+    pub fn new(origin: OriginClient) -> Self {
+        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()) }
+    }
+}
+
+/// The clock the domain cache runs on: Unix milliseconds.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// The storefront router.
@@ -73,30 +89,23 @@ pub struct AllowCert {
 }
 
 /// Caddy's `ask`: 200 only for a well-formed domain of an active tenant. Anything else, including
-/// an unreachable core-api, is non-2xx so that no certificate is ever issued by mistake.
+/// an unreachable core-api, is non-2xx so that no certificate is ever issued by mistake. Answers
+/// are remembered briefly (see `storefront_app::resolve`).
 #[tracing::instrument(skip_all, fields(domain = ?query.domain))]
 pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<AllowCert>) -> StatusCode {
-    let Some(raw) = query.domain else {
-        return StatusCode::BAD_REQUEST;
-    };
-    let Ok(domain) = normalize_host(&raw) else {
-        return StatusCode::BAD_REQUEST;
-    };
-    match state.origin.validate_domain(&domain).await {
-        Ok(true) => StatusCode::OK,
-        Ok(false) => StatusCode::NOT_FOUND,
-        Err(err) => {
-            tracing::warn!(%err, "cannot validate domain");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+    let status =
+        storefront_app::resolve::allow_cert(state.origin.as_ref(), &state.domains, query.domain.as_deref(), now_ms()).await;
+    if status == 503 {
+        tracing::warn!("cannot validate the domain with core-api");
     }
+    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE)
 }
 
 /// Any other GET: a storefront page for the store on the request's host. Its analytics events go
 /// to core-api from a background task, after the response.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let page = storefront_app::render_request(state.origin.as_ref(), host, uri.path()).await;
+    let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, host, uri.path(), now_ms()).await;
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Html(page.html)).into_response();
     if let Some(analytics) = page.analytics {
@@ -163,7 +172,7 @@ fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: z
 /// Serves until shutdown.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
-    let router = app(AppState { origin: Arc::new(origin) }, config.assets_dir);
+    let router = app(AppState::new(origin), config.assets_dir);
     zelly_service::serve("storefront", config.listen, router).await?;
     Ok(())
 }

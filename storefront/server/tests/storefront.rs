@@ -33,7 +33,7 @@ async fn platform() -> Platform {
     let queues = state.queues.clone();
     let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
-    let storefront = serve(storefront_server::app(storefront_server::AppState { origin: Arc::new(origin) }, assets_dir())).await;
+    let storefront = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir())).await;
     Platform { storefront, store, http: reqwest::Client::new(), queues }
 }
 
@@ -81,7 +81,7 @@ async fn a_product_page_shows_its_variants_and_unknown_products_are_404() {
 }
 
 #[tokio::test]
-async fn an_unknown_or_suspended_host_gets_the_404_page_and_never_another_store() {
+async fn an_unknown_host_gets_the_404_page_a_suspended_one_is_closed_and_never_another_store() {
     let p = platform().await;
     let other = p.store.create_tenant(&NewTenant { slug: TenantSlug::parse("other").unwrap(), name: "Other Shop".into() }).await.unwrap();
     p.store.add_domain(other.id, &DomainName::parse("other.localhost").unwrap(), true).await.unwrap();
@@ -94,7 +94,11 @@ async fn an_unknown_or_suspended_host_gets_the_404_page_and_never_another_store(
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!html.contains("Zelly Demo Bazaar"));
     p.store.set_tenant_status(other.id, TenantStatus::Suspended).await.unwrap();
-    assert_eq!(p.get("other.localhost", "/").await.0, StatusCode::NOT_FOUND);
+    let (status, html) = p.get("other.localhost", "/").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(html.contains("This store is unavailable") && !html.contains("Other Shop"), "{html}");
+    let (status, _) = p.get("other.localhost", "/products/anything").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(p.get("127.0.0.1:4321", "/").await.0, StatusCode::NOT_FOUND);
 }
 
@@ -118,7 +122,7 @@ async fn allow_cert_says_yes_only_for_active_tenant_domains() {
 async fn allow_cert_refuses_when_core_api_is_unreachable() {
     // Nothing listens on this port: a certificate must not be approved.
     let origin = OriginClient::new("http://127.0.0.1:9", Secret::new(TOKEN));
-    let base = serve(storefront_server::app(storefront_server::AppState { origin: Arc::new(origin) }, assets_dir())).await;
+    let base = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir())).await;
     let res = reqwest::get(format!("{base}/allow-cert?domain=demo.localhost")).await.unwrap();
     assert!(!res.status().is_success());
 }

@@ -6,6 +6,7 @@
 //! response, exactly as the native host sends them from a background task.
 
 use storefront_app::analytics::{self, BrowserEventsError};
+use storefront_app::resolve::DomainCache;
 use worker::{event, Context, Env, Headers, Method, Request, Response, Result};
 use zelly_edge::events::EventBatch;
 use zelly_edge::workers::{request_host, WorkerOrigin};
@@ -28,10 +29,11 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     if req.path() == "/allow-cert" {
         return allow_cert(&req, &origin).await;
     }
+    let now = worker::Date::now().as_millis() as i64;
     if req.path() == analytics::BROWSER_EVENTS_PATH && req.method() == Method::Post {
         return browser_events(&mut req, origin, &ctx).await;
     }
-    let page = storefront_app::render_request(&origin, &request_host(&req), &req.path()).await;
+    let page = storefront_app::render_request(&origin, domains(), &request_host(&req), &req.path(), now).await;
     let headers = Headers::new();
     headers.set("content-type", "text/html; charset=utf-8")?;
     if let Some(page_analytics) = &page.analytics {
@@ -106,17 +108,22 @@ fn send_after_response(ctx: &Context, origin: WorkerOrigin, domain: DomainName, 
     });
 }
 
-/// The on-demand TLS question, answered like the native host does.
+/// What origin said about domains lately, kept for the life of this isolate (see
+/// `storefront_app::resolve`).
+fn domains() -> &'static DomainCache {
+    static DOMAINS: std::sync::OnceLock<DomainCache> = std::sync::OnceLock::new();
+    DOMAINS.get_or_init(DomainCache::new)
+}
+
+/// The on-demand TLS question, answered like the native host does (the same function).
 async fn allow_cert(req: &Request, origin: &WorkerOrigin) -> Result<Response> {
-    use zelly_edge::origin::StorefrontOrigin;
     let url = req.url()?;
     let domain = url.query_pairs().find(|(k, _)| k == "domain").map(|(_, v)| v.into_owned());
-    let Some(Ok(domain)) = domain.map(|d| zelly_edge::host::normalize_host(&d)) else {
-        return Response::error("bad domain", 400);
-    };
-    match origin.validate_domain(&domain).await {
-        Ok(true) => Response::ok("ok"),
-        Ok(false) => Response::error("unknown domain", 404),
-        Err(_) => Response::error("cannot validate", 503),
+    let now = worker::Date::now().as_millis() as i64;
+    match storefront_app::resolve::allow_cert(origin, domains(), domain.as_deref(), now).await {
+        200 => Response::ok("ok"),
+        400 => Response::error("bad domain", 400),
+        404 => Response::error("unknown domain", 404),
+        _ => Response::error("cannot validate", 503),
     }
 }

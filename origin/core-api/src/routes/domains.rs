@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use zelly_edge::paths;
+use zelly_service::ApiError;
 
 /// Domain validation route.
 pub fn router() -> Router<AppState> {
@@ -26,6 +27,10 @@ pub fn router() -> Router<AppState> {
 )]
 #[tracing::instrument(skip_all, fields(domain = %domain))]
 pub async fn validate(State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<StatusCode> {
-    super::storefront::active_store(&state, &domain).await?;
-    Ok(StatusCode::OK)
+    match super::storefront::active_store(&state, &domain).await {
+        Ok(_) => Ok(StatusCode::OK),
+        // The seed's contract: anything but an active store is 404, suspended ones included.
+        Err(ApiError::Gone(_)) => Err(ApiError::NotFound("store")),
+        Err(other) => Err(other),
+    }
 }

@@ -152,7 +152,8 @@ fn now_ms() -> i64 {
     responses(
         (status = 202, description = "Queued for analytics", body = IntakeReceipt),
         (status = 401, body = zelly_edge::ApiErrorBody),
-        (status = 404, description = "No active store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store is suspended; nothing was accepted", body = zelly_edge::ApiErrorBody),
         (status = 413, description = "Body over 64 KiB", body = zelly_edge::ApiErrorBody),
         (status = 422, description = "Invalid events, each bad field named", body = zelly_edge::ApiErrorBody),
         (status = 429, description = "Rate limited; see Retry-After", body = zelly_edge::ApiErrorBody),

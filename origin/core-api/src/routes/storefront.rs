@@ -49,12 +49,13 @@ impl FromRequestParts<AppState> for StorefrontCaller {
     }
 }
 
-/// The active tenant a domain belongs to; unknown, suspended and malformed domains are all 404.
+/// The active tenant a domain belongs to. Unknown and malformed domains are 404; a suspended
+/// store is 410, so that storefronts can tell shoppers it is closed rather than missing.
 pub(crate) async fn active_store(state: &AppState, raw_domain: &str) -> ApiResult<(Tenant, DomainName)> {
     let domain = normalize_host(raw_domain).map_err(|_| ApiError::NotFound("store"))?;
     let tenant = found(state.store.tenant_by_domain(&domain).await?, "store")?;
     if tenant.status != TenantStatus::Active {
-        return Err(ApiError::NotFound("store"));
+        return Err(ApiError::Gone("this store is closed"));
     }
     Ok((tenant, domain))
 }
@@ -72,7 +73,8 @@ fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
     responses(
         (status = 200, body = StoreCatalog),
         (status = 401, body = zelly_edge::ApiErrorBody),
-        (status = 404, description = "No active store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store on this domain is suspended", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = []))
 )]
@@ -107,6 +109,7 @@ pub async fn catalog(
         (status = 200, body = StoreCollection),
         (status = 401, body = zelly_edge::ApiErrorBody),
         (status = 404, description = "No such store or collection", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store is suspended", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = []))
 )]
@@ -141,6 +144,7 @@ pub async fn collection(
         (status = 200, body = StoreProduct),
         (status = 401, body = zelly_edge::ApiErrorBody),
         (status = 404, description = "No such store or product", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store is suspended", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = []))
 )]
