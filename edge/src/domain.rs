@@ -214,6 +214,14 @@ impl Money {
             .map(|amount_minor| Money::new(amount_minor, self.currency))
     }
 
+    /// The amount as a plain decimal in major units, `1299.50`: what schema.org offers and payment
+    /// APIs expect (no symbol, no separators; currencies here have two decimals).
+    pub fn decimal(&self) -> String {
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// `self + other`, or `None` on overflow or when the currencies differ.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         if self.currency != other.currency {
@@ -246,6 +254,12 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_amount_has_no_symbol_or_separators() {
+        assert_eq!(Money::new(129_950, Currency::INR).decimal(), "1299.50");
+        assert_eq!(Money::new(-5, Currency::INR).decimal(), "-0.05");
+    }
 
     #[test]
     fn a_handle_with_spaces_is_rejected() {

@@ -7,9 +7,11 @@
 
 pub mod analytics;
 pub mod resolve;
+pub mod seo;
 
 use analytics::PageAnalytics;
 use resolve::{DomainCache, DomainStatus};
+use seo::Head;
 use leptos::prelude::*;
 use zelly_edge::dto::{Product, StoreCatalog, StoreCollection, StoreInfo, StoreProduct};
 use zelly_edge::host::normalize_host;
@@ -25,18 +27,27 @@ pub struct Page {
     pub status: u16,
     /// The full document.
     pub html: String,
+    /// Its media type (`text/html; charset=utf-8` for pages).
+    pub content_type: &'static str,
     /// What the page counts as for analytics; `None` for pages that don't count (errors).
     pub analytics: Option<PageAnalytics>,
 }
 
 impl Page {
     fn ok(html: String) -> Self {
-        Self { status: 200, html, analytics: None }
+        Self::with_status(200, html)
+    }
+
+    fn with_status(status: u16, html: String) -> Self {
+        Self { status, html, content_type: HTML, analytics: None }
     }
 }
 
+/// The media type of every page.
+pub const HTML: &str = "text/html; charset=utf-8";
+
 /// Renders a view inside a fresh reactive owner, as a complete HTML5 document.
-fn document(title: String, store_name: Option<String>, body: impl IntoView + 'static) -> String {
+fn document(head: Head, store_name: Option<String>, body: impl IntoView + 'static) -> String {
     let owner = Owner::new();
     owner.with(move || {
         let html = view! {
@@ -44,7 +55,7 @@ fn document(title: String, store_name: Option<String>, body: impl IntoView + 'st
                 <head>
                     <meta charset="utf-8"/>
                     <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                    <title>{title}</title>
+                    {head.into_view()}
                     <link rel="icon" href="data:,"/>
                     <style>{STYLE}</style>
                 </head>
@@ -112,7 +123,8 @@ pub fn render_home(catalog: &StoreCatalog) -> Page {
         })}
         <ProductGrid products empty_note="This store has no products yet."/>
     };
-    Page::ok(document(store.name.clone(), Some(store.name), body))
+    let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
+    Page::ok(document(head, Some(store.name), body))
 }
 
 /// A collection page: its products in the merchant's order.
@@ -127,7 +139,13 @@ pub fn render_collection(data: &StoreCollection) -> Page {
         <ProductGrid products=data.products empty_note="This collection has no products yet."/>
         <p><a href="/">"← Back to the store"</a></p>
     };
-    Page::ok(document(title, Some(data.store.name), body))
+    let description = if data.description.is_empty() {
+        format!("{} from {}.", data.title, data.store.name)
+    } else {
+        data.description.clone()
+    };
+    let head = Head::page(&data.store, &format!("/collections/{}", data.handle), title, description);
+    Page::ok(document(head, Some(data.store.name), body))
 }
 
 /// A product page: image, description and every variant with its price.
@@ -155,7 +173,8 @@ pub fn render_product(data: &StoreProduct) -> Page {
             </div>
         </article>
     };
-    Page::ok(document(title, Some(store.name), body))
+    let head = Head::product(&store, &product, title);
+    Page::ok(document(head, Some(store.name), body))
 }
 
 /// 404: no such page in this store, or no store on this domain.
@@ -167,7 +186,7 @@ pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     };
-    Page { status: 404, html: document("Page not found".into(), store.map(|s| s.name.clone()), body), analytics: None }
+    Page::with_status(404, document(Head::error("Page not found"), store.map(|s| s.name.clone()), body))
 }
 
 /// 502: the storefront could not reach the catalog.
@@ -178,7 +197,7 @@ pub fn render_unavailable() -> Page {
             <p>"Please try again in a moment."</p>
         </section>
     };
-    Page { status: 502, html: document("Temporarily unavailable".into(), None, body), analytics: None }
+    Page::with_status(502, document(Head::error("Temporarily unavailable"), None, body))
 }
 
 /// A suspended store: it exists, and is closed for now (503, so that search engines come back).
@@ -189,7 +208,7 @@ pub fn render_store_unavailable() -> Page {
             <p>"It is closed for the moment. Please come back later."</p>
         </section>
     };
-    Page { status: 503, html: document("Store unavailable".into(), None, body), analytics: None }
+    Page::with_status(503, document(Head::error("Store unavailable"), None, body))
 }
 
 /// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
@@ -214,12 +233,23 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
             origin.product(&domain, handle).await.map(|p| (render_product(&p), Some(p.product.id)))
         }
         StorefrontRoute::Collection(handle) => origin.collection(&domain, handle).await.map(|c| (render_collection(&c), None)),
+        StorefrontRoute::Sitemap => origin.catalog(&domain).await.map(|c| (seo::sitemap(&c), None)),
+        StorefrontRoute::Robots => match known {
+            Some(DomainStatus::Active) => Ok((seo::robots(&domain), None)),
+            _ => match origin.validate_domain(&domain).await {
+                Ok(true) => Ok((seo::robots(&domain), None)),
+                Ok(false) => Err(OriginError::NotFound),
+                Err(err) => Err(err),
+            },
+        },
         StorefrontRoute::NotFound => Err(OriginError::NotFound),
     };
     match result {
         Ok((page, product_id)) => {
             cache.put(&domain, DomainStatus::Active, now_ms);
-            Page { analytics: Some(PageAnalytics { domain, product_id }), ..page }
+            // Only pages a shopper sees count as views, not robots.txt or the sitemap.
+            let analytics = (page.content_type == HTML).then_some(PageAnalytics { domain, product_id });
+            Page { analytics, ..page }
         }
         Err(OriginError::Suspended) => {
             cache.put(&domain, DomainStatus::Suspended, now_ms);
@@ -230,7 +260,9 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
             // that is not an active store is unknown. The home page's 404 already says so.
             let active = match (&route, known) {
                 (_, Some(DomainStatus::Active)) => Some(true),
-                (StorefrontRoute::Home, _) => Some(false),
+                (StorefrontRoute::Home | StorefrontRoute::Sitemap, _) => Some(false),
+                // validate_domain already said no; it cannot tell unknown from suspended.
+                (StorefrontRoute::Robots, _) => None,
                 _ => origin.validate_domain(&domain).await.ok(),
             };
             match active {
@@ -253,6 +285,10 @@ pub enum StorefrontRoute {
     Product(zelly_edge::Handle),
     /// `/collections/{handle}`
     Collection(zelly_edge::Handle),
+    /// `/robots.txt`
+    Robots,
+    /// `/sitemap.xml`
+    Sitemap,
     /// Anything else.
     NotFound,
 }
@@ -260,8 +296,11 @@ pub enum StorefrontRoute {
 impl StorefrontRoute {
     /// Routes a request path (without query).
     pub fn resolve(path: &str) -> Self {
-        if path == "/" || path.is_empty() {
-            return StorefrontRoute::Home;
+        match path {
+            "/" | "" => return StorefrontRoute::Home,
+            "/robots.txt" => return StorefrontRoute::Robots,
+            "/sitemap.xml" => return StorefrontRoute::Sitemap,
+            _ => {}
         }
         let handle_after = |prefix: &str| {
             let rest = path.strip_prefix(prefix)?;
@@ -471,5 +510,50 @@ mod tests {
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("10.0.0.1"), 10)), 400);
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, None, 10)), 400);
         assert_eq!(origin.calls.get(), 1);
+    }
+
+    #[test]
+    fn a_product_page_tells_search_engines_and_previews_about_itself_on_its_own_domain() {
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[129_950, 100]) });
+        let html = &page.html;
+        assert!(html.contains(r#"<link rel="canonical" href="https://acme.example/products/tee">"#), "{html}");
+        assert!(html.contains(r#"<meta property="og:type" content="product">"#));
+        assert!(html.contains(r#"<meta property="og:image" content="https://acme.example/assets/tee.svg">"#));
+        assert!(html.contains(r#"<meta property="og:site_name" content="Acme &lt;Goods&gt;">"#));
+        assert!(html.contains(r#"<meta name="description" content="Nice &lt;b&gt;thing&lt;/b&gt;">"#));
+        let start = html.find(r#"<script type="application/ld+json">"#).unwrap() + r#"<script type="application/ld+json">"#.len();
+        let end = start + html[start..].find("</script>").unwrap();
+        let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+        assert_eq!(data["@type"], "Product");
+        assert_eq!(data["name"], "Title tee");
+        assert_eq!(data["brand"]["name"], "Acme <Goods>");
+        assert_eq!(data["offers"][0]["price"], "1299.50");
+        assert_eq!(data["offers"][0]["priceCurrency"], "INR");
+        assert_eq!(data["offers"][1]["sku"], "SKU-1");
+    }
+
+    #[test]
+    fn error_pages_are_not_indexed_and_name_no_canonical_url() {
+        for page in [render_not_found(None), render_unavailable(), render_store_unavailable()] {
+            assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
+            assert!(!page.html.contains("canonical"));
+        }
+    }
+
+    #[test]
+    fn robots_and_sitemap_name_only_the_requesting_domain() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        let robots = block_on(render_request(&origin, &cache, "ACME.example:443", "/robots.txt", 0));
+        assert_eq!((robots.status, robots.content_type), (200, "text/plain; charset=utf-8"));
+        assert!(robots.html.contains("Sitemap: https://acme.example/sitemap.xml") && robots.html.contains("Disallow: /cart"));
+        assert!(robots.analytics.is_none(), "robots.txt is not a page view");
+        let sitemap = block_on(render_request(&origin, &cache, "acme.example", "/sitemap.xml", 0));
+        assert_eq!(sitemap.content_type, "application/xml; charset=utf-8");
+        assert!(sitemap.html.contains("<loc>https://acme.example/</loc>"));
+        assert!(sitemap.html.contains("<loc>https://acme.example/products/tee</loc>"));
+        assert_eq!(sitemap.html.matches("<loc>").count(), 2);
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/robots.txt", 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/sitemap.xml", 0)).status, 404);
     }
 }

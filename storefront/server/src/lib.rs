@@ -7,7 +7,7 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -107,7 +107,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, host, uri.path(), now_ms()).await;
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, Html(page.html)).into_response();
+    let mut response = (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
     if let Some(analytics) = page.analytics {
         let session = visit(&headers, &mut response);
         let batch = storefront_app::analytics::page_events(&analytics, &session, uri.path());

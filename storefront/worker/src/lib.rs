@@ -35,7 +35,7 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     }
     let page = storefront_app::render_request(&origin, domains(), &request_host(&req), &req.path(), now).await;
     let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-type", page.content_type)?;
     if let Some(page_analytics) = &page.analytics {
         let session = visit(&req, &headers)?;
         let batch = analytics::page_events(page_analytics, &session, &req.path());
