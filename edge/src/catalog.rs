@@ -427,6 +427,56 @@ pub struct SellerSession {
     pub role: Role,
 }
 
+/// How a store looks to shoppers, as its merchant sets it: `GET`/`PUT /api/seller/store`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettingsInput {
+    /// Store name shown to shoppers (1-100 characters).
+    pub name: String,
+    /// Logo image: an http(s) or site-relative URL, or none for the name alone.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// Accent colour of buttons and links, `#rrggbb`, or none for Zelly's default.
+    #[serde(default)]
+    pub accent_color: Option<String>,
+}
+
+impl StoreSettingsInput {
+    /// Checks every field, naming each bad one.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = self.name.trim();
+        check(&mut e, !name.is_empty() && name.chars().count() <= 100, "name", "must be 1-100 characters");
+        if let Some(url) = &self.logo_url {
+            check(&mut e, valid_url(url), "logo_url", "must be an http(s) or site-relative URL");
+        }
+        if let Some(color) = &self.accent_color {
+            check(&mut e, is_hex_color(color), "accent_color", "must be a colour like #1f6feb");
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+/// `#rrggbb` (either case).
+pub fn is_hex_color(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A store's settings with what identifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreSettings {
+    /// Short unique identifier (not editable).
+    pub slug: crate::TenantSlug,
+    /// Store name shown to shoppers.
+    pub name: String,
+    /// Logo image URL, if any.
+    pub logo_url: Option<String>,
+    /// Accent colour `#rrggbb`, if any.
+    pub accent_color: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,6 +525,19 @@ mod tests {
         let mut p = input();
         p.variants[1].options = vec!["s".into()];
         assert!(p.validate().unwrap_err().contains_key("variants[1].options"));
+    }
+
+    #[test]
+    fn store_settings_name_each_bad_field() {
+        let bad = StoreSettingsInput {
+            name: "  ".into(),
+            logo_url: Some("javascript:alert(1)".into()),
+            accent_color: Some("red".into()),
+        };
+        let errors = bad.validate().unwrap_err();
+        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["accent_color", "logo_url", "name"]);
+        let good = StoreSettingsInput { name: "Acme".into(), logo_url: Some("/assets/logo.svg".into()), accent_color: Some("#1F6feb".into()) };
+        assert_eq!(good.validate(), Ok(()));
     }
 
     #[test]

@@ -46,6 +46,12 @@ pub struct Tenant {
     pub name: String,
     /// Active or suspended.
     pub status: TenantStatus,
+    /// Logo image URL, when the merchant set one.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// Accent colour `#rrggbb`, when the merchant set one.
+    #[serde(default)]
+    pub accent_color: Option<String>,
 }
 
 /// A tenant as staff see it in the admin panel.
@@ -110,6 +116,12 @@ pub struct StoreInfo {
     pub name: String,
     /// The domain the request came in on.
     pub domain: DomainName,
+    /// Logo image URL, when the merchant set one.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// Accent colour `#rrggbb`, when the merchant set one.
+    #[serde(default)]
+    pub accent_color: Option<String>,
 }
 
 /// A storefront home page's data: the store, its active products and its collections.

@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         crate::routes::storefront::prices,
         crate::routes::events::intake,
         crate::routes::seller::session,
+        crate::routes::seller::store_settings,
+        crate::routes::seller::update_store_settings,
         crate::routes::seller::list_products,
         crate::routes::seller::create_product,
         crate::routes::seller::get_product,

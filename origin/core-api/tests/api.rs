@@ -223,6 +223,8 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/collections/{id}", "put"),
         ("/api/seller/collections/{id}", "delete"),
         ("/api/seller/analytics", "get"),
+        ("/api/seller/store", "get"),
+        ("/api/seller/store", "put"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

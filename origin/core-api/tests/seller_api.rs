@@ -108,6 +108,7 @@ zelly_store::on_both_backends!(
     a_merchant_without_a_store_or_with_several_is_told_what_to_do,
     a_merchant_reads_only_their_own_stores_analytics,
     a_bad_analytics_range_names_each_field,
+    owners_set_their_stores_look_and_the_storefront_api_carries_it,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -161,6 +162,8 @@ async fn every_forged_or_stale_token_is_refused(store: DynStore) {
         (reqwest::Method::PUT, format!("/api/seller/collections/{id}")),
         (reqwest::Method::DELETE, format!("/api/seller/collections/{id}")),
         (reqwest::Method::GET, "/api/seller/analytics?from=2026-11-01&to=2026-11-30".to_owned()),
+        (reqwest::Method::GET, "/api/seller/store".to_owned()),
+        (reqwest::Method::PUT, "/api/seller/store".to_owned()),
     ];
     for (method, path) in endpoints {
         for token in [None, Some(forged.as_str())] {
@@ -443,4 +446,50 @@ async fn a_bad_analytics_range_names_each_field(store: DynStore) {
     assert!(body["error"]["fields"]["to"].is_string(), "{body}");
     let (status, _) = app.get("/api/seller/analytics", &acme).await;
     assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+}
+
+async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let bolt = app.merchant("bolt").await;
+    let (status, settings) = app.get("/api/seller/store", &acme).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((settings["slug"].as_str(), settings["logo_url"].clone()), (Some("acme"), Value::Null));
+
+    let (status, body) = app.put("/api/seller/store", &acme, json!({ "name": " ", "logo_url": "javascript:x", "accent_color": "blue" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "logo_url", "accent_color"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field}: {body}");
+    }
+    let (status, body) = app.put("/api/seller/store", &acme, json!({ "name": "Acme", "tenant": "bolt" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {body}");
+
+    let look = json!({ "name": "Acme Lamps", "logo_url": "/assets/demo/brass-diya.svg", "accent_color": "#AA3300" });
+    let (status, saved) = app.put("/api/seller/store", &acme, look).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!((saved["name"].as_str(), saved["accent_color"].as_str()), (Some("Acme Lamps"), Some("#aa3300")));
+
+    // The storefront API hands the look to the hosts, for this store only.
+    let res = app
+        .http
+        .get(format!("{}/api/storefront/domains/acme.localhost/products", app.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let catalog: Value = res.json().await.unwrap();
+    assert_eq!(catalog["store"]["name"], "Acme Lamps");
+    assert_eq!(catalog["store"]["accent_color"], "#aa3300");
+    assert_eq!(catalog["store"]["logo_url"], "/assets/demo/brass-diya.svg");
+    let (_, theirs) = app.get("/api/seller/store", &bolt).await;
+    assert_eq!((theirs["name"].as_str(), theirs["accent_color"].clone()), (Some("bolt"), Value::Null));
+
+    // Staff may look, not change.
+    let acme_id = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
+    app.store.add_membership(acme_id, "uid-staff", Role::Staff).await.unwrap();
+    let staff = issuer().sign_id_token(PROJECT, "uid-staff", "staff@example.com", Duration::from_secs(3600));
+    assert_eq!(app.get("/api/seller/store", &staff).await.0, StatusCode::OK);
+    let (status, _) = app.put("/api/seller/store", &staff, json!({ "name": "Mine now" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/seller/store", &acme).await.1["name"], "Acme Lamps");
 }

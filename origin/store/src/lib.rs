@@ -76,6 +76,10 @@ pub trait TenantStore: Send + Sync {
     async fn tenant_by_domain(&self, domain: &DomainName) -> Result<Option<Tenant>, StoreError>;
     /// Every tenant with its domains and product count, by slug.
     async fn list_tenants(&self) -> Result<Vec<TenantOverview>, StoreError>;
+    /// Sets a store's name, logo and accent colour (checked with
+    /// [`StoreSettingsInput::validate`](zelly_edge::catalog::StoreSettingsInput::validate); the
+    /// colour is stored in lower case). An unknown tenant is [`StoreError::NotFound`].
+    async fn update_store_settings(&self, tenant: Uuid, input: &zelly_edge::catalog::StoreSettingsInput) -> Result<Tenant, StoreError>;
 }
 
 /// Products and variants, always scoped to one tenant.

@@ -12,6 +12,8 @@ pub(crate) struct TenantRow {
     pub slug: String,
     pub name: String,
     pub status: String,
+    pub logo_url: Option<String>,
+    pub accent_color: Option<String>,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -23,6 +25,8 @@ impl TryFrom<TenantRow> for Tenant {
             name: row.name,
             status: TenantStatus::parse(&row.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("tenant status {:?}", row.status)))?,
+            logo_url: row.logo_url,
+            accent_color: row.accent_color,
         })
     }
 }

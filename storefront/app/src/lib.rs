@@ -47,7 +47,14 @@ impl Page {
 pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Renders a view inside a fresh reactive owner, as a complete HTML5 document.
-fn document(head: Head, store_name: Option<String>, body: impl IntoView + 'static) -> String {
+fn document(head: Head, store: Option<&StoreInfo>, body: impl IntoView + 'static) -> String {
+    let name = store.map_or_else(|| "Zelly".to_owned(), |s| s.name.clone());
+    let logo = store.and_then(|s| s.logo_url.clone());
+    // Only a well-formed colour reaches the style attribute (origin checks it too).
+    let accent = store
+        .and_then(|s| s.accent_color.clone())
+        .filter(|c| zelly_edge::catalog::is_hex_color(c))
+        .map(|c| format!("--accent:{c}"));
     let owner = Owner::new();
     owner.with(move || {
         let html = view! {
@@ -59,9 +66,12 @@ fn document(head: Head, store_name: Option<String>, body: impl IntoView + 'stati
                     <link rel="icon" href="data:,"/>
                     <style>{STYLE}</style>
                 </head>
-                <body>
+                <body style=accent>
                     <header class="site-header">
-                        <a class="brand" href="/">{store_name.unwrap_or_else(|| "Zelly".to_owned())}</a>
+                        <a class="brand" href="/">
+                            {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="40"/> })}
+                            <span class="brand-name">{name}</span>
+                        </a>
                     </header>
                     <main>{body}</main>
                     <footer class="site-footer">"Powered by Zelly"</footer>
@@ -124,7 +134,7 @@ pub fn render_home(catalog: &StoreCatalog) -> Page {
         <ProductGrid products empty_note="This store has no products yet."/>
     };
     let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
-    Page::ok(document(head, Some(store.name), body))
+    Page::ok(document(head, Some(&store), body))
 }
 
 /// A collection page: its products in the merchant's order.
@@ -145,7 +155,7 @@ pub fn render_collection(data: &StoreCollection) -> Page {
         data.description.clone()
     };
     let head = Head::page(&data.store, &format!("/collections/{}", data.handle), title, description);
-    Page::ok(document(head, Some(data.store.name), body))
+    Page::ok(document(head, Some(&data.store), body))
 }
 
 /// A product page: image, description and every variant with its price.
@@ -174,7 +184,7 @@ pub fn render_product(data: &StoreProduct) -> Page {
         </article>
     };
     let head = Head::product(&store, &product, title);
-    Page::ok(document(head, Some(store.name), body))
+    Page::ok(document(head, Some(&store), body))
 }
 
 /// 404: no such page in this store, or no store on this domain.
@@ -186,7 +196,7 @@ pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     };
-    Page::with_status(404, document(Head::error("Page not found"), store.map(|s| s.name.clone()), body))
+    Page::with_status(404, document(Head::error("Page not found"), store, body))
 }
 
 /// 502: the storefront could not reach the catalog.
@@ -329,6 +339,8 @@ mod tests {
             slug: TenantSlug::parse("acme").unwrap(),
             name: "Acme <Goods>".into(),
             domain: DomainName::parse("acme.example").unwrap(),
+            logo_url: None,
+            accent_color: None,
         }
     }
 
@@ -555,5 +567,18 @@ mod tests {
         assert_eq!(sitemap.html.matches("<loc>").count(), 2);
         assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/robots.txt", 0)).status, 404);
         assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/sitemap.xml", 0)).status, 404);
+    }
+
+    #[test]
+    fn a_store_wears_its_own_logo_and_accent_and_nothing_else() {
+        let themed = StoreInfo { logo_url: Some("/assets/acme.svg".into()), accent_color: Some("#aa3300".into()), ..store() };
+        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![] });
+        assert!(page.html.contains(r#"<body style="--accent:#aa3300;">"#), "{}", page.html);
+        assert!(page.html.contains(r#"<img src="/assets/acme.svg" alt="" height="40" class="brand-logo">"#));
+        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] });
+        assert!(!plain.html.contains(r#"style="--accent"#) && !plain.html.contains(r#"class="brand-logo""#));
+        let sneaky = StoreInfo { accent_color: Some("red;background:url(//x)".into()), ..store() };
+        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![] });
+        assert!(!page.html.contains("background:url"), "only #rrggbb reaches the style attribute");
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use zelly_edge::catalog::{
     Collection, CollectionInput, FieldErrors, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput,
-    ProductStatus, Role, SellerProduct, SellerSession,
+    ProductStatus, Role, SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
 use zelly_edge::dto::{Tenant, TenantStatus};
 use zelly_service::{ApiError, AppJson};
@@ -27,6 +27,7 @@ pub const TENANT_HEADER: &str = "x-zelly-tenant";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/seller/session", get(session))
+        .route("/api/seller/store", get(store_settings).put(update_store_settings))
         .route("/api/seller/products", get(list_products).post(create_product))
         .route("/api/seller/products/{id}", get(get_product).put(update_product))
         .route("/api/seller/products/{id}/archive", post(archive_product))
@@ -129,6 +130,47 @@ fn path_id(raw: &str, what: &'static str) -> ApiResult<Uuid> {
     security(("firebase" = [])))]
 pub async fn session(merchant: Merchant) -> Json<SellerSession> {
     Json(SellerSession { uid: merchant.uid, email: merchant.email, tenant: merchant.tenant, role: merchant.role })
+}
+
+fn settings_of(tenant: &Tenant) -> StoreSettings {
+    StoreSettings {
+        slug: tenant.slug.clone(),
+        name: tenant.name.clone(),
+        logo_url: tenant.logo_url.clone(),
+        accent_color: tenant.accent_color.clone(),
+    }
+}
+
+/// How the store looks to shoppers: name, logo and accent colour.
+#[utoipa::path(get, path = "/api/seller/store", tag = "seller",
+    responses((status = 200, body = StoreSettings), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn store_settings(merchant: Merchant) -> Json<StoreSettings> {
+    Json(settings_of(&merchant.tenant))
+}
+
+/// Changes the store's name, logo and accent colour (owners only). Storefronts show the change
+/// on their next render of each page.
+#[utoipa::path(put, path = "/api/seller/store", tag = "seller", request_body = StoreSettingsInput,
+    responses(
+        (status = 200, body = StoreSettings),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 403, description = "Only the store's owners change its settings", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "Each bad field named", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("firebase" = [])))]
+#[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.id))]
+pub async fn update_store_settings(
+    merchant: Merchant,
+    State(state): State<AppState>,
+    AppJson(input): AppJson<StoreSettingsInput>,
+) -> ApiResult<Json<StoreSettings>> {
+    if merchant.role != Role::Owner {
+        return Err(ApiError::Forbidden("only the store's owners change its settings"));
+    }
+    input.validate().map_err(ApiError::InvalidFields)?;
+    let tenant = state.store.update_store_settings(merchant.tenant.id, &input).await?;
+    Ok(Json(settings_of(&tenant)))
 }
 
 /// Query of the product list.

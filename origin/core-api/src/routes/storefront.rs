@@ -61,7 +61,13 @@ pub(crate) async fn active_store(state: &AppState, raw_domain: &str) -> ApiResul
 }
 
 fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
-    StoreInfo { slug: tenant.slug.clone(), name: tenant.name.clone(), domain }
+    StoreInfo {
+        slug: tenant.slug.clone(),
+        name: tenant.name.clone(),
+        domain,
+        logo_url: tenant.logo_url.clone(),
+        accent_color: tenant.accent_color.clone(),
+    }
 }
 
 /// The store and its products.
