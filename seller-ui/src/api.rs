@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use zelly_edge::analytics::{AnalyticsQuery, AnalyticsReport};
 use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
-    SellerProduct, SellerSession,
+    SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
 use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
 use zelly_ui_kit::auth::{self, AuthSession};
@@ -22,6 +22,8 @@ pub const SELLER_PRODUCTS_PATH: &str = "/api/seller/products";
 pub const SELLER_COLLECTIONS_PATH: &str = "/api/seller/collections";
 /// core-api's path of the signed-in merchant's storefront analytics.
 pub const SELLER_ANALYTICS_PATH: &str = "/api/seller/analytics";
+/// core-api's path of the signed-in merchant's store settings.
+pub const SELLER_STORE_PATH: &str = "/api/seller/store";
 /// The `sessionStorage` key prefix of the signed-in session.
 pub const STORAGE_PREFIX: &str = "zelly-seller";
 /// Products per page of the product list (the API's default).
@@ -296,6 +298,21 @@ impl Api {
     pub async fn analytics(&self, query: &AnalyticsQuery) -> Result<AnalyticsReport, ApiError> {
         self.call::<_, ()>(Method::GET, &analytics_path(query), None)
             .await
+    }
+
+    /// `GET /api/seller/store`: the store's name, logo and accent colour as shoppers see them.
+    pub async fn store_settings(&self) -> Result<StoreSettings, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_STORE_PATH, None)
+            .await
+    }
+
+    /// `PUT /api/seller/store`: replaces the store's settings. A 422 names the bad fields (`name`,
+    /// `logo_url`, `accent_color`); a 403 means the merchant is staff, and only owners may.
+    pub async fn update_store_settings(
+        &self,
+        input: &StoreSettingsInput,
+    ) -> Result<StoreSettings, ApiError> {
+        self.call(Method::PUT, SELLER_STORE_PATH, Some(input)).await
     }
 
     /// `DELETE /api/seller/collections/{id}`.

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::editor::ProductEditor;
 use crate::products::{ListFilters, ProductsPage};
 use crate::route::{self, Route};
+use crate::settings::SettingsPage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zelly_edge::catalog::{ProductStatus, SellerSession};
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                 {tab("Products", Route::Products, "products-nav")}
                 {tab("Collections", Route::Collections, "collections-nav")}
                 {tab("Analytics", Route::Analytics, "analytics-nav")}
+                {tab("Settings", Route::Settings, "settings-nav")}
             }
         })
     };
@@ -246,6 +248,9 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
     if store.get_untracked().is_none() {
         load();
     }
+    // Whether the session has come: a change to it (the store renamed in Settings) must not
+    // redraw the screen, only its arrival.
+    let opened = Memo::new(move |_| store.with(Option::is_some));
 
     move || {
         if let Some(message) = failed.get() {
@@ -263,7 +268,7 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
             }
             .into_any();
         }
-        if store.with(Option::is_none) {
+        if !opened.get() {
             return view! {
                 <section class="panel">
                     <LoadingState label="Opening your store…" />
@@ -279,6 +284,7 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
             Route::NewCollection => view! { <CollectionEditor id=None /> }.into_any(),
             Route::Collection(id) => view! { <CollectionEditor id=Some(id) /> }.into_any(),
             Route::Analytics => view! { <AnalyticsPage /> }.into_any(),
+            Route::Settings => view! { <SettingsPage store /> }.into_any(),
         }
     }
 }

@@ -12,7 +12,9 @@
 //! - collections and their ordered products ([`collections`]);
 //! - the analytics dashboard: totals, daily charts and top products over a range of days
 //!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in
-//!   [`chart`].
+//!   [`chart`];
+//! - the store settings: name, logo and accent colour, with a preview of the storefront's header
+//!   ([`settings`]).
 //!
 //! The screens share their frames and parts ([`page`]): the list page's heading with its New
 //! button, the editor page's load states, the banner above a form, text fields, reorder buttons and
@@ -38,6 +40,7 @@ pub mod money;
 pub mod page;
 pub mod products;
 pub mod route;
+pub mod settings;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

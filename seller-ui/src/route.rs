@@ -18,6 +18,8 @@ pub enum Route {
     Collection(String),
     /// The analytics dashboard.
     Analytics,
+    /// The store's settings: name, logo and accent colour.
+    Settings,
 }
 
 /// The header tab a route belongs to, which the tab bar highlights.
@@ -29,6 +31,8 @@ pub enum Tab {
     Collections,
     /// The analytics dashboard.
     Analytics,
+    /// The store settings.
+    Settings,
 }
 
 impl Route {
@@ -45,6 +49,7 @@ impl Route {
             ["collections", "new"] => Route::NewCollection,
             ["collections", id] => Route::Collection((*id).to_owned()),
             ["analytics"] => Route::Analytics,
+            ["settings"] => Route::Settings,
             _ => Route::Products,
         }
     }
@@ -59,6 +64,7 @@ impl Route {
             Route::NewCollection => "#/collections/new".to_owned(),
             Route::Collection(id) => format!("#/collections/{id}"),
             Route::Analytics => "#/analytics".to_owned(),
+            Route::Settings => "#/settings".to_owned(),
         }
     }
 
@@ -68,6 +74,7 @@ impl Route {
             Route::Products | Route::NewProduct | Route::Product(_) => Tab::Products,
             Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
             Route::Analytics => Tab::Analytics,
+            Route::Settings => Tab::Settings,
         }
     }
 }
@@ -107,6 +114,9 @@ mod tests {
             Route::parse("#/analytics/?from=2026-01-01"),
             Route::Analytics
         );
+        assert_eq!(Route::parse("#/settings"), Route::Settings);
+        assert_eq!(Route::parse("/settings/"), Route::Settings);
+        assert_eq!(Route::parse("#/settings/extra"), Route::Products);
         assert_eq!(Route::parse("#/nowhere/at/all"), Route::Products);
     }
 
@@ -119,6 +129,7 @@ mod tests {
         assert_eq!(Route::Collection("c1".into()).tab(), Tab::Collections);
         assert_eq!(Route::NewCollection.tab(), Tab::Collections);
         assert_eq!(Route::Analytics.tab(), Tab::Analytics);
+        assert_eq!(Route::Settings.tab(), Tab::Settings);
     }
 
     #[test]
@@ -131,6 +142,7 @@ mod tests {
             Route::NewCollection,
             Route::Collection("c1".into()),
             Route::Analytics,
+            Route::Settings,
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
