@@ -31,12 +31,44 @@ for (const [label, port] of [
     await cards.filter({ hasText: "Brass Diya" }).locator("a").click();
     await page.waitForURL(/\/products\/brass-diya$/);
     assert.equal(await page.locator("h1").innerText(), "Brass Diya");
-    assert.equal(await page.locator("li.variant").count(), 2);
-    assert.match(await page.locator("li.variant").first().innerText(), /Small\s+₹599\.00/);
+    assert.equal(await page.locator("label.variant").count(), 2);
+    assert.match(await page.locator("label.variant").first().innerText(), /Small\s*₹599\.00/);
+
+    // Pick the large lamp, two of them, into the cart; then change and empty it.
+    await page.locator("label.variant", { hasText: "Large" }).locator("input").check();
+    await page.locator('input[name="quantity"]').fill("2");
+    await page.locator('[data-testid="add-to-cart"]').click();
+    await page.waitForURL(/\/cart$/);
+    const lines = page.locator('[data-testid="cart-line"]');
+    assert.equal(await lines.count(), 1);
+    assert.match(await lines.first().innerText(), /Brass Diya/);
+    const unit = Number((await lines.first().locator(".cart-unit").innerText()).replace(/[^0-9.]/g, ""));
+    const subtotal = async () => Number((await page.locator('[data-testid="cart-subtotal"]').innerText()).replace(/[^0-9.]/g, ""));
+    assert.equal(await subtotal(), unit * 2);
+    await lines.first().locator('[data-testid="cart-quantity"]').fill("3");
+    await lines.first().locator('[data-testid="cart-update"]').click();
+    await page.waitForURL(/\/cart$/);
+    assert.equal(await subtotal(), unit * 3);
+    // The cart is still there on the next visit to the page.
+    await page.goto(`${demoStore(port())}/cart`);
+    assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
+    await page.locator('[data-testid="cart-remove"]').click();
+    await page.locator('[data-testid="cart-empty"]').waitFor();
     assert.deepEqual(problems, []);
     await page.close();
   });
 }
+
+test("the cart works with JavaScript off", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${demoStore(env.storefrontWorkerPort)}/products/jute-tote`);
+  await page.locator('[data-testid="add-to-cart"]').click();
+  await page.waitForURL(/\/cart$/);
+  assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
+  assert.match(await page.locator('[data-testid="cart-line"]').innerText(), /Jute Tote/);
+  await context.close();
+});
 
 test("a shopper on an unknown domain gets the 404 page, not another store", async () => {
   const { page } = await watchedPage(browser);

@@ -79,6 +79,19 @@ pub struct Variant {
     pub title: String,
     /// Unit price.
     pub price: Money,
+    /// One value per option of the product (`["Large", "Blue"]`).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// The price before a reduction, shown struck through when above `price`.
+    #[serde(default)]
+    pub compare_at_price: Option<Money>,
+    /// Whether it can be bought now (in stock, or stock not tracked).
+    #[serde(default = "available_by_default")]
+    pub available: bool,
+}
+
+fn available_by_default() -> bool {
+    true
 }
 
 /// A product with its variants.
@@ -95,6 +108,18 @@ pub struct Product {
     pub description: String,
     /// Image URL (absolute or site-relative).
     pub image_url: Option<String>,
+    /// Every image, the first being `image_url`.
+    #[serde(default)]
+    pub images: Vec<crate::catalog::ProductImage>,
+    /// Names of the options variants differ by (`["Size", "Colour"]`).
+    #[serde(default)]
+    pub option_names: Vec<String>,
+    /// Title for search engines, when the merchant set one.
+    #[serde(default)]
+    pub seo_title: Option<String>,
+    /// Description for search engines, when the merchant set one.
+    #[serde(default)]
+    pub seo_description: Option<String>,
     /// Variants, cheapest first.
     pub variants: Vec<Variant>,
 }
@@ -201,6 +226,9 @@ pub struct VariantPrice {
 pub struct PriceList {
     /// Prices of the variants that were found.
     pub prices: Vec<VariantPrice>,
+    /// The store the prices are from (name and look, for pages such as the cart).
+    #[serde(default)]
+    pub store: Option<StoreInfo>,
 }
 
 /// Answer of `GET /health`.

@@ -254,10 +254,22 @@ pub(crate) fn storefront_product(p: SellerProduct) -> Product {
         title: p.title,
         description: p.description,
         image_url: p.images.first().map(|i| i.url.clone()),
+        images: p.images,
+        option_names: p.option_names,
+        seo_title: p.seo_title,
+        seo_description: p.seo_description,
         variants: p
             .variants
             .into_iter()
-            .map(|v| zelly_edge::dto::Variant { id: v.id, title: variant_title(&v.options), sku: v.sku, price: v.price })
+            .map(|v| zelly_edge::dto::Variant {
+                id: v.id,
+                title: variant_title(&v.options),
+                sku: v.sku,
+                price: v.price,
+                available: !v.track_inventory || v.inventory_quantity > 0,
+                compare_at_price: v.compare_at_price.filter(|c| c.amount_minor > v.price.amount_minor),
+                options: v.options,
+            })
             .collect(),
     }
 }

@@ -63,6 +63,25 @@ pub fn page_events(page: &PageAnalytics, session_id: &str, path: &str) -> EventB
     EventBatch { events }
 }
 
+/// The `add_to_cart` event of a cart form that added a variant (sent by the host, so it is
+/// counted with JavaScript off too).
+pub fn add_to_cart_event(session_id: &str, product_id: Uuid, variant_id: Uuid, quantity: u32) -> EventBatch {
+    EventBatch {
+        events: vec![EventInput {
+            kind: EventKind::AddToCart,
+            session_id: session_id.to_owned(),
+            path: "/cart".into(),
+            client_time_ms: None,
+            product_id: Some(product_id),
+            variant_id: Some(variant_id),
+            quantity: Some(quantity),
+            query: None,
+            order_id: None,
+            value: None,
+        }],
+    }
+}
+
 /// Paths longer than intake takes are cut at a character boundary rather than losing the event.
 fn clip_path(path: &str) -> String {
     let mut end = path.len().min(512);

@@ -6,6 +6,7 @@
 //! CSS inline: one round trip, nothing else to fetch but product images.
 
 pub mod analytics;
+pub mod cart;
 pub mod resolve;
 pub mod seo;
 
@@ -72,6 +73,7 @@ fn document(head: Head, store: Option<&StoreInfo>, body: impl IntoView + 'static
                             {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="40"/> })}
                             <span class="brand-name">{name}</span>
                         </a>
+                        <a class="cart-link" href="/cart" rel="nofollow">"Cart"</a>
                     </header>
                     <main>{body}</main>
                     <footer class="site-footer">"Powered by Zelly"</footer>
@@ -158,33 +160,141 @@ pub fn render_collection(data: &StoreCollection) -> Page {
     Page::ok(document(head, Some(&data.store), body))
 }
 
-/// A product page: image, description and every variant with its price.
+/// A product page: gallery, description, and a form to pick a variant and add it to the cart,
+/// which works without JavaScript (it posts to `/cart`).
 pub fn render_product(data: &StoreProduct) -> Page {
     let StoreProduct { store, product } = data.clone();
     let title = format!("{} · {}", product.title, store.name);
+    let images = if product.images.is_empty() {
+        product.image_url.clone().map(|url| vec![zelly_edge::catalog::ProductImage { url, alt: product.title.clone() }]).unwrap_or_default()
+    } else {
+        product.images.clone()
+    };
+    let first_available = product.variants.iter().position(|v| v.available);
+    let sold_out = first_available.is_none();
+    let legend = if product.option_names.is_empty() { "Options".to_owned() } else { product.option_names.join(" / ") };
+    let single = product.variants.len() == 1;
+    let product_id = product.id.to_string();
     let body = view! {
         <article class="product" data-handle=product.handle.to_string()>
             <div class="product-media">
-                {product.image_url.clone().map(|src| view! { <img src=src alt=product.title.clone() width="640" height="640"/> })}
+                {images.into_iter().enumerate().map(|(i, image)| {
+                    let alt = if image.alt.is_empty() { product.title.clone() } else { image.alt };
+                    let class = if i == 0 { "gallery-main" } else { "gallery-more" };
+                    view! { <img class=class src=image.url alt=alt width="640" height="640" loading=if i == 0 { "eager" } else { "lazy" }/> }
+                }).collect_view()}
             </div>
             <div class="product-info">
                 <h1>{product.title.clone()}</h1>
                 <p class="price">{product.from_price().map(|p| p.to_string())}</p>
                 <p class="description">{product.description.clone()}</p>
-                <ul class="variants">
-                    {product.variants.iter().map(|v| view! {
-                        <li class="variant" data-sku=v.sku.clone()>
-                            <span class="variant-title">{v.title.clone()}</span>
-                            <span class="variant-price">{v.price.to_string()}</span>
-                        </li>
-                    }).collect_view()}
-                </ul>
+                <form class="buy" method="post" action="/cart">
+                    <input type="hidden" name="action" value="add"/>
+                    <input type="hidden" name="product_id" value=product_id/>
+                    <fieldset class="variants" class:single=single>
+                        <legend>{legend}</legend>
+                        {product.variants.iter().enumerate().map(|(i, v)| {
+                            let checked = Some(i) == first_available;
+                            view! {
+                            <label class="variant" class:sold-out=!v.available data-sku=v.sku.clone()>
+                                <input type="radio" name="variant_id" value=v.id.to_string() required=true
+                                    checked=checked disabled=!v.available/>
+                                <span class="variant-title">{v.title.clone()}</span>
+                                <span class="variant-price">{v.price.to_string()}</span>
+                                {v.compare_at_price.map(|c| view! { <s class="compare-at">{c.to_string()}</s> })}
+                                {(!v.available).then(|| view! { <span class="stock">"Sold out"</span> })}
+                            </label>
+                        }}).collect_view()}
+                    </fieldset>
+                    <label class="quantity">"Quantity "
+                        <input type="number" name="quantity" value="1" min="1" max="99" required=true/>
+                    </label>
+                    <button type="submit" class="add-to-cart" data-testid="add-to-cart" disabled=sold_out>
+                        {if sold_out { "Sold out" } else { "Add to cart" }}
+                    </button>
+                </form>
                 <p><a href="/">"← Back to the store"</a></p>
             </div>
         </article>
     };
     let head = Head::product(&store, &product, title);
     Page::ok(document(head, Some(&store), body))
+}
+
+/// A cart form that could not be applied (400): says why and leads back.
+pub fn render_cart_error(store: Option<&StoreInfo>, reason: &str) -> Page {
+    let reason = reason.to_owned();
+    let body = view! {
+        <section class="notice">
+            <h1>"We couldn't update your cart"</h1>
+            <p data-testid="cart-error">{reason}</p>
+            <p><a href="/cart">"Back to your cart"</a></p>
+        </section>
+    };
+    Page::with_status(400, document(Head::error("Cart not updated"), store, body))
+}
+
+/// One priced line of the cart page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartLine {
+    /// The variant and its current price from origin.
+    pub price: zelly_edge::dto::VariantPrice,
+    /// Units.
+    pub quantity: u32,
+}
+
+/// The cart page: every line priced from origin, with quantity and remove forms, and the
+/// subtotal. Never cached, never indexed.
+pub fn render_cart(store: &StoreInfo, lines: &[CartLine]) -> Page {
+    let subtotal = lines
+        .iter()
+        .try_fold(None::<zelly_edge::Money>, |sum, line| {
+            let total = line.price.price.checked_mul(line.quantity)?;
+            match sum {
+                None => Some(Some(total)),
+                Some(sum) => sum.checked_add(total).map(Some),
+            }
+        })
+        .flatten();
+    let lines = lines.to_vec();
+    let empty = lines.is_empty();
+    let body = view! {
+        <section class="cart" data-testid="cart">
+            <h1>"Your cart"</h1>
+            {empty.then(|| view! { <p class="empty" data-testid="cart-empty">"Your cart is empty."</p> })}
+            <ul class="cart-lines">
+                {lines.into_iter().map(|line| {
+                    let id = line.price.variant_id.to_string();
+                    let total = line.price.price.checked_mul(line.quantity).map(|m| m.to_string()).unwrap_or_default();
+                    view! {
+                        <li class="cart-line" data-testid="cart-line" data-sku=line.price.sku.clone()>
+                            <span class="cart-title">{line.price.title.clone()}</span>
+                            <span class="cart-unit">{line.price.price.to_string()}</span>
+                            <form method="post" action="/cart" class="cart-quantity">
+                                <input type="hidden" name="action" value="set"/>
+                                <input type="hidden" name="variant_id" value=id.clone()/>
+                                <input type="number" name="quantity" value=line.quantity.to_string() min="0" max="99"
+                                    aria-label="Quantity" data-testid="cart-quantity"/>
+                                <button type="submit" data-testid="cart-update">"Update"</button>
+                            </form>
+                            <span class="cart-total" data-testid="cart-line-total">{total}</span>
+                            <form method="post" action="/cart" class="cart-remove">
+                                <input type="hidden" name="action" value="remove"/>
+                                <input type="hidden" name="variant_id" value=id/>
+                                <button type="submit" data-testid="cart-remove">"Remove"</button>
+                            </form>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {(!empty).then(|| view! {
+                <p class="cart-subtotal">"Subtotal "<strong data-testid="cart-subtotal">{subtotal.map(|m| m.to_string())}</strong></p>
+            })}
+            <p><a href="/">"← Continue shopping"</a></p>
+        </section>
+    };
+    let head = Head::private(format!("Your cart · {}", store.name));
+    Page::ok(document(head, Some(store), body))
 }
 
 /// 404: no such page in this store, or no store on this domain.
@@ -226,7 +336,14 @@ pub fn render_store_unavailable() -> Page {
 /// the "store unavailable" page, and an unreachable origin the "temporarily unavailable" page.
 /// What origin says about the domain is remembered in `cache` (see [`resolve`]), so that an
 /// unknown host is answered without asking origin again.
-pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache, host: &str, path: &str, now_ms: i64) -> Page {
+pub async fn render_request<O: StorefrontOrigin>(
+    origin: &O,
+    cache: &DomainCache,
+    host: &str,
+    path: &str,
+    cookies: Option<&str>,
+    now_ms: i64,
+) -> Page {
     let Ok(domain) = normalize_host(host) else {
         return render_not_found(None);
     };
@@ -244,6 +361,7 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
         }
         StorefrontRoute::Collection(handle) => origin.collection(&domain, handle).await.map(|c| (render_collection(&c), None)),
         StorefrontRoute::Sitemap => origin.catalog(&domain).await.map(|c| (seo::sitemap(&c), None)),
+        StorefrontRoute::Cart => cart_page(origin, &domain, cookies).await.map(|page| (page, None)),
         StorefrontRoute::Robots => match known {
             Some(DomainStatus::Active) => Ok((seo::robots(&domain), None)),
             _ => match origin.validate_domain(&domain).await {
@@ -270,7 +388,7 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
             // that is not an active store is unknown. The home page's 404 already says so.
             let active = match (&route, known) {
                 (_, Some(DomainStatus::Active)) => Some(true),
-                (StorefrontRoute::Home | StorefrontRoute::Sitemap, _) => Some(false),
+                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart, _) => Some(false),
                 // validate_domain already said no; it cannot tell unknown from suspended.
                 (StorefrontRoute::Robots, _) => None,
                 _ => origin.validate_domain(&domain).await.ok(),
@@ -286,6 +404,24 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
     }
 }
 
+/// The cart page of the store on `domain`, priced now. Lines origin does not know (gone, or
+/// another store's) are left out.
+async fn cart_page<O: StorefrontOrigin>(origin: &O, domain: &zelly_edge::DomainName, cookies: Option<&str>) -> Result<Page, OriginError> {
+    let cart = cart::Cart::from_cookies(cookies);
+    let ids: Vec<uuid::Uuid> = cart.lines().iter().map(|(id, _)| *id).collect();
+    let list = origin.prices(domain, &zelly_edge::dto::PriceLookup { variant_ids: ids }).await?;
+    let store = list.store.clone().ok_or_else(|| OriginError::Unavailable("core-api sent no store with the prices".into()))?;
+    let lines: Vec<CartLine> = cart
+        .lines()
+        .iter()
+        .filter_map(|(id, quantity)| {
+            let price = list.prices.iter().find(|p| p.variant_id == *id)?.clone();
+            Some(CartLine { price, quantity: *quantity })
+        })
+        .collect();
+    Ok(render_cart(&store, &lines))
+}
+
 /// What a storefront request asks for, decided from the path alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorefrontRoute {
@@ -299,6 +435,8 @@ pub enum StorefrontRoute {
     Robots,
     /// `/sitemap.xml`
     Sitemap,
+    /// `/cart`
+    Cart,
     /// Anything else.
     NotFound,
 }
@@ -310,6 +448,7 @@ impl StorefrontRoute {
             "/" | "" => return StorefrontRoute::Home,
             "/robots.txt" => return StorefrontRoute::Robots,
             "/sitemap.xml" => return StorefrontRoute::Sitemap,
+            "/cart" | "/cart/" => return StorefrontRoute::Cart,
             _ => {}
         }
         let handle_after = |prefix: &str| {
@@ -351,6 +490,10 @@ mod tests {
             title: format!("Title {handle}"),
             description: "Nice <b>thing</b>".into(),
             image_url: Some(format!("/assets/{handle}.svg")),
+            images: vec![],
+            option_names: vec!["Size".into()],
+            seo_title: None,
+            seo_description: None,
             variants: prices
                 .iter()
                 .enumerate()
@@ -359,6 +502,9 @@ mod tests {
                     sku: format!("SKU-{i}"),
                     title: format!("Option {i}"),
                     price: Money::new(*p, Currency::INR),
+                    options: vec![format!("Option {i}")],
+                    compare_at_price: None,
+                    available: true,
                 })
                 .collect(),
         }
@@ -488,14 +634,14 @@ mod tests {
     fn an_unknown_host_is_asked_about_once_then_answered_from_memory() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/", 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/", None, 0)).status, 404);
         assert_eq!(origin.calls.get(), 1);
-        assert_eq!(block_on(render_request(&origin, &cache, "NOBODY.example.", "/products/x", 1_000)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "NOBODY.example.", "/products/x", None, 1_000)).status, 404);
         assert_eq!(origin.calls.get(), 1, "the second request never reached origin");
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("nobody.example"), 2_000)), 404);
         assert_eq!(origin.calls.get(), 1, "nor did Caddy's question");
         // Past the negative TTL, origin is asked again (the domain may have been added since).
-        block_on(render_request(&origin, &cache, "nobody.example", "/", 1 + DomainCache::INACTIVE_TTL_MS));
+        block_on(render_request(&origin, &cache, "nobody.example", "/", None, 1 + DomainCache::INACTIVE_TTL_MS));
         assert_eq!(origin.calls.get(), 2);
     }
 
@@ -503,9 +649,9 @@ mod tests {
     fn a_missing_page_of_a_known_store_is_a_404_but_the_store_stays_known() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/nope", 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/nope", None, 0)).status, 404);
         assert_eq!(origin.calls.get(), 2, "the product, then whether the store exists");
-        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/tee", 10)).status, 200);
+        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/tee", None, 10)).status, 200);
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("acme.example"), 20)), 200);
         assert_eq!(origin.calls.get(), 3, "the certificate answer came from memory");
     }
@@ -514,7 +660,7 @@ mod tests {
     fn a_suspended_store_is_closed_not_missing_and_gets_no_certificate() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        let page = block_on(render_request(&origin, &cache, "closed.example", "/", 0));
+        let page = block_on(render_request(&origin, &cache, "closed.example", "/", None, 0));
         assert_eq!(page.status, 503);
         assert!(page.html.contains("This store is unavailable"));
         assert!(page.analytics.is_none(), "a closed store's page counts for nothing");
@@ -556,17 +702,17 @@ mod tests {
     fn robots_and_sitemap_name_only_the_requesting_domain() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        let robots = block_on(render_request(&origin, &cache, "ACME.example:443", "/robots.txt", 0));
+        let robots = block_on(render_request(&origin, &cache, "ACME.example:443", "/robots.txt", None, 0));
         assert_eq!((robots.status, robots.content_type), (200, "text/plain; charset=utf-8"));
         assert!(robots.html.contains("Sitemap: https://acme.example/sitemap.xml") && robots.html.contains("Disallow: /cart"));
         assert!(robots.analytics.is_none(), "robots.txt is not a page view");
-        let sitemap = block_on(render_request(&origin, &cache, "acme.example", "/sitemap.xml", 0));
+        let sitemap = block_on(render_request(&origin, &cache, "acme.example", "/sitemap.xml", None, 0));
         assert_eq!(sitemap.content_type, "application/xml; charset=utf-8");
         assert!(sitemap.html.contains("<loc>https://acme.example/</loc>"));
         assert!(sitemap.html.contains("<loc>https://acme.example/products/tee</loc>"));
         assert_eq!(sitemap.html.matches("<loc>").count(), 2);
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/robots.txt", 0)).status, 404);
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/sitemap.xml", 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/robots.txt", None, 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/sitemap.xml", None, 0)).status, 404);
     }
 
     #[test]
@@ -580,5 +726,69 @@ mod tests {
         let sneaky = StoreInfo { accent_color: Some("red;background:url(//x)".into()), ..store() };
         let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![] });
         assert!(!page.html.contains("background:url"), "only #rrggbb reaches the style attribute");
+    }
+
+    #[test]
+    fn the_product_page_is_a_form_that_adds_the_chosen_variant_without_javascript() {
+        let mut p = product("tee", &[100, 250, 300]);
+        p.variants[0].available = false;
+        p.variants[1].compare_at_price = Some(Money::new(400, Currency::INR));
+        let page = render_product(&StoreProduct { store: store(), product: p.clone() });
+        let html = &page.html;
+        assert!(html.contains(r#"<form method="post" action="/cart" class="buy">"#), "{html}");
+        assert!(html.contains(&format!(r#"name="product_id" value="{}""#, p.id)));
+        // The first available variant is chosen; a sold-out one cannot be.
+        let sold_out = html.find(&format!(r#"value="{}""#, p.variants[0].id)).unwrap();
+        assert!(html[sold_out..sold_out + 80].contains("disabled"), "{}", &html[sold_out..sold_out + 80]);
+        let chosen = html.find(&format!(r#"value="{}""#, p.variants[1].id)).unwrap();
+        assert!(html[chosen..chosen + 80].contains("checked"));
+        assert!(html.contains("Sold out") && html.contains(r#"<s class="compare-at">₹4.00</s>"#));
+        assert!(html.contains("<legend>Size</legend>"));
+        p.variants.iter_mut().for_each(|v| v.available = false);
+        let none_left = render_product(&StoreProduct { store: store(), product: p });
+        let button = &none_left.html[none_left.html.find(r#"data-testid="add-to-cart""#).unwrap()..];
+        let button = &button[..button.find("</button>").unwrap()];
+        assert!(button.contains("disabled") && button.contains("Sold out"), "{button}");
+    }
+
+    #[test]
+    fn the_cart_prices_each_line_and_offers_to_change_it() {
+        let price = |n: u128, minor: i64| zelly_edge::dto::VariantPrice {
+            variant_id: Uuid::from_u128(n),
+            title: format!("Tee / {n}"),
+            sku: format!("TEE-{n}"),
+            price: Money::new(minor, Currency::INR),
+        };
+        let lines = [CartLine { price: price(1, 129_900), quantity: 2 }, CartLine { price: price(2, 50), quantity: 1 }];
+        let page = render_cart(&store(), &lines);
+        assert_eq!(page.status, 200);
+        assert!(page.html.contains("₹2,598.00") && page.html.contains("₹2,598.50"), "line total and subtotal");
+        assert_eq!(page.html.matches(r#"data-testid="cart-line""#).count(), 2);
+        assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
+        let empty = render_cart(&store(), &[]);
+        assert!(empty.html.contains("Your cart is empty."));
+    }
+
+    #[test]
+    fn the_cart_page_drops_lines_origin_does_not_price() {
+        struct Prices;
+        impl StorefrontOrigin for Prices {
+            async fn catalog(&self, _: &DomainName) -> Result<StoreCatalog, OriginError> { Err(OriginError::NotFound) }
+            async fn product(&self, _: &DomainName, _: &Handle) -> Result<StoreProduct, OriginError> { Err(OriginError::NotFound) }
+            async fn collection(&self, _: &DomainName, _: &Handle) -> Result<StoreCollection, OriginError> { Err(OriginError::NotFound) }
+            async fn prices(&self, _: &DomainName, lookup: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
+                let prices = lookup.variant_ids.iter().filter(|id| id.as_u128() == 1).map(|id| zelly_edge::dto::VariantPrice {
+                    variant_id: *id, title: "Tee".into(), sku: "TEE".into(), price: Money::new(1_000, Currency::INR),
+                }).collect();
+                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()) })
+            }
+            async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
+            async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> { Ok(()) }
+        }
+        let cookie = format!("zelly_cart={}_3.{}_1", Uuid::from_u128(1).simple(), Uuid::from_u128(2).simple());
+        let page = block_on(render_request(&Prices, &DomainCache::new(), "acme.example", "/cart", Some(&cookie), 0));
+        assert_eq!(page.status, 200);
+        assert_eq!(page.html.matches(r#"data-testid="cart-line""#).count(), 1, "another store's variant is not shown");
+        assert!(page.html.contains("₹30.00"));
     }
 }

@@ -110,7 +110,12 @@ impl Head {
 
     /// An error page: titled, never indexed, no canonical URL.
     pub fn error(title: &str) -> Self {
-        Self { title: title.to_owned(), og_type: "website", noindex: true, ..Self::default() }
+        Self::private(title.to_owned())
+    }
+
+    /// A page of one shopper's own (the cart): titled, never indexed, no canonical URL.
+    pub fn private(title: String) -> Self {
+        Self { title, og_type: "website", noindex: true, ..Self::default() }
     }
 
     /// The head's elements.

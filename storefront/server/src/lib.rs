@@ -74,6 +74,7 @@ pub fn app(state: AppState, assets_dir: PathBuf) -> Router {
             storefront_app::analytics::BROWSER_EVENTS_PATH,
             post(browser_events).layer(DefaultBodyLimit::max(storefront_app::analytics::MAX_BROWSER_EVENTS_BYTES)),
         )
+        .route("/cart", get(page).post(cart_post).layer(DefaultBodyLimit::max(storefront_app::cart::MAX_FORM_BYTES)))
         .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
         .nest_service("/assets", ServeDir::new(assets_dir))
         .fallback(get(page))
@@ -105,9 +106,14 @@ pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<Allow
 /// to core-api from a background task, after the response.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, host, uri.path(), now_ms()).await;
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, host, uri.path(), cookies, now_ms()).await;
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
+    if uri.path().starts_with("/cart") {
+        // One shopper's own page: never stored by a shared cache.
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
     if let Some(analytics) = page.analytics {
         let session = visit(&headers, &mut response);
         let batch = storefront_app::analytics::page_events(&analytics, &session, uri.path());
@@ -136,14 +142,48 @@ pub async fn browser_events(State(state): State<AppState>, headers: HeaderMap, b
     }
 }
 
+/// `POST /cart`: applies the form (add, set, remove) to the cart cookie and sends the shopper to
+/// the cart (303), or answers 400/413 with the reason. An added variant is an `add_to_cart` event.
+pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    use storefront_app::cart::{post, CartAction, CartError};
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let Ok(domain) = normalize_host(host) else {
+        return (StatusCode::NOT_FOUND, "no store on this host").into_response();
+    };
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    match post(cookies, &body) {
+        Ok((cart, action)) => {
+            let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/cart")]).into_response();
+            if let Ok(value) = HeaderValue::from_str(&cart.set_cookie(is_https(&headers))) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            if let CartAction::Add { product_id, variant_id, quantity } = action {
+                let session = visit(&headers, &mut response);
+                let batch = storefront_app::analytics::add_to_cart_event(&session, product_id, variant_id, quantity);
+                send_in_background(&state, domain, batch, shopper_ip(&headers));
+            }
+            response
+        }
+        Err(err) => {
+            let status = if err == CartError::TooLarge { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+            let page = storefront_app::render_cart_error(None, &err.to_string());
+            (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response()
+        }
+    }
+}
+
+/// Whether the shopper reached us over HTTPS (Caddy says so in `X-Forwarded-Proto`).
+fn is_https(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// The shopper's visit id from the cookie, or a new one; either way the cookie is (re)set on the
 /// response, so the visit lasts until 30 minutes of inactivity.
 fn visit(headers: &HeaderMap, response: &mut Response) -> String {
     use storefront_app::analytics::{new_session_id, session_cookie, session_from_cookies};
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     let session = session_from_cookies(cookies).unwrap_or_else(|| new_session_id(*uuid::Uuid::new_v4().as_bytes()));
-    let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    if let Ok(value) = HeaderValue::from_str(&session_cookie(&session, https)) {
+    if let Ok(value) = HeaderValue::from_str(&session_cookie(&session, is_https(headers))) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     session

@@ -234,3 +234,72 @@ async fn browser_beacons_are_checked_given_the_visit_and_forwarded() {
     assert_eq!(events[0].event.session_id, "0123456789abcdef0123456789abcdef");
     assert_eq!(events[0].event.query.as_deref(), Some("diya"));
 }
+
+#[tokio::test]
+async fn a_shopper_fills_and_edits_a_cart_that_origin_prices() {
+    let p = platform().await;
+    let demo = p.store.tenant_by_slug(&TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let products = p.store.list_products(demo.id).await.unwrap();
+    let diya = products.iter().find(|x| x.handle.as_str() == "brass-diya").unwrap();
+    let tote = products.iter().find(|x| x.handle.as_str() == "jute-tote").unwrap();
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |cookie: String, form: String| {
+        no_redirects
+            .post(format!("{}/cart", p.storefront))
+            .header("host", "demo.localhost")
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let cart_cookie = |res: &reqwest::Response| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|c| c.starts_with("zelly_cart="))
+            .unwrap()
+    };
+    let add = |id: uuid::Uuid, variant: uuid::Uuid, q: u32| format!("action=add&product_id={id}&variant_id={variant}&quantity={q}");
+    let res = post(String::new(), add(diya.id, diya.variants[0].id, 2)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/cart");
+    let cookie = cart_cookie(&res);
+    let res = post(cookie.clone(), add(tote.id, tote.variants[0].id, 1)).await.unwrap();
+    let cookie = cart_cookie(&res);
+
+    let cart = |cookie: String| {
+        p.http.get(format!("{}/cart", p.storefront)).header("host", "demo.localhost").header("cookie", cookie).send()
+    };
+    let res = cart(cookie.clone()).await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let html = res.text().await.unwrap();
+    assert_eq!(html.matches(r#"data-testid="cart-line""#).count(), 2);
+    // The subtotal is origin's prices times the quantities.
+    let (diya_price, tote_price) = (diya.variants[0].price, tote.variants[0].price);
+    let subtotal = diya_price.checked_mul(2).unwrap().checked_add(tote_price).unwrap();
+    assert!(html.contains(&format!(r#"data-testid="cart-subtotal">{subtotal}<"#)), "{subtotal}: {html}");
+
+    let res = post(cookie.clone(), format!("action=set&variant_id={}&quantity=5", diya.variants[0].id)).await.unwrap();
+    let cookie = cart_cookie(&res);
+    let res = post(cookie.clone(), format!("action=remove&variant_id={}", tote.variants[0].id)).await.unwrap();
+    let cookie = cart_cookie(&res);
+    let html = cart(cookie.clone()).await.unwrap().text().await.unwrap();
+    assert_eq!(html.matches(r#"data-testid="cart-line""#).count(), 1);
+    assert!(html.contains(&format!(r#"data-testid="cart-subtotal">{}<"#, diya_price.checked_mul(5).unwrap())), "{html}");
+
+    // A cart cookie naming another store's or made-up variants shows nothing of them.
+    let forged = format!("{cookie}.{}_3", uuid::Uuid::new_v4().simple());
+    let html = cart(forged).await.unwrap().text().await.unwrap();
+    assert_eq!(html.matches(r#"data-testid="cart-line""#).count(), 1);
+
+    let res = post(cookie, "action=add&quantity=1".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("variant_id"));
+
+    // The adds were add_to_cart events of the shopper's visit.
+    let events = p.queued_events(2).await;
+    let adds: Vec<_> = events.iter().filter(|e| e.event.kind == zelly_edge::events::EventKind::AddToCart).collect();
+    assert_eq!(adds.len(), 2, "{events:?}");
+    assert!(adds.iter().any(|e| e.event.product_id == Some(diya.id) && e.event.quantity == Some(2)));
+}

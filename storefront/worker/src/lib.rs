@@ -33,9 +33,17 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     if req.path() == analytics::BROWSER_EVENTS_PATH && req.method() == Method::Post {
         return browser_events(&mut req, origin, &ctx).await;
     }
-    let page = storefront_app::render_request(&origin, domains(), &request_host(&req), &req.path(), now).await;
+    if req.path() == "/cart" && req.method() == Method::Post {
+        return cart_post(&mut req, origin, &ctx).await;
+    }
+    let cookies = req.headers().get("cookie")?;
+    let page = storefront_app::render_request(&origin, domains(), &request_host(&req), &req.path(), cookies.as_deref(), now).await;
     let headers = Headers::new();
     headers.set("content-type", page.content_type)?;
+    if req.path().starts_with("/cart") {
+        // One shopper's own page: never stored by a shared cache.
+        headers.set("cache-control", "private, no-store")?;
+    }
     if let Some(page_analytics) = &page.analytics {
         let session = visit(&req, &headers)?;
         let batch = analytics::page_events(page_analytics, &session, &req.path());
@@ -63,6 +71,39 @@ async fn browser_events(req: &mut Request, origin: WorkerOrigin, ctx: &Context) 
         }
         Err(BrowserEventsError::TooLarge) => Response::error(BrowserEventsError::TooLarge.to_string(), 413),
         Err(err) => Response::error(err.to_string(), 400),
+    }
+}
+
+/// `POST /cart`, as the native host answers it: the form applied to the cart cookie and a 303 to
+/// the cart, or 400/413 with the reason; an added variant is an `add_to_cart` event.
+async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Result<Response> {
+    use storefront_app::cart::{post, CartAction, CartError, MAX_FORM_BYTES};
+    let Ok(domain) = zelly_edge::host::normalize_host(&request_host(req)) else {
+        return Response::error("no store on this host", 404);
+    };
+    let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
+    let body = if declared.is_some_and(|n| n > MAX_FORM_BYTES) { vec![0; MAX_FORM_BYTES + 1] } else { req.bytes().await? };
+    let cookies = req.headers().get("cookie")?;
+    match post(cookies.as_deref(), &body) {
+        Ok((cart, action)) => {
+            let headers = Headers::new();
+            headers.set("location", "/cart")?;
+            let https = req.url().is_ok_and(|url| url.scheme() == "https");
+            headers.append("set-cookie", &cart.set_cookie(https))?;
+            if let CartAction::Add { product_id, variant_id, quantity } = action {
+                let session = visit(req, &headers)?;
+                let batch = analytics::add_to_cart_event(&session, product_id, variant_id, quantity);
+                send_after_response(ctx, origin, domain, batch, shopper_ip(req));
+            }
+            Ok(Response::empty()?.with_status(303).with_headers(headers))
+        }
+        Err(err) => {
+            let status = if err == CartError::TooLarge { 413 } else { 400 };
+            let page = storefront_app::render_cart_error(None, &err.to_string());
+            let headers = Headers::new();
+            headers.set("content-type", page.content_type)?;
+            Ok(Response::from_html(page.html)?.with_status(status).with_headers(headers))
+        }
     }
 }
 

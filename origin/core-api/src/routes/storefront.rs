@@ -191,7 +191,7 @@ pub async fn prices(
     if lookup.variant_ids.len() > MAX_PRICE_LOOKUP {
         return Err(ApiError::Unprocessable(format!("variant_ids: at most {MAX_PRICE_LOOKUP} ids")));
     }
-    let (tenant, _) = active_store(&state, &domain).await?;
+    let (tenant, domain) = active_store(&state, &domain).await?;
     let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
-    Ok(Json(PriceList { prices }))
+    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)) }))
 }
