@@ -40,6 +40,8 @@ pub struct PageAnalytics {
     pub domain: DomainName,
     /// The product, on a product page.
     pub product_id: Option<Uuid>,
+    /// The search text, on a search results page.
+    pub search: Option<String>,
 }
 
 /// The events of a rendered page for this visit: a page view, and a product view on a product page.
@@ -59,6 +61,9 @@ pub fn page_events(page: &PageAnalytics, session_id: &str, path: &str) -> EventB
     let mut events = vec![event(EventKind::PageView, None)];
     if let Some(product_id) = page.product_id {
         events.push(event(EventKind::ProductView, Some(product_id)));
+    }
+    if let Some(query) = &page.search {
+        events.push(EventInput { query: Some(query.clone()), ..event(EventKind::Search, None) });
     }
     EventBatch { events }
 }
@@ -192,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_product_page_is_a_page_view_and_a_product_view() {
-        let page = PageAnalytics { domain: DomainName::parse("acme.example").unwrap(), product_id: Some(Uuid::from_u128(7)) };
+        let page = PageAnalytics { domain: DomainName::parse("acme.example").unwrap(), product_id: Some(Uuid::from_u128(7)), search: None };
         let batch = page_events(&page, "abc", "/products/tee");
         assert_eq!(batch.events.len(), 2);
         assert_eq!(batch.events[0].kind, EventKind::PageView);
@@ -204,7 +209,7 @@ mod tests {
 
     #[test]
     fn overlong_paths_are_clipped_not_dropped() {
-        let page = PageAnalytics { domain: DomainName::parse("acme.example").unwrap(), product_id: None };
+        let page = PageAnalytics { domain: DomainName::parse("acme.example").unwrap(), product_id: None, search: Some("brass lamp".into()) };
         let long = format!("/{}", "é".repeat(600));
         let batch = page_events(&page, "abc", &long);
         assert!(batch.events[0].path.len() <= 512);

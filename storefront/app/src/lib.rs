@@ -7,10 +7,12 @@
 
 pub mod analytics;
 pub mod cart;
+pub mod listing;
 pub mod resolve;
 pub mod seo;
 
 use analytics::PageAnalytics;
+use listing::Listing;
 use resolve::{DomainCache, DomainStatus};
 use seo::Head;
 use leptos::prelude::*;
@@ -73,6 +75,9 @@ fn document(head: Head, store: Option<&StoreInfo>, body: impl IntoView + 'static
                             {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="40"/> })}
                             <span class="brand-name">{name}</span>
                         </a>
+                        <form class="site-search" action="/search" method="get" role="search">
+                            <input type="search" name="q" placeholder="Search this store" aria-label="Search this store" maxlength="100"/>
+                        </form>
                         <a class="cart-link" href="/cart" rel="nofollow">"Cart"</a>
                     </header>
                     <main>{body}</main>
@@ -115,12 +120,13 @@ fn ProductGrid(products: Vec<Product>, empty_note: &'static str) -> impl IntoVie
     }
 }
 
-/// The store's home page: its collections and a grid of its products.
-pub fn render_home(catalog: &StoreCatalog) -> Page {
+/// The store's home page: its collections and a grid of its products, newest first (sortable,
+/// a page at a time).
+pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
     let store = catalog.store.clone();
-    let products = catalog.products.clone();
     let collections = catalog.collections.clone();
-    let count = format!("{} products", products.len());
+    let count = format!("{} products", catalog.products.len());
+    let (products, page, pages) = listing.apply(catalog.products.clone());
     let body = view! {
         <section class="hero">
             <h1>{store.name.clone()}</h1>
@@ -133,22 +139,26 @@ pub fn render_home(catalog: &StoreCatalog) -> Page {
                 }).collect_view()}
             </nav>
         })}
+        {listing::controls(listing, "/", page, pages)}
         <ProductGrid products empty_note="This store has no products yet."/>
     };
     let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
     Page::ok(document(head, Some(&store), body))
 }
 
-/// A collection page: its products in the merchant's order.
-pub fn render_collection(data: &StoreCollection) -> Page {
+/// A collection page: its products in the merchant's order, or by price, a page at a time.
+pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
     let data = data.clone();
     let title = format!("{} · {}", data.title, data.store.name);
+    let path = format!("/collections/{}", data.handle);
+    let (products, page, pages) = listing.apply(data.products.clone());
     let body = view! {
         <section class="hero">
             <h1>{data.title.clone()}</h1>
             {(!data.description.is_empty()).then(|| view! { <p>{data.description.clone()}</p> })}
         </section>
-        <ProductGrid products=data.products empty_note="This collection has no products yet."/>
+        {listing::controls(listing, &path, page, pages)}
+        <ProductGrid products empty_note="This collection has no products yet."/>
         <p><a href="/">"← Back to the store"</a></p>
     };
     let description = if data.description.is_empty() {
@@ -156,8 +166,30 @@ pub fn render_collection(data: &StoreCollection) -> Page {
     } else {
         data.description.clone()
     };
-    let head = Head::page(&data.store, &format!("/collections/{}", data.handle), title, description);
+    let head = Head::page(&data.store, &path, title, description);
     Page::ok(document(head, Some(&data.store), body))
+}
+
+/// Search results: the store's products matching every word of `q`. Not indexed.
+pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
+    let store = catalog.store.clone();
+    let found = listing::search(catalog.products.clone(), &listing.q);
+    let heading = if listing.q.is_empty() {
+        "Search this store".to_owned()
+    } else {
+        format!("{} results for “{}”", found.len(), listing.q)
+    };
+    let (products, page, pages) = listing.apply(found);
+    let body = view! {
+        <section class="hero">
+            <h1 data-testid="search-heading">{heading}</h1>
+        </section>
+        {listing::controls(listing, "/search", page, pages)}
+        <ProductGrid products empty_note="Nothing matched. Try fewer or other words."/>
+        <p><a href="/">"← Back to the store"</a></p>
+    };
+    let head = Head::private(format!("Search · {}", store.name));
+    Page::ok(document(head, Some(&store), body))
 }
 
 /// A product page: gallery, description, and a form to pick a variant and add it to the cart,
@@ -320,6 +352,21 @@ pub fn render_unavailable() -> Page {
     Page::with_status(502, document(Head::error("Temporarily unavailable"), None, body))
 }
 
+/// What a storefront host hands the renderer about one `GET`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    /// The `Host` header.
+    pub host: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The query string without `?`, if any.
+    pub query: Option<&'a str>,
+    /// The `Cookie` header, if any.
+    pub cookies: Option<&'a str>,
+    /// Now, in Unix milliseconds (for the domain cache).
+    pub now_ms: i64,
+}
+
 /// A suspended store: it exists, and is closed for now (503, so that search engines come back).
 pub fn render_store_unavailable() -> Page {
     let body = view! {
@@ -336,14 +383,8 @@ pub fn render_store_unavailable() -> Page {
 /// the "store unavailable" page, and an unreachable origin the "temporarily unavailable" page.
 /// What origin says about the domain is remembered in `cache` (see [`resolve`]), so that an
 /// unknown host is answered without asking origin again.
-pub async fn render_request<O: StorefrontOrigin>(
-    origin: &O,
-    cache: &DomainCache,
-    host: &str,
-    path: &str,
-    cookies: Option<&str>,
-    now_ms: i64,
-) -> Page {
+pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache, request: &PageRequest<'_>) -> Page {
+    let PageRequest { host, path, query, cookies, now_ms } = *request;
     let Ok(domain) = normalize_host(host) else {
         return render_not_found(None);
     };
@@ -354,12 +395,16 @@ pub async fn render_request<O: StorefrontOrigin>(
         Some(DomainStatus::Active | DomainStatus::Refused) | None => {}
     }
     let route = StorefrontRoute::resolve(path);
+    let listing = Listing::from_query(query);
     let result = match &route {
-        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| (render_home(&c), None)),
+        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| (render_home(&c, &listing), None)),
+        StorefrontRoute::Search => origin.catalog(&domain).await.map(|c| (render_search(&c, &listing), None)),
         StorefrontRoute::Product(handle) => {
             origin.product(&domain, handle).await.map(|p| (render_product(&p), Some(p.product.id)))
         }
-        StorefrontRoute::Collection(handle) => origin.collection(&domain, handle).await.map(|c| (render_collection(&c), None)),
+        StorefrontRoute::Collection(handle) => {
+            origin.collection(&domain, handle).await.map(|c| (render_collection(&c, &listing), None))
+        }
         StorefrontRoute::Sitemap => origin.catalog(&domain).await.map(|c| (seo::sitemap(&c), None)),
         StorefrontRoute::Cart => cart_page(origin, &domain, cookies).await.map(|page| (page, None)),
         StorefrontRoute::Robots => match known {
@@ -376,7 +421,8 @@ pub async fn render_request<O: StorefrontOrigin>(
         Ok((page, product_id)) => {
             cache.put(&domain, DomainStatus::Active, now_ms);
             // Only pages a shopper sees count as views, not robots.txt or the sitemap.
-            let analytics = (page.content_type == HTML).then_some(PageAnalytics { domain, product_id });
+            let search = (route == StorefrontRoute::Search && !listing.q.is_empty()).then(|| listing.q.clone());
+            let analytics = (page.content_type == HTML).then_some(PageAnalytics { domain, product_id, search });
             Page { analytics, ..page }
         }
         Err(OriginError::Suspended) => {
@@ -388,7 +434,7 @@ pub async fn render_request<O: StorefrontOrigin>(
             // that is not an active store is unknown. The home page's 404 already says so.
             let active = match (&route, known) {
                 (_, Some(DomainStatus::Active)) => Some(true),
-                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart, _) => Some(false),
+                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart | StorefrontRoute::Search, _) => Some(false),
                 // validate_domain already said no; it cannot tell unknown from suspended.
                 (StorefrontRoute::Robots, _) => None,
                 _ => origin.validate_domain(&domain).await.ok(),
@@ -437,6 +483,8 @@ pub enum StorefrontRoute {
     Sitemap,
     /// `/cart`
     Cart,
+    /// `/search?q=`
+    Search,
     /// Anything else.
     NotFound,
 }
@@ -449,6 +497,7 @@ impl StorefrontRoute {
             "/robots.txt" => return StorefrontRoute::Robots,
             "/sitemap.xml" => return StorefrontRoute::Sitemap,
             "/cart" | "/cart/" => return StorefrontRoute::Cart,
+            "/search" => return StorefrontRoute::Search,
             _ => {}
         }
         let handle_after = |prefix: &str| {
@@ -516,7 +565,7 @@ mod tests {
             store: store(),
             products: vec![product("tee", &[129_900]), product("mug", &[500, 300])],
             collections: vec![zelly_edge::dto::CollectionLink { handle: Handle::parse("summer").unwrap(), title: "Summer".into() }],
-        });
+        }, &Listing::default());
         assert_eq!(page.status, 200);
         assert!(page.html.starts_with("<!DOCTYPE html><html"));
         assert!(page.html.contains("Title tee") && page.html.contains("₹1,299.00"));
@@ -535,7 +584,7 @@ mod tests {
             title: "Summer".into(),
             description: "Light things".into(),
             products: vec![product("mug", &[300]), product("tee", &[100])],
-        });
+        }, &Listing::default());
         let (mug, tee) = (page.html.find("Title mug").unwrap(), page.html.find("Title tee").unwrap());
         assert!(mug < tee, "the merchant's order is kept");
         assert!(page.html.contains("Light things") && page.html.contains("<title>Summer · Acme &lt;Goods&gt;</title>"));
@@ -558,7 +607,7 @@ mod tests {
 
     #[test]
     fn an_empty_store_says_so() {
-        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] });
+        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] }, &Listing::default());
         assert!(page.html.contains("no products yet"));
     }
 
@@ -618,6 +667,11 @@ mod tests {
         }
     }
 
+    /// A plain `GET` of `path` on `host` at `now_ms`.
+    fn req<'a>(host: &'a str, path: &'a str, now_ms: i64) -> PageRequest<'a> {
+        PageRequest { host, path, query: None, cookies: None, now_ms }
+    }
+
     /// A minimal executor for the fake origin, whose futures are always ready.
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
         let waker = std::task::Waker::noop();
@@ -634,14 +688,14 @@ mod tests {
     fn an_unknown_host_is_asked_about_once_then_answered_from_memory() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/", None, 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("nobody.example", "/", 0))).status, 404);
         assert_eq!(origin.calls.get(), 1);
-        assert_eq!(block_on(render_request(&origin, &cache, "NOBODY.example.", "/products/x", None, 1_000)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("NOBODY.example.", "/products/x", 1_000))).status, 404);
         assert_eq!(origin.calls.get(), 1, "the second request never reached origin");
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("nobody.example"), 2_000)), 404);
         assert_eq!(origin.calls.get(), 1, "nor did Caddy's question");
         // Past the negative TTL, origin is asked again (the domain may have been added since).
-        block_on(render_request(&origin, &cache, "nobody.example", "/", None, 1 + DomainCache::INACTIVE_TTL_MS));
+        block_on(render_request(&origin, &cache, &req("nobody.example", "/", 1 + DomainCache::INACTIVE_TTL_MS)));
         assert_eq!(origin.calls.get(), 2);
     }
 
@@ -649,9 +703,9 @@ mod tests {
     fn a_missing_page_of_a_known_store_is_a_404_but_the_store_stays_known() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/nope", None, 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("acme.example", "/products/nope", 0))).status, 404);
         assert_eq!(origin.calls.get(), 2, "the product, then whether the store exists");
-        assert_eq!(block_on(render_request(&origin, &cache, "acme.example", "/products/tee", None, 10)).status, 200);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("acme.example", "/products/tee", 10))).status, 200);
         assert_eq!(block_on(resolve::allow_cert(&origin, &cache, Some("acme.example"), 20)), 200);
         assert_eq!(origin.calls.get(), 3, "the certificate answer came from memory");
     }
@@ -660,7 +714,7 @@ mod tests {
     fn a_suspended_store_is_closed_not_missing_and_gets_no_certificate() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        let page = block_on(render_request(&origin, &cache, "closed.example", "/", None, 0));
+        let page = block_on(render_request(&origin, &cache, &req("closed.example", "/", 0)));
         assert_eq!(page.status, 503);
         assert!(page.html.contains("This store is unavailable"));
         assert!(page.analytics.is_none(), "a closed store's page counts for nothing");
@@ -702,29 +756,29 @@ mod tests {
     fn robots_and_sitemap_name_only_the_requesting_domain() {
         let origin = CountingOrigin::default();
         let cache = DomainCache::new();
-        let robots = block_on(render_request(&origin, &cache, "ACME.example:443", "/robots.txt", None, 0));
+        let robots = block_on(render_request(&origin, &cache, &req("ACME.example:443", "/robots.txt", 0)));
         assert_eq!((robots.status, robots.content_type), (200, "text/plain; charset=utf-8"));
         assert!(robots.html.contains("Sitemap: https://acme.example/sitemap.xml") && robots.html.contains("Disallow: /cart"));
         assert!(robots.analytics.is_none(), "robots.txt is not a page view");
-        let sitemap = block_on(render_request(&origin, &cache, "acme.example", "/sitemap.xml", None, 0));
+        let sitemap = block_on(render_request(&origin, &cache, &req("acme.example", "/sitemap.xml", 0)));
         assert_eq!(sitemap.content_type, "application/xml; charset=utf-8");
         assert!(sitemap.html.contains("<loc>https://acme.example/</loc>"));
         assert!(sitemap.html.contains("<loc>https://acme.example/products/tee</loc>"));
         assert_eq!(sitemap.html.matches("<loc>").count(), 2);
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/robots.txt", None, 0)).status, 404);
-        assert_eq!(block_on(render_request(&origin, &cache, "nobody.example", "/sitemap.xml", None, 0)).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("nobody.example", "/robots.txt", 0))).status, 404);
+        assert_eq!(block_on(render_request(&origin, &cache, &req("nobody.example", "/sitemap.xml", 0))).status, 404);
     }
 
     #[test]
     fn a_store_wears_its_own_logo_and_accent_and_nothing_else() {
         let themed = StoreInfo { logo_url: Some("/assets/acme.svg".into()), accent_color: Some("#aa3300".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![] });
+        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![] }, &Listing::default());
         assert!(page.html.contains(r#"<body style="--accent:#aa3300;">"#), "{}", page.html);
         assert!(page.html.contains(r#"<img src="/assets/acme.svg" alt="" height="40" class="brand-logo">"#));
-        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] });
+        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] }, &Listing::default());
         assert!(!plain.html.contains(r#"style="--accent"#) && !plain.html.contains(r#"class="brand-logo""#));
         let sneaky = StoreInfo { accent_color: Some("red;background:url(//x)".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![] });
+        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![] }, &Listing::default());
         assert!(!page.html.contains("background:url"), "only #rrggbb reaches the style attribute");
     }
 
@@ -786,9 +840,26 @@ mod tests {
             async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> { Ok(()) }
         }
         let cookie = format!("zelly_cart={}_3.{}_1", Uuid::from_u128(1).simple(), Uuid::from_u128(2).simple());
-        let page = block_on(render_request(&Prices, &DomainCache::new(), "acme.example", "/cart", Some(&cookie), 0));
+        let page = block_on(render_request(&Prices, &DomainCache::new(), &PageRequest { host: "acme.example", path: "/cart", query: None, cookies: Some(&cookie), now_ms: 0 }));
         assert_eq!(page.status, 200);
         assert_eq!(page.html.matches(r#"data-testid="cart-line""#).count(), 1, "another store's variant is not shown");
         assert!(page.html.contains("₹30.00"));
+    }
+
+    #[test]
+    fn search_results_list_matches_and_count_as_a_search() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        let request = PageRequest { host: "acme.example", path: "/search", query: Some("q=TITLE+tee"), cookies: None, now_ms: 0 };
+        let page = block_on(render_request(&origin, &cache, &request));
+        assert_eq!(page.status, 200);
+        assert!(page.html.contains("1 results for “TITLE tee”") && page.html.contains("Title tee"), "{}", page.html);
+        assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
+        let analytics = page.analytics.unwrap();
+        let events = analytics::page_events(&analytics, "s", "/search").events;
+        assert_eq!(events.iter().filter(|e| e.kind == zelly_edge::events::EventKind::Search).count(), 1);
+        assert_eq!(events[1].query.as_deref(), Some("TITLE tee"));
+        let none = block_on(render_request(&origin, &cache, &PageRequest { query: Some("q=zzz"), ..request }));
+        assert!(none.html.contains("Nothing matched"));
     }
 }

@@ -107,7 +107,8 @@ pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<Allow
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, host, uri.path(), cookies, now_ms()).await;
+    let request = storefront_app::PageRequest { host, path: uri.path(), query: uri.query(), cookies, now_ms: now_ms() };
+    let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, &request).await;
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
     if uri.path().starts_with("/cart") {

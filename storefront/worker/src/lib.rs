@@ -37,7 +37,11 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
         return cart_post(&mut req, origin, &ctx).await;
     }
     let cookies = req.headers().get("cookie")?;
-    let page = storefront_app::render_request(&origin, domains(), &request_host(&req), &req.path(), cookies.as_deref(), now).await;
+    let url = req.url()?;
+    let host = request_host(&req);
+    let path = req.path();
+    let request = storefront_app::PageRequest { host: &host, path: &path, query: url.query(), cookies: cookies.as_deref(), now_ms: now };
+    let page = storefront_app::render_request(&origin, domains(), &request).await;
     let headers = Headers::new();
     headers.set("content-type", page.content_type)?;
     if req.path().starts_with("/cart") {
