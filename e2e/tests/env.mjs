@@ -17,7 +17,19 @@ export const env = {
   sellerUiUrl: required("ZELLY_SELLER_UI_URL"),
   adminUiUrl: required("ZELLY_ADMIN_UI_URL"),
   storefrontToken: required("ZELLY_STOREFRONT_TOKEN"),
+  authUrl: required("ZELLY_AUTH_URL"),
 };
+
+/// A merchant's Firebase-format ID token from dev-auth (the Firebase sign-in REST shape).
+export async function merchantToken(email, password = "demo-password") {
+  const res = await fetch(`${env.authUrl}/v1/accounts:signInWithPassword?key=dev`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password, returnSecureToken: true }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${email} failed: ${res.status}`);
+  return (await res.json()).idToken;
+}
 
 /// The demo store's URL on a storefront port (`*.localhost` resolves to loopback in Chromium).
 export const demoStore = (port) => `http://demo.localhost:${port}`;

@@ -1,7 +1,7 @@
 // Both Workers under `wrangler dev` (workerd), held to the same answers as their native hosts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { env, getWithHost } from "./env.mjs";
+import { env, getWithHost, merchantToken } from "./env.mjs";
 
 async function demoVariants() {
   const res = await fetch(`${env.coreUrl}/api/storefront/domains/demo.localhost/products/brass-diya`, {
@@ -91,5 +91,60 @@ test("the storefront Worker answers the on-demand TLS question like the native h
     const native = await getWithHost(env.storefrontPort, "localhost", `/allow-cert?domain=${domain}`);
     assert.equal(worker.status, status, domain);
     assert.equal(native.status, status, domain);
+  }
+});
+
+/// Requests `path` on the storefront Worker until it is answered from the edge cache (the first
+/// answer is stored in the background), returning that answer.
+async function cachedPage(host, path) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await getWithHost(env.storefrontWorkerPort, host, path);
+    assert.equal(res.status, 200, `${host}${path}`);
+    if (res.headers["x-zelly-cache"] === "hit" || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("the storefront Worker caches each store's pages apart, and a store's change renders afresh", async () => {
+  // Two stores, one path: each gets its own product, look and cache entry.
+  const demo = await cachedPage("demo.localhost", "/products/masala-chai-tin");
+  const chai = await cachedPage("chai.localhost", "/products/masala-chai-tin");
+  assert.equal(demo.headers["x-zelly-cache"], "hit");
+  assert.equal(chai.headers["x-zelly-cache"], "hit");
+  assert.match(demo.body, /Masala Chai Tin/);
+  assert.doesNotMatch(demo.body, /Assam Masala Chai|Chai Corner/);
+  assert.match(chai.body, /Assam Masala Chai/);
+  assert.match(chai.body, /--accent:#8a3b12/);
+  assert.doesNotMatch(chai.body, /Zelly Demo Bazaar/);
+  // A cached page still starts the shopper's visit.
+  assert.match(String(chai.headers["set-cookie"]), /zelly_sid=/);
+  // Carts are never cached.
+  const cart = await getWithHost(env.storefrontWorkerPort, "chai.localhost", "/cart");
+  assert.equal(cart.headers["x-zelly-cache"], undefined);
+  assert.equal(cart.headers["cache-control"], "private, no-store");
+
+  // Chai Corner's owner renames the store: its pages render afresh within seconds, Demo's stay cached.
+  const token = await merchantToken("merchant@chai.localhost");
+  const put = (name) =>
+    fetch(`${env.coreUrl}/api/seller/store`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, logo_url: "/assets/demo/masala-chai-tin.svg", accent_color: "#8a3b12" }),
+    });
+  assert.equal((await put("Chai Corner Express")).status, 200);
+  try {
+    const deadline = Date.now() + 20_000;
+    let fresh;
+    for (;;) {
+      fresh = await getWithHost(env.storefrontWorkerPort, "chai.localhost", "/products/masala-chai-tin");
+      if (fresh.body.includes("Chai Corner Express") || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(fresh.body, /Chai Corner Express/, "the change reached the cached store");
+    const untouched = await getWithHost(env.storefrontWorkerPort, "demo.localhost", "/products/masala-chai-tin");
+    assert.equal(untouched.headers["x-zelly-cache"], "hit", "another store's cache is not invalidated");
+  } finally {
+    assert.equal((await put("Chai Corner")).status, 200);
   }
 });

@@ -52,6 +52,9 @@ pub struct Tenant {
     /// Accent colour `#rrggbb`, when the merchant set one.
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// Raised by every change to what the storefront shows; edge caches key pages by it.
+    #[serde(default)]
+    pub catalog_version: i64,
 }
 
 /// A tenant as staff see it in the admin panel.
@@ -229,6 +232,14 @@ pub struct PriceList {
     /// The store the prices are from (name and look, for pages such as the cart).
     #[serde(default)]
     pub store: Option<StoreInfo>,
+}
+
+/// Answer of `GET /api/storefront/domains/{domain}/version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreVersion {
+    /// Raised by every change to what the store's storefront shows.
+    pub version: i64,
 }
 
 /// Answer of `GET /health`.

@@ -51,6 +51,8 @@ pub trait StorefrontOrigin {
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError>;
     /// Whether `domain` belongs to an active tenant (the on-demand TLS question).
     async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError>;
+    /// The version of what the store on `domain` shows; a change means cached pages are stale.
+    async fn store_version(&self, domain: &DomainName) -> Result<i64, OriginError>;
     /// Hands shopper events of the store on `domain` to core-api's intake; `shopper_ip` feeds its
     /// per-shopper rate limit.
     async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError>;

@@ -11,6 +11,8 @@ pub const STORE_PRODUCT: &str = "/api/storefront/domains/{domain}/products/{hand
 pub const STORE_COLLECTION: &str = "/api/storefront/domains/{domain}/collections/{handle}";
 /// Route pattern: current prices of variants of a store.
 pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
+/// Route pattern: the version of what a store's storefront shows (edge cache keys).
+pub const STORE_VERSION: &str = "/api/storefront/domains/{domain}/version";
 /// Route pattern: storefront analytics events of a store (intake).
 pub const STORE_EVENTS: &str = "/api/storefront/domains/{domain}/events";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
@@ -36,6 +38,11 @@ pub fn store_collection(domain: &DomainName, handle: &Handle) -> String {
 /// `POST` path of the price lookup.
 pub fn store_prices(domain: &DomainName) -> String {
     format!("/api/storefront/domains/{domain}/prices")
+}
+
+/// `GET` path of a store's storefront version.
+pub fn store_version(domain: &DomainName) -> String {
+    format!("/api/storefront/domains/{domain}/version")
 }
 
 /// `POST` path of the event intake.

@@ -95,6 +95,11 @@ impl StorefrontOrigin for WorkerOrigin {
         }
     }
 
+    async fn store_version(&self, domain: &DomainName) -> Result<i64, OriginError> {
+        let answer: crate::dto::StoreVersion = self.json(Method::Get, &paths::store_version(domain), None).await?;
+        Ok(answer.version)
+    }
+
     async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError> {
         let body = serde_json::to_string(batch).map_err(|e| OriginError::Rejected(e.to_string()))?;
         let extra: Vec<(&str, &str)> = shopper_ip.map(|ip| (paths::SHOPPER_IP_HEADER, ip)).into_iter().collect();

@@ -68,8 +68,9 @@ fn dev(edge: bool) -> Result<()> {
     println!(
         "\n\x1b[1mZelly is running\x1b[0m (embedded SQLite in {data}; storefront and checkout: {how})\n\
          \n  storefront   http://demo.localhost:{sf}/   (the demo store; any *.localhost resolves here)\
+         \n               http://chai.localhost:{sf}/   (a second store, with its own look)\
          \n  checkout     http://demo.localhost:{co}/checkout/health   POST /checkout/quote\
-         \n  seller-ui    http://localhost:{su}/   (sign in as merchant@demo.localhost / demo-password)\
+         \n  seller-ui    http://localhost:{su}/   (merchant@demo.localhost or merchant@chai.localhost, password demo-password)\
          \n  admin-ui     http://localhost:{au}/\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
          \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
@@ -232,6 +233,7 @@ fn test() -> Result<()> {
         .env("ZELLY_CHECKOUT_WORKER_PORT", worker_checkout.to_string())
         .env("ZELLY_SELLER_UI_URL", format!("http://localhost:{}", ports.seller_ui))
         .env("ZELLY_ADMIN_UI_URL", format!("http://localhost:{}", ports.admin_ui))
+        .env("ZELLY_AUTH_URL", format!("http://localhost:{}", ports.auth))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();

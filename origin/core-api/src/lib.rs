@@ -53,6 +53,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(backend = store.backend(), "store ready");
     if config.seed_demo {
         let demo = zelly_store::demo::seed_demo(&store).await?;
+        zelly_store::demo::seed_second_demo(&store).await?;
         tracing::info!(tenant = %demo.slug, merchant = zelly_store::demo::DEMO_MERCHANT_UID, "demo tenant ready");
     }
     let verifier = match config.firebase {

@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::storefront::product,
         crate::routes::storefront::collection,
         crate::routes::storefront::prices,
+        crate::routes::storefront::version,
         crate::routes::events::intake,
         crate::routes::seller::session,
         crate::routes::seller::store_settings,

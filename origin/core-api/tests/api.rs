@@ -199,6 +199,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/collections/{handle}", "get"),
         ("/api/storefront/domains/{domain}/prices", "post"),
         ("/api/storefront/domains/{domain}/events", "post"),
+        ("/api/storefront/domains/{domain}/version", "get"),
     ];
     for (path, method) in guarded {
         let op = &paths[path][method];

@@ -464,10 +464,32 @@ async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: D
     let (status, body) = app.put("/api/seller/store", &acme, json!({ "name": "Acme", "tenant": "bolt" })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {body}");
 
+    let version = |domain: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .http
+                .get(format!("{}/api/storefront/domains/{domain}/version", app.base))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>().await.unwrap()["version"].as_i64().unwrap()
+        }
+    };
+    let (acme_before, bolt_before) = (version("acme.localhost").await, version("bolt.localhost").await);
     let look = json!({ "name": "Acme Lamps", "logo_url": "/assets/demo/brass-diya.svg", "accent_color": "#AA3300" });
     let (status, saved) = app.put("/api/seller/store", &acme, look).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!((saved["name"].as_str(), saved["accent_color"].as_str()), (Some("Acme Lamps"), Some("#aa3300")));
+    // The change raises Acme's storefront version (edge caches render afresh), not Bolt's.
+    assert!(version("acme.localhost").await > acme_before);
+    assert_eq!(version("bolt.localhost").await, bolt_before);
+    let (_, lamp) = app.post("/api/seller/products", &acme, product("lamp", "active")).await;
+    assert!(lamp["id"].is_string());
+    let after_product = version("acme.localhost").await;
+    assert!(after_product > acme_before + 1, "a catalog change raises it too");
+    assert_eq!(version("bolt.localhost").await, bolt_before);
 
     // The storefront API hands the look to the hosts, for this store only.
     let res = app

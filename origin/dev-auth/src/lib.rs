@@ -42,7 +42,8 @@ pub const CERTS_PATH: &str = "/robot/v1/metadata/x509/securetoken@system.gservic
 /// The Firebase Auth REST sign-in path.
 pub const SIGN_IN_PATH: &str = "/v1/accounts:signInWithPassword";
 /// The demo merchant of `cargo xtask dev`.
-pub const DEFAULT_USERS: &str = "merchant@demo.localhost:demo-password:demo-merchant";
+pub const DEFAULT_USERS: &str =
+    "merchant@demo.localhost:demo-password:demo-merchant,merchant@chai.localhost:demo-password:chai-merchant";
 /// Lifetime of an ID token, as Firebase's.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// `Cache-Control` of the certificate map: an hour, so verifiers do refetch.

@@ -80,6 +80,12 @@ impl StorefrontOrigin for OriginClient {
         }
     }
 
+    async fn store_version(&self, domain: &DomainName) -> Result<i64, OriginError> {
+        let answer: zelly_edge::dto::StoreVersion =
+            self.send(self.http.get(format!("{}{}", self.base, paths::store_version(domain)))).await?;
+        Ok(answer.version)
+    }
+
     async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError> {
         let mut request =
             self.http.post(format!("{}{}", self.base, paths::store_events(domain))).bearer_auth(self.token.expose()).json(batch);

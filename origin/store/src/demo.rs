@@ -92,6 +92,58 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
     Ok(tenant)
 }
 
+/// The second demo tenant's slug: a small tea shop on its own domain, with its own look, so that two
+/// stores can be seen side by side (isolation, theming, edge caching).
+pub const SECOND_SLUG: &str = "chai";
+/// The second demo tenant's domain.
+pub const SECOND_DOMAIN: &str = "chai.localhost";
+/// Firebase uid of the second demo store's owner.
+pub const SECOND_MERCHANT_UID: &str = "chai-merchant";
+
+/// Creates the second demo tenant ("Chai Corner", `chai.localhost`, three products, one of them
+/// with the same handle as a product of the first demo store), unless it exists.
+pub async fn seed_second_demo(store: &DynStore) -> Result<Tenant, StoreError> {
+    let slug = TenantSlug::parse(SECOND_SLUG).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if let Some(existing) = store.tenant_by_slug(&slug).await? {
+        store.add_membership(existing.id, SECOND_MERCHANT_UID, Role::Owner).await?;
+        return Ok(existing);
+    }
+    let tenant = store.create_tenant(&NewTenant { slug, name: "Chai Corner".into() }).await?;
+    let domain = DomainName::parse(SECOND_DOMAIN).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    store.add_domain(tenant.id, &domain, true).await?;
+    store.add_membership(tenant.id, SECOND_MERCHANT_UID, Role::Owner).await?;
+    let products: [(&str, &str, &str, i64, &str); 3] = [
+        ("masala-chai-tin", "Assam Masala Chai", "Strong CTC tea with cardamom and ginger, 500 g.", 42_000, "masala-chai-tin"),
+        ("copper-kettle", "Copper Kettle", "Hammered copper kettle for two.", 189_000, "copper-bottle"),
+        ("tea-journal", "Tea Tasting Journal", "Khadi-paper notebook for tasting notes.", 31_000, "khadi-notebook"),
+    ];
+    for (handle, title, description, price, image) in products {
+        let handle = Handle::parse(handle).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        store
+            .create_product(
+                tenant.id,
+                &NewProduct {
+                    image_url: Some(format!("/assets/demo/{image}.svg")),
+                    variants: vec![NewVariant {
+                        sku: format!("CHAI-{}", handle.as_str().to_uppercase()),
+                        title: "One size".into(),
+                        price: Money::new(price, Currency::INR),
+                    }],
+                    handle,
+                    title: title.to_owned(),
+                    description: description.to_owned(),
+                },
+            )
+            .await?;
+    }
+    let look = zelly_edge::catalog::StoreSettingsInput {
+        name: "Chai Corner".into(),
+        logo_url: Some("/assets/demo/masala-chai-tin.svg".into()),
+        accent_color: Some("#8a3b12".into()),
+    };
+    store.update_store_settings(tenant.id, &look).await
+}
+
 /// Handles of the demo products, for tests and the image generator.
 pub fn demo_handles() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|(handle, ..)| *handle)

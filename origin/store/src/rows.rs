@@ -14,6 +14,7 @@ pub(crate) struct TenantRow {
     pub status: String,
     pub logo_url: Option<String>,
     pub accent_color: Option<String>,
+    pub catalog_version: i64,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -27,6 +28,7 @@ impl TryFrom<TenantRow> for Tenant {
                 .ok_or_else(|| StoreError::Corrupt(format!("tenant status {:?}", row.status)))?,
             logo_url: row.logo_url,
             accent_color: row.accent_color,
+            catalog_version: row.catalog_version,
         })
     }
 }

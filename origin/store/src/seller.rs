@@ -278,6 +278,16 @@ pub(crate) fn storefront_product(p: SellerProduct) -> Product {
 macro_rules! seller_store_impl {
     ($store:ty, $db:ty, $p:literal) => {
         impl $store {
+            /// Marks the tenant's storefront data as changed, in the same transaction as the
+            /// change: edge caches key pages by this version, so the next request renders afresh.
+            async fn bump_catalog_version(tx: &mut sqlx::Transaction<'static, $db>, tenant: Uuid) -> Result<(), StoreError> {
+                sqlx::query(concat!("UPDATE ", $p, "tenants SET catalog_version = catalog_version + 1 WHERE id = $1"))
+                    .bind(tenant)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
             async fn load_products(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 tenant: Uuid,
@@ -422,14 +432,15 @@ macro_rules! seller_store_impl {
         impl SellerStore for $store {
             async fn memberships_of(&self, uid: &str) -> Result<Vec<(Tenant, Role)>, StoreError> {
                 let mut tx = self.uid_tx(uid).await?;
-                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, String)> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, m.role FROM ", $p, "memberships m JOIN ", $p,
+                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, m.role FROM ", $p, "memberships m JOIN ", $p,
                     "tenants t ON t.id = m.tenant_id WHERE m.firebase_uid = $1 ORDER BY t.slug"))
                     .bind(uid).fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows.into_iter()
-                    .map(|(id, slug, name, status, logo_url, accent_color, role)| {
-                        let tenant: Tenant = $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color }.try_into()?;
+                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, role)| {
+                        let tenant: Tenant =
+                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version }.try_into()?;
                         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
                         Ok((tenant, role))
                     })
@@ -505,6 +516,7 @@ macro_rules! seller_store_impl {
                     .execute(&mut *tx).await?;
                 Self::write_children(&mut tx, tenant, id, input, true).await?;
                 let product = Self::product_in(&mut tx, tenant, id).await?.ok_or(StoreError::NotFound)?;
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(product)
             }
@@ -532,6 +544,7 @@ macro_rules! seller_store_impl {
                 }
                 Self::write_children(&mut tx, tenant, id, input, false).await?;
                 let product = Self::product_in(&mut tx, tenant, id).await?.ok_or(StoreError::NotFound)?;
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(product)
             }
@@ -548,6 +561,7 @@ macro_rules! seller_store_impl {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Stale);
                 }
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(product)
             }
@@ -583,6 +597,7 @@ macro_rules! seller_store_impl {
                     .bind(Uuid::new_v4()).bind(tenant).bind(variant).bind(input.delta).bind(quantity_after)
                     .bind(input.reason.trim()).bind(actor).bind($crate::seller::now_ms())
                     .fetch_one(&mut *tx).await?;
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -633,6 +648,7 @@ macro_rules! seller_store_impl {
                     .execute(&mut *tx).await?;
                 Self::write_members(&mut tx, tenant, id, &input.product_ids).await?;
                 let found = Self::collection_in(&mut tx, tenant, id).await?.ok_or(StoreError::NotFound)?;
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(found)
             }
@@ -655,6 +671,7 @@ macro_rules! seller_store_impl {
                 }
                 Self::write_members(&mut tx, tenant, id, &input.product_ids).await?;
                 let found = Self::collection_in(&mut tx, tenant, id).await?.ok_or(StoreError::NotFound)?;
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(found)
             }
@@ -666,6 +683,7 @@ macro_rules! seller_store_impl {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
+                Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -761,7 +779,7 @@ macro_rules! tenant_store_impl {
         impl TenantStore for $store {
             async fn create_tenant(&self, new: &NewTenant) -> Result<Tenant, StoreError> {
                 let row: $crate::rows::TenantRow = sqlx::query_as(concat!(
-                    "INSERT INTO ", $p, "tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, status, logo_url, accent_color"))
+                    "INSERT INTO ", $p, "tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
                     .bind(Uuid::new_v4()).bind(new.slug.as_str()).bind(new.name.trim())
                     .fetch_one(&self.pool).await?;
                 row.try_into()
@@ -775,7 +793,8 @@ macro_rules! tenant_store_impl {
             }
 
             async fn set_tenant_status(&self, tenant: Uuid, status: TenantStatus) -> Result<(), StoreError> {
-                let done = sqlx::query(concat!("UPDATE ", $p, "tenants SET status = $1 WHERE id = $2"))
+                let done = sqlx::query(concat!(
+                    "UPDATE ", $p, "tenants SET status = $1, catalog_version = catalog_version + 1 WHERE id = $2"))
                     .bind(status.as_str()).bind(tenant)
                     .execute(&self.pool).await?;
                 if done.rows_affected() == 0 {
@@ -786,14 +805,14 @@ macro_rules! tenant_store_impl {
 
             async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
                 let row: Option<$crate::rows::TenantRow> =
-                    sqlx::query_as(concat!("SELECT id, slug, name, status, logo_url, accent_color FROM ", $p, "tenants WHERE slug = $1"))
+                    sqlx::query_as(concat!("SELECT id, slug, name, status, logo_url, accent_color, catalog_version FROM ", $p, "tenants WHERE slug = $1"))
                         .bind(slug.as_str()).fetch_optional(&self.pool).await?;
                 row.map(Tenant::try_from).transpose()
             }
 
             async fn tenant_by_domain(&self, domain: &DomainName) -> Result<Option<Tenant>, StoreError> {
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color FROM ", $p, "tenant_domains d JOIN ", $p,
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version FROM ", $p, "tenant_domains d JOIN ", $p,
                     "tenants t ON t.id = d.tenant_id WHERE d.domain = $1"))
                     .bind(domain.as_str()).fetch_optional(&self.pool).await?;
                 row.map(Tenant::try_from).transpose()
@@ -808,8 +827,9 @@ macro_rules! tenant_store_impl {
                     StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
                 })?;
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3 WHERE id = $4 \
-                     RETURNING id, slug, name, status, logo_url, accent_color"))
+                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, \
+                     catalog_version = catalog_version + 1 WHERE id = $4 \
+                     RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
                     .bind(input.name.trim())
                     .bind(input.logo_url.as_deref())
                     .bind(input.accent_color.as_deref().map(str::to_ascii_lowercase))
@@ -820,8 +840,9 @@ macro_rules! tenant_store_impl {
 
             async fn list_tenants(&self) -> Result<Vec<TenantOverview>, StoreError> {
                 let mut tx = self.platform_tx().await?;
-                let tenants: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, \
+                #[allow(clippy::type_complexity)]
+                let tenants: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, \
                      (SELECT count(*) FROM ", $p, "products p WHERE p.tenant_id = t.id) \
                      FROM ", $p, "tenants t ORDER BY t.slug"))
                     .fetch_all(&mut *tx).await?;
@@ -832,9 +853,10 @@ macro_rules! tenant_store_impl {
                 let mut domains = $crate::rows::group_domains(domains);
                 tenants
                     .into_iter()
-                    .map(|(id, slug, name, status, logo_url, accent_color, product_count)| {
+                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, product_count)| {
                         Ok(TenantOverview {
-                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color }.try_into()?,
+                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version }
+                                .try_into()?,
                             domains: domains.remove(&id).unwrap_or_default(),
                             product_count,
                         })

@@ -490,6 +490,20 @@ pub enum StorefrontRoute {
 }
 
 impl StorefrontRoute {
+    /// Whether a `200` answer to this path is the same for every shopper, so an edge cache may
+    /// keep it (per store and store version): catalog pages, robots.txt and the sitemap; never
+    /// the cart or search results.
+    pub fn is_shared(path: &str) -> bool {
+        matches!(
+            Self::resolve(path),
+            StorefrontRoute::Home
+                | StorefrontRoute::Product(_)
+                | StorefrontRoute::Collection(_)
+                | StorefrontRoute::Robots
+                | StorefrontRoute::Sitemap
+        )
+    }
+
     /// Routes a request path (without query).
     pub fn resolve(path: &str) -> Self {
         match path {
@@ -661,6 +675,9 @@ mod tests {
         }
         async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError> {
             Ok(self.answer(domain).is_ok())
+        }
+        async fn store_version(&self, domain: &DomainName) -> Result<i64, OriginError> {
+            self.answer(domain).map(|()| 1)
         }
         async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> {
             Ok(())
@@ -837,6 +854,7 @@ mod tests {
                 Ok(zelly_edge::dto::PriceList { prices, store: Some(store()) })
             }
             async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
+            async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }
             async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> { Ok(()) }
         }
         let cookie = format!("zelly_cart={}_3.{}_1", Uuid::from_u128(1).simple(), Uuid::from_u128(2).simple());

@@ -7,7 +7,7 @@
 
 use storefront_app::analytics::{self, BrowserEventsError};
 use storefront_app::resolve::DomainCache;
-use worker::{event, Context, Env, Headers, Method, Request, Response, Result};
+use worker::{event, Cache, Context, Env, Headers, Method, Request, Response, Result};
 use zelly_edge::events::EventBatch;
 use zelly_edge::workers::{request_host, WorkerOrigin};
 use zelly_edge::DomainName;
@@ -40,10 +40,39 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     let url = req.url()?;
     let host = request_host(&req);
     let path = req.path();
+    let domain = zelly_edge::host::normalize_host(&host).ok();
+    // Pages every shopper of a store sees alike are kept in the edge cache, per store and store
+    // version (see `page_cache_key`).
+    let cache_key = match &domain {
+        Some(domain) if req.method() == Method::Get && storefront_app::StorefrontRoute::is_shared(&path) => {
+            page_cache_key(&origin, domain, &path, url.query(), now).await
+        }
+        _ => None,
+    };
+    if let (Some(key), Some(domain)) = (&cache_key, &domain) {
+        if let Some(hit) = Cache::default().get(key.as_str(), false).await? {
+            return answer_from_cache(hit, &req, origin, domain.clone(), &ctx).await;
+        }
+    }
     let request = storefront_app::PageRequest { host: &host, path: &path, query: url.query(), cookies: cookies.as_deref(), now_ms: now };
     let page = storefront_app::render_request(&origin, domains(), &request).await;
     let headers = Headers::new();
     headers.set("content-type", page.content_type)?;
+    if let Some(key) = cache_key.filter(|_| page.status == 200) {
+        let stored = Headers::new();
+        stored.set("content-type", page.content_type)?;
+        stored.set("cache-control", &format!("public, max-age={PAGE_TTL_SECS}"))?;
+        if let Some(product) = page.analytics.as_ref().and_then(|a| a.product_id) {
+            stored.set("x-zelly-product", &product.to_string())?;
+        }
+        let copy = Response::from_html(page.html.clone())?.with_headers(stored);
+        ctx.wait_until(async move {
+            if let Err(err) = Cache::default().put(key.as_str(), copy).await {
+                worker::console_warn!("page not cached: {err}");
+            }
+        });
+        headers.set("x-zelly-cache", "miss")?;
+    }
     if req.path().starts_with("/cart") {
         // One shopper's own page: never stored by a shared cache.
         headers.set("cache-control", "private, no-store")?;
@@ -54,6 +83,62 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
         send_after_response(&ctx, origin, page_analytics.domain.clone(), batch, shopper_ip(&req));
     }
     Ok(Response::from_html(page.html)?.with_status(page.status).with_headers(headers))
+}
+
+/// How long a cached page is served before it is rendered again, even when the store has not
+/// changed.
+const PAGE_TTL_SECS: u32 = 60;
+/// How long this isolate trusts a store version before asking origin again.
+const VERSION_TTL_MS: i64 = 5_000;
+
+/// Store versions this isolate has asked origin for, with when.
+fn versions() -> &'static std::sync::Mutex<std::collections::HashMap<DomainName, (i64, i64)>> {
+    static VERSIONS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<DomainName, (i64, i64)>>> =
+        std::sync::OnceLock::new();
+    VERSIONS.get_or_init(Default::default)
+}
+
+/// The cache key of a shared page: the store's domain and its current version are part of it, so
+/// no key is ever shared by two stores, and a catalog or settings change (which raises the
+/// version) sends the next request to a fresh render. `None` (no caching) when origin cannot say
+/// the version, e.g. for an unknown or suspended store.
+async fn page_cache_key(origin: &WorkerOrigin, domain: &DomainName, path: &str, query: Option<&str>, now: i64) -> Option<String> {
+    use zelly_edge::origin::StorefrontOrigin;
+    let remembered = {
+        let versions = versions().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        versions.get(domain).filter(|(_, at)| now - at < VERSION_TTL_MS).map(|(v, _)| *v)
+    };
+    let version = match remembered {
+        Some(version) => version,
+        None => {
+            let version = origin.store_version(domain).await.ok()?;
+            let mut versions = versions().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if versions.len() >= storefront_app::resolve::DomainCache::MAX_ENTRIES {
+                versions.clear();
+            }
+            versions.insert(domain.clone(), (version, now));
+            version
+        }
+    };
+    let query = query.filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("https://{domain}/__zelly-cache/v{version}{path}{query}"))
+}
+
+/// A page from the edge cache, with this shopper's visit cookie and page events added.
+async fn answer_from_cache(mut hit: Response, req: &Request, origin: WorkerOrigin, domain: DomainName, ctx: &Context) -> Result<Response> {
+    let content_type = hit.headers().get("content-type")?.unwrap_or_else(|| storefront_app::HTML.to_owned());
+    let product_id = hit.headers().get("x-zelly-product")?.and_then(|v| v.parse().ok());
+    let body = hit.text().await?;
+    let headers = Headers::new();
+    headers.set("content-type", &content_type)?;
+    headers.set("x-zelly-cache", "hit")?;
+    if content_type == storefront_app::HTML {
+        let session = visit(req, &headers)?;
+        let page = analytics::PageAnalytics { domain: domain.clone(), product_id, search: None };
+        let batch = analytics::page_events(&page, &session, &req.path());
+        send_after_response(ctx, origin, domain, batch, shopper_ip(req));
+    }
+    Ok(Response::from_html(body)?.with_headers(headers))
 }
 
 /// `POST /_zelly/events` from the page's script: 202 at once, the events follow in `waitUntil`.

@@ -9,7 +9,8 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use zelly_edge::dto::{
-    CollectionLink, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, Tenant, TenantStatus,
+    CollectionLink, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, StoreVersion, Tenant,
+    TenantStatus,
 };
 use zelly_edge::host::normalize_host;
 use zelly_edge::{paths, DomainName, Handle};
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_PRODUCT, get(product))
         .route(paths::STORE_COLLECTION, get(collection))
         .route(paths::STORE_PRICES, post(prices))
+        .route(paths::STORE_VERSION, get(version))
 }
 
 /// Proof that the caller holds the storefront bearer token.
@@ -164,6 +166,26 @@ pub async fn product(
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("product"))?;
     let product = found(state.store.product_by_handle(tenant.id, &handle).await?, "product")?;
     Ok(Json(StoreProduct { store: store_info(&tenant, domain), product }))
+}
+
+/// The version of what the store's storefront shows: edge caches key pages by it, so any catalog
+/// or settings change makes them render afresh.
+#[utoipa::path(
+    get,
+    path = "/api/storefront/domains/{domain}/version",
+    tag = "storefront",
+    params(("domain" = String, Path, description = "The storefront's host name")),
+    responses(
+        (status = 200, body = StoreVersion),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store is suspended", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+pub async fn version(_caller: StorefrontCaller, State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<Json<StoreVersion>> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    Ok(Json(StoreVersion { version: tenant.catalog_version }))
 }
 
 /// Current prices of the store's variants (other tenants' variants are simply absent).
