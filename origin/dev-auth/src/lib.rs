@@ -285,12 +285,13 @@ mod tests {
     use std::collections::HashMap;
 
     #[test]
-    fn the_default_account_is_the_demo_merchant() {
+    fn the_default_accounts_are_the_two_demo_merchants() {
         let users = parse_users(DEFAULT_USERS).unwrap_or_default();
-        assert_eq!(users.len(), 1);
+        assert_eq!(users.len(), 2);
         assert_eq!(users[0].email, "merchant@demo.localhost");
         assert_eq!(users[0].password.expose(), "demo-password");
         assert_eq!(users[0].uid, "demo-merchant");
+        assert_eq!((users[1].email.as_str(), users[1].uid.as_str()), ("merchant@chai.localhost", "chai-merchant"));
     }
 
     #[test]
