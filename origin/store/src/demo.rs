@@ -89,7 +89,8 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
             },
         )
         .await?;
-    Ok(tenant)
+    // Read back: seeding the catalog raised the tenant's storefront version.
+    store.tenant_by_slug(&tenant.slug).await?.ok_or(StoreError::NotFound)
 }
 
 /// The second demo tenant's slug: a small tea shop on its own domain, with its own look, so that two

@@ -162,4 +162,9 @@ async fn seeding_the_demo_twice_changes_nothing(store: DynStore) {
     assert!(products.iter().all(|p| p.image_url.is_some() && !p.variants.is_empty()));
     let by_domain = store.tenant_by_domain(&domain(zelly_store::demo::DEMO_DOMAIN)).await.unwrap();
     assert_eq!(by_domain.map(|t| t.id), Some(first.id));
+    let chai = zelly_store::demo::seed_second_demo(&store).await.unwrap();
+    assert_eq!(zelly_store::demo::seed_second_demo(&store).await.unwrap(), chai);
+    assert_eq!(chai.accent_color.as_deref(), Some("#8a3b12"));
+    assert_eq!(store.list_products(chai.id).await.unwrap().len(), 3);
+    assert_eq!(store.list_products(first.id).await.unwrap().len(), 12, "the stores stay apart");
 }
