@@ -896,8 +896,10 @@ pub(crate) fn active_input(new: &crate::NewProduct) -> ProductInput {
                 price_minor: v.price.amount_minor,
                 compare_at_price_minor: None,
                 currency: v.price.currency,
+                // A NewProduct says nothing of stock: it is sellable until its merchant starts
+                // tracking stock in the seller panel.
                 inventory_quantity: 0,
-                track_inventory: true,
+                track_inventory: false,
             })
             .collect(),
         version: None,
