@@ -59,6 +59,36 @@ for (const [label, port] of [
   });
 }
 
+for (const [label, port] of [
+  ["native", () => env.storefrontPort],
+  ["worker", () => env.storefrontWorkerPort],
+]) {
+  test(`two stores on two domains each show only their own products and look (${label})`, async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`http://chai.localhost:${port()}/`);
+    assert.equal(await page.title(), "Chai Corner");
+    assert.equal(await page.locator("li.card").count(), 3);
+    assert.equal(await page.locator("body").getAttribute("style"), "--accent:#8a3b12;");
+    assert.equal(await page.locator("img.brand-logo").count(), 1);
+    const chaiText = await page.locator("main").innerText();
+    assert.doesNotMatch(chaiText, /Pashmina|Brass Diya/);
+    // The same handle in both stores is two different products.
+    await page.goto(`http://chai.localhost:${port()}/products/masala-chai-tin`);
+    assert.equal(await page.locator("h1").innerText(), "Assam Masala Chai");
+    await page.goto(`${demoStore(port())}/products/masala-chai-tin`);
+    assert.equal(await page.locator("h1").innerText(), "Masala Chai Tin");
+    assert.equal(await page.locator("body").getAttribute("style"), null, "the demo store keeps the default look");
+    assert.equal(await page.locator("img.brand-logo").count(), 0);
+    // Search stays inside the store.
+    await page.goto(`${demoStore(port())}/search?q=chai`);
+    const found = await page.locator("li.card").allInnerTexts();
+    assert.equal(found.length, 1);
+    assert.match(found[0], /Masala Chai Tin/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+}
+
 test("the cart works with JavaScript off", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -8,6 +8,7 @@
 //! - `cargo xtask bench-events [--embedded]`: end-to-end event throughput and its CPU cost.
 
 mod bench;
+mod bench_storefront;
 mod pg;
 mod platform;
 mod redis;
@@ -27,8 +28,9 @@ fn main() {
         Some("dev") => dev(args.iter().any(|a| a == "--edge")),
         Some("test") => test(),
         Some("bench-events") => bench::bench_events(&args[1..]),
+        Some("bench-storefront") => bench_storefront::bench_storefront(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test | bench-events [--embedded]>");
+            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test | bench-events [--embedded] | bench-storefront>");
             std::process::exit(2);
         }
     };

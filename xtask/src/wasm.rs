@@ -95,7 +95,8 @@ pub fn build_all() -> Result<()> {
     Ok(())
 }
 
-fn gzipped_len(bytes: &[u8]) -> Result<usize> {
+/// The size of `bytes` gzipped at the best level, as served compressed.
+pub fn gzipped_len(bytes: &[u8]) -> Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())

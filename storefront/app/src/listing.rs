@@ -152,7 +152,7 @@ mod tests {
             id: Uuid::from_u128(n as u128),
             handle: Handle::parse(&format!("p{n}")).unwrap(),
             title: format!("Lamp {n}"),
-            description: if n % 2 == 0 { "brass".into() } else { "clay".into() },
+            description: if n.is_multiple_of(2) { "brass".into() } else { "clay".into() },
             image_url: None,
             images: vec![],
             option_names: vec![],

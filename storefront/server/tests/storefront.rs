@@ -167,8 +167,7 @@ impl Platform {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         worker.shutdown(std::time::Duration::from_secs(5)).await.unwrap();
-        let events = seen.lock().unwrap().clone();
-        events
+        seen.lock().unwrap().clone()
     }
 }
 
