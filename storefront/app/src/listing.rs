@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use zelly_edge::dto::Product;
 
-/// Products per page.
-pub const PAGE_SIZE: usize = 24;
+/// Products per page: a 4- or 6-column grid of 8-12 rows.
+pub const PAGE_SIZE: usize = 48;
 /// The longest search text taken.
 pub const MAX_QUERY_CHARS: usize = 100;
 
@@ -179,11 +179,11 @@ mod tests {
 
     #[test]
     fn pages_are_cut_after_sorting_and_clamped_to_the_last() {
-        let products: Vec<Product> = (0..50).map(|n| product(n, 1000 - n as i64)).collect();
+        let products: Vec<Product> = (0..(2 * PAGE_SIZE + 2)).map(|n| product(n, 1000 - n as i64)).collect();
         let listing = Listing { sort: Sort::PriceAsc, page: 1, q: String::new() };
         let (shown, page, pages) = listing.apply(products.clone());
         assert_eq!((shown.len(), page, pages), (PAGE_SIZE, 1, 3));
-        assert_eq!(shown[0].title, "Lamp 49", "cheapest first");
+        assert_eq!(shown[0].title, format!("Lamp {}", 2 * PAGE_SIZE + 1), "cheapest first");
         let (shown, page, _) = Listing { page: 99, ..listing }.apply(products);
         assert_eq!((shown.len(), page), (2, 3));
     }
