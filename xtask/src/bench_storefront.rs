@@ -197,7 +197,7 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     for (name, l) in [("native host (axum, release)", &native), ("Worker under workerd, cached", &cached), ("Worker under workerd, uncached", &uncached)] {
         println!("  {name:<32} {:>8.0} pages/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests)", l.per_second, l.p50_ms, l.p99_ms, l.requests);
     }
-    println!("  Worker wasm                       {} KB, {} KB gzipped", wasm.len() / 1024, gz / 1024);
+    println!("  Worker wasm                       {} KB, {} KB gzipped", wasm.len() / 1000, gz / 1000);
     println!("  Worker first page (cold isolate)  {first_page_ms:.0} ms");
     Ok(())
 }
