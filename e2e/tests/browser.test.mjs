@@ -4,6 +4,16 @@ import assert from "node:assert/strict";
 import { env, demoStore, launchBrowser, watchedPage } from "./env.mjs";
 
 let browser;
+
+/// Polls `check` for up to five seconds.
+async function until(check, what) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out: ${what}`);
+}
+
 before(async () => {
   browser = await launchBrowser();
 });
@@ -20,7 +30,11 @@ for (const [label, port] of [
     const res = await page.goto(`${demoStore(port())}/`);
     assert.equal(res.status(), 200);
     assert.equal(await page.title(), "Zelly Demo Bazaar");
-    const cards = page.locator("li.card");
+    // The merchant's featured collection leads, then the whole catalog.
+    const featured = page.locator('[data-testid="featured"]');
+    assert.equal(await featured.locator("h2.featured-title").innerText(), "Festive Picks");
+    assert.equal(await featured.locator("li.card").count(), 4);
+    const cards = page.locator("main > ul.grid > li.card");
     assert.equal(await cards.count(), 12);
     // Every product image actually loaded.
     await page.waitForLoadState("networkidle");
@@ -31,29 +45,45 @@ for (const [label, port] of [
     await cards.filter({ hasText: "Brass Diya" }).locator("a").click();
     await page.waitForURL(/\/products\/brass-diya$/);
     assert.equal(await page.locator("h1").innerText(), "Brass Diya");
-    assert.equal(await page.locator("label.variant").count(), 2);
-    assert.match(await page.locator("label.variant").first().innerText(), /Small\s*₹599\.00/);
-
-    // Pick the large lamp, two of them, into the cart; then change and empty it.
-    await page.locator("label.variant", { hasText: "Large" }).locator("input").check();
+    // The buy box is an island: once hydrated, the chosen option shows its own price, and adding
+    // to the cart stays on the page.
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+    const option = page.locator('[data-testid="option-0"]');
+    assert.deepEqual(await option.locator("option").allInnerTexts(), ["Small", "Large"]);
+    const price = page.locator('[data-testid="price"]');
+    assert.equal(await price.innerText(), "₹599.00");
+    await option.selectOption("Large");
+    await until(async () => (await price.innerText()) === "₹699.00", "the price follows the chosen option");
     await page.locator('input[name="quantity"]').fill("2");
     await page.locator('[data-testid="add-to-cart"]').click();
+    const viewCart = page.locator('[data-testid="view-cart"]');
+    await viewCart.waitFor();
+    assert.equal(await viewCart.innerText(), "View cart (2)");
+    assert.match(page.url(), /\/products\/brass-diya$/, "adding did not leave the page");
+    await viewCart.click();
     await page.waitForURL(/\/cart$/);
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
     const lines = page.locator('[data-testid="cart-line"]');
     assert.equal(await lines.count(), 1);
     assert.match(await lines.first().innerText(), /Brass Diya/);
+    assert.match(await lines.first().innerText(), /Large/);
     const unit = Number((await lines.first().locator(".cart-unit").innerText()).replace(/[^0-9.]/g, ""));
+    assert.equal(unit, 699);
     const subtotal = async () => Number((await page.locator('[data-testid="cart-subtotal"]').innerText()).replace(/[^0-9.]/g, ""));
     assert.equal(await subtotal(), unit * 2);
+    // Quantity changes in place (the island posts the form and shows the host's answer).
     await lines.first().locator('[data-testid="cart-quantity"]').fill("3");
     await lines.first().locator('[data-testid="cart-update"]').click();
-    await page.waitForURL(/\/cart$/);
-    assert.equal(await subtotal(), unit * 3);
-    // The cart is still there on the next visit to the page.
+    await until(async () => (await subtotal()) === unit * 3, "the subtotal follows the quantity");
+    assert.equal(Number((await lines.first().locator('[data-testid="cart-line-total"]').innerText()).replace(/[^0-9.]/g, "")), unit * 3);
+    // The cart is still there, with the new quantity, on the next visit to the page.
     await page.goto(`${demoStore(port())}/cart`);
+    await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
     assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
+    assert.equal(await subtotal(), unit * 3);
     await page.locator('[data-testid="cart-remove"]').click();
     await page.locator('[data-testid="cart-empty"]').waitFor();
+    assert.equal(await page.locator('[data-testid="cart-line"]').count(), 0);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -97,6 +127,22 @@ test("the cart works with JavaScript off", async () => {
   await page.waitForURL(/\/cart$/);
   assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
   assert.match(await page.locator('[data-testid="cart-line"]').innerText(), /Jute Tote/);
+  // The option selects post the chosen combination; the host picks the variant.
+  await page.goto(`${demoStore(env.storefrontWorkerPort)}/products/brass-diya`);
+  await page.locator('[data-testid="option-0"]').selectOption("Large");
+  await page.locator('[data-testid="add-to-cart"]').click();
+  await page.waitForURL(/\/cart$/);
+  const lines = page.locator('[data-testid="cart-line"]');
+  assert.equal(await lines.count(), 2);
+  assert.match(await lines.nth(1).innerText(), /Brass Diya \/ Large/);
+  // Quantity and remove are plain forms too.
+  await lines.first().locator('[data-testid="cart-quantity"]').fill("4");
+  await lines.first().locator('[data-testid="cart-update"]').click();
+  await page.waitForURL(/\/cart$/);
+  assert.equal(await page.locator('[data-testid="cart-quantity"]').first().inputValue(), "4");
+  await page.locator('[data-testid="cart-remove"]').first().click();
+  await page.waitForURL(/\/cart$/);
+  assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
   await context.close();
 });
 

@@ -2,7 +2,7 @@
 // product with two variants, and find it on the demo store's product page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, demoStore, launchBrowser, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
+import { env, demoStore, getWithHost, launchBrowser, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -60,8 +60,14 @@ test("a merchant creates an active product with two variants and shoppers see it
   assert.equal(res.status(), 200);
   assert.equal(await page.locator("h1").innerText(), "E2E Lamp");
   const text = await page.locator("body").innerText();
-  assert.match(text, /₹1,299\.50/);
-  assert.match(text, /₹1,499\.00/);
+  assert.match(text, /₹1,299\.50 – ₹1,499\.00/, "the price range, readable without JavaScript");
+  // Choosing each size shows its own price and stock.
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  const price = page.locator('[data-testid="price"]');
+  assert.equal(await price.innerText(), "₹1,299.50");
+  await page.locator('[data-testid="option-0"]').selectOption("M");
+  await page.waitForFunction(() => document.querySelector('[data-testid="price"]')?.textContent === "₹1,499.00");
+  assert.equal(await page.locator('[data-testid="stock"]').innerText(), "In stock");
 
   // Archive it again, so that the demo store still shows its twelve products to later tests.
   await page.goto(editorUrl);
@@ -75,6 +81,35 @@ test("a merchant creates an active product with two variants and shoppers see it
   assert.equal(await byTestId("product-status").inputValue(), "archived");
   await page.waitForLoadState("networkidle");
 
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a merchant picks the collection the storefront's home page features", async () => {
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  await signIn(page);
+  await page.goto(`${env.sellerUiUrl}/#/settings`);
+  const featured = byTestId("settings-featured");
+  await featured.locator('option[value="festive-picks"]').waitFor({ state: "attached", timeout: 20_000 });
+  assert.equal(await featured.inputValue(), "festive-picks");
+  const homeFeatures = async () => {
+    const home = await getWithHost(env.storefrontPort, "demo.localhost", "/");
+    return home.body.includes('data-testid="featured"');
+  };
+  assert.equal(await homeFeatures(), true);
+
+  const save = async () => {
+    await byTestId("settings-save").click();
+    await page.waitForFunction(() => /saved/i.test(document.querySelector('[data-testid="form-notice"]')?.innerText ?? ""));
+  };
+  await featured.selectOption("");
+  await save();
+  assert.equal(await homeFeatures(), false, "no featured section once the merchant picks none");
+  // Put it back for the tests that follow.
+  await featured.selectOption("festive-picks");
+  await save();
+  assert.equal(await homeFeatures(), true);
   assert.deepEqual(problems, []);
   await page.close();
 });

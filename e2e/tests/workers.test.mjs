@@ -62,6 +62,9 @@ test("the storefront Worker renders the same HTML as the native host", async () 
     ["demo.localhost", "/", 200],
     ["Demo.LocalHost.", "/products/pashmina-shawl", 200],
     ["demo.localhost", "/collections/festive-picks", 200],
+    ["demo.localhost", "/collections/festive-picks?sort=newest", 200],
+    ["demo.localhost", "/search?q=chai", 200],
+    ["demo.localhost", "/cart", 200],
     ["demo.localhost", "/products/no-such-product", 404],
     ["nobody.localhost", "/", 404],
   ]) {
@@ -71,12 +74,22 @@ test("the storefront Worker renders the same HTML as the native host", async () 
     assert.equal(native.status, status, `${host}${path}`);
     assert.equal(worker.body, native.body, `${host}${path}: the hosts disagree`);
   }
+  // And both serve the same islands bundle, where the pages load it from.
+  for (const [file, type] of [["storefront.js", /javascript/], ["storefront_bg.wasm", /application\/wasm/]]) {
+    const worker = await getWithHost(env.storefrontWorkerPort, "demo.localhost", `/_zelly/pkg/${file}`);
+    const native = await getWithHost(env.storefrontPort, "demo.localhost", `/_zelly/pkg/${file}`);
+    assert.equal(worker.status, 200, file);
+    assert.equal(native.status, 200, file);
+    assert.match(worker.headers["content-type"], type, file);
+    assert.match(native.headers["content-type"], type, file);
+    assert.equal(worker.body.length, native.body.length, file);
+  }
 });
 
 test("the storefront Worker lists the twelve demo products and serves their images", async () => {
   const home = await getWithHost(env.storefrontWorkerPort, "demo.localhost", "/");
   assert.equal(home.status, 200);
-  const images = [...home.body.matchAll(/src="(\/assets\/demo\/[a-z-]+\.svg)"/g)].map((m) => m[1]);
+  const images = [...new Set([...home.body.matchAll(/src="(\/assets\/demo\/[a-z-]+\.svg)"/g)].map((m) => m[1]))];
   assert.equal(images.length, 12);
   for (const src of images) {
     const res = await getWithHost(env.storefrontWorkerPort, "demo.localhost", src);

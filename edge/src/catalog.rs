@@ -440,6 +440,9 @@ pub struct StoreSettingsInput {
     /// Accent colour of buttons and links, `#rrggbb`, or none for Zelly's default.
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// Handle of the collection the home page features, or none for no featured section.
+    #[serde(default)]
+    pub featured_collection: Option<String>,
 }
 
 impl StoreSettingsInput {
@@ -453,6 +456,9 @@ impl StoreSettingsInput {
         }
         if let Some(color) = &self.accent_color {
             check(&mut e, is_hex_color(color), "accent_color", "must be a colour like #1f6feb");
+        }
+        if let Some(handle) = &self.featured_collection {
+            check(&mut e, crate::Handle::parse(handle).is_ok(), "featured_collection", "must be the handle of one of the store's collections");
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
@@ -475,6 +481,9 @@ pub struct StoreSettings {
     pub logo_url: Option<String>,
     /// Accent colour `#rrggbb`, if any.
     pub accent_color: Option<String>,
+    /// The collection the home page features, if any.
+    #[serde(default)]
+    pub featured_collection: Option<crate::Handle>,
 }
 
 #[cfg(test)]
@@ -533,10 +542,16 @@ mod tests {
             name: "  ".into(),
             logo_url: Some("javascript:alert(1)".into()),
             accent_color: Some("red".into()),
+            featured_collection: Some("Not A Handle".into()),
         };
         let errors = bad.validate().unwrap_err();
-        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["accent_color", "logo_url", "name"]);
-        let good = StoreSettingsInput { name: "Acme".into(), logo_url: Some("/assets/logo.svg".into()), accent_color: Some("#1F6feb".into()) };
+        assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["accent_color", "featured_collection", "logo_url", "name"]);
+        let good = StoreSettingsInput {
+            name: "Acme".into(),
+            logo_url: Some("/assets/logo.svg".into()),
+            accent_color: Some("#1F6feb".into()),
+            featured_collection: Some("summer".into()),
+        };
         assert_eq!(good.validate(), Ok(()));
     }
 

@@ -163,6 +163,21 @@ pub struct StoreCatalog {
     /// Collections to link to, by title.
     #[serde(default)]
     pub collections: Vec<CollectionLink>,
+    /// The collection the merchant features on the home page, if any.
+    #[serde(default)]
+    pub featured: Option<FeaturedCollection>,
+}
+
+/// The collection a store features on its home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeaturedCollection {
+    /// URL segment.
+    pub handle: Handle,
+    /// Name.
+    pub title: String,
+    /// Its active products' ids in the merchant's order (the products are in the catalog).
+    pub product_ids: Vec<Uuid>,
 }
 
 /// A collection as a link in the storefront's navigation.
@@ -189,6 +204,9 @@ pub struct StoreCollection {
     pub description: String,
     /// Active products in the merchant's order.
     pub products: Vec<Product>,
+    /// The same products' ids, newest first (the storefront's "Newest" sort).
+    #[serde(default)]
+    pub newest_first: Vec<Uuid>,
 }
 
 /// A storefront product page's data.

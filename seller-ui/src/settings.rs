@@ -1,5 +1,5 @@
 //! Store settings: the store's name, logo and accent colour as shoppers see them, with a live
-//! preview of the storefront's header.
+//! preview of the storefront's header, and the collection its home page features.
 //!
 //! Only owners change settings: staff see the same form read-only (core-api refuses their save
 //! with a 403 anyway). The form is checked with the API's own rules
@@ -17,7 +17,9 @@ use crate::page::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zelly_edge::catalog::{Role, SellerSession, StoreSettings, StoreSettingsInput, is_hex_color};
+use zelly_edge::catalog::{
+    Collection, Role, SellerSession, StoreSettings, StoreSettingsInput, is_hex_color,
+};
 use zelly_ui_kit::forms::{FieldError, FieldErrors};
 use zelly_ui_kit::views::{Banner, ErrorState, LoadingState, Panel, Tone};
 
@@ -51,6 +53,8 @@ pub struct SettingsForm {
     pub logo_url: String,
     /// Accent colour, `#rrggbb`; empty for the default.
     pub accent: String,
+    /// Handle of the collection the home page features; empty for none.
+    pub featured: String,
 }
 
 impl SettingsForm {
@@ -60,20 +64,46 @@ impl SettingsForm {
             name: settings.name.clone(),
             logo_url: settings.logo_url.clone().unwrap_or_default(),
             accent: settings.accent_color.clone().unwrap_or_default(),
+            featured: settings
+                .featured_collection
+                .as_ref()
+                .map(|handle| handle.as_str().to_owned())
+                .unwrap_or_default(),
         }
     }
 
-    /// What Save sends: trimmed, with an empty logo or colour as `null` (none, the default).
+    /// What Save sends: trimmed, with an empty logo, colour or featured collection as `null`
+    /// (none, the default).
     ///
     /// The result is not checked: [`StoreSettingsInput::validate`] does that, with the API's rules.
     pub fn to_input(&self) -> StoreSettingsInput {
         let logo_url = self.logo_url.trim();
+        let featured = self.featured.trim();
         StoreSettingsInput {
             name: self.name.trim().to_owned(),
             logo_url: (!logo_url.is_empty()).then(|| logo_url.to_owned()),
             accent_color: normalize_accent(&self.accent),
+            featured_collection: (!featured.is_empty()).then(|| featured.to_owned()),
         }
     }
+}
+
+/// What the featured collection's select offers, as `(value, label)`: "None" (value `""`), then
+/// each of `collections` by title (value: its handle). A `current` handle none of them has (the
+/// collections could not be loaded, or it was deleted since) is offered under its own handle, so
+/// the select still shows what is saved.
+pub fn featured_options(collections: &[Collection], current: &str) -> Vec<(String, String)> {
+    let current = current.trim();
+    let mut options = vec![(String::new(), "None".to_owned())];
+    options.extend(
+        collections
+            .iter()
+            .map(|c| (c.handle.as_str().to_owned(), c.title.clone())),
+    );
+    if !current.is_empty() && !options.iter().any(|(value, _)| value == current) {
+        options.push((current.to_owned(), current.to_owned()));
+    }
+    options
 }
 
 /// An accent colour as typed, ready to send: trimmed, lowercase (as core-api stores it), with the
@@ -177,7 +207,10 @@ impl HeaderPreview {
 
 /// Whether the settings form shows the error of `path` next to an input.
 fn shows_inline(path: &str) -> bool {
-    matches!(path, "name" | "logo_url" | "accent_color")
+    matches!(
+        path,
+        "name" | "logo_url" | "accent_color" | "featured_collection"
+    )
 }
 
 /// The errors the banner lists because no input shows them.
@@ -203,6 +236,7 @@ struct Draft {
     name: RwSignal<String>,
     logo_url: RwSignal<String>,
     accent: RwSignal<String>,
+    featured: RwSignal<String>,
 }
 
 impl Draft {
@@ -211,6 +245,7 @@ impl Draft {
             name: RwSignal::new(String::new()),
             logo_url: RwSignal::new(String::new()),
             accent: RwSignal::new(String::new()),
+            featured: RwSignal::new(String::new()),
         }
     }
 
@@ -219,6 +254,7 @@ impl Draft {
         self.name.set(form.name);
         self.logo_url.set(form.logo_url);
         self.accent.set(form.accent);
+        self.featured.set(form.featured);
     }
 
     /// The inputs' content (reactive).
@@ -227,6 +263,7 @@ impl Draft {
             name: self.name.get(),
             logo_url: self.logo_url.get(),
             accent: self.accent.get(),
+            featured: self.featured.get(),
         }
     }
 }
@@ -250,6 +287,10 @@ pub fn SettingsPage(
     let errors = RwSignal::new(FieldErrors::new());
     let notice = RwSignal::new(None::<Notice>);
     let saving = RwSignal::new(false);
+    // The store's collections, for the featured collection's select: empty until loaded, and kept
+    // as they were when loading them fails (the select then offers "None" and the saved handle).
+    let collections = RwSignal::new(Vec::<Collection>::new());
+    let collections_failed = RwSignal::new(false);
 
     let show = move |settings: StoreSettings| {
         slug.set(settings.slug.to_string());
@@ -263,6 +304,19 @@ pub fn SettingsPage(
             if load.get_untracked() != Load::Ready {
                 load.set(Load::Loading);
             }
+            // The collections load on their own: failing to does not hold up the form or its save.
+            let collections_api = api.clone();
+            spawn_local(async move {
+                match collections_api.collections().await {
+                    Ok(list) => {
+                        collections.set(list);
+                        collections_failed.set(false);
+                    }
+                    // The settings call handles being signed out.
+                    Err(error) if error.is_unauthorized() => {}
+                    Err(_) => collections_failed.set(true),
+                }
+            });
             let api = api.clone();
             spawn_local(async move {
                 match api.store_settings().await {
@@ -355,7 +409,7 @@ pub fn SettingsPage(
                     </Banner>
                 </Show>
                 <div class="settings-layout">
-                    <SettingsFields draft errors read_only />
+                    <SettingsFields draft errors read_only collections collections_failed />
                     <PreviewBox current />
                 </div>
                 <p class="hint settings-slug">
@@ -398,7 +452,7 @@ pub fn SettingsPage(
         >
             <Panel heading_id="settings-heading" heading="Store settings">
                 <p class="summary">
-                    "Your store’s name, logo and accent colour, as shoppers see them in your storefront."
+                    "Your store’s name, logo and accent colour, as shoppers see them in your storefront, and the collection its home page features."
                 </p>
                 {body}
             </Panel>
@@ -407,14 +461,23 @@ pub fn SettingsPage(
     }
 }
 
-/// Name, logo URL and accent colour; all disabled while `read_only`.
+/// Name, logo URL, accent colour and featured collection (chosen among `collections`); all
+/// disabled while `read_only`.
 #[component]
 fn SettingsFields(
     draft: Draft,
     errors: RwSignal<FieldErrors>,
     read_only: RwSignal<bool>,
+    collections: RwSignal<Vec<Collection>>,
+    collections_failed: RwSignal<bool>,
 ) -> impl IntoView {
     let accent = draft.accent;
+    let featured = draft.featured;
+    let featured_invalid = move || errors.with(|e| e.contains_key("featured_collection"));
+    // Redrawn only when the choices change, not at every pick.
+    let options = Memo::new(move |_| {
+        collections.with(|list| featured.with(|current| featured_options(list, current)))
+    });
     let accent_invalid = move || errors.with(|e| e.contains_key("accent_color"));
     view! {
         // A disabled fieldset disables every control in it, the colour buttons included.
@@ -487,6 +550,42 @@ fn SettingsFields(
                 }}
                 <FieldError errors path="accent_color" />
             </div>
+            <label class="field">
+                <span class="label">"Featured collection"</span>
+                <select
+                    class="input"
+                    data-testid="settings-featured"
+                    class:invalid=featured_invalid
+                    aria-invalid=move || featured_invalid().then_some("true")
+                    prop:value=move || featured.get()
+                    on:change=move |ev| featured.set(event_target_value(&ev))
+                >
+                    {move || {
+                        options
+                            .get()
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let selected = {
+                                    let value = value.clone();
+                                    move || featured.with(|current| current.trim() == value)
+                                };
+                                view! {
+                                    <option value=value prop:selected=selected>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <span class="hint">"Shown on your storefront’s home page, above all products."</span>
+                <Show when=move || collections_failed.get()>
+                    <p class="field-warning" data-testid="settings-featured-unavailable">
+                        "Your collections could not be loaded: reload the page to pick another."
+                    </p>
+                </Show>
+                <FieldError errors path="featured_collection" />
+            </label>
         </fieldset>
     }
 }
@@ -578,6 +677,19 @@ mod tests {
             name: name.into(),
             logo_url: logo_url.into(),
             accent: accent.into(),
+            featured: String::new(),
+        }
+    }
+
+    fn collection(handle: &str, title: &str) -> Collection {
+        Collection {
+            // The nil id: seller-ui does not depend on `uuid` itself.
+            id: Default::default(),
+            handle: zelly_edge::Handle::parse(handle).unwrap(),
+            title: title.into(),
+            description: String::new(),
+            product_ids: Vec::new(),
+            version: 1,
         }
     }
 
@@ -590,9 +702,59 @@ mod tests {
                 name: "Acme Crafts".into(),
                 logo_url: None,
                 accent_color: None,
+                featured_collection: None,
             }
         );
         assert_eq!(input.validate(), Ok(()));
+    }
+
+    #[test]
+    fn an_empty_featured_collection_is_sent_as_none_and_a_handle_as_itself() {
+        let none = SettingsForm {
+            featured: "  ".into(),
+            ..form("Acme", "", "")
+        };
+        assert_eq!(none.to_input().featured_collection, None);
+        let festive = SettingsForm {
+            featured: "festive-picks".into(),
+            ..form("Acme", "", "")
+        };
+        let input = festive.to_input();
+        assert_eq!(input.featured_collection.as_deref(), Some("festive-picks"));
+        assert_eq!(input.validate(), Ok(()));
+    }
+
+    #[test]
+    fn the_featured_select_offers_none_the_collections_and_a_saved_handle_it_lacks() {
+        let list = [
+            collection("summer", "Summer"),
+            collection("festive-picks", "Festive picks"),
+        ];
+        let expected = |extra: &[(&str, &str)]| {
+            [
+                ("", "None"),
+                ("summer", "Summer"),
+                ("festive-picks", "Festive picks"),
+            ]
+            .iter()
+            .chain(extra)
+            .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(featured_options(&list, ""), expected(&[]));
+        assert_eq!(featured_options(&list, "summer"), expected(&[]));
+        assert_eq!(
+            featured_options(&list, "gone"),
+            expected(&[("gone", "gone")])
+        );
+        // The collections could not be loaded: the saved handle is still shown.
+        assert_eq!(
+            featured_options(&[], "summer"),
+            [
+                (String::new(), "None".to_owned()),
+                ("summer".to_owned(), "summer".to_owned())
+            ]
+        );
     }
 
     #[test]
@@ -642,20 +804,26 @@ mod tests {
             name: "Acme".into(),
             logo_url: Some("https://cdn.test/logo.png".into()),
             accent_color: Some("#0b6b3a".into()),
+            featured_collection: Some(zelly_edge::Handle::parse("summer").unwrap()),
         };
         let form = SettingsForm::from_settings(&settings);
         assert_eq!(
             form,
-            self::form("Acme", "https://cdn.test/logo.png", "#0b6b3a")
+            SettingsForm {
+                featured: "summer".into(),
+                ..self::form("Acme", "https://cdn.test/logo.png", "#0b6b3a")
+            }
         );
         let input = form.to_input();
         assert_eq!(input.name, settings.name);
         assert_eq!(input.logo_url, settings.logo_url);
         assert_eq!(input.accent_color, settings.accent_color);
+        assert_eq!(input.featured_collection.as_deref(), Some("summer"));
 
         let plain = StoreSettings {
             logo_url: None,
             accent_color: None,
+            featured_collection: None,
             ..settings
         };
         assert_eq!(

@@ -280,7 +280,8 @@ pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, shared: 
         .env("BIND", "127.0.0.1")
         .env("CORE_API_URL", &shared.core_url)
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
-        .env("ZELLY_STOREFRONT_ASSETS", root().join("storefront/public/assets"));
+        .env("ZELLY_STOREFRONT_ASSETS", root().join("storefront/public/assets"))
+        .env("ZELLY_STOREFRONT_BUNDLE", crate::wasm::dist("storefront-hydrate"));
     p.spawn(name, &mut cmd)?;
     p.wait_ready(name, port, "localhost", "/health")
 }

@@ -74,6 +74,8 @@ pub fn build_all() -> Result<()> {
     // unify those features.
     run(&mut cargo_build(toolchain, &["storefront-worker", "checkout-worker"]))?;
     run(&mut cargo_build(toolchain, &["seller-ui", "admin-ui"]))?;
+    // The storefront's islands in the browser: Leptos `hydrate`, which must not meet `ssr`.
+    run(&mut cargo_build(toolchain, &["storefront-hydrate"]))?;
     util::ensure_npm()?;
     for worker in ["storefront-worker", "checkout-worker"] {
         package_worker(worker)?;
@@ -81,12 +83,14 @@ pub fn build_all() -> Result<()> {
     for ui in ["seller-ui", "admin-ui"] {
         package_ui(ui)?;
     }
+    package_storefront_site()?;
     step("wasm artifacts (gzipped size)");
     for (name, file) in [
         ("storefront-worker", "index_bg.wasm"),
         ("checkout-worker", "index_bg.wasm"),
         ("seller-ui", "app_bg.wasm"),
         ("admin-ui", "app_bg.wasm"),
+        ("storefront-hydrate", "storefront_bg.wasm"),
     ] {
         let path = dist(name).join(file);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -167,6 +171,48 @@ fn package_ui(package: &str) -> Result<()> {
     for file in ["index.html", "style.css"] {
         std::fs::copy(root().join(package).join(file), out.join(file))
             .with_context(|| format!("copying {package}/{file}"))?;
+    }
+    Ok(())
+}
+
+/// The storefront's hydration bundle (web flavour, `storefront.js` + `storefront_bg.wasm`), and
+/// the Worker's static-assets folder: `storefront/public` plus the bundle under `_zelly/pkg`,
+/// the path both hosts serve it at.
+fn package_storefront_site() -> Result<()> {
+    let bundle = dist("storefront-hydrate");
+    fresh_dir(&bundle)?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(compiled("storefront-hydrate"))
+        .out_name("storefront")
+        .typescript(false)
+        .omit_default_module_path(false)
+        .web(true)
+        .map_err(|e| anyhow!("{e}"))?
+        .generate(&bundle)
+        .map_err(|e| anyhow!("wasm-bindgen on storefront-hydrate: {e}"))?;
+    optimize(&bundle.join("storefront_bg.wasm"))?;
+    let site = dist("storefront-site");
+    fresh_dir(&site)?;
+    copy_dir(&root().join("storefront/public"), &site)?;
+    let pkg = site.join("_zelly/pkg");
+    std::fs::create_dir_all(&pkg)?;
+    for file in ["storefront.js", "storefront_bg.wasm"] {
+        std::fs::copy(bundle.join(file), pkg.join(file))?;
+    }
+    Ok(())
+}
+
+/// Copies a folder's files and subfolders into `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
     }
     Ok(())
 }

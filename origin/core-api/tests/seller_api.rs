@@ -81,6 +81,10 @@ impl App {
     async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.call(reqwest::Method::PUT, path, Some(token), Some(body)).await
     }
+
+    async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::DELETE, path, Some(token), None).await
+    }
 }
 
 fn product(handle: &str, status: &str) -> Value {
@@ -505,6 +509,38 @@ async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: D
     assert_eq!(catalog["store"]["logo_url"], "/assets/demo/brass-diya.svg");
     let (_, theirs) = app.get("/api/seller/store", &bolt).await;
     assert_eq!((theirs["name"].as_str(), theirs["accent_color"].clone()), (Some("bolt"), Value::Null));
+    assert_eq!(catalog["featured"], Value::Null, "nothing featured yet");
+
+    // The home page features one of the store's own collections, never another store's.
+    let (status, picks) = app.post("/api/seller/collections", &acme, json!({ "handle": "picks", "title": "Picks", "product_ids": [lamp["id"]] })).await;
+    assert_eq!(status, StatusCode::CREATED, "{picks}");
+    let (status, _) = app.post("/api/seller/collections", &bolt, json!({ "handle": "bolts", "title": "Bolts", "product_ids": [] })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let featuring = |handle: &str| json!({ "name": "Acme Lamps", "accent_color": "#aa3300", "featured_collection": handle });
+    let (status, body) = app.put("/api/seller/store", &acme, featuring("bolts")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another store's collection: {body}");
+    let (status, body) = app.put("/api/seller/store", &acme, featuring("Not a handle")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["featured_collection"].is_string(), "{body}");
+    let (status, saved) = app.put("/api/seller/store", &acme, featuring("picks")).await;
+    assert_eq!((status, saved["featured_collection"].as_str()), (StatusCode::OK, Some("picks")), "{saved}");
+    assert_eq!(app.get("/api/seller/store", &acme).await.1["featured_collection"], "picks");
+    let featured = |domain: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.http.get(format!("{}/api/storefront/domains/{domain}/products", app.base)).bearer_auth(TOKEN).send().await.unwrap();
+            res.json::<Value>().await.unwrap()["featured"].clone()
+        }
+    };
+    let shown = featured("acme.localhost").await;
+    assert_eq!((shown["handle"].as_str(), shown["title"].as_str()), (Some("picks"), Some("Picks")));
+    assert_eq!(shown["product_ids"], json!([lamp["id"]]));
+    assert_eq!(featured("bolt.localhost").await, Value::Null);
+    // Deleting the collection ends the feature.
+    let (status, _) = app.delete(&format!("/api/seller/collections/{}", picks["id"].as_str().unwrap()), &acme).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(featured("acme.localhost").await, Value::Null);
+    assert_eq!(app.get("/api/seller/store", &acme).await.1["featured_collection"], Value::Null);
 
     // Staff may look, not change.
     let acme_id = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;

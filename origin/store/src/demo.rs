@@ -89,8 +89,14 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
             },
         )
         .await?;
-    // Read back: seeding the catalog raised the tenant's storefront version.
-    store.tenant_by_slug(&tenant.slug).await?.ok_or(StoreError::NotFound)
+    // The home page features it.
+    let look = zelly_edge::catalog::StoreSettingsInput {
+        name: tenant.name.clone(),
+        logo_url: None,
+        accent_color: None,
+        featured_collection: Some("festive-picks".into()),
+    };
+    store.update_store_settings(tenant.id, &look).await
 }
 
 /// The second demo tenant's slug: a small tea shop on its own domain, with its own look, so that two
@@ -141,6 +147,7 @@ pub async fn seed_second_demo(store: &DynStore) -> Result<Tenant, StoreError> {
         name: "Chai Corner".into(),
         logo_url: Some("/assets/demo/masala-chai-tin.svg".into()),
         accent_color: Some("#8a3b12".into()),
+        featured_collection: None,
     };
     store.update_store_settings(tenant.id, &look).await
 }

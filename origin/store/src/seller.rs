@@ -89,7 +89,11 @@ pub trait SellerStore: Send + Sync {
     /// Deletes a collection (not its products).
     async fn delete_collection(&self, tenant: Uuid, id: Uuid) -> Result<(), StoreError>;
     /// The storefront's view of a collection: its active products in order.
-    async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>)>, StoreError>;
+    /// The collection the store features on its home page, if any.
+    async fn featured_collection(&self, tenant: Uuid) -> Result<Option<Handle>, StoreError>;
+    /// A collection as shoppers see it: its active products in the merchant's order, and their
+    /// ids newest first (for the storefront's "Newest" sort).
+    async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError>;
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -688,7 +692,17 @@ macro_rules! seller_store_impl {
                 Ok(())
             }
 
-            async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>)>, StoreError> {
+            async fn featured_collection(&self, tenant: Uuid) -> Result<Option<Handle>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let handle: Option<(String,)> = sqlx::query_as(concat!(
+                    "SELECT c.handle FROM ", $p, "tenants t JOIN ", $p,
+                    "collections c ON c.id = t.featured_collection_id AND c.tenant_id = t.id WHERE t.id = $1"))
+                    .bind(tenant).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                handle.map(|(h,)| Handle::parse(&h).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+            }
+
+            async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "collections WHERE tenant_id = $1 AND handle = $2"))
                     .bind(tenant).bind(handle.as_str()).fetch_optional(&mut *tx).await?;
@@ -701,8 +715,14 @@ macro_rules! seller_store_impl {
                      WHERE c.tenant_id = $1 AND c.collection_id = $2 AND p.status = 'active' ORDER BY c.position"))
                     .bind(tenant).bind(id).fetch_all(&mut *tx).await?;
                 let products = Self::load_products(&mut tx, tenant, rows).await?;
+                let newest: Vec<(Uuid,)> = sqlx::query_as(concat!(
+                    "SELECT p.id FROM ", $p, "collection_products c JOIN ", $p,
+                    "products p ON p.id = c.product_id AND p.tenant_id = c.tenant_id \
+                     WHERE c.tenant_id = $1 AND c.collection_id = $2 AND p.status = 'active' ORDER BY p.created_at DESC, p.handle"))
+                    .bind(tenant).bind(id).fetch_all(&mut *tx).await?;
                 tx.commit().await?;
-                Ok(Some((collection, products.into_iter().map($crate::seller::storefront_product).collect())))
+                let products = products.into_iter().map($crate::seller::storefront_product).collect();
+                Ok(Some((collection, products, newest.into_iter().map(|(id,)| id).collect())))
             }
         }
     };
@@ -826,15 +846,30 @@ macro_rules! tenant_store_impl {
                 input.validate().map_err(|fields| {
                     StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
                 })?;
+                let mut tx = self.tenant_tx(tenant).await?;
+                // The featured collection must be one of this store's own.
+                let featured: Option<Uuid> = match &input.featured_collection {
+                    None => None,
+                    Some(handle) => {
+                        let found: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "collections WHERE tenant_id = $1 AND handle = $2"))
+                            .bind(tenant).bind(handle.trim()).fetch_optional(&mut *tx).await?;
+                        let Some((id,)) = found else {
+                            return Err(StoreError::Invalid("featured_collection: this store has no such collection".into()));
+                        };
+                        Some(id)
+                    }
+                };
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, \
+                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, featured_collection_id = $5, \
                      catalog_version = catalog_version + 1 WHERE id = $4 \
                      RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
                     .bind(input.name.trim())
                     .bind(input.logo_url.as_deref())
                     .bind(input.accent_color.as_deref().map(str::to_ascii_lowercase))
                     .bind(tenant)
-                    .fetch_optional(&self.pool).await?;
+                    .bind(featured)
+                    .fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
                 row.ok_or(StoreError::NotFound)?.try_into()
             }
 

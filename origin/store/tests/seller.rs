@@ -238,18 +238,24 @@ async fn inventory_adjustments_change_stock_and_leave_an_exact_trail(store: DynS
 async fn collections_keep_their_order_and_only_the_tenants_products(store: DynStore) {
     let t = tenant(&store, "acme").await;
     let a = store.create_seller_product(t, &input("a", "active", &[("A", "S", 100)])).await.unwrap();
+    // Apart in time, so that "newest first" has one answer.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let b = store.create_seller_product(t, &input("b", "active", &[("B", "S", 100)])).await.unwrap();
     let d = store.create_seller_product(t, &input("d", "draft", &[("D", "S", 100)])).await.unwrap();
     let new = CollectionInput { handle: "picks".into(), title: "Picks".into(), description: "ours".into(), product_ids: vec![b.id, a.id, d.id], version: None };
     let c = store.create_collection(t, &new).await.unwrap();
     assert_eq!(c.product_ids, vec![b.id, a.id, d.id]);
-    let (shown, products) = store.storefront_collection(t, &Handle::parse("picks").unwrap()).await.unwrap().unwrap();
+    let (shown, products, newest) = store.storefront_collection(t, &Handle::parse("picks").unwrap()).await.unwrap().unwrap();
     assert_eq!(shown.title, "Picks");
     assert_eq!(products.iter().map(|p| p.id).collect::<Vec<_>>(), vec![b.id, a.id], "drafts are not shown");
+    assert_eq!(newest, vec![b.id, a.id], "newest first, drafts left out");
     // Reorder and remove in one save; a stale version is refused.
     let reorder = CollectionInput { product_ids: vec![a.id, b.id], version: Some(c.version), ..new.clone() };
     let c2 = store.update_collection(t, c.id, &reorder).await.unwrap();
     assert_eq!((c2.product_ids.clone(), c2.version), (vec![a.id, b.id], 2));
+    let (_, products, newest) = store.storefront_collection(t, &Handle::parse("picks").unwrap()).await.unwrap().unwrap();
+    assert_eq!(products.iter().map(|p| p.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!(newest, vec![b.id, a.id], "the merchant's order does not change which is newest");
     assert!(matches!(store.update_collection(t, c.id, &reorder).await, Err(StoreError::Stale)));
     let dup = store.create_collection(t, &CollectionInput { version: None, ..reorder.clone() }).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "handles are unique per tenant");

@@ -7,11 +7,14 @@
 
 pub mod analytics;
 pub mod cart;
+#[allow(missing_docs)] // the `#[island]` macro writes undocumented props structs
+pub mod islands;
 pub mod listing;
 pub mod resolve;
 pub mod seo;
 
 use analytics::PageAnalytics;
+use islands::{BuyBox, CartEditor};
 use listing::Listing;
 use resolve::{DomainCache, DomainStatus};
 use seo::Head;
@@ -49,8 +52,9 @@ impl Page {
 /// The media type of every page.
 pub const HTML: &str = "text/html; charset=utf-8";
 
-/// Renders a view inside a fresh reactive owner, as a complete HTML5 document.
-fn document(head: Head, store: Option<&StoreInfo>, body: impl IntoView + 'static) -> String {
+/// Renders a view inside a fresh reactive owner, as a complete HTML5 document. Pages with
+/// islands (`interactive`) load the hydration bundle; the others send no script but the tracker.
+fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, body: impl IntoView + 'static) -> String {
     let name = store.map_or_else(|| "Zelly".to_owned(), |s| s.name.clone());
     let logo = store.and_then(|s| s.logo_url.clone());
     // Only a well-formed colour reaches the style attribute (origin checks it too).
@@ -83,6 +87,7 @@ fn document(head: Head, store: Option<&StoreInfo>, body: impl IntoView + 'static
                     <main>{body}</main>
                     <footer class="site-footer">"Powered by Zelly"</footer>
                     <script inner_html=analytics::TRACKER_SCRIPT></script>
+                    {interactive.then(|| view! { <script type="module" inner_html=islands::loader_script()></script> })}
                 </body>
             </html>
         }
@@ -120,18 +125,40 @@ fn ProductGrid(products: Vec<Product>, empty_note: &'static str) -> impl IntoVie
     }
 }
 
-/// The store's home page: its collections and a grid of its products, newest first (sortable,
+/// How many of the featured collection's products the home page shows.
+const FEATURED_PRODUCTS: usize = 8;
+
+/// The store's home page: its featured collection, its collections and a grid of its products, newest first (sortable,
 /// a page at a time).
 pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
     let store = catalog.store.clone();
     let collections = catalog.collections.clone();
     let count = format!("{} products", catalog.products.len());
-    let (products, page, pages) = listing.apply(catalog.products.clone());
+    let (products, page, pages) = listing.apply(catalog.products.clone(), None);
+    // The merchant's featured collection leads the first page: up to eight of its products.
+    let featured = catalog.featured.clone().filter(|_| page == 1).and_then(|f| {
+        let picks: Vec<Product> = f
+            .product_ids
+            .iter()
+            .filter_map(|id| catalog.products.iter().find(|p| p.id == *id).cloned())
+            .take(FEATURED_PRODUCTS)
+            .collect();
+        (!picks.is_empty()).then_some((f.handle, f.title, picks))
+    });
     let body = view! {
         <section class="hero">
             <h1>{store.name.clone()}</h1>
             <p>{count}</p>
         </section>
+        {featured.map(|(handle, title, picks)| { let label = title.clone(); view! {
+            <section class="featured" aria-label=label data-testid="featured">
+                <h2 class="featured-title">{title}</h2>
+                <ul class="grid">
+                    {picks.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+                </ul>
+                <p class="featured-more"><a href=format!("/collections/{handle}")>"View the whole collection →"</a></p>
+            </section>
+        }})}
         {(!collections.is_empty()).then(|| view! {
             <nav class="collections" aria-label="Collections">
                 {collections.into_iter().map(|c| view! {
@@ -143,7 +170,7 @@ pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
         <ProductGrid products empty_note="This store has no products yet."/>
     };
     let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
-    Page::ok(document(head, Some(&store), body))
+    Page::ok(document(head, Some(&store), false, body))
 }
 
 /// A collection page: its products in the merchant's order, or by price, a page at a time.
@@ -151,7 +178,7 @@ pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
     let data = data.clone();
     let title = format!("{} · {}", data.title, data.store.name);
     let path = format!("/collections/{}", data.handle);
-    let (products, page, pages) = listing.apply(data.products.clone());
+    let (products, page, pages) = listing.apply(data.products.clone(), Some(&data.newest_first));
     let body = view! {
         <section class="hero">
             <h1>{data.title.clone()}</h1>
@@ -167,7 +194,7 @@ pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
         data.description.clone()
     };
     let head = Head::page(&data.store, &path, title, description);
-    Page::ok(document(head, Some(&data.store), body))
+    Page::ok(document(head, Some(&data.store), false, body))
 }
 
 /// Search results: the store's products matching every word of `q`. Not indexed.
@@ -179,7 +206,7 @@ pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
     } else {
         format!("{} results for “{}”", found.len(), listing.q)
     };
-    let (products, page, pages) = listing.apply(found);
+    let (products, page, pages) = listing.apply(found, None);
     let body = view! {
         <section class="hero">
             <h1 data-testid="search-heading">{heading}</h1>
@@ -189,11 +216,12 @@ pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
         <p><a href="/">"← Back to the store"</a></p>
     };
     let head = Head::private(format!("Search · {}", store.name));
-    Page::ok(document(head, Some(&store), body))
+    Page::ok(document(head, Some(&store), false, body))
 }
 
-/// A product page: gallery, description, and a form to pick a variant and add it to the cart,
-/// which works without JavaScript (it posts to `/cart`).
+/// A product page: gallery, description, and the buy box (an island): one select per option, the
+/// chosen variant's price and stock, and "Add to cart", which works without JavaScript too (the
+/// form posts the chosen options to `/cart`).
 pub fn render_product(data: &StoreProduct) -> Page {
     let StoreProduct { store, product } = data.clone();
     let title = format!("{} · {}", product.title, store.name);
@@ -202,11 +230,18 @@ pub fn render_product(data: &StoreProduct) -> Page {
     } else {
         product.images.clone()
     };
-    let first_available = product.variants.iter().position(|v| v.available);
-    let sold_out = first_available.is_none();
-    let legend = if product.option_names.is_empty() { "Options".to_owned() } else { product.option_names.join(" / ") };
-    let single = product.variants.len() == 1;
-    let product_id = product.id.to_string();
+    let pick: Vec<islands::PickVariant> = product
+        .variants
+        .iter()
+        .map(|v| islands::PickVariant {
+            id: v.id,
+            title: v.title.clone(),
+            options: v.options.clone(),
+            price: v.price,
+            compare_at: v.compare_at_price,
+            available: v.available,
+        })
+        .collect();
     let body = view! {
         <article class="product" data-handle=product.handle.to_string()>
             <div class="product-media">
@@ -218,39 +253,23 @@ pub fn render_product(data: &StoreProduct) -> Page {
             </div>
             <div class="product-info">
                 <h1>{product.title.clone()}</h1>
-                <p class="price">{product.from_price().map(|p| p.to_string())}</p>
+                {price_range(&product).map(|range| view! { <p class="price-range">{range}</p> })}
                 <p class="description">{product.description.clone()}</p>
-                <form class="buy" method="post" action="/cart">
-                    <input type="hidden" name="action" value="add"/>
-                    <input type="hidden" name="product_id" value=product_id/>
-                    <fieldset class="variants" class:single=single>
-                        <legend>{legend}</legend>
-                        {product.variants.iter().enumerate().map(|(i, v)| {
-                            let checked = Some(i) == first_available;
-                            view! {
-                            <label class="variant" class:sold-out=!v.available data-sku=v.sku.clone()>
-                                <input type="radio" name="variant_id" value=v.id.to_string() required=true
-                                    checked=checked disabled=!v.available/>
-                                <span class="variant-title">{v.title.clone()}</span>
-                                <span class="variant-price">{v.price.to_string()}</span>
-                                {v.compare_at_price.map(|c| view! { <s class="compare-at">{c.to_string()}</s> })}
-                                {(!v.available).then(|| view! { <span class="stock">"Sold out"</span> })}
-                            </label>
-                        }}).collect_view()}
-                    </fieldset>
-                    <label class="quantity">"Quantity "
-                        <input type="number" name="quantity" value="1" min="1" max="99" required=true/>
-                    </label>
-                    <button type="submit" class="add-to-cart" data-testid="add-to-cart" disabled=sold_out>
-                        {if sold_out { "Sold out" } else { "Add to cart" }}
-                    </button>
-                </form>
+                <BuyBox handle=product.handle.to_string() option_names=product.option_names.clone() variants=pick/>
                 <p><a href="/">"← Back to the store"</a></p>
             </div>
         </article>
     };
     let head = Head::product(&store, &product, title);
-    Page::ok(document(head, Some(&store), body))
+    Page::ok(document(head, Some(&store), true, body))
+}
+
+/// "₹1,299.50 – ₹1,499.00" when a product's variants differ in price, so that every price is on
+/// the page without JavaScript.
+fn price_range(product: &Product) -> Option<String> {
+    let low = product.variants.iter().map(|v| v.price).min_by_key(|m| m.amount_minor)?;
+    let high = product.variants.iter().map(|v| v.price).max_by_key(|m| m.amount_minor)?;
+    (low != high).then(|| format!("{low} – {high}"))
 }
 
 /// A cart form that could not be applied (400): says why and leads back.
@@ -263,7 +282,7 @@ pub fn render_cart_error(store: Option<&StoreInfo>, reason: &str) -> Page {
             <p><a href="/cart">"Back to your cart"</a></p>
         </section>
     };
-    Page::with_status(400, document(Head::error("Cart not updated"), store, body))
+    Page::with_status(400, document(Head::error("Cart not updated"), store, false, body))
 }
 
 /// One priced line of the cart page.
@@ -278,55 +297,25 @@ pub struct CartLine {
 /// The cart page: every line priced from origin, with quantity and remove forms, and the
 /// subtotal. Never cached, never indexed.
 pub fn render_cart(store: &StoreInfo, lines: &[CartLine]) -> Page {
-    let subtotal = lines
+    let lines: Vec<islands::EditLine> = lines
         .iter()
-        .try_fold(None::<zelly_edge::Money>, |sum, line| {
-            let total = line.price.price.checked_mul(line.quantity)?;
-            match sum {
-                None => Some(Some(total)),
-                Some(sum) => sum.checked_add(total).map(Some),
-            }
+        .map(|line| islands::EditLine {
+            variant_id: line.price.variant_id,
+            title: line.price.title.clone(),
+            sku: line.price.sku.clone(),
+            unit: line.price.price,
+            quantity: line.quantity,
         })
-        .flatten();
-    let lines = lines.to_vec();
-    let empty = lines.is_empty();
+        .collect();
     let body = view! {
         <section class="cart" data-testid="cart">
             <h1>"Your cart"</h1>
-            {empty.then(|| view! { <p class="empty" data-testid="cart-empty">"Your cart is empty."</p> })}
-            <ul class="cart-lines">
-                {lines.into_iter().map(|line| {
-                    let id = line.price.variant_id.to_string();
-                    let total = line.price.price.checked_mul(line.quantity).map(|m| m.to_string()).unwrap_or_default();
-                    view! {
-                        <li class="cart-line" data-testid="cart-line" data-sku=line.price.sku.clone()>
-                            <span class="cart-title">{line.price.title.clone()}</span>
-                            <span class="cart-unit">{line.price.price.to_string()}</span>
-                            <form method="post" action="/cart" class="cart-quantity">
-                                <input type="hidden" name="action" value="set"/>
-                                <input type="hidden" name="variant_id" value=id.clone()/>
-                                <input type="number" name="quantity" value=line.quantity.to_string() min="0" max="99"
-                                    aria-label="Quantity" data-testid="cart-quantity"/>
-                                <button type="submit" data-testid="cart-update">"Update"</button>
-                            </form>
-                            <span class="cart-total" data-testid="cart-line-total">{total}</span>
-                            <form method="post" action="/cart" class="cart-remove">
-                                <input type="hidden" name="action" value="remove"/>
-                                <input type="hidden" name="variant_id" value=id/>
-                                <button type="submit" data-testid="cart-remove">"Remove"</button>
-                            </form>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {(!empty).then(|| view! {
-                <p class="cart-subtotal">"Subtotal "<strong data-testid="cart-subtotal">{subtotal.map(|m| m.to_string())}</strong></p>
-            })}
+            <CartEditor lines/>
             <p><a href="/">"← Continue shopping"</a></p>
         </section>
     };
     let head = Head::private(format!("Your cart · {}", store.name));
-    Page::ok(document(head, Some(store), body))
+    Page::ok(document(head, Some(store), true, body))
 }
 
 /// 404: no such page in this store, or no store on this domain.
@@ -338,7 +327,7 @@ pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     };
-    Page::with_status(404, document(Head::error("Page not found"), store, body))
+    Page::with_status(404, document(Head::error("Page not found"), store, false, body))
 }
 
 /// 502: the storefront could not reach the catalog.
@@ -349,7 +338,7 @@ pub fn render_unavailable() -> Page {
             <p>"Please try again in a moment."</p>
         </section>
     };
-    Page::with_status(502, document(Head::error("Temporarily unavailable"), None, body))
+    Page::with_status(502, document(Head::error("Temporarily unavailable"), None, false, body))
 }
 
 /// What a storefront host hands the renderer about one `GET`.
@@ -375,7 +364,7 @@ pub fn render_store_unavailable() -> Page {
             <p>"It is closed for the moment. Please come back later."</p>
         </section>
     };
-    Page::with_status(503, document(Head::error("Store unavailable"), None, body))
+    Page::with_status(503, document(Head::error("Store unavailable"), None, false, body))
 }
 
 /// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
@@ -579,6 +568,7 @@ mod tests {
             store: store(),
             products: vec![product("tee", &[129_900]), product("mug", &[500, 300])],
             collections: vec![zelly_edge::dto::CollectionLink { handle: Handle::parse("summer").unwrap(), title: "Summer".into() }],
+            featured: None,
         }, &Listing::default());
         assert_eq!(page.status, 200);
         assert!(page.html.starts_with("<!DOCTYPE html><html"));
@@ -598,6 +588,7 @@ mod tests {
             title: "Summer".into(),
             description: "Light things".into(),
             products: vec![product("mug", &[300]), product("tee", &[100])],
+            newest_first: vec![],
         }, &Listing::default());
         let (mug, tee) = (page.html.find("Title mug").unwrap(), page.html.find("Title tee").unwrap());
         assert!(mug < tee, "the merchant's order is kept");
@@ -613,15 +604,20 @@ mod tests {
     }
 
     #[test]
-    fn the_product_page_lists_each_variant_with_its_price() {
+    fn the_product_page_carries_every_variant_to_its_picker() {
         let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100, 250]) });
-        assert!(page.html.contains(r#"data-sku="SKU-0""#) && page.html.contains(r#"data-sku="SKU-1""#));
-        assert!(page.html.contains("₹2.50"));
+        let start = page.html.find(r#"data-props=""#).unwrap() + r#"data-props=""#.len();
+        let props = &page.html[start..start + page.html[start..].find('"').unwrap()];
+        let props: serde_json::Value = serde_json::from_str(&props.replace("&quot;", "\"").replace("&amp;", "&")).unwrap();
+        assert_eq!(props["handle"], "tee");
+        assert_eq!(props["variants"].as_array().unwrap().len(), 2);
+        assert_eq!(props["variants"][1]["price"]["amount_minor"], 250);
+        assert_eq!(props["variants"][1]["options"][0], "Option 1");
     }
 
     #[test]
     fn an_empty_store_says_so() {
-        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] }, &Listing::default());
+        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![], featured: None }, &Listing::default());
         assert!(page.html.contains("no products yet"));
     }
 
@@ -661,7 +657,7 @@ mod tests {
 
     impl StorefrontOrigin for CountingOrigin {
         async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
-            self.answer(domain).map(|()| StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![] })
+            self.answer(domain).map(|()| StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![], featured: None })
         }
         async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
             self.answer(domain)?;
@@ -789,37 +785,75 @@ mod tests {
     #[test]
     fn a_store_wears_its_own_logo_and_accent_and_nothing_else() {
         let themed = StoreInfo { logo_url: Some("/assets/acme.svg".into()), accent_color: Some("#aa3300".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![] }, &Listing::default());
+        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![], featured: None }, &Listing::default());
         assert!(page.html.contains(r#"<body style="--accent:#aa3300;">"#), "{}", page.html);
         assert!(page.html.contains(r#"<img src="/assets/acme.svg" alt="" height="40" class="brand-logo">"#));
-        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![] }, &Listing::default());
+        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![], featured: None }, &Listing::default());
         assert!(!plain.html.contains(r#"style="--accent"#) && !plain.html.contains(r#"class="brand-logo""#));
         let sneaky = StoreInfo { accent_color: Some("red;background:url(//x)".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![] }, &Listing::default());
+        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![], featured: None }, &Listing::default());
         assert!(!page.html.contains("background:url"), "only #rrggbb reaches the style attribute");
     }
 
     #[test]
-    fn the_product_page_is_a_form_that_adds_the_chosen_variant_without_javascript() {
+    fn the_product_page_is_a_form_that_adds_the_chosen_options_without_javascript() {
         let mut p = product("tee", &[100, 250, 300]);
         p.variants[0].available = false;
         p.variants[1].compare_at_price = Some(Money::new(400, Currency::INR));
         let page = render_product(&StoreProduct { store: store(), product: p.clone() });
         let html = &page.html;
         assert!(html.contains(r#"<form method="post" action="/cart" class="buy">"#), "{html}");
-        assert!(html.contains(&format!(r#"name="product_id" value="{}""#, p.id)));
-        // The first available variant is chosen; a sold-out one cannot be.
-        let sold_out = html.find(&format!(r#"value="{}""#, p.variants[0].id)).unwrap();
-        assert!(html[sold_out..sold_out + 80].contains("disabled"), "{}", &html[sold_out..sold_out + 80]);
-        let chosen = html.find(&format!(r#"value="{}""#, p.variants[1].id)).unwrap();
-        assert!(html[chosen..chosen + 80].contains("checked"));
-        assert!(html.contains("Sold out") && html.contains(r#"<s class="compare-at">₹4.00</s>"#));
-        assert!(html.contains("<legend>Size</legend>"));
+        assert!(html.contains(r#"<input type="hidden" name="product" value="tee">"#));
+        // One select per option, the first available combination chosen, with its price and stock.
+        assert!(html.contains(r#"<span class="option-name">Size</span><select name="option0""#), "{html}");
+        assert!(html.contains(r#"<option value="Option 1" selected>Option 1</option>"#));
+        assert_eq!(html.matches("<option ").count(), 3);
+        assert!(html.contains(r#"<span data-testid="price" class="price">₹2.50</span>"#), "{html}");
+        assert!(html.contains(r#"<s class="compare-at">₹4.00</s>"#));
+        assert!(html.contains(r#"<p data-testid="stock" class="stock">In stock</p>"#));
+        assert!(html.contains(r#"<p class="price-range">₹1.00 – ₹3.00</p>"#), "every price is on the page without JavaScript");
+        // It is an island, loaded by the page's module script.
+        assert!(html.contains(r#"<leptos-island data-component="BuyBox_"#));
+        assert!(html.contains(&format!("import init,*as z from\"{}/storefront.js\"", islands::BUNDLE_PATH)));
         p.variants.iter_mut().for_each(|v| v.available = false);
         let none_left = render_product(&StoreProduct { store: store(), product: p });
         let button = &none_left.html[none_left.html.find(r#"data-testid="add-to-cart""#).unwrap()..];
         let button = &button[..button.find("</button>").unwrap()];
-        assert!(button.contains("disabled") && button.contains("Sold out"), "{button}");
+        assert!(button.contains("disabled") && button.contains("Unavailable"), "{button}");
+        assert!(none_left.html.contains(">Sold out</p>"));
+    }
+
+    #[test]
+    fn the_home_page_leads_with_the_featured_collection_in_its_order() {
+        let products: Vec<Product> = ["tee", "mug", "cap"]
+            .iter()
+            .enumerate()
+            .map(|(n, handle)| Product { id: Uuid::from_u128(100 + n as u128), ..product(handle, &[100]) })
+            .collect();
+        let featured = zelly_edge::dto::FeaturedCollection {
+            handle: Handle::parse("summer").unwrap(),
+            title: "Summer picks".into(),
+            // The cap, then the tee; an id not in the catalog (no longer on sale) is skipped.
+            product_ids: vec![Uuid::from_u128(102), Uuid::from_u128(999), Uuid::from_u128(100)],
+        };
+        let catalog = StoreCatalog { store: store(), products, collections: vec![], featured: Some(featured) };
+        let html = render_home(&catalog, &Listing::default()).html;
+        let section = &html[html.find(r#"data-testid="featured""#).unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("<h2 class=\"featured-title\">Summer picks</h2>"), "{section}");
+        assert_eq!(section.matches(r#"class="card""#).count(), 2);
+        assert!(section.find("Title cap").unwrap() < section.find("Title tee").unwrap());
+        assert!(section.contains(r#"href="/collections/summer""#));
+        let none = StoreCatalog { featured: None, ..catalog };
+        assert!(!render_home(&none, &Listing::default()).html.contains(r#"data-testid="featured""#));
+    }
+
+    #[test]
+    fn only_pages_with_islands_load_the_bundle() {
+        let home = render_home(&StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![], featured: None }, &Listing::default());
+        assert!(!home.html.contains("leptos-island") && !home.html.contains(islands::BUNDLE_PATH));
+        assert!(!render_not_found(None).html.contains(islands::BUNDLE_PATH));
+        assert!(render_cart(&store(), &[]).html.contains(islands::BUNDLE_PATH));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! plain links, so they work with JavaScript off and every page has its own URL.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 use zelly_edge::dto::Product;
 
 /// Products per page: a 4- or 6-column grid of 8-12 rows.
@@ -15,6 +16,8 @@ pub enum Sort {
     /// As origin gives them: the merchant's order in a collection, newest first on the home page.
     #[default]
     Featured,
+    /// Newest first.
+    Newest,
     /// Cheapest first (by each product's lowest price).
     PriceAsc,
     /// Dearest first.
@@ -23,8 +26,12 @@ pub enum Sort {
 
 impl Sort {
     /// Every order with its query value and label.
-    pub const ALL: [(Sort, &'static str, &'static str); 3] =
-        [(Sort::Featured, "featured", "Featured"), (Sort::PriceAsc, "price-asc", "Price: low to high"), (Sort::PriceDesc, "price-desc", "Price: high to low")];
+    pub const ALL: [(Sort, &'static str, &'static str); 4] = [
+        (Sort::Featured, "featured", "Featured"),
+        (Sort::Newest, "newest", "Newest"),
+        (Sort::PriceAsc, "price-asc", "Price: low to high"),
+        (Sort::PriceDesc, "price-desc", "Price: high to low"),
+    ];
 
     fn key(self) -> &'static str {
         Self::ALL.iter().find(|(s, _, _)| *s == self).map_or("featured", |(_, k, _)| k)
@@ -78,11 +85,17 @@ impl Listing {
     }
 
     /// Sorts `products` and cuts out this page: the page's products, the page shown (clamped to
-    /// the last) and how many pages there are.
-    pub fn apply(&self, mut products: Vec<Product>) -> (Vec<Product>, usize, usize) {
+    /// the last) and how many pages there are. `newest` orders "Newest" (product ids, newest
+    /// first); `None` when `products` already come newest first (the store's catalog).
+    pub fn apply(&self, mut products: Vec<Product>, newest: Option<&[Uuid]>) -> (Vec<Product>, usize, usize) {
         let price = |p: &Product| p.from_price().map_or(i64::MAX, |m| m.amount_minor);
         match self.sort {
             Sort::Featured => {}
+            Sort::Newest => {
+                if let Some(order) = newest {
+                    products.sort_by_key(|p| order.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
+                }
+            }
             Sort::PriceAsc => products.sort_by_key(price),
             Sort::PriceDesc => products.sort_by_key(|p| std::cmp::Reverse(price(p))),
         }
@@ -181,11 +194,23 @@ mod tests {
     fn pages_are_cut_after_sorting_and_clamped_to_the_last() {
         let products: Vec<Product> = (0..(2 * PAGE_SIZE + 2)).map(|n| product(n, 1000 - n as i64)).collect();
         let listing = Listing { sort: Sort::PriceAsc, page: 1, q: String::new() };
-        let (shown, page, pages) = listing.apply(products.clone());
+        let (shown, page, pages) = listing.apply(products.clone(), None);
         assert_eq!((shown.len(), page, pages), (PAGE_SIZE, 1, 3));
         assert_eq!(shown[0].title, format!("Lamp {}", 2 * PAGE_SIZE + 1), "cheapest first");
-        let (shown, page, _) = Listing { page: 99, ..listing }.apply(products);
+        let (shown, page, _) = Listing { page: 99, ..listing }.apply(products, None);
         assert_eq!((shown.len(), page), (2, 3));
+    }
+
+    #[test]
+    fn newest_follows_the_given_order_or_keeps_origins() {
+        let products: Vec<Product> = (0..4).map(|n| product(n, 100)).collect();
+        let order: Vec<Uuid> = [2, 0, 3, 1].iter().map(|&n| products[n].id).collect();
+        let newest = Listing { sort: Sort::Newest, page: 1, q: String::new() };
+        let (shown, _, _) = newest.apply(products.clone(), Some(&order));
+        assert_eq!(shown.iter().map(|p| p.id).collect::<Vec<_>>(), order);
+        let (shown, _, _) = newest.apply(products.clone(), None);
+        assert_eq!(shown, products, "a catalog already comes newest first");
+        assert_eq!(Listing::from_query(Some("sort=newest")).sort, Sort::Newest);
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Static files served under `/assets` (`ZELLY_STOREFRONT_ASSETS`, default `storefront/public/assets`).
     pub assets_dir: PathBuf,
+    /// The islands' hydration bundle, served under `/_zelly/pkg` (`ZELLY_STOREFRONT_BUNDLE`,
+    /// default `target/zelly-dist/storefront-hydrate`, where `cargo xtask wasm` puts it).
+    pub bundle_dir: PathBuf,
 }
 
 impl Config {
@@ -39,7 +42,8 @@ impl Config {
         };
         let port = zelly_service::port_from_env("PORT", 4321)?;
         let assets_dir = std::env::var("ZELLY_STOREFRONT_ASSETS").unwrap_or_else(|_| "storefront/public/assets".into());
-        Ok(Self { listen: SocketAddr::new(bind, port), assets_dir: assets_dir.into() })
+        let bundle_dir = std::env::var("ZELLY_STOREFRONT_BUNDLE").unwrap_or_else(|_| "target/zelly-dist/storefront-hydrate".into());
+        Ok(Self { listen: SocketAddr::new(bind, port), assets_dir: assets_dir.into(), bundle_dir: bundle_dir.into() })
     }
 }
 
@@ -66,8 +70,9 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The storefront router.
-pub fn app(state: AppState, assets_dir: PathBuf) -> Router {
+/// The storefront router: pages, the cart, browser events, `/assets` from `assets_dir` and the
+/// hydration bundle from `bundle_dir`.
+pub fn app(state: AppState, assets_dir: PathBuf, bundle_dir: PathBuf) -> Router {
     Router::new()
         .route("/allow-cert", get(allow_cert))
         .route(
@@ -77,6 +82,7 @@ pub fn app(state: AppState, assets_dir: PathBuf) -> Router {
         .route("/cart", get(page).post(cart_post).layer(DefaultBodyLimit::max(storefront_app::cart::MAX_FORM_BYTES)))
         .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
         .nest_service("/assets", ServeDir::new(assets_dir))
+        .nest_service(storefront_app::islands::BUNDLE_PATH, ServeDir::new(bundle_dir))
         .fallback(get(page))
         .with_state(state)
         .layer(TraceLayer::new_for_http())
@@ -144,17 +150,25 @@ pub async fn browser_events(State(state): State<AppState>, headers: HeaderMap, b
 }
 
 /// `POST /cart`: applies the form (add, set, remove) to the cart cookie and sends the shopper to
-/// the cart (303), or answers 400/413 with the reason. An added variant is an `add_to_cart` event.
+/// the cart (303), or, when the page asked for JSON (a hydrated island), answers 200 with the
+/// cart's lines. A refused form is 400/413 (502 if origin could not be asked) with the reason, as
+/// a page or as JSON. An added variant is an `add_to_cart` event.
 pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    use storefront_app::cart::{post, CartAction, CartError};
+    use storefront_app::cart::{post, wants_json, CartAction, CartFailure};
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let Ok(domain) = normalize_host(host) else {
         return (StatusCode::NOT_FOUND, "no store on this host").into_response();
     };
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    match post(cookies, &body) {
+    let json = wants_json(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    match post(state.origin.as_ref(), &domain, cookies, &body).await {
         Ok((cart, action)) => {
-            let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/cart")]).into_response();
+            let mut response = if json {
+                Json(cart.summary()).into_response()
+            } else {
+                (StatusCode::SEE_OTHER, [(header::LOCATION, "/cart")]).into_response()
+            };
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
             if let Ok(value) = HeaderValue::from_str(&cart.set_cookie(is_https(&headers))) {
                 response.headers_mut().append(header::SET_COOKIE, value);
             }
@@ -166,7 +180,10 @@ pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: 
             response
         }
         Err(err) => {
-            let status = if err == CartError::TooLarge { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            if json {
+                return (status, Json(CartFailure { error: err.to_string() })).into_response();
+            }
             let page = storefront_app::render_cart_error(None, &err.to_string());
             (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response()
         }
@@ -213,7 +230,7 @@ fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: z
 /// Serves until shutdown.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
-    let router = app(AppState::new(origin), config.assets_dir);
+    let router = app(AppState::new(origin), config.assets_dir, config.bundle_dir);
     zelly_service::serve("storefront", config.listen, router).await?;
     Ok(())
 }

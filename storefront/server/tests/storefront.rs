@@ -33,7 +33,7 @@ async fn platform() -> Platform {
     let queues = state.queues.clone();
     let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
-    let storefront = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir())).await;
+    let storefront = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir(), PathBuf::from("/nonexistent"))).await;
     Platform { storefront, store, http: reqwest::Client::new(), queues }
 }
 
@@ -49,7 +49,11 @@ async fn the_demo_home_page_shows_all_twelve_products_with_price_and_image() {
     let p = platform().await;
     let (status, html) = p.get("demo.localhost:4321", "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(html.matches(r#"class="card""#).count(), 12);
+    // Twelve in the catalog grid, after the four of the featured collection.
+    let grid = &html[html.rfind(r#"<ul class="grid">"#).unwrap()..];
+    assert_eq!(grid.matches(r#"class="card""#).count(), 12);
+    assert_eq!(html.matches(r#"class="card""#).count(), 16);
+    assert!(html.contains(r#"<h2 class="featured-title">Festive Picks</h2>"#));
     assert!(html.contains("Zelly Demo Bazaar"));
     assert!(html.contains("Pashmina Shawl") && html.contains("₹4,999.00"));
     assert!(html.contains(r#"src="/assets/demo/pashmina-shawl.svg""#));
@@ -122,7 +126,7 @@ async fn allow_cert_says_yes_only_for_active_tenant_domains() {
 async fn allow_cert_refuses_when_core_api_is_unreachable() {
     // Nothing listens on this port: a certificate must not be approved.
     let origin = OriginClient::new("http://127.0.0.1:9", Secret::new(TOKEN));
-    let base = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir())).await;
+    let base = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir(), PathBuf::from("/nonexistent"))).await;
     let res = reqwest::get(format!("{base}/allow-cert?domain=demo.localhost")).await.unwrap();
     assert!(!res.status().is_success());
 }
@@ -259,13 +263,39 @@ async fn a_shopper_fills_and_edits_a_cart_that_origin_prices() {
             .find(|c| c.starts_with("zelly_cart="))
             .unwrap()
     };
-    let add = |id: uuid::Uuid, variant: uuid::Uuid, q: u32| format!("action=add&product_id={id}&variant_id={variant}&quantity={q}");
-    let res = post(String::new(), add(diya.id, diya.variants[0].id, 2)).await.unwrap();
+    // The product page posts the chosen option values; the host finds the variant.
+    let by_options = format!("action=add&product=brass-diya&option0={}&quantity=2", diya.variants[0].options[0]);
+    let res = post(String::new(), by_options).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/cart");
     let cookie = cart_cookie(&res);
-    let res = post(cookie.clone(), add(tote.id, tote.variants[0].id, 1)).await.unwrap();
+    // A hydrated page asks for JSON and gets the cart back.
+    let res = no_redirects
+        .post(format!("{}/cart", p.storefront))
+        .header("host", "demo.localhost")
+        .header("cookie", cookie.clone())
+        .header("accept", "application/json")
+        .body(format!("action=add&product=jute-tote&variant_id={}&quantity=1", tote.variants[0].id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     let cookie = cart_cookie(&res);
+    let summary: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(summary["count"], 3);
+    assert_eq!(summary["lines"][0]["variant_id"], diya.variants[0].id.to_string());
+    assert_eq!(summary["lines"][1]["quantity"], 1);
+    // A variant of another product, an unknown combination and another store's product are refused.
+    for (form, why) in [
+        (format!("action=add&product=brass-diya&variant_id={}&quantity=1", tote.variants[0].id), "not a variant of this product"),
+        ("action=add&product=brass-diya&option0=Gigantic&quantity=1".to_owned(), "not available in that combination"),
+        ("action=add&product=copper-kettle&quantity=1".to_owned(), "no such product"),
+    ] {
+        let res = post(cookie.clone(), form.clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{form}");
+        assert!(res.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().starts_with("zelly_cart")), "{form}");
+        assert!(res.text().await.unwrap().contains(why), "{form}");
+    }
 
     let cart = |cookie: String| {
         p.http.get(format!("{}/cart", p.storefront)).header("host", "demo.localhost").header("cookie", cookie).send()
@@ -294,7 +324,7 @@ async fn a_shopper_fills_and_edits_a_cart_that_origin_prices() {
 
     let res = post(cookie, "action=add&quantity=1".into()).await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(res.text().await.unwrap().contains("variant_id"));
+    assert!(res.text().await.unwrap().contains("product"));
 
     // The adds were add_to_cart events of the shopper's visit.
     let events = p.queued_events(2).await;

@@ -166,17 +166,18 @@ async fn browser_events(req: &mut Request, origin: WorkerOrigin, ctx: &Context) 
 /// `POST /cart`, as the native host answers it: the form applied to the cart cookie and a 303 to
 /// the cart, or 400/413 with the reason; an added variant is an `add_to_cart` event.
 async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Result<Response> {
-    use storefront_app::cart::{post, CartAction, CartError, MAX_FORM_BYTES};
+    use storefront_app::cart::{post, wants_json, CartAction, CartFailure, MAX_FORM_BYTES};
     let Ok(domain) = zelly_edge::host::normalize_host(&request_host(req)) else {
         return Response::error("no store on this host", 404);
     };
     let declared = req.headers().get("content-length")?.and_then(|v| v.parse::<usize>().ok());
     let body = if declared.is_some_and(|n| n > MAX_FORM_BYTES) { vec![0; MAX_FORM_BYTES + 1] } else { req.bytes().await? };
     let cookies = req.headers().get("cookie")?;
-    match post(cookies.as_deref(), &body) {
+    let json = wants_json(req.headers().get("accept")?.as_deref());
+    match post(&origin, &domain, cookies.as_deref(), &body).await {
         Ok((cart, action)) => {
             let headers = Headers::new();
-            headers.set("location", "/cart")?;
+            headers.set("cache-control", "private, no-store")?;
             let https = req.url().is_ok_and(|url| url.scheme() == "https");
             headers.append("set-cookie", &cart.set_cookie(https))?;
             if let CartAction::Add { product_id, variant_id, quantity } = action {
@@ -184,14 +185,21 @@ async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Re
                 let batch = analytics::add_to_cart_event(&session, product_id, variant_id, quantity);
                 send_after_response(ctx, origin, domain, batch, shopper_ip(req));
             }
+            if json {
+                headers.set("content-type", "application/json")?;
+                return Ok(Response::ok(serde_json::to_string(&cart.summary())?)?.with_headers(headers));
+            }
+            headers.set("location", "/cart")?;
             Ok(Response::empty()?.with_status(303).with_headers(headers))
         }
         Err(err) => {
-            let status = if err == CartError::TooLarge { 413 } else { 400 };
+            if json {
+                return Ok(Response::from_json(&CartFailure { error: err.to_string() })?.with_status(err.status()));
+            }
             let page = storefront_app::render_cart_error(None, &err.to_string());
             let headers = Headers::new();
             headers.set("content-type", page.content_type)?;
-            Ok(Response::from_html(page.html)?.with_status(status).with_headers(headers))
+            Ok(Response::from_html(page.html)?.with_status(err.status()).with_headers(headers))
         }
     }
 }

@@ -132,25 +132,27 @@ pub async fn session(merchant: Merchant) -> Json<SellerSession> {
     Json(SellerSession { uid: merchant.uid, email: merchant.email, tenant: merchant.tenant, role: merchant.role })
 }
 
-fn settings_of(tenant: &Tenant) -> StoreSettings {
-    StoreSettings {
+async fn settings_of(state: &AppState, tenant: &Tenant) -> ApiResult<StoreSettings> {
+    Ok(StoreSettings {
         slug: tenant.slug.clone(),
         name: tenant.name.clone(),
         logo_url: tenant.logo_url.clone(),
         accent_color: tenant.accent_color.clone(),
-    }
+        featured_collection: state.store.featured_collection(tenant.id).await?,
+    })
 }
 
-/// How the store looks to shoppers: name, logo and accent colour.
+/// How the store looks to shoppers: name, logo, accent colour and featured collection.
 #[utoipa::path(get, path = "/api/seller/store", tag = "seller",
     responses((status = 200, body = StoreSettings), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn store_settings(merchant: Merchant) -> Json<StoreSettings> {
-    Json(settings_of(&merchant.tenant))
+pub async fn store_settings(merchant: Merchant, State(state): State<AppState>) -> ApiResult<Json<StoreSettings>> {
+    Ok(Json(settings_of(&state, &merchant.tenant).await?))
 }
 
-/// Changes the store's name, logo and accent colour (owners only). Storefronts show the change
-/// on their next render of each page.
+/// Changes the store's name, logo, accent colour and featured collection (owners only; the
+/// collection must be one of the store's own). Storefronts show the change on their next render
+/// of each page.
 #[utoipa::path(put, path = "/api/seller/store", tag = "seller", request_body = StoreSettingsInput,
     responses(
         (status = 200, body = StoreSettings),
@@ -170,7 +172,7 @@ pub async fn update_store_settings(
     }
     input.validate().map_err(ApiError::InvalidFields)?;
     let tenant = state.store.update_store_settings(merchant.tenant.id, &input).await?;
-    Ok(Json(settings_of(&tenant)))
+    Ok(Json(settings_of(&state, &tenant).await?))
 }
 
 /// Query of the product list.

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use zelly_edge::dto::{
-    CollectionLink, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, StoreVersion, Tenant,
+    CollectionLink, FeaturedCollection, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, StoreVersion, Tenant,
     TenantStatus,
 };
 use zelly_edge::host::normalize_host;
@@ -94,14 +94,18 @@ pub async fn catalog(
 ) -> ApiResult<Json<StoreCatalog>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let products = state.store.list_products(tenant.id).await?;
-    let collections = state
-        .store
-        .collections(tenant.id)
-        .await?
-        .into_iter()
-        .map(|c| CollectionLink { handle: c.handle, title: c.title })
-        .collect();
-    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products, collections }))
+    let all = state.store.collections(tenant.id).await?;
+    // The featured collection's products, as far as they are on sale (in the catalog).
+    let featured = match state.store.featured_collection(tenant.id).await? {
+        Some(handle) => all.iter().find(|c| c.handle == handle).map(|c| FeaturedCollection {
+            handle: c.handle.clone(),
+            title: c.title.clone(),
+            product_ids: c.product_ids.iter().filter(|id| products.iter().any(|p| p.id == **id)).copied().collect(),
+        }),
+        None => None,
+    };
+    let collections = all.into_iter().map(|c| CollectionLink { handle: c.handle, title: c.title }).collect();
+    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products, collections, featured }))
 }
 
 /// One collection of the store with its active products in order.
@@ -129,13 +133,14 @@ pub async fn collection(
 ) -> ApiResult<Json<StoreCollection>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("collection"))?;
-    let (collection, products) = found(state.store.storefront_collection(tenant.id, &handle).await?, "collection")?;
+    let (collection, products, newest_first) = found(state.store.storefront_collection(tenant.id, &handle).await?, "collection")?;
     Ok(Json(StoreCollection {
         store: store_info(&tenant, domain),
         handle: collection.handle,
         title: collection.title,
         description: collection.description,
         products,
+        newest_first,
     }))
 }
 
