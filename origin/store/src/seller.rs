@@ -88,7 +88,6 @@ pub trait SellerStore: Send + Sync {
     async fn update_collection(&self, tenant: Uuid, id: Uuid, input: &CollectionInput) -> Result<Collection, StoreError>;
     /// Deletes a collection (not its products).
     async fn delete_collection(&self, tenant: Uuid, id: Uuid) -> Result<(), StoreError>;
-    /// The storefront's view of a collection: its active products in order.
     /// The collection the store features on its home page, if any.
     async fn featured_collection(&self, tenant: Uuid) -> Result<Option<Handle>, StoreError>;
     /// A collection as shoppers see it: its active products in the merchant's order, and their
