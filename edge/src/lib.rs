@@ -15,6 +15,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod host;
+pub mod orders;
 pub mod origin;
 pub mod secret;
 #[cfg(feature = "workers")]

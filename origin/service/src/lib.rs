@@ -90,7 +90,7 @@ impl From<zelly_store::StoreError> for ApiError {
     fn from(err: zelly_store::StoreError) -> Self {
         use zelly_store::StoreError;
         match err {
-            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::Conflict(what) | StoreError::Refused(what) => ApiError::Conflict(what),
             StoreError::Invalid(what) => ApiError::Unprocessable(what),
             StoreError::NotFound => ApiError::NotFound("resource"),
             StoreError::Stale => ApiError::Conflict("changed since it was loaded; reload and retry".into()),

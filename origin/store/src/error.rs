@@ -12,6 +12,10 @@ pub enum StoreError {
     /// The referenced row does not exist (or belongs to another tenant).
     #[error("not found")]
     NotFound,
+    /// A request the store's current state refuses (too little stock, a status that cannot
+    /// change that way); the payload says why.
+    #[error("{0}")]
+    Refused(String),
     /// Input the store refuses, naming the field.
     #[error("invalid: {0}")]
     Invalid(String),

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod demo;
 mod error;
+pub mod orders;
 pub mod postgres;
 mod rows;
 pub mod seller;
@@ -24,6 +25,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
 pub use config::DatabaseConfig;
 pub use error::StoreError;
+pub use orders::{Finalized, OrderQuery, OrderStore};
 pub use seller::{ProductQuery, SellerStore};
 
 /// A tenant to create.
@@ -96,7 +98,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

@@ -78,6 +78,7 @@ impl PgStore {
 crate::seller::tenant_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::seller::seller_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
+crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

@@ -64,6 +64,7 @@ impl SqliteStore {
 crate::seller::tenant_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::seller::seller_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
+crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {

@@ -84,3 +84,23 @@ async fn a_query_that_forgets_the_tenant_sees_and_changes_nothing() {
     assert_eq!(store.list_products(b).await.unwrap().len(), 1);
     assert_eq!(store.list_tenants().await.unwrap().iter().map(|t| t.product_count).sum::<i64>(), 3);
 }
+
+#[tokio::test]
+async fn every_table_with_a_tenant_column_is_fenced_but_the_directory() {
+    let Some(urls) = zelly_store::testing::fresh_postgres().await else { return };
+    // Connecting applies every migration.
+    zelly_store::postgres::PgStore::connect_as_app(&urls.app, &urls.owner).await.unwrap();
+    let mut conn = PgConnection::connect(&urls.owner).await.unwrap();
+    let unfenced: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'astro_primary' AND c.relkind = 'r' \
+           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped) \
+           AND NOT (c.relrowsecurity AND c.relforcerowsecurity) ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    // tenant_domains is the directory every host resolves domains by; everything else is fenced,
+    // including the checkout and order tables.
+    assert_eq!(unfenced, ["tenant_domains"]);
+}

@@ -1,0 +1,346 @@
+//! Checkouts and orders: what a shopper asks to buy, what the store holds for them while they pay,
+//! and the order that a confirmed payment turns it into.
+//!
+//! The rules that must hold whoever calls (core-api, a Worker, the native checkout host) live here:
+//! the checkout form's validation and the order status machine. The store enforces the rest in
+//! the database (one order per checkout and per payment, stock decremented once).
+
+use crate::catalog::FieldErrors;
+use crate::Money;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How long a checkout holds its stock while the shopper pays: 15 minutes.
+pub const RESERVATION_MS: i64 = 15 * 60 * 1000;
+/// The most lines a checkout takes (the cart's limit).
+pub const MAX_LINES: usize = 50;
+/// The most units of one line (the cart's limit).
+pub const MAX_QUANTITY: u32 = 99;
+
+/// Where an order's status may go next. Moves are forward only: a webhook that arrives late
+/// (`payment.captured` after a refund) can never take an order back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Placed, not paid yet (cash on delivery).
+    PendingPayment,
+    /// Paid.
+    Paid,
+    /// Shipped to the shopper.
+    Fulfilled,
+    /// Called off before fulfilment.
+    Cancelled,
+    /// Part of the payment went back.
+    PartiallyRefunded,
+    /// The whole payment went back.
+    Refunded,
+}
+
+impl OrderStatus {
+    /// Every status.
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        OrderStatus::Fulfilled,
+        OrderStatus::Cancelled,
+        OrderStatus::PartiallyRefunded,
+        OrderStatus::Refunded,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Fulfilled => "fulfilled",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::PartiallyRefunded => "partially_refunded",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    /// The status with this stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Whether an order in this status may move to `next`. Staying put is not a move.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (PendingPayment, Paid | Cancelled | Fulfilled)
+                | (Paid, Fulfilled | Cancelled | PartiallyRefunded | Refunded)
+                | (Fulfilled, PartiallyRefunded | Refunded)
+                | (PartiallyRefunded, PartiallyRefunded | Refunded)
+        )
+    }
+}
+
+/// How the shopper pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Razorpay Standard Checkout.
+    Razorpay,
+    /// Cash on delivery, where the merchant offers it.
+    CashOnDelivery,
+}
+
+impl PaymentMethod {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Razorpay => "razorpay",
+            PaymentMethod::CashOnDelivery => "cash_on_delivery",
+        }
+    }
+
+    /// The method with this stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery].into_iter().find(|m| m.as_str() == name)
+    }
+}
+
+/// Where the order goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShippingAddress {
+    /// Recipient.
+    pub name: String,
+    /// Street and number.
+    pub line1: String,
+    /// Flat, building, landmark.
+    #[serde(default)]
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// State or region.
+    pub state: String,
+    /// PIN or postal code.
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. `IN`.
+    pub country: String,
+    /// Phone number for the courier.
+    pub phone: String,
+}
+
+/// One line the shopper wants: a variant and how many. Prices never come from the shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckoutLineInput {
+    /// The variant.
+    pub variant_id: Uuid,
+    /// Units, 1-99.
+    pub quantity: u32,
+}
+
+/// What a checkout is started with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutInput {
+    /// The cart's lines.
+    pub lines: Vec<CheckoutLineInput>,
+    /// Where the receipt goes.
+    pub email: String,
+    /// Where the parcel goes.
+    pub shipping: ShippingAddress,
+    /// How the shopper pays.
+    pub payment_method: PaymentMethod,
+}
+
+fn check(errors: &mut FieldErrors, ok: bool, field: impl Into<String>, message: &str) {
+    if !ok {
+        errors.insert(field.into(), message.to_owned());
+    }
+}
+
+fn text(errors: &mut FieldErrors, value: &str, field: &str, max: usize) {
+    let len = value.trim().chars().count();
+    check(errors, (1..=max).contains(&len), field, &format!("must be 1-{max} characters"));
+}
+
+impl CheckoutInput {
+    /// Checks every field, naming each bad one.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        check(&mut e, !self.lines.is_empty(), "lines", "the cart is empty");
+        check(&mut e, self.lines.len() <= MAX_LINES, "lines", &format!("at most {MAX_LINES} lines"));
+        for (i, line) in self.lines.iter().enumerate() {
+            check(&mut e, (1..=MAX_QUANTITY).contains(&line.quantity), format!("lines[{i}].quantity"), "must be 1-99");
+            if self.lines[..i].iter().any(|l| l.variant_id == line.variant_id) {
+                e.insert(format!("lines[{i}].variant_id"), "appears twice".into());
+            }
+        }
+        let email = self.email.trim();
+        let plausible = email.len() <= 254
+            && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'))
+            && !email.contains(char::is_whitespace);
+        check(&mut e, plausible, "email", "must be an email address");
+        let s = &self.shipping;
+        text(&mut e, &s.name, "shipping.name", 100);
+        text(&mut e, &s.line1, "shipping.line1", 200);
+        if let Some(line2) = &s.line2 {
+            check(&mut e, line2.chars().count() <= 200, "shipping.line2", "must be at most 200 characters");
+        }
+        text(&mut e, &s.city, "shipping.city", 100);
+        text(&mut e, &s.state, "shipping.state", 100);
+        text(&mut e, &s.postal_code, "shipping.postal_code", 20);
+        check(&mut e, s.country.len() == 2 && s.country.bytes().all(|b| b.is_ascii_uppercase()), "shipping.country", "must be a two-letter country code like IN");
+        let digits = s.phone.chars().filter(char::is_ascii_digit).count();
+        check(
+            &mut e,
+            (7..=15).contains(&digits) && s.phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)),
+            "shipping.phone",
+            "must be a phone number",
+        );
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+/// A line of a checkout or order, priced by the store when the checkout began.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderLine {
+    /// The variant.
+    pub variant_id: Uuid,
+    /// Product and variant title.
+    pub title: String,
+    /// SKU.
+    pub sku: String,
+    /// Unit price.
+    pub unit_price: Money,
+    /// Units.
+    pub quantity: u32,
+}
+
+/// Where a checkout stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckoutStatus {
+    /// Waiting for payment; its stock is held until `expires_at_ms`.
+    Open,
+    /// Turned into an order.
+    Completed,
+}
+
+/// A checkout: the priced lines, the shopper's details, and the stock held for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Checkout {
+    /// Stable id.
+    pub id: Uuid,
+    /// Where it stands.
+    pub status: CheckoutStatus,
+    /// Priced lines.
+    pub lines: Vec<OrderLine>,
+    /// What the shopper pays.
+    pub total: Money,
+    /// Receipt address.
+    pub email: String,
+    /// Delivery address.
+    pub shipping: ShippingAddress,
+    /// How the shopper pays.
+    pub payment_method: PaymentMethod,
+    /// Until when the stock is held (Unix ms).
+    pub expires_at_ms: i64,
+    /// The payment provider's order, once created.
+    pub provider_order_id: Option<String>,
+}
+
+/// A confirmed payment (or a cash-on-delivery placement) that finalises a checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfirmation {
+    /// The provider's payment id (`pay_…`); none for cash on delivery.
+    #[serde(default)]
+    pub payment_id: Option<String>,
+    /// What was paid, in minor units; must be the checkout's total.
+    pub amount_minor: i64,
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Order {
+    /// Stable id.
+    pub id: Uuid,
+    /// The store's own sequence: #1, #2, …
+    pub number: i64,
+    /// The checkout it came from.
+    pub checkout_id: Uuid,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// How it is paid.
+    pub payment_method: PaymentMethod,
+    /// The provider's payment id.
+    pub payment_id: Option<String>,
+    /// Lines at the prices of the checkout.
+    pub lines: Vec<OrderLine>,
+    /// The total.
+    pub total: Money,
+    /// Receipt address.
+    pub email: String,
+    /// Delivery address.
+    pub shipping: ShippingAddress,
+    /// When it was placed (Unix ms).
+    pub created_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> CheckoutInput {
+        CheckoutInput {
+            lines: vec![CheckoutLineInput { variant_id: Uuid::from_u128(1), quantity: 2 }],
+            email: "asha@example.in".into(),
+            shipping: ShippingAddress {
+                name: "Asha Rao".into(),
+                line1: "12 MG Road".into(),
+                line2: None,
+                city: "Bengaluru".into(),
+                state: "Karnataka".into(),
+                postal_code: "560001".into(),
+                country: "IN".into(),
+                phone: "+91 98450 12345".into(),
+            },
+            payment_method: PaymentMethod::Razorpay,
+        }
+    }
+
+    #[test]
+    fn a_good_checkout_passes_and_each_bad_field_is_named() {
+        assert_eq!(input().validate(), Ok(()));
+        let mut bad = input();
+        bad.lines.push(CheckoutLineInput { variant_id: Uuid::from_u128(1), quantity: 0 });
+        bad.email = "asha at example".into();
+        bad.shipping.country = "India".into();
+        bad.shipping.phone = "call me".into();
+        bad.shipping.city = " ".into();
+        let errors = bad.validate().unwrap_err();
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["email", "lines[1].quantity", "lines[1].variant_id", "shipping.city", "shipping.country", "shipping.phone"]);
+        let empty = CheckoutInput { lines: vec![], ..input() };
+        assert!(empty.validate().unwrap_err().contains_key("lines"));
+    }
+
+    #[test]
+    fn orders_only_move_forward() {
+        use OrderStatus::*;
+        assert!(PendingPayment.can_become(Paid) && Paid.can_become(Fulfilled) && Fulfilled.can_become(Refunded));
+        assert!(Paid.can_become(PartiallyRefunded) && PartiallyRefunded.can_become(Refunded));
+        for (from, to) in [(Paid, PendingPayment), (Fulfilled, Paid), (Refunded, Paid), (Cancelled, Paid), (Refunded, Fulfilled), (Paid, Paid)] {
+            assert!(!from.can_become(to), "{from:?} -> {to:?}");
+        }
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+    }
+}

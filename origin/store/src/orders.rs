@@ -1,0 +1,512 @@
+//! Checkouts, stock reservations and orders, always scoped to one tenant.
+//!
+//! - A checkout prices every line from the catalog (never from the shopper) and, in the same
+//!   transaction, holds the stock of tracked variants for [`RESERVATION_MS`]: stock on hand minus
+//!   the unexpired holds of other checkouts must cover it, else the checkout is refused. Variant
+//!   rows are locked in id order (PostgreSQL `FOR UPDATE`; SQLite serialises writers), so
+//!   concurrent buyers of the last units queue, and exactly as many succeed as there are units.
+//! - Finalising turns a checkout into an order once. The order's `checkout_id` and `payment_id`
+//!   are unique, and the order, the stock decrement and its audit trail are written in one
+//!   transaction, so a callback and a webhook racing with the same payment give one order and
+//!   one decrement whichever commits first; the other gets the same order back.
+//! - Expired holds need no sweeper: availability only counts holds that have not expired.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use uuid::Uuid;
+use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation};
+
+pub use zelly_edge::orders::RESERVATION_MS;
+
+/// Orders of one store, filtered.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    /// Only orders in this status.
+    pub status: Option<OrderStatus>,
+    /// Only orders placed at or after this time (Unix ms).
+    pub from_ms: Option<i64>,
+    /// Only orders placed before this time (Unix ms).
+    pub to_ms: Option<i64>,
+    /// Matches the order number (`1042` or `#1042`), or part of the email.
+    pub text: Option<String>,
+    /// At most this many (1-200).
+    pub limit: u32,
+}
+
+/// What [`OrderStore::finalize_checkout`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finalized {
+    /// The checkout's order.
+    pub order: Order,
+    /// Whether this call created it (false: it existed already, e.g. the webhook came first).
+    pub created: bool,
+}
+
+/// Checkouts and orders.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Starts a checkout: prices the lines from the catalog and holds their stock until
+    /// `now_ms + RESERVATION_MS`. [`StoreError::Invalid`] names a bad field or a variant the store
+    /// does not sell; [`StoreError::Refused`] says which SKU has too little stock.
+    async fn create_checkout(&self, tenant: Uuid, input: &CheckoutInput, now_ms: i64) -> Result<Checkout, StoreError>;
+    /// One checkout of the tenant.
+    async fn checkout(&self, tenant: Uuid, id: Uuid) -> Result<Option<Checkout>, StoreError>;
+    /// Records the payment provider's order for a checkout (once; a second, different one is a
+    /// conflict).
+    async fn set_provider_order(&self, tenant: Uuid, checkout: Uuid, provider_order_id: &str) -> Result<(), StoreError>;
+    /// The checkout a payment provider's order belongs to.
+    async fn checkout_by_provider_order(&self, tenant: Uuid, provider_order_id: &str) -> Result<Option<Checkout>, StoreError>;
+    /// Turns a checkout into its order, once: idempotent on the checkout and on the payment id.
+    /// The amount must be the checkout's total. Stock of tracked variants is decremented in the
+    /// same transaction, with an audit entry per line.
+    async fn finalize_checkout(&self, tenant: Uuid, checkout: Uuid, payment: &PaymentConfirmation, now_ms: i64) -> Result<Finalized, StoreError>;
+    /// One order of the tenant.
+    async fn order(&self, tenant: Uuid, id: Uuid) -> Result<Option<Order>, StoreError>;
+    /// The tenant's orders, newest first.
+    async fn orders(&self, tenant: Uuid, query: &OrderQuery) -> Result<Vec<Order>, StoreError>;
+    /// Moves an order to `next` if its status allows ([`OrderStatus::can_become`]); otherwise
+    /// [`StoreError::Refused`] and nothing changes. Returns the order as it now is.
+    async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, now_ms: i64) -> Result<Order, StoreError>;
+}
+
+pub(crate) mod rows {
+    use sqlx::types::Json;
+    use uuid::Uuid;
+    use zelly_edge::orders::ShippingAddress;
+
+    #[derive(sqlx::FromRow)]
+    pub struct CheckoutRow {
+        pub id: Uuid,
+        pub status: String,
+        pub email: String,
+        pub shipping: Json<ShippingAddress>,
+        pub payment_method: String,
+        pub total_minor: i64,
+        pub currency: String,
+        pub provider_order_id: Option<String>,
+        pub expires_at_ms: i64,
+    }
+
+    #[derive(sqlx::FromRow)]
+    pub struct LineRow {
+        pub variant_id: Uuid,
+        pub title: String,
+        pub sku: String,
+        pub unit_price_minor: i64,
+        pub quantity: i32,
+    }
+
+    #[derive(sqlx::FromRow)]
+    pub struct OrderRow {
+        pub id: Uuid,
+        pub number: i64,
+        pub checkout_id: Uuid,
+        pub status: String,
+        pub payment_method: String,
+        pub payment_id: Option<String>,
+        pub total_minor: i64,
+        pub currency: String,
+        pub created_at_ms: i64,
+    }
+
+    /// A variant as a checkout prices and holds it.
+    #[derive(sqlx::FromRow)]
+    pub struct SaleRow {
+        pub product_title: String,
+        pub title: String,
+        pub sku: String,
+        pub price_minor: i64,
+        pub currency: String,
+        pub inventory_quantity: i64,
+        pub track_inventory: bool,
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+pub(crate) fn money(minor: i64, currency: &str) -> Result<zelly_edge::Money, StoreError> {
+    let currency = zelly_edge::Currency::parse(currency).map_err(corrupt)?;
+    Ok(zelly_edge::Money::new(minor, currency))
+}
+
+pub(crate) fn line(row: rows::LineRow, currency: zelly_edge::Currency) -> Result<zelly_edge::orders::OrderLine, StoreError> {
+    Ok(zelly_edge::orders::OrderLine {
+        variant_id: row.variant_id,
+        title: row.title,
+        sku: row.sku,
+        unit_price: zelly_edge::Money::new(row.unit_price_minor, currency),
+        quantity: u32::try_from(row.quantity).map_err(corrupt)?,
+    })
+}
+
+/// The order store, written once for both backends; `$lock` is how a backend locks the rows a
+/// `SELECT` read (`FOR UPDATE` on PostgreSQL, nothing on SQLite, whose transactions take the
+/// write lock up front).
+macro_rules! order_store_impl {
+    ($store:ty, $db:ty, $p:literal, $lock:literal) => {
+        impl $store {
+            async fn checkout_in(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant: Uuid,
+                id: Uuid,
+                lock: bool,
+            ) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
+                use $crate::orders::rows::{CheckoutRow, LineRow};
+                let select = concat!(
+                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms FROM ",
+                    $p, "checkouts WHERE tenant_id = $1 AND id = $2");
+                let locked = concat!(
+                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms FROM ",
+                    $p, "checkouts WHERE tenant_id = $1 AND id = $2", $lock);
+                let row: Option<CheckoutRow> = sqlx::query_as(if lock { locked } else { select })
+                    .bind(tenant).bind(id).fetch_optional(&mut **tx).await?;
+                let Some(row) = row else { return Ok(None) };
+                let lines: Vec<LineRow> = sqlx::query_as(concat!(
+                    "SELECT variant_id, title, sku, unit_price_minor, quantity FROM ", $p,
+                    "checkout_lines WHERE tenant_id = $1 AND checkout_id = $2 ORDER BY position"))
+                    .bind(tenant).bind(id).fetch_all(&mut **tx).await?;
+                let total = $crate::orders::money(row.total_minor, &row.currency)?;
+                Ok(Some(zelly_edge::orders::Checkout {
+                    id: row.id,
+                    status: match row.status.as_str() {
+                        "open" => zelly_edge::orders::CheckoutStatus::Open,
+                        "completed" => zelly_edge::orders::CheckoutStatus::Completed,
+                        other => return Err(StoreError::Corrupt(format!("checkout status {other:?}"))),
+                    },
+                    lines: lines.into_iter().map(|l| $crate::orders::line(l, total.currency)).collect::<Result<_, _>>()?,
+                    total,
+                    email: row.email,
+                    shipping: row.shipping.0,
+                    payment_method: zelly_edge::orders::PaymentMethod::parse(&row.payment_method)
+                        .ok_or_else(|| StoreError::Corrupt(format!("payment method {:?}", row.payment_method)))?,
+                    expires_at_ms: row.expires_at_ms,
+                    provider_order_id: row.provider_order_id,
+                }))
+            }
+
+            async fn order_in(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant: Uuid,
+                row: $crate::orders::rows::OrderRow,
+            ) -> Result<zelly_edge::orders::Order, StoreError> {
+                let checkout = Self::checkout_in(tx, tenant, row.checkout_id, false)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt(format!("order {} has no checkout", row.id)))?;
+                Ok(zelly_edge::orders::Order {
+                    id: row.id,
+                    number: row.number,
+                    checkout_id: row.checkout_id,
+                    status: zelly_edge::orders::OrderStatus::parse(&row.status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?,
+                    payment_method: zelly_edge::orders::PaymentMethod::parse(&row.payment_method)
+                        .ok_or_else(|| StoreError::Corrupt(format!("payment method {:?}", row.payment_method)))?,
+                    payment_id: row.payment_id,
+                    lines: checkout.lines,
+                    total: $crate::orders::money(row.total_minor, &row.currency)?,
+                    email: checkout.email,
+                    shipping: checkout.shipping,
+                    created_at_ms: row.created_at_ms,
+                })
+            }
+
+            async fn order_where(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant: Uuid,
+                column_is_checkout: bool,
+                key: &str,
+                id: Uuid,
+            ) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
+                use $crate::orders::rows::OrderRow;
+                let by_checkout = concat!(
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    $p, "orders WHERE tenant_id = $1 AND checkout_id = $2");
+                let by_payment = concat!(
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    $p, "orders WHERE tenant_id = $1 AND payment_id = $2");
+                let row: Option<OrderRow> = if column_is_checkout {
+                    sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?
+                } else {
+                    sqlx::query_as(by_payment).bind(tenant).bind(key).fetch_optional(&mut **tx).await?
+                };
+                match row {
+                    Some(row) => Ok(Some(Self::order_in(tx, tenant, row).await?)),
+                    None => Ok(None),
+                }
+            }
+        }
+
+        #[async_trait]
+        impl $crate::orders::OrderStore for $store {
+            async fn create_checkout(
+                &self,
+                tenant: Uuid,
+                input: &zelly_edge::orders::CheckoutInput,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Checkout, StoreError> {
+                use $crate::orders::rows::SaleRow;
+                input.validate().map_err(|fields| {
+                    StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
+                })?;
+                let expires_at_ms = now_ms + $crate::orders::RESERVATION_MS;
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Lock the variants in id order, so that two checkouts of the same variants never
+                // wait for each other in a cycle.
+                let mut order: Vec<usize> = (0..input.lines.len()).collect();
+                order.sort_by_key(|&i| input.lines[i].variant_id);
+                let mut priced: Vec<Option<(SaleRow, u32)>> = (0..input.lines.len()).map(|_| None).collect();
+                for i in order {
+                    let wanted = &input.lines[i];
+                    let sale: Option<SaleRow> = sqlx::query_as(concat!(
+                        "SELECT p.title AS product_title, v.title, v.sku, v.price_minor, v.currency, v.inventory_quantity, v.track_inventory FROM ",
+                        $p, "variants v JOIN ", $p, "products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
+                         WHERE v.tenant_id = $1 AND v.id = $2 AND p.status = 'active'", $lock))
+                        .bind(tenant).bind(wanted.variant_id).fetch_optional(&mut *tx).await?;
+                    let Some(sale) = sale else {
+                        return Err(StoreError::Invalid(format!("lines[{i}].variant_id: this store does not sell it")));
+                    };
+                    if sale.track_inventory {
+                        let (held,): (i64,) = sqlx::query_as(concat!(
+                            "SELECT COALESCE(SUM(quantity), 0) FROM ", $p, "stock_reservations \
+                             WHERE tenant_id = $1 AND variant_id = $2 AND consumed = FALSE AND expires_at_ms > $3"))
+                            .bind(tenant).bind(wanted.variant_id).bind(now_ms).fetch_one(&mut *tx).await?;
+                        let available = (sale.inventory_quantity - held).max(0);
+                        if available < i64::from(wanted.quantity) {
+                            return Err(StoreError::Refused(if available == 0 {
+                                format!("{} is sold out", sale.sku)
+                            } else {
+                                format!("{}: only {available} left", sale.sku)
+                            }));
+                        }
+                    }
+                    priced[i] = Some((sale, wanted.quantity));
+                }
+                let priced: Vec<(SaleRow, u32)> = priced.into_iter().flatten().collect();
+                let currency = priced.first().map(|(s, _)| s.currency.clone()).unwrap_or_else(|| "INR".into());
+                if priced.iter().any(|(s, _)| s.currency != currency) {
+                    return Err(StoreError::Invalid("lines: variants priced in different currencies".into()));
+                }
+                let total = priced
+                    .iter()
+                    .try_fold(0_i64, |sum, (s, q)| s.price_minor.checked_mul(i64::from(*q)).and_then(|t| sum.checked_add(t)))
+                    .ok_or_else(|| StoreError::Invalid("lines: the total is too large".into()))?;
+                let id = Uuid::new_v4();
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "checkouts (id, tenant_id, status, email, shipping, payment_method, total_minor, currency, \
+                     expires_at_ms, created_at_ms) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9)"))
+                    .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
+                    .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
+                    .execute(&mut *tx).await?;
+                for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
+                    sqlx::query(concat!(
+                        "INSERT INTO ", $p, "checkout_lines (tenant_id, checkout_id, position, variant_id, title, sku, \
+                         unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                        .bind(tenant).bind(id).bind(position as i32).bind(wanted.variant_id)
+                        .bind(format!("{} / {}", sale.product_title, sale.title)).bind(&sale.sku)
+                        .bind(sale.price_minor).bind(*quantity as i32)
+                        .execute(&mut *tx).await?;
+                    if sale.track_inventory {
+                        sqlx::query(concat!(
+                            "INSERT INTO ", $p, "stock_reservations (tenant_id, checkout_id, variant_id, quantity, expires_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5)"))
+                            .bind(tenant).bind(id).bind(wanted.variant_id).bind(*quantity as i32).bind(expires_at_ms)
+                            .execute(&mut *tx).await?;
+                    }
+                }
+                let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?.ok_or(StoreError::NotFound)?;
+                tx.commit().await?;
+                Ok(checkout)
+            }
+
+            async fn checkout(&self, tenant: Uuid, id: Uuid) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?;
+                tx.commit().await?;
+                Ok(checkout)
+            }
+
+            async fn set_provider_order(&self, tenant: Uuid, checkout: Uuid, provider_order_id: &str) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let done = sqlx::query(concat!(
+                    "UPDATE ", $p, "checkouts SET provider_order_id = $3 WHERE tenant_id = $1 AND id = $2 \
+                     AND (provider_order_id IS NULL OR provider_order_id = $3)"))
+                    .bind(tenant).bind(checkout).bind(provider_order_id).execute(&mut *tx).await?;
+                if done.rows_affected() == 0 {
+                    return Err(match Self::checkout_in(&mut tx, tenant, checkout, false).await? {
+                        Some(_) => StoreError::Refused("the checkout already has another payment order".into()),
+                        None => StoreError::NotFound,
+                    });
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn checkout_by_provider_order(&self, tenant: Uuid, provider_order_id: &str) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let id: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND provider_order_id = $2"))
+                    .bind(tenant).bind(provider_order_id).fetch_optional(&mut *tx).await?;
+                let checkout = match id {
+                    Some((id,)) => Self::checkout_in(&mut tx, tenant, id, false).await?,
+                    None => None,
+                };
+                tx.commit().await?;
+                Ok(checkout)
+            }
+
+            async fn finalize_checkout(
+                &self,
+                tenant: Uuid,
+                checkout_id: Uuid,
+                payment: &zelly_edge::orders::PaymentConfirmation,
+                now_ms: i64,
+            ) -> Result<$crate::orders::Finalized, StoreError> {
+                use zelly_edge::orders::{OrderStatus, PaymentMethod};
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Locks the checkout: finalisations of one checkout queue here.
+                let checkout = Self::checkout_in(&mut tx, tenant, checkout_id, true).await?.ok_or(StoreError::NotFound)?;
+                if let Some(order) = Self::order_where(&mut tx, tenant, true, "", checkout_id).await? {
+                    tx.commit().await?;
+                    return Ok($crate::orders::Finalized { order, created: false });
+                }
+                let payment_id = payment.payment_id.as_deref().map(str::trim).filter(|p| !p.is_empty());
+                let status = match (checkout.payment_method, payment_id) {
+                    (PaymentMethod::Razorpay, Some(_)) => OrderStatus::Paid,
+                    (PaymentMethod::CashOnDelivery, None) => OrderStatus::PendingPayment,
+                    (PaymentMethod::Razorpay, None) => return Err(StoreError::Invalid("payment_id: a card or UPI payment needs its id".into())),
+                    (PaymentMethod::CashOnDelivery, Some(_)) => return Err(StoreError::Invalid("payment_id: cash on delivery has no payment yet".into())),
+                };
+                if payment.amount_minor != checkout.total.amount_minor {
+                    return Err(StoreError::Invalid("amount_minor: the payment does not match the checkout's total".into()));
+                }
+                let (number,): (i64,) = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "tenants SET last_order_number = last_order_number + 1 WHERE id = $1 RETURNING last_order_number"))
+                    .bind(tenant).fetch_one(&mut *tx).await?;
+                let order_id = Uuid::new_v4();
+                let inserted: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "INSERT INTO ", $p, "orders (id, tenant_id, number, checkout_id, status, payment_method, payment_id, total_minor, \
+                     currency, created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                     ON CONFLICT DO NOTHING RETURNING id"))
+                    .bind(order_id).bind(tenant).bind(number).bind(checkout_id).bind(status.as_str())
+                    .bind(checkout.payment_method.as_str()).bind(payment_id).bind(checkout.total.amount_minor)
+                    .bind(checkout.total.currency.as_str()).bind(now_ms)
+                    .fetch_optional(&mut *tx).await?;
+                if inserted.is_none() {
+                    // Another transaction placed this checkout's order, or used this payment for
+                    // another checkout, first: undo the number and answer with what is there.
+                    tx.rollback().await?;
+                    let mut tx = self.tenant_tx(tenant).await?;
+                    if let Some(order) = Self::order_where(&mut tx, tenant, true, "", checkout_id).await? {
+                        tx.commit().await?;
+                        return Ok($crate::orders::Finalized { order, created: false });
+                    }
+                    return Err(StoreError::Refused("this payment already paid for another order".into()));
+                }
+                // The stock leaves the shelf once, with the order.
+                for line in &checkout.lines {
+                    let after: Option<(i64,)> = sqlx::query_as(concat!(
+                        "UPDATE ", $p, "variants SET inventory_quantity = inventory_quantity - $3 \
+                         WHERE tenant_id = $1 AND id = $2 AND track_inventory = TRUE RETURNING inventory_quantity"))
+                        .bind(tenant).bind(line.variant_id).bind(i64::from(line.quantity))
+                        .fetch_optional(&mut *tx).await?;
+                    if let Some((quantity_after,)) = after {
+                        sqlx::query(concat!(
+                            "INSERT INTO ", $p, "inventory_adjustments (id, tenant_id, variant_id, delta, quantity_after, reason, actor, created_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5, $6, 'checkout', $7)"))
+                            .bind(Uuid::new_v4()).bind(tenant).bind(line.variant_id).bind(-i64::from(line.quantity))
+                            .bind(quantity_after).bind(format!("order #{number}")).bind(now_ms)
+                            .execute(&mut *tx).await?;
+                    }
+                }
+                sqlx::query(concat!("UPDATE ", $p, "stock_reservations SET consumed = TRUE WHERE tenant_id = $1 AND checkout_id = $2"))
+                    .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
+                sqlx::query(concat!("UPDATE ", $p, "checkouts SET status = 'completed' WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
+                let order = Self::order_where(&mut tx, tenant, true, "", checkout_id).await?.ok_or(StoreError::NotFound)?;
+                tx.commit().await?;
+                Ok($crate::orders::Finalized { order, created: true })
+            }
+
+            async fn order(&self, tenant: Uuid, id: Uuid) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
+                use $crate::orders::rows::OrderRow;
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<OrderRow> = sqlx::query_as(concat!(
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    $p, "orders WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
+                let order = match row {
+                    Some(row) => Some(Self::order_in(&mut tx, tenant, row).await?),
+                    None => None,
+                };
+                tx.commit().await?;
+                Ok(order)
+            }
+
+            async fn orders(&self, tenant: Uuid, query: &$crate::orders::OrderQuery) -> Result<Vec<zelly_edge::orders::Order>, StoreError> {
+                use $crate::orders::rows::OrderRow;
+                let mut tx = self.tenant_tx(tenant).await?;
+                let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
+                    "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.total_minor, o.currency, \
+                     o.created_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
+                     WHERE o.tenant_id = "));
+                q.push_bind(tenant);
+                if let Some(status) = query.status {
+                    q.push(" AND o.status = ").push_bind(status.as_str());
+                }
+                if let Some(from) = query.from_ms {
+                    q.push(" AND o.created_at_ms >= ").push_bind(from);
+                }
+                if let Some(to) = query.to_ms {
+                    q.push(" AND o.created_at_ms < ").push_bind(to);
+                }
+                if let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                    match text.trim_start_matches('#').parse::<i64>() {
+                        Ok(number) => {
+                            q.push(" AND o.number = ").push_bind(number);
+                        }
+                        Err(_) => {
+                            q.push(" AND lower(c.email) LIKE ").push_bind($crate::seller::like_pattern(text)).push(" ESCAPE '\\'");
+                        }
+                    }
+                }
+                q.push(" ORDER BY o.created_at_ms DESC, o.number DESC LIMIT ").push_bind(i64::from(query.limit.clamp(1, 200)));
+                let rows: Vec<OrderRow> = q.build_query_as().fetch_all(&mut *tx).await?;
+                let mut orders = Vec::with_capacity(rows.len());
+                for row in rows {
+                    orders.push(Self::order_in(&mut tx, tenant, row).await?);
+                }
+                tx.commit().await?;
+                Ok(orders)
+            }
+
+            async fn set_order_status(
+                &self,
+                tenant: Uuid,
+                id: Uuid,
+                next: zelly_edge::orders::OrderStatus,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Order, StoreError> {
+                use $crate::orders::rows::OrderRow;
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<OrderRow> = sqlx::query_as(concat!(
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
+                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
+                let Some(row) = row else { return Err(StoreError::NotFound) };
+                let current = zelly_edge::orders::OrderStatus::parse(&row.status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?;
+                if !current.can_become(next) {
+                    return Err(StoreError::Refused(format!("a {} order cannot become {}", current.as_str(), next.as_str())));
+                }
+                sqlx::query(concat!("UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4 WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).execute(&mut *tx).await?;
+                let order = Self::order_in(&mut tx, tenant, $crate::orders::rows::OrderRow { status: next.as_str().to_owned(), ..row }).await?;
+                tx.commit().await?;
+                Ok(order)
+            }
+        }
+    };
+}
+
+pub(crate) use order_store_impl;

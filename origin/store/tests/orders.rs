@@ -1,0 +1,219 @@
+//! Checkouts and orders on both backends: prices from the catalog, stock held and never oversold,
+//! one order per payment however many times and however concurrently it is confirmed, and
+//! statuses that only move forward.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use serde_json::json;
+use std::sync::Arc;
+use uuid::Uuid;
+use zelly_edge::catalog::{ProductInput, SellerProduct};
+use zelly_edge::orders::{CheckoutInput, CheckoutLineInput, OrderStatus, PaymentConfirmation, PaymentMethod, ShippingAddress, RESERVATION_MS};
+use zelly_edge::TenantSlug;
+use zelly_store::{DynStore, NewTenant, OrderQuery, StoreError};
+
+zelly_store::on_both_backends!(
+    a_checkout_prices_lines_from_the_catalog_and_holds_their_stock,
+    a_payment_confirmed_again_and_again_is_one_order_and_one_decrement,
+    a_callback_and_a_webhook_racing_make_one_order,
+    twenty_buyers_for_five_units_make_five_orders,
+    expired_holds_free_their_stock,
+    order_statuses_only_move_forward_and_stores_see_only_their_own,
+    cash_on_delivery_is_placed_unpaid,
+);
+
+const NOW: i64 = 1_800_000_000_000;
+
+async fn tenant(store: &DynStore, slug: &str) -> Uuid {
+    store.create_tenant(&NewTenant { slug: TenantSlug::parse(slug).unwrap(), name: slug.into() }).await.unwrap().id
+}
+
+/// A lamp in two sizes: S (₹999, `stock` units) and M (₹1,299, untracked).
+async fn lamp(store: &DynStore, tenant: Uuid, stock: i64) -> SellerProduct {
+    let input: ProductInput = serde_json::from_value(json!({
+        "handle": "lamp",
+        "title": "Lamp",
+        "status": "active",
+        "option_names": ["Size"],
+        "variants": [
+            { "sku": "LAMP-S", "options": ["S"], "price_minor": 99_900, "inventory_quantity": stock },
+            { "sku": "LAMP-M", "options": ["M"], "price_minor": 129_900, "track_inventory": false },
+        ],
+    }))
+    .unwrap();
+    store.create_seller_product(tenant, &input).await.unwrap()
+}
+
+fn checkout(lines: &[(Uuid, u32)], method: PaymentMethod) -> CheckoutInput {
+    CheckoutInput {
+        lines: lines.iter().map(|(variant_id, quantity)| CheckoutLineInput { variant_id: *variant_id, quantity: *quantity }).collect(),
+        email: "asha@example.in".into(),
+        shipping: ShippingAddress {
+            name: "Asha Rao".into(),
+            line1: "12 MG Road".into(),
+            line2: None,
+            city: "Bengaluru".into(),
+            state: "Karnataka".into(),
+            postal_code: "560001".into(),
+            country: "IN".into(),
+            phone: "+91 98450 12345".into(),
+        },
+        payment_method: method,
+    }
+}
+
+fn paid(payment_id: &str, amount_minor: i64) -> PaymentConfirmation {
+    PaymentConfirmation { payment_id: Some(payment_id.into()), amount_minor }
+}
+
+async fn stock(store: &DynStore, tenant: Uuid, product: Uuid) -> i64 {
+    store.seller_product(tenant, product).await.unwrap().unwrap().variants[0].inventory_quantity
+}
+
+async fn a_checkout_prices_lines_from_the_catalog_and_holds_their_stock(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 3).await;
+    let (s, m) = (lamp.variants[0].id, lamp.variants[1].id);
+    let c = store.create_checkout(t, &checkout(&[(s, 2), (m, 5)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    assert_eq!(c.total.amount_minor, 2 * 99_900 + 5 * 129_900, "prices come from the catalog");
+    assert_eq!(c.lines[0].title, "Lamp / S");
+    assert_eq!(c.expires_at_ms, NOW + RESERVATION_MS);
+    // Two of three are held: a second shopper cannot have two more, but can have one.
+    let Err(StoreError::Refused(why)) = store.create_checkout(t, &checkout(&[(s, 2)], PaymentMethod::Razorpay), NOW).await else { panic!() };
+    assert!(why.contains("LAMP-S") && why.contains("only 1 left"), "{why}");
+    store.create_checkout(t, &checkout(&[(s, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let Err(StoreError::Refused(why)) = store.create_checkout(t, &checkout(&[(s, 1)], PaymentMethod::Razorpay), NOW).await else { panic!() };
+    assert!(why.contains("sold out"), "{why}");
+    // Untracked stock is never short; a variant the store does not sell is named.
+    store.create_checkout(t, &checkout(&[(m, 99)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let Err(StoreError::Invalid(why)) = store.create_checkout(t, &checkout(&[(m, 1), (Uuid::new_v4(), 1)], PaymentMethod::Razorpay), NOW).await else { panic!() };
+    assert!(why.contains("lines[1].variant_id"), "{why}");
+    assert_eq!(stock(&store, t, lamp.id).await, 3, "holding is not selling");
+}
+
+async fn a_payment_confirmed_again_and_again_is_one_order_and_one_decrement(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 5).await;
+    let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 2)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let first = store.finalize_checkout(t, c.id, &paid("pay_1", c.total.amount_minor), NOW).await.unwrap();
+    assert!(first.created);
+    assert_eq!((first.order.number, first.order.status), (1, OrderStatus::Paid));
+    for _ in 0..3 {
+        let again = store.finalize_checkout(t, c.id, &paid("pay_1", c.total.amount_minor), NOW).await.unwrap();
+        assert_eq!((again.created, again.order.id), (false, first.order.id));
+    }
+    assert_eq!(stock(&store, t, lamp.id).await, 3);
+    let trail = store.inventory_history(t, lamp.variants[0].id).await.unwrap().unwrap();
+    assert_eq!(trail.iter().filter(|a| a.reason == "order #1").count(), 1);
+    // The wrong amount, or the same payment for another checkout, makes no order.
+    let other = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    assert!(matches!(store.finalize_checkout(t, other.id, &paid("pay_2", 1), NOW).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.finalize_checkout(t, other.id, &paid("pay_1", other.total.amount_minor), NOW).await, Err(StoreError::Refused(_))));
+    assert!(matches!(store.finalize_checkout(t, other.id, &PaymentConfirmation { payment_id: None, amount_minor: other.total.amount_minor }, NOW).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.orders(t, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap().len(), 1);
+    let second = store.finalize_checkout(t, other.id, &paid("pay_2", other.total.amount_minor), NOW).await.unwrap();
+    assert_eq!(second.order.number, 2, "order numbers run on per store");
+}
+
+async fn a_callback_and_a_webhook_racing_make_one_order(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 100).await;
+    for round in 0..10 {
+        let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+        let payment = paid(&format!("pay_race_{round}"), c.total.amount_minor);
+        let racers: Vec<_> = (0..4)
+            .map(|_| {
+                let (store, payment) = (Arc::clone(&store), payment.clone());
+                tokio::spawn(async move { store.finalize_checkout(t, c.id, &payment, NOW).await })
+            })
+            .collect();
+        let mut created = 0;
+        let mut ids = Vec::new();
+        for racer in racers {
+            let done = racer.await.unwrap().unwrap();
+            created += usize::from(done.created);
+            ids.push(done.order.id);
+        }
+        assert_eq!(created, 1, "round {round}: exactly one racer created the order");
+        assert!(ids.iter().all(|id| *id == ids[0]), "round {round}: every racer got the same order");
+    }
+    assert_eq!(stock(&store, t, lamp.id).await, 90, "one unit per order, once");
+    assert_eq!(store.orders(t, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap().len(), 10);
+}
+
+async fn twenty_buyers_for_five_units_make_five_orders(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 5).await;
+    let variant = lamp.variants[0].id;
+    let buyers: Vec<_> = (0..20)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let c = store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW).await?;
+                store.finalize_checkout(t, c.id, &paid(&format!("pay_buyer_{n}"), c.total.amount_minor), NOW).await
+            })
+        })
+        .collect();
+    let mut orders = 0;
+    for buyer in buyers {
+        match buyer.await.unwrap() {
+            Ok(done) => orders += usize::from(done.created),
+            Err(StoreError::Refused(why)) => assert!(why.contains("sold out") || why.contains("left"), "{why}"),
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(orders, 5);
+    assert_eq!(stock(&store, t, lamp.id).await, 0);
+}
+
+async fn expired_holds_free_their_stock(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 1).await;
+    let variant = lamp.variants[0].id;
+    store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    assert!(store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW + 1_000).await.is_err());
+    // The first shopper never paid: once the hold expires, the unit is for sale again.
+    let later = NOW + RESERVATION_MS + 1;
+    let c = store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), later).await.unwrap();
+    store.finalize_checkout(t, c.id, &paid("pay_late", c.total.amount_minor), later).await.unwrap();
+    assert_eq!(stock(&store, t, lamp.id).await, 0);
+}
+
+async fn order_statuses_only_move_forward_and_stores_see_only_their_own(store: DynStore) {
+    let (a, b) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    let lamp = lamp(&store, a, 5).await;
+    let c = store.create_checkout(a, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let order = store.finalize_checkout(a, c.id, &paid("pay_a", c.total.amount_minor), NOW).await.unwrap().order;
+    // Another store sees nothing of it and cannot touch it.
+    assert!(store.order(b, order.id).await.unwrap().is_none());
+    assert!(store.checkout(b, c.id).await.unwrap().is_none());
+    assert!(matches!(store.finalize_checkout(b, c.id, &paid("pay_b", c.total.amount_minor), NOW).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.set_order_status(b, order.id, OrderStatus::Fulfilled, NOW).await, Err(StoreError::NotFound)));
+    assert!(store.create_checkout(b, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.is_err());
+    assert!(store.orders(b, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap().is_empty());
+
+    let fulfilled = store.set_order_status(a, order.id, OrderStatus::Fulfilled, NOW + 1).await.unwrap();
+    assert_eq!(fulfilled.status, OrderStatus::Fulfilled);
+    let Err(StoreError::Refused(why)) = store.set_order_status(a, order.id, OrderStatus::Paid, NOW + 2).await else { panic!() };
+    assert!(why.contains("fulfilled") && why.contains("paid"), "{why}");
+    store.set_order_status(a, order.id, OrderStatus::Refunded, NOW + 3).await.unwrap();
+    assert!(store.set_order_status(a, order.id, OrderStatus::Fulfilled, NOW + 4).await.is_err());
+    assert_eq!(store.order(a, order.id).await.unwrap().unwrap().status, OrderStatus::Refunded);
+    // Filters: by status, number and email.
+    let by = |status, text: Option<&str>| OrderQuery { status, text: text.map(Into::into), limit: 50, ..OrderQuery::default() };
+    assert_eq!(store.orders(a, &by(Some(OrderStatus::Refunded), None)).await.unwrap().len(), 1);
+    assert!(store.orders(a, &by(Some(OrderStatus::Paid), None)).await.unwrap().is_empty());
+    assert_eq!(store.orders(a, &by(None, Some("#1"))).await.unwrap().len(), 1);
+    assert_eq!(store.orders(a, &by(None, Some("ASHA@"))).await.unwrap().len(), 1);
+    assert!(store.orders(a, &by(None, Some("nobody"))).await.unwrap().is_empty());
+}
+
+async fn cash_on_delivery_is_placed_unpaid(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 2).await;
+    let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 2)], PaymentMethod::CashOnDelivery), NOW).await.unwrap();
+    let placed = PaymentConfirmation { payment_id: None, amount_minor: c.total.amount_minor };
+    let order = store.finalize_checkout(t, c.id, &placed, NOW).await.unwrap().order;
+    assert_eq!((order.status, order.payment_method), (OrderStatus::PendingPayment, PaymentMethod::CashOnDelivery));
+    assert_eq!(stock(&store, t, lamp.id).await, 0, "its stock is gone with the order");
+    assert!(!store.finalize_checkout(t, c.id, &placed, NOW).await.unwrap().created);
+}
