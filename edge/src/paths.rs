@@ -15,6 +15,14 @@ pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
 pub const STORE_VERSION: &str = "/api/storefront/domains/{domain}/version";
 /// Route pattern: storefront analytics events of a store (intake).
 pub const STORE_EVENTS: &str = "/api/storefront/domains/{domain}/events";
+/// Route pattern: a store's checkouts (start one).
+pub const STORE_CHECKOUTS: &str = "/api/storefront/domains/{domain}/checkouts";
+/// Route pattern: one checkout.
+pub const STORE_CHECKOUT: &str = "/api/storefront/domains/{domain}/checkouts/{id}";
+/// Route pattern: a checkout's payment-provider order.
+pub const STORE_CHECKOUT_PROVIDER_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/provider-order";
+/// Route pattern: turning a checkout into its order.
+pub const STORE_CHECKOUT_FINALIZE: &str = "/api/storefront/domains/{domain}/checkouts/{id}/finalize";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
 pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).

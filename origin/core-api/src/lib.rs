@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::analytics::router())
         .merge(routes::seller::router())
+        .merge(routes::orders::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)
         .with_state(state)

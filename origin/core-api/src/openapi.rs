@@ -35,6 +35,13 @@ use utoipa::{Modify, OpenApi};
         crate::routes::seller::update_collection,
         crate::routes::seller::delete_collection,
         crate::routes::analytics::report,
+        crate::routes::orders::create_checkout,
+        crate::routes::orders::get_checkout,
+        crate::routes::orders::set_provider_order,
+        crate::routes::orders::finalize,
+        crate::routes::orders::list_orders,
+        crate::routes::orders::get_order,
+        crate::routes::orders::set_status,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -200,6 +200,10 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/prices", "post"),
         ("/api/storefront/domains/{domain}/events", "post"),
         ("/api/storefront/domains/{domain}/version", "get"),
+        ("/api/storefront/domains/{domain}/checkouts", "post"),
+        ("/api/storefront/domains/{domain}/checkouts/{id}", "get"),
+        ("/api/storefront/domains/{domain}/checkouts/{id}/provider-order", "put"),
+        ("/api/storefront/domains/{domain}/checkouts/{id}/finalize", "post"),
     ];
     for (path, method) in guarded {
         let op = &paths[path][method];
@@ -226,6 +230,9 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/analytics", "get"),
         ("/api/seller/store", "get"),
         ("/api/seller/store", "put"),
+        ("/api/seller/orders", "get"),
+        ("/api/seller/orders/{id}", "get"),
+        ("/api/seller/orders/{id}/status", "post"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

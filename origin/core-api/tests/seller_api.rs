@@ -113,6 +113,7 @@ zelly_store::on_both_backends!(
     a_merchant_reads_only_their_own_stores_analytics,
     a_bad_analytics_range_names_each_field,
     owners_set_their_stores_look_and_the_storefront_api_carries_it,
+    a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -550,4 +551,91 @@ async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: D
     let (status, _) = app.put("/api/seller/store", &staff, json!({ "name": "Mine now" })).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/seller/store", &acme).await.1["name"], "Acme Lamps");
+}
+
+fn checkout_body(lines: Value) -> Value {
+    json!({
+        "lines": lines,
+        "email": "asha@example.in",
+        "shipping": {
+            "name": "Asha Rao", "line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka",
+            "postal_code": "560001", "country": "IN", "phone": "+91 98450 12345"
+        },
+        "payment_method": "razorpay"
+    })
+}
+
+async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let bolt = app.merchant("bolt").await;
+    let (_, lamp) = app.post("/api/seller/products", &acme, product("lamp", "active")).await;
+    let small = lamp["variants"][0]["id"].as_str().unwrap().to_owned();
+    let checkouts = "/api/storefront/domains/acme.localhost/checkouts";
+
+    // A price sent by the client is ignored: the catalog's price wins.
+    let (status, checkout) = app
+        .post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2, "unit_price": { "amount_minor": 1, "currency": "INR" } }])))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{checkout}");
+    assert_eq!(checkout["total"]["amount_minor"], 2 * 99_900);
+    assert_eq!(checkout["lines"][0]["unit_price"]["amount_minor"], 99_900);
+    let id = checkout["id"].as_str().unwrap().to_owned();
+    // Three in stock, two held: two more are refused, naming the SKU.
+    let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2 }]))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("lamp-s"), "{body}");
+    let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([]))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["lines"].is_string(), "{body}");
+    // Without the storefront token, nothing.
+    assert_eq!(app.post(checkouts, &acme, checkout_body(json!([{ "variant_id": small, "quantity": 1 }]))).await.0, StatusCode::UNAUTHORIZED);
+
+    // Finalising: a wrong amount makes no order; the callback and the webhook racing make one.
+    let finalize = format!("{checkouts}/{id}/finalize");
+    let (status, _) = app.post(&finalize, TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 1 })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, url) = (app.http.clone(), format!("{}{finalize}", app.base));
+            tokio::spawn(async move {
+                let res = http.post(url).bearer_auth(TOKEN).json(&json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).send().await.unwrap();
+                let status = res.status();
+                (status, res.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut created = 0;
+    let mut order_ids = std::collections::BTreeSet::new();
+    for racer in racers {
+        let (status, order) = racer.await.unwrap();
+        assert!(status == StatusCode::CREATED || status == StatusCode::OK, "{status}: {order}");
+        created += usize::from(status == StatusCode::CREATED);
+        order_ids.insert(order["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!((created, order_ids.len()), (1, 1), "one order, whoever came first");
+    let order_id = order_ids.into_iter().next().unwrap();
+    // Another store's domain cannot reach the checkout.
+    let (status, _) = app.post(&format!("/api/storefront/domains/bolt.localhost/checkouts/{id}/finalize"), TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The merchant sees it, and only they do.
+    let (status, orders) = app.get("/api/seller/orders", &acme).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(orders.as_array().unwrap().len(), 1);
+    assert_eq!((orders[0]["number"].as_i64(), orders[0]["status"].as_str()), (Some(1), Some("paid")));
+    assert!(app.get("/api/seller/orders", &bolt).await.1.as_array().unwrap().is_empty());
+    assert_eq!(app.get(&format!("/api/seller/orders/{order_id}"), &bolt).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/seller/orders?status=paid&q=%231", &acme).await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/seller/orders?status=nonsense", &acme).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Forward only; refunds are not a status to set.
+    let status_of = format!("/api/seller/orders/{order_id}/status");
+    assert_eq!(app.post(&status_of, &bolt, json!({ "status": "fulfilled" })).await.0, StatusCode::NOT_FOUND);
+    let (status, order) = app.post(&status_of, &acme, json!({ "status": "fulfilled" })).await;
+    assert_eq!((status, order["status"].as_str()), (StatusCode::OK, Some("fulfilled")));
+    assert_eq!(app.post(&status_of, &acme, json!({ "status": "cancelled" })).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.post(&status_of, &acme, json!({ "status": "refunded" })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // The stock left the shelf once: one unit remains.
+    let (_, product) = app.get(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &acme).await;
+    assert_eq!(product["variants"][0]["inventory_quantity"], 1);
 }

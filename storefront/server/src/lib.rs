@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 use zelly_edge::dto::Health;
 use zelly_edge::host::normalize_host;
 use storefront_app::resolve::DomainCache;
+use zelly_service::now_ms;
 use zelly_service::origin::OriginClient;
 
 /// Everything the native storefront reads at start-up.
@@ -63,12 +64,6 @@ impl AppState {
     }
 }
 
-/// The clock the domain cache runs on: Unix milliseconds.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 /// The storefront router: pages, the cart, browser events, `/assets` from `assets_dir` and the
 /// hydration bundle from `bundle_dir`.

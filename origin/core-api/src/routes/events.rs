@@ -24,11 +24,12 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use uuid::Uuid;
 use zelly_edge::events::{EventBatch, StoreEvent, MAX_EVENTS_PER_REQUEST, MAX_INTAKE_BYTES};
 use zelly_edge::paths;
 use zelly_queue::{NewJob, STORE_EVENTS};
+use zelly_service::now_ms;
 use zelly_service::{ApiError, AppJson};
 
 /// Attempts an event job gets. The consumer holds a batch while storage is down rather than
@@ -135,9 +136,6 @@ pub struct IntakeReceipt {
     pub event_ids: Vec<Uuid>,
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 /// Accepts a batch of a store's shopper events and queues them for analytics.
 #[utoipa::path(

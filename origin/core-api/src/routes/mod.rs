@@ -4,5 +4,6 @@ pub mod analytics;
 pub mod domains;
 pub mod events;
 pub mod health;
+pub mod orders;
 pub mod seller;
 pub mod storefront;

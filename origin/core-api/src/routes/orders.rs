@@ -1,0 +1,200 @@
+//! Checkouts (for the checkout hosts, with the storefront token) and orders (for merchants).
+//!
+//! A checkout host starts a checkout from the shopper's cart; core-api prices every line from the
+//! catalog and holds the stock. Once the host has verified the payment it finalises the
+//! checkout, which makes exactly one order however often it is called (see
+//! `zelly_store::orders`). Merchants list their orders and move them forward.
+
+use crate::routes::seller::Merchant;
+use crate::routes::storefront::{active_store, StorefrontCaller};
+use crate::{ApiResult, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation};
+use zelly_edge::paths;
+use zelly_service::{now_ms, ApiError, AppJson};
+use zelly_store::OrderQuery;
+
+/// Checkout and order routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::STORE_CHECKOUTS, post(create_checkout))
+        .route(paths::STORE_CHECKOUT, get(get_checkout))
+        .route(paths::STORE_CHECKOUT_PROVIDER_ORDER, put(set_provider_order))
+        .route(paths::STORE_CHECKOUT_FINALIZE, post(finalize))
+        .route("/api/seller/orders", get(list_orders))
+        .route("/api/seller/orders/{id}", get(get_order))
+        .route("/api/seller/orders/{id}/status", post(set_status))
+}
+
+/// Starts a checkout from the shopper's cart: every line priced from the catalog (prices sent by
+/// the client are ignored) and its stock held for 15 minutes.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts", tag = "checkout",
+    params(("domain" = String, Path, description = "The storefront's host name")),
+    request_body = CheckoutInput,
+    responses(
+        (status = 201, body = Checkout),
+        (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "Too little stock; the message names the SKU", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "Each bad field named", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = [])))]
+#[tracing::instrument(skip_all, fields(domain = %domain))]
+pub async fn create_checkout(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path(domain): Path<String>,
+    AppJson(input): AppJson<CheckoutInput>,
+) -> ApiResult<(StatusCode, Json<Checkout>)> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    input.validate().map_err(ApiError::InvalidFields)?;
+    let checkout = state.store.create_checkout(tenant.id, &input, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(checkout)))
+}
+
+/// One checkout of the store.
+#[utoipa::path(get, path = "/api/storefront/domains/{domain}/checkouts/{id}", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Checkout), (status = 404, body = zelly_edge::ApiErrorBody)),
+    security(("storefront_token" = [])))]
+pub async fn get_checkout(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+) -> ApiResult<Json<Checkout>> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
+    Ok(Json(checkout))
+}
+
+/// The payment provider's order created for a checkout.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderOrder {
+    /// Razorpay's order id (`order_…`).
+    pub provider_order_id: String,
+}
+
+/// Records the payment provider's order of a checkout (once).
+#[utoipa::path(put, path = "/api/storefront/domains/{domain}/checkouts/{id}/provider-order", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    request_body = ProviderOrder,
+    responses((status = 204), (status = 404, body = zelly_edge::ApiErrorBody), (status = 409, body = zelly_edge::ApiErrorBody)),
+    security(("storefront_token" = [])))]
+pub async fn set_provider_order(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+    AppJson(input): AppJson<ProviderOrder>,
+) -> ApiResult<StatusCode> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let order_id = input.provider_order_id.trim();
+    if order_id.is_empty() || order_id.len() > 64 {
+        return Err(ApiError::Unprocessable("provider_order_id: must be 1-64 characters".into()));
+    }
+    state.store.set_provider_order(tenant.id, id, order_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns a checkout into its order once its payment is verified (or, for cash on delivery, when
+/// the shopper places it): 201 with the new order, or 200 with the order an earlier call (the
+/// browser's callback or the payment webhook) already made.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts/{id}/finalize", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    request_body = PaymentConfirmation,
+    responses(
+        (status = 201, description = "The order, made now", body = Order),
+        (status = 200, description = "The order made earlier for this checkout", body = Order),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The payment already paid for another order", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "The amount is not the checkout's total, or the payment id is missing", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = [])))]
+#[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
+pub async fn finalize(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+    AppJson(payment): AppJson<PaymentConfirmation>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let done = state.store.finalize_checkout(tenant.id, id, &payment, now_ms()).await?;
+    if done.created {
+        tracing::info!(order = done.order.number, "order placed");
+    }
+    Ok((if done.created { StatusCode::CREATED } else { StatusCode::OK }, Json(done.order)))
+}
+
+/// Query of the order list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OrderParams {
+    /// Only this status (`paid`, `fulfilled`, …).
+    pub status: Option<String>,
+    /// Placed at or after (Unix ms).
+    pub from_ms: Option<i64>,
+    /// Placed before (Unix ms).
+    pub to_ms: Option<i64>,
+    /// An order number (`1042`, `#1042`) or part of the shopper's email.
+    pub q: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<u32>,
+}
+
+/// The store's orders, newest first.
+#[utoipa::path(get, path = "/api/seller/orders", tag = "seller", params(OrderParams),
+    responses((status = 200, body = [Order]), (status = 401, body = zelly_edge::ApiErrorBody), (status = 422, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, Query(params): Query<OrderParams>) -> ApiResult<Json<Vec<Order>>> {
+    let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(name) => Some(OrderStatus::parse(name).ok_or_else(|| ApiError::Unprocessable(format!("status: no such status {name:?}")))?),
+        None => None,
+    };
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::Unprocessable("limit: must be 1-200".into()));
+    }
+    let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, limit };
+    Ok(Json(state.store.orders(merchant.tenant.id, &query).await?))
+}
+
+/// One order of the store.
+#[utoipa::path(get, path = "/api/seller/orders/{id}", tag = "seller", params(("id" = String, Path)),
+    responses((status = 200, body = Order), (status = 404, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn get_order(merchant: Merchant, State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResult<Json<Order>> {
+    Ok(Json(state.store.order(merchant.tenant.id, id).await?.ok_or(ApiError::NotFound("order"))?))
+}
+
+/// Where an order should go.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// The new status.
+    pub status: OrderStatus,
+}
+
+/// Moves an order forward: fulfilled, cancelled, or paid (cash collected on delivery). A move its
+/// status does not allow is 409; refunds are not set here.
+#[utoipa::path(post, path = "/api/seller/orders/{id}/status", tag = "seller", params(("id" = String, Path)),
+    request_body = StatusChange,
+    responses((status = 200, body = Order), (status = 404, body = zelly_edge::ApiErrorBody), (status = 409, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+#[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.slug, order = %id))]
+pub async fn set_status(
+    merchant: Merchant,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    AppJson(change): AppJson<StatusChange>,
+) -> ApiResult<Json<Order>> {
+    if !matches!(change.status, OrderStatus::Fulfilled | OrderStatus::Cancelled | OrderStatus::Paid) {
+        return Err(ApiError::Unprocessable(format!(
+            "status: an order is marked fulfilled, cancelled or paid here; it cannot be set to {}",
+            change.status.as_str()
+        )));
+    }
+    Ok(Json(state.store.set_order_status(merchant.tenant.id, id, change.status, now_ms()).await?))
+}
