@@ -18,6 +18,7 @@ pub mod host;
 pub mod orders;
 pub mod origin;
 pub mod secret;
+pub mod signature;
 #[cfg(feature = "workers")]
 pub mod workers;
 

@@ -74,6 +74,7 @@ impl OrderStatus {
                 | (Paid, Fulfilled | Cancelled | PartiallyRefunded | Refunded)
                 | (Fulfilled, PartiallyRefunded | Refunded)
                 | (PartiallyRefunded, PartiallyRefunded | Refunded)
+                | (Cancelled, PartiallyRefunded | Refunded)
         )
     }
 }
@@ -285,6 +286,8 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// The total.
     pub total: Money,
+    /// How much of it has been refunded.
+    pub refunded: Money,
     /// Receipt address.
     pub email: String,
     /// Delivery address.
@@ -336,7 +339,7 @@ mod tests {
         use OrderStatus::*;
         assert!(PendingPayment.can_become(Paid) && Paid.can_become(Fulfilled) && Fulfilled.can_become(Refunded));
         assert!(Paid.can_become(PartiallyRefunded) && PartiallyRefunded.can_become(Refunded));
-        for (from, to) in [(Paid, PendingPayment), (Fulfilled, Paid), (Refunded, Paid), (Cancelled, Paid), (Refunded, Fulfilled), (Paid, Paid)] {
+        for (from, to) in [(Paid, PendingPayment), (Fulfilled, Paid), (Refunded, Paid), (Cancelled, Paid), (Refunded, Fulfilled), (Paid, Paid), (Refunded, PartiallyRefunded)] {
             assert!(!from.can_become(to), "{from:?} -> {to:?}");
         }
         for status in OrderStatus::ALL {

@@ -12,12 +12,15 @@ use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
+use zelly_edge::orders::{Order, OrderStatus};
 use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
 use zelly_ui_kit::auth::{self, AuthSession};
 use zelly_ui_kit::serde::Serialize;
 
 /// core-api's path of the signed-in merchant's products.
 pub const SELLER_PRODUCTS_PATH: &str = "/api/seller/products";
+/// core-api's path of the signed-in merchant's orders.
+pub const SELLER_ORDERS_PATH: &str = "/api/seller/orders";
 /// core-api's path of the signed-in merchant's collections.
 pub const SELLER_COLLECTIONS_PATH: &str = "/api/seller/collections";
 /// core-api's path of the signed-in merchant's storefront analytics.
@@ -107,6 +110,13 @@ impl Auth {
 #[serde(crate = "zelly_ui_kit::serde")]
 struct VersionBody {
     version: i64,
+}
+
+/// The body of an order's status change.
+#[derive(Serialize)]
+#[serde(crate = "zelly_ui_kit::serde")]
+struct StatusBody {
+    status: OrderStatus,
 }
 
 /// A collection to create or update. Product ids travel as the strings the API sent, so the panel
@@ -252,6 +262,35 @@ impl Api {
             Method::GET,
             &format!("/api/seller/variants/{variant_id}/inventory-adjustments"),
             None,
+        )
+        .await
+    }
+
+    /// `GET /api/seller/orders?{query}`: the store's orders matching `query` (built by
+    /// [`crate::orders::list_query`]), newest first. An unknown status is a 422.
+    pub async fn orders(&self, query: &str) -> Result<Vec<Order>, ApiError> {
+        let path = if query.is_empty() {
+            SELLER_ORDERS_PATH.to_owned()
+        } else {
+            format!("{SELLER_ORDERS_PATH}?{query}")
+        };
+        self.call::<_, ()>(Method::GET, &path, None).await
+    }
+
+    /// `GET /api/seller/orders/{id}` (404 when it is not the store's).
+    pub async fn order(&self, id: &str) -> Result<Order, ApiError> {
+        self.call::<_, ()>(Method::GET, &format!("{SELLER_ORDERS_PATH}/{id}"), None)
+            .await
+    }
+
+    /// `POST /api/seller/orders/{id}/status`: marks the order fulfilled, cancelled or paid and
+    /// answers with it. A 409 means its status does not allow the move (e.g. fulfilled to
+    /// cancelled); the message says why.
+    pub async fn set_order_status(&self, id: &str, status: OrderStatus) -> Result<Order, ApiError> {
+        self.call(
+            Method::POST,
+            &format!("{SELLER_ORDERS_PATH}/{id}/status"),
+            Some(&StatusBody { status }),
         )
         .await
     }

@@ -5,6 +5,7 @@ use crate::api::{Api, Auth};
 use crate::collections::{CollectionEditor, CollectionsPage};
 use crate::config::Config;
 use crate::editor::ProductEditor;
+use crate::orders::{OrderFilters, OrderPage, OrdersPage};
 use crate::products::{ListFilters, ProductsPage};
 use crate::route::{self, Route};
 use crate::settings::SettingsPage;
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
     provide_context(api);
     provide_context(Flash(RwSignal::new(None)));
     provide_context(ListFilters::default());
+    provide_context(OrderFilters::default());
 
     // A new sign-in asks core-api again who the merchant is.
     Effect::new(move |_| {
@@ -79,6 +81,7 @@ pub fn App() -> impl IntoView {
             };
             view! {
                 {tab("Products", Route::Products, "products-nav")}
+                {tab("Orders", Route::Orders, "orders-nav")}
                 {tab("Collections", Route::Collections, "collections-nav")}
                 {tab("Analytics", Route::Analytics, "analytics-nav")}
                 {tab("Settings", Route::Settings, "settings-nav")}
@@ -280,6 +283,8 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
             Route::Products => view! { <ProductsPage /> }.into_any(),
             Route::NewProduct => view! { <ProductEditor id=None /> }.into_any(),
             Route::Product(id) => view! { <ProductEditor id=Some(id) /> }.into_any(),
+            Route::Orders => view! { <OrdersPage /> }.into_any(),
+            Route::Order(id) => view! { <OrderPage id /> }.into_any(),
             Route::Collections => view! { <CollectionsPage /> }.into_any(),
             Route::NewCollection => view! { <CollectionEditor id=None /> }.into_any(),
             Route::Collection(id) => view! { <CollectionEditor id=Some(id) /> }.into_any(),

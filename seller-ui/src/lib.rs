@@ -9,6 +9,8 @@
 //! - the product list with search, status filter and paging ([`products`]);
 //! - the product editor, with each variant's stock adjustments ([`editor`]), whose form logic is
 //!   plain data in [`form`] (prices via [`money`], handles via [`handle`]);
+//! - the orders: the list with status, date and search filters, and an order's page where it is
+//!   marked fulfilled, paid or cancelled ([`orders`]);
 //! - collections and their ordered products ([`collections`]);
 //! - the analytics dashboard: totals, daily charts and top products over a range of days
 //!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in
@@ -37,6 +39,7 @@ pub mod editor;
 pub mod form;
 pub mod handle;
 pub mod money;
+pub mod orders;
 pub mod page;
 pub mod products;
 pub mod route;

@@ -1,5 +1,6 @@
-//! Which screen is shown, kept in the URL's fragment (`#/products/…`) so that a reload, the back
-//! button and a shared link all land on the same screen, with no server routing needed.
+//! Which screen is shown, kept in the URL's fragment (`#/products/…`, `#/orders/…`) so that a
+//! reload, the back button and a shared link all land on the same screen, with no server routing
+//! needed.
 
 /// A screen of the panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +11,10 @@ pub enum Route {
     NewProduct,
     /// The editor of the product with this id.
     Product(String),
+    /// The order list.
+    Orders,
+    /// The order with this id.
+    Order(String),
     /// The collection list.
     Collections,
     /// The collection editor, creating a collection.
@@ -27,6 +32,8 @@ pub enum Route {
 pub enum Tab {
     /// The product list and the product editor.
     Products,
+    /// The order list and an order's page.
+    Orders,
     /// The collection list and the collection editor.
     Collections,
     /// The analytics dashboard.
@@ -45,6 +52,8 @@ impl Route {
         match segments.as_slice() {
             ["products", "new"] => Route::NewProduct,
             ["products", id] => Route::Product((*id).to_owned()),
+            ["orders"] => Route::Orders,
+            ["orders", id] => Route::Order((*id).to_owned()),
             ["collections"] => Route::Collections,
             ["collections", "new"] => Route::NewCollection,
             ["collections", id] => Route::Collection((*id).to_owned()),
@@ -60,6 +69,8 @@ impl Route {
             Route::Products => "#/products".to_owned(),
             Route::NewProduct => "#/products/new".to_owned(),
             Route::Product(id) => format!("#/products/{id}"),
+            Route::Orders => "#/orders".to_owned(),
+            Route::Order(id) => format!("#/orders/{id}"),
             Route::Collections => "#/collections".to_owned(),
             Route::NewCollection => "#/collections/new".to_owned(),
             Route::Collection(id) => format!("#/collections/{id}"),
@@ -72,6 +83,7 @@ impl Route {
     pub fn tab(&self) -> Tab {
         match self {
             Route::Products | Route::NewProduct | Route::Product(_) => Tab::Products,
+            Route::Orders | Route::Order(_) => Tab::Orders,
             Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
             Route::Analytics => Tab::Analytics,
             Route::Settings => Tab::Settings,
@@ -103,6 +115,13 @@ mod tests {
             Route::parse("#/products/abc-1"),
             Route::Product("abc-1".into())
         );
+        assert_eq!(Route::parse("#/orders"), Route::Orders);
+        assert_eq!(Route::parse("#/orders/"), Route::Orders);
+        assert_eq!(
+            Route::parse("#/orders/0b6f6c1e-8d7a-4c1e-9a51-3f2d1c0e9b7a"),
+            Route::Order("0b6f6c1e-8d7a-4c1e-9a51-3f2d1c0e9b7a".into())
+        );
+        assert_eq!(Route::parse("#/orders/o1/extra"), Route::Products);
         assert_eq!(Route::parse("#/collections/"), Route::Collections);
         assert_eq!(Route::parse("#/collections/new"), Route::NewCollection);
         assert_eq!(
@@ -125,6 +144,8 @@ mod tests {
         assert_eq!(Route::Products.tab(), Tab::Products);
         assert_eq!(Route::Product("p1".into()).tab(), Tab::Products);
         assert_eq!(Route::NewProduct.tab(), Tab::Products);
+        assert_eq!(Route::Orders.tab(), Tab::Orders);
+        assert_eq!(Route::Order("o1".into()).tab(), Tab::Orders);
         assert_eq!(Route::Collections.tab(), Tab::Collections);
         assert_eq!(Route::Collection("c1".into()).tab(), Tab::Collections);
         assert_eq!(Route::NewCollection.tab(), Tab::Collections);
@@ -138,6 +159,8 @@ mod tests {
             Route::Products,
             Route::NewProduct,
             Route::Product("p1".into()),
+            Route::Orders,
+            Route::Order("o1".into()),
             Route::Collections,
             Route::NewCollection,
             Route::Collection("c1".into()),

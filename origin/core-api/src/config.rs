@@ -24,6 +24,9 @@ pub struct Config {
     pub intake_limits: crate::routes::events::IntakeLimits,
     /// `ZELLY_SEED_DEMO=1`: create the demo tenant at start-up if it is missing.
     pub seed_demo: bool,
+    /// `RAZORPAY_WEBHOOK_SECRET`, and `RAZORPAY_WEBHOOK_SECRET_PREVIOUS` while rotating: the
+    /// secrets Razorpay signs webhooks with. None set closes the webhook route (503).
+    pub razorpay_webhook_secrets: Vec<Secret>,
 }
 
 impl Config {
@@ -53,6 +56,10 @@ impl Config {
             analytics: zelly_analytics::AnalyticsConfig::from_env()?,
             intake_limits: intake_limits(&var)?,
             seed_demo: var("ZELLY_SEED_DEMO").as_deref() == Some("1"),
+            razorpay_webhook_secrets: ["RAZORPAY_WEBHOOK_SECRET", "RAZORPAY_WEBHOOK_SECRET_PREVIOUS"]
+                .into_iter()
+                .filter_map(|name| var(name).map(Secret::new))
+                .collect(),
         })
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub analytics: zelly_analytics::DynAnalytics,
     /// Rate limits of the event intake.
     pub intake: Arc<routes::events::Intake>,
+    /// The secrets Razorpay's webhooks may be signed with (current, then previous).
+    pub razorpay_webhook_secrets: Arc<Vec<zelly_store::config::Secret>>,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -42,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::analytics::router())
         .merge(routes::seller::router())
         .merge(routes::orders::router())
+        .merge(routes::webhooks::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)
         .with_state(state)
@@ -80,6 +83,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         queues,
         analytics,
         intake: routes::events::Intake::new(config.intake_limits),
+        razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
     };
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
@@ -117,6 +121,7 @@ pub mod testing {
             queues,
             analytics,
             intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
+            razorpay_webhook_secrets: Arc::new(Vec::new()),
         }
     }
 }

@@ -14,6 +14,8 @@ use zelly_store::{DynStore, NewTenant};
 
 const PROJECT: &str = "zelly-test";
 const TOKEN: &str = "test-storefront-token-0123456789";
+const WEBHOOK_SECRET: &str = "whsec-new";
+const OLD_WEBHOOK_SECRET: &str = "whsec-old";
 
 /// One RSA key for the whole test binary: generating one takes a moment.
 fn issuer() -> &'static DevIssuer {
@@ -41,7 +43,10 @@ impl App {
         let certs_base = zelly_service::serve_in_background(cert_server).await.unwrap();
         let mut config = FirebaseConfig::new(PROJECT);
         config.certs_url = format!("{certs_base}/certs");
-        let state = core_api::testing::state(store.clone(), TOKEN, Some(Arc::new(FirebaseVerifier::new(config).unwrap()))).await;
+        let mut state = core_api::testing::state(store.clone(), TOKEN, Some(Arc::new(FirebaseVerifier::new(config).unwrap()))).await;
+        // Razorpay signs with the new secret; the old one still counts during the rotation.
+        state.razorpay_webhook_secrets =
+            Arc::new(vec![zelly_store::config::Secret::new(WEBHOOK_SECRET), zelly_store::config::Secret::new(OLD_WEBHOOK_SECRET)]);
         let analytics = state.analytics.clone();
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         App { base, http: reqwest::Client::new(), store, analytics }
@@ -114,6 +119,7 @@ zelly_store::on_both_backends!(
     a_bad_analytics_range_names_each_field,
     owners_set_their_stores_look_and_the_storefront_api_carries_it,
     a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward,
+    razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -584,7 +590,7 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     // Three in stock, two held: two more are refused, naming the SKU.
     let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2 }]))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("lamp-s"), "{body}");
+    assert_eq!(body["error"]["message"], "lamp-s: only 1 left", "{body}");
     let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([]))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["lines"].is_string(), "{body}");
@@ -638,4 +644,138 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     // The stock left the shelf once: one unit remains.
     let (_, product) = app.get(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &acme).await;
     assert_eq!(product["variants"][0]["inventory_quantity"], 1);
+}
+
+impl App {
+    /// Delivers a webhook signed with `secret` (or with the given signature).
+    async fn webhook(&self, event_id: &str, body: &str, signature: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}/api/webhooks/razorpay", self.base))
+            .header("x-razorpay-signature", signature)
+            .header("x-razorpay-event-id", event_id)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn signed(secret: &str, body: &str) -> String {
+    zelly_edge::signature::hmac_sha256_hex(secret.as_bytes(), body.as_bytes())
+}
+
+fn captured(tenant: &str, order_id: &str, payment_id: &str, amount: i64) -> String {
+    let notes = json!({ "tenant_id": tenant });
+    json!({
+        "entity": "event",
+        "event": "payment.captured",
+        "payload": {
+            "payment": { "entity": { "id": payment_id, "order_id": order_id, "amount": amount, "currency": "INR", "status": "captured", "notes": notes } }
+        }
+    })
+    .to_string()
+}
+
+async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back(store: DynStore) {
+    let app = App::spawn(store).await;
+    let acme = app.merchant("acme").await;
+    let tenant = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id.to_string();
+    let mut untracked = product("lamp", "active");
+    untracked["variants"][1]["track_inventory"] = json!(false);
+    let (status, lamp) = app.post("/api/seller/products", &acme, untracked).await;
+    assert_eq!(status, StatusCode::CREATED, "{lamp}");
+    let medium = lamp["variants"][1]["id"].as_str().unwrap().to_owned();
+    let checkouts = "/api/storefront/domains/acme.localhost/checkouts";
+    let start = |rzp_order: &'static str| {
+        let (app, medium) = (&app, medium.clone());
+        async move {
+            let (status, checkout) = app.post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 1 }]))).await;
+            assert_eq!(status, StatusCode::CREATED, "{checkout}");
+            let id = checkout["id"].as_str().unwrap().to_owned();
+            let (status, _) = app.put(&format!("{checkouts}/{id}/provider-order"), TOKEN, json!({ "provider_order_id": rzp_order })).await;
+            assert_eq!(status, StatusCode::NO_CONTENT);
+            id
+        }
+    };
+    let orders = || {
+        let (app, acme) = (&app, acme.clone());
+        async move { app.get("/api/seller/orders", &acme).await.1.as_array().unwrap().clone() }
+    };
+
+    // A tampered body, or a wrong signature, is refused and makes no order.
+    start("order_T1").await;
+    let body = captured(&tenant, "order_T1", "pay_T1", 129_900);
+    let forged = body.replace("129900", "100");
+    assert_eq!(app.webhook("evt_0", &forged, &signed(WEBHOOK_SECRET, &body)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.webhook("evt_0", &body, &signed("guess", &body)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.webhook("evt_0", &body, "").await.0, StatusCode::BAD_REQUEST);
+    assert!(orders().await.is_empty());
+
+    // The same delivery three times: one order, one state change.
+    for _ in 0..3 {
+        let (status, answer) = app.webhook("evt_1", &body, &signed(WEBHOOK_SECRET, &body)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let placed = orders().await;
+    assert_eq!(placed.len(), 1);
+    assert_eq!(placed[0]["status"], "paid");
+    // Signed with the previous secret during a rotation: accepted (and a repeat of the payment).
+    let (status, answer) = app.webhook("evt_2", &body, &signed(OLD_WEBHOOK_SECRET, &body)).await;
+    assert_eq!((status, answer["status"].as_str()), (StatusCode::OK, Some("order already placed")));
+
+    // The browser's callback and the webhook racing, many times: one order each time.
+    for round in 0..5 {
+        let rzp: &'static str = Box::leak(format!("order_R{round}").into_boxed_str());
+        let id = start(rzp).await;
+        let payment = format!("pay_R{round}");
+        let hook = captured(&tenant, rzp, &payment, 129_900);
+        let callback = {
+            let (http, url, payment) = (app.http.clone(), format!("{}{checkouts}/{id}/finalize", app.base), payment.clone());
+            tokio::spawn(async move {
+                http.post(url).bearer_auth(TOKEN).json(&json!({ "payment_id": payment, "amount_minor": 129_900 })).send().await.unwrap().status()
+            })
+        };
+        let webhook = {
+            let (http, url, signature, hook) = (app.http.clone(), format!("{}/api/webhooks/razorpay", app.base), signed(WEBHOOK_SECRET, &hook), hook.clone());
+            let event = format!("evt_R{round}");
+            tokio::spawn(async move {
+                http.post(url)
+                    .header("x-razorpay-signature", signature)
+                    .header("x-razorpay-event-id", event)
+                    .body(hook)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        };
+        let (callback, webhook) = (callback.await.unwrap(), webhook.await.unwrap());
+        assert!(callback == StatusCode::CREATED || callback == StatusCode::OK, "{callback}");
+        assert_eq!(webhook, StatusCode::OK);
+    }
+    assert_eq!(orders().await.len(), 6, "one order per payment");
+
+    // A refund, then a late payment.captured: the order stays refunded.
+    let first = &placed[0];
+    let refund = json!({
+        "entity": "event",
+        "event": "refund.processed",
+        "payload": { "refund": { "entity": { "id": "rfnd_1", "payment_id": "pay_T1", "amount": 129_900, "notes": { "tenant_id": tenant } } } }
+    })
+    .to_string();
+    assert_eq!(app.webhook("evt_3", &refund, &signed(WEBHOOK_SECRET, &refund)).await.0, StatusCode::OK);
+    assert_eq!(app.webhook("evt_3", &refund, &signed(WEBHOOK_SECRET, &refund)).await.1["status"], "duplicate");
+    let (status, _) = app.webhook("evt_4", &body, &signed(WEBHOOK_SECRET, &body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, order) = app.get(&format!("/api/seller/orders/{}", first["id"].as_str().unwrap()), &acme).await;
+    assert_eq!((order["status"].as_str(), order["refunded"]["amount_minor"].as_i64()), (Some("refunded"), Some(129_900)));
+    // A signed event for no store of ours is acknowledged and ignored.
+    let stranger = captured(&uuid::Uuid::new_v4().to_string(), "order_X", "pay_X", 1);
+    assert_eq!(app.webhook("evt_5", &stranger, &signed(WEBHOOK_SECRET, &stranger)).await.1["status"], "unknown");
+    let no_notes = json!({ "event": "payment.captured", "payload": {} }).to_string();
+    assert_eq!(app.webhook("evt_6", &no_notes, &signed(WEBHOOK_SECRET, &no_notes)).await.1["status"], "ignored");
 }

@@ -37,6 +37,9 @@ pub enum ApiError {
     /// 409: conflicts with existing data.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// 409: the current state refuses it (too little stock, a status that cannot change so).
+    #[error("{0}")]
+    Refused(String),
     /// 422: well-formed but invalid; the message names the field.
     #[error("{0}")]
     Unprocessable(String),
@@ -73,7 +76,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Conflict(_) | ApiError::Refused(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unprocessable(_) | ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -90,7 +93,8 @@ impl From<zelly_store::StoreError> for ApiError {
     fn from(err: zelly_store::StoreError) -> Self {
         use zelly_store::StoreError;
         match err {
-            StoreError::Conflict(what) | StoreError::Refused(what) => ApiError::Conflict(what),
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            StoreError::Refused(why) => ApiError::Refused(why),
             StoreError::Invalid(what) => ApiError::Unprocessable(what),
             StoreError::NotFound => ApiError::NotFound("resource"),
             StoreError::Stale => ApiError::Conflict("changed since it was loaded; reload and retry".into()),

@@ -67,6 +67,16 @@ pub trait OrderStore: Send + Sync {
     /// Moves an order to `next` if its status allows ([`OrderStatus::can_become`]); otherwise
     /// [`StoreError::Refused`] and nothing changes. Returns the order as it now is.
     async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, now_ms: i64) -> Result<Order, StoreError>;
+    /// The order a payment paid for.
+    async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<Order>, StoreError>;
+    /// Records a refund of an order, once per provider refund id: adds it to the refunded amount
+    /// and moves the order to refunded or partially refunded where its status allows (a refund
+    /// of a cancelled order too). More than the order's total is [`StoreError::Invalid`].
+    async fn record_refund(&self, tenant: Uuid, order: Uuid, provider_refund_id: &str, amount_minor: i64, now_ms: i64) -> Result<Order, StoreError>;
+    /// Whether a webhook delivery with this event id was already acted on.
+    async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError>;
+    /// Notes that a webhook delivery was acted on (again is a no-op).
+    async fn record_webhook(&self, tenant: Uuid, provider: &str, event_id: &str, event: &str, now_ms: i64) -> Result<(), StoreError>;
 }
 
 pub(crate) mod rows {
@@ -105,6 +115,7 @@ pub(crate) mod rows {
         pub payment_method: String,
         pub payment_id: Option<String>,
         pub total_minor: i64,
+        pub refunded_minor: i64,
         pub currency: String,
         pub created_at_ms: i64,
     }
@@ -205,6 +216,7 @@ macro_rules! order_store_impl {
                     payment_id: row.payment_id,
                     lines: checkout.lines,
                     total: $crate::orders::money(row.total_minor, &row.currency)?,
+                    refunded: $crate::orders::money(row.refunded_minor, &row.currency)?,
                     email: checkout.email,
                     shipping: checkout.shipping,
                     created_at_ms: row.created_at_ms,
@@ -220,10 +232,10 @@ macro_rules! order_store_impl {
             ) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
                 use $crate::orders::rows::OrderRow;
                 let by_checkout = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND checkout_id = $2");
                 let by_payment = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND payment_id = $2");
                 let row: Option<OrderRow> = if column_is_checkout {
                     sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?
@@ -432,7 +444,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let order = match row {
@@ -447,7 +459,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
-                    "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.total_minor, o.currency, \
+                    "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.total_minor, o.refunded_minor, o.currency, \
                      o.created_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
                      WHERE o.tenant_id = "));
                 q.push_bind(tenant);
@@ -490,7 +502,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Err(StoreError::NotFound) };
@@ -504,6 +516,83 @@ macro_rules! order_store_impl {
                 let order = Self::order_in(&mut tx, tenant, $crate::orders::rows::OrderRow { status: next.as_str().to_owned(), ..row }).await?;
                 tx.commit().await?;
                 Ok(order)
+            }
+
+            async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let order = Self::order_where(&mut tx, tenant, false, payment_id, Uuid::nil()).await?;
+                tx.commit().await?;
+                Ok(order)
+            }
+
+            async fn record_refund(
+                &self,
+                tenant: Uuid,
+                id: Uuid,
+                provider_refund_id: &str,
+                amount_minor: i64,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Order, StoreError> {
+                use $crate::orders::rows::OrderRow;
+                use zelly_edge::orders::OrderStatus;
+                if amount_minor <= 0 {
+                    return Err(StoreError::Invalid("amount_minor: a refund is more than zero".into()));
+                }
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<OrderRow> = sqlx::query_as(concat!(
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
+                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
+                let Some(row) = row else { return Err(StoreError::NotFound) };
+                let inserted = sqlx::query(concat!(
+                    "INSERT INTO ", $p, "refunds (id, tenant_id, order_id, provider_refund_id, amount_minor, created_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"))
+                    .bind(Uuid::new_v4()).bind(tenant).bind(id).bind(provider_refund_id).bind(amount_minor).bind(now_ms)
+                    .execute(&mut *tx).await?;
+                if inserted.rows_affected() == 0 {
+                    // Seen before: nothing changes.
+                    let order = Self::order_in(&mut tx, tenant, row).await?;
+                    tx.commit().await?;
+                    return Ok(order);
+                }
+                let refunded = row.refunded_minor + amount_minor;
+                if refunded > row.total_minor {
+                    return Err(StoreError::Invalid(format!(
+                        "amount_minor: only {} of the order's {} is left to refund",
+                        row.total_minor - row.refunded_minor,
+                        row.total_minor
+                    )));
+                }
+                let current = OrderStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?;
+                let target = if refunded == row.total_minor { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
+                let status = if current.can_become(target) { target } else { current };
+                sqlx::query(concat!(
+                    "UPDATE ", $p, "orders SET refunded_minor = $3, status = $4, updated_at_ms = $5 WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).bind(refunded).bind(status.as_str()).bind(now_ms)
+                    .execute(&mut *tx).await?;
+                let order = Self::order_in(&mut tx, tenant, OrderRow { status: status.as_str().to_owned(), refunded_minor: refunded, ..row }).await?;
+                tx.commit().await?;
+                Ok(order)
+            }
+
+            async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let seen: Option<(String,)> = sqlx::query_as(concat!(
+                    "SELECT event FROM ", $p, "webhook_receipts WHERE tenant_id = $1 AND provider = $2 AND event_id = $3"))
+                    .bind(tenant).bind(provider).bind(event_id).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(seen.is_some())
+            }
+
+            async fn record_webhook(&self, tenant: Uuid, provider: &str, event_id: &str, event: &str, now_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "webhook_receipts (tenant_id, provider, event_id, event, received_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"))
+                    .bind(tenant).bind(provider).bind(event_id).bind(event).bind(now_ms)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

@@ -19,6 +19,7 @@ zelly_store::on_both_backends!(
     expired_holds_free_their_stock,
     order_statuses_only_move_forward_and_stores_see_only_their_own,
     cash_on_delivery_is_placed_unpaid,
+    refunds_count_once_and_move_the_order_forward,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -216,4 +217,31 @@ async fn cash_on_delivery_is_placed_unpaid(store: DynStore) {
     assert_eq!((order.status, order.payment_method), (OrderStatus::PendingPayment, PaymentMethod::CashOnDelivery));
     assert_eq!(stock(&store, t, lamp.id).await, 0, "its stock is gone with the order");
     assert!(!store.finalize_checkout(t, c.id, &placed, NOW).await.unwrap().created);
+}
+
+async fn refunds_count_once_and_move_the_order_forward(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 5).await;
+    let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 2)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let order = store.finalize_checkout(t, c.id, &paid("pay_r", c.total.amount_minor), NOW).await.unwrap().order;
+    assert_eq!(store.order_by_payment(t, "pay_r").await.unwrap().unwrap().id, order.id);
+    let part = store.record_refund(t, order.id, "rfnd_1", 50_000, NOW).await.unwrap();
+    assert_eq!((part.status, part.refunded.amount_minor), (OrderStatus::PartiallyRefunded, 50_000));
+    // The same refund reported again changes nothing.
+    let again = store.record_refund(t, order.id, "rfnd_1", 50_000, NOW).await.unwrap();
+    assert_eq!((again.status, again.refunded.amount_minor), (OrderStatus::PartiallyRefunded, 50_000));
+    assert!(matches!(store.record_refund(t, order.id, "rfnd_2", c.total.amount_minor, NOW).await, Err(StoreError::Invalid(_))), "more than is left");
+    let rest = store.record_refund(t, order.id, "rfnd_3", c.total.amount_minor - 50_000, NOW).await.unwrap();
+    assert_eq!((rest.status, rest.refunded.amount_minor), (OrderStatus::Refunded, c.total.amount_minor));
+    // A late payment confirmation never takes it back to paid.
+    let late = store.finalize_checkout(t, c.id, &paid("pay_r", c.total.amount_minor), NOW).await.unwrap();
+    assert_eq!((late.created, late.order.status), (false, OrderStatus::Refunded));
+    // Webhook receipts are per store.
+    assert!(!store.webhook_seen(t, "razorpay", "evt_1").await.unwrap());
+    store.record_webhook(t, "razorpay", "evt_1", "refund.processed", NOW).await.unwrap();
+    store.record_webhook(t, "razorpay", "evt_1", "refund.processed", NOW).await.unwrap();
+    assert!(store.webhook_seen(t, "razorpay", "evt_1").await.unwrap());
+    let other = tenant(&store, "bolt").await;
+    assert!(!store.webhook_seen(other, "razorpay", "evt_1").await.unwrap());
+    assert!(store.order_by_payment(other, "pay_r").await.unwrap().is_none());
 }

@@ -7,3 +7,4 @@ pub mod health;
 pub mod orders;
 pub mod seller;
 pub mod storefront;
+pub mod webhooks;

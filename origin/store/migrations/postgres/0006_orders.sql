@@ -55,6 +55,7 @@ CREATE TABLE astro_primary.orders (
     payment_method  text NOT NULL CHECK (payment_method IN ('razorpay', 'cash_on_delivery')),
     payment_id      text,
     total_minor     bigint NOT NULL CHECK (total_minor >= 0),
+    refunded_minor  bigint NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND total_minor),
     currency        text NOT NULL CHECK (length(currency) = 3),
     created_at_ms   bigint NOT NULL DEFAULT astro_primary.now_ms(),
     updated_at_ms   bigint NOT NULL DEFAULT astro_primary.now_ms(),
@@ -63,10 +64,31 @@ CREATE TABLE astro_primary.orders (
 );
 CREATE INDEX orders_tenant_created_idx ON astro_primary.orders (tenant_id, created_at_ms DESC, id DESC);
 
+-- Money sent back, each refund once (the provider's refund id is unique per store).
+CREATE TABLE astro_primary.refunds (
+    id                  uuid PRIMARY KEY,
+    tenant_id           uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
+    order_id            uuid NOT NULL REFERENCES astro_primary.orders (id) ON DELETE CASCADE,
+    provider_refund_id  text NOT NULL,
+    amount_minor        bigint NOT NULL CHECK (amount_minor > 0),
+    created_at_ms       bigint NOT NULL DEFAULT astro_primary.now_ms(),
+    CONSTRAINT refunds_provider_key UNIQUE (tenant_id, provider_refund_id)
+);
+
+-- Webhook deliveries already acted on, by the provider's event id (deliveries repeat).
+CREATE TABLE astro_primary.webhook_receipts (
+    tenant_id       uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
+    provider        text NOT NULL,
+    event_id        text NOT NULL,
+    event           text NOT NULL,
+    received_at_ms  bigint NOT NULL DEFAULT astro_primary.now_ms(),
+    PRIMARY KEY (tenant_id, provider, event_id)
+);
+
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['checkouts', 'checkout_lines', 'stock_reservations', 'orders'] LOOP
+    FOREACH t IN ARRAY ARRAY['checkouts', 'checkout_lines', 'stock_reservations', 'orders', 'refunds', 'webhook_receipts'] LOOP
         EXECUTE format('ALTER TABLE astro_primary.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE astro_primary.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format(

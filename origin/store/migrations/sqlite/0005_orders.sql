@@ -50,6 +50,7 @@ CREATE TABLE orders (
     payment_method  TEXT NOT NULL CHECK (payment_method IN ('razorpay', 'cash_on_delivery')),
     payment_id      TEXT,
     total_minor     INTEGER NOT NULL CHECK (total_minor >= 0),
+    refunded_minor  INTEGER NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND total_minor),
     currency        TEXT NOT NULL CHECK (length(currency) = 3),
     created_at_ms   INTEGER NOT NULL,
     updated_at_ms   INTEGER NOT NULL,
@@ -57,3 +58,22 @@ CREATE TABLE orders (
     UNIQUE (tenant_id, payment_id)
 ) STRICT;
 CREATE INDEX orders_tenant_created_idx ON orders (tenant_id, created_at_ms DESC, id DESC);
+
+CREATE TABLE refunds (
+    id                  BLOB PRIMARY KEY,
+    tenant_id           BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    order_id            BLOB NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    provider_refund_id  TEXT NOT NULL,
+    amount_minor        INTEGER NOT NULL CHECK (amount_minor > 0),
+    created_at_ms       INTEGER NOT NULL,
+    UNIQUE (tenant_id, provider_refund_id)
+) STRICT;
+
+CREATE TABLE webhook_receipts (
+    tenant_id       BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    provider        TEXT NOT NULL,
+    event_id        TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    received_at_ms  INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, provider, event_id)
+) STRICT;

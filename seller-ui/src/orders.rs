@@ -1,0 +1,1049 @@
+//! Orders: the list (status, date range and search by number or email), and an order's page,
+//! where the merchant marks it fulfilled, cancels it, or marks a cash-on-delivery order paid.
+//!
+//! The date range is the merchant's calendar days: a day starts at its local midnight, found with
+//! the browser's UTC offset on that day (see [`day_start_ms`] and [`browser_offset_on`]), and the
+//! "to" day is included whole. What the screens decide (status labels, the moves an order allows,
+//! the list's query string) is plain data, tested natively at the bottom of this file.
+
+use crate::api::Api;
+use crate::app::format_time;
+use crate::calendar::Day;
+use crate::page::{DetailPage, Notice, PageState, load_record, scroll_to_top};
+use crate::route::{self, Route};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+use std::time::Duration;
+use zelly_edge::Money;
+use zelly_edge::orders::{Order, OrderLine, OrderStatus, PaymentMethod, ShippingAddress};
+use zelly_ui_kit::api::query_string;
+use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
+
+/// How many orders the list asks for (the API allows 1-200).
+pub const LIST_LIMIT: u32 = 100;
+
+/// How long the list waits after the last keystroke before searching.
+const SEARCH_DELAY: Duration = Duration::from_millis(300);
+
+/// Milliseconds in a calendar day (without a clock change).
+const DAY_MS: i64 = 86_400_000;
+
+/// What the list says when the "to" day comes before the "from" day.
+pub const RANGE_BACKWARDS: &str = "The end date must not be before the start date.";
+
+/// A status as the merchant reads it, e.g. "Pending payment".
+pub fn status_label(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::PendingPayment => "Pending payment",
+        OrderStatus::Paid => "Paid",
+        OrderStatus::Fulfilled => "Fulfilled",
+        OrderStatus::Cancelled => "Cancelled",
+        OrderStatus::PartiallyRefunded => "Partially refunded",
+        OrderStatus::Refunded => "Refunded",
+    }
+}
+
+/// The classes of a status's badge, e.g. `badge badge-pending-payment`.
+pub fn status_class(status: OrderStatus) -> String {
+    format!("badge badge-{}", status.as_str().replace('_', "-"))
+}
+
+/// A payment method as the merchant reads it.
+pub fn payment_method_label(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::Razorpay => "Razorpay",
+        PaymentMethod::CashOnDelivery => "Cash on delivery",
+    }
+}
+
+/// The buttons an order's page offers, each a status change core-api allows from the order's
+/// status (refunds are not made here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderActions {
+    /// "Mark fulfilled": the order is paid, or waits for cash on delivery.
+    pub fulfill: bool,
+    /// "Cancel order": the order is not fulfilled yet.
+    pub cancel: bool,
+    /// "Mark paid": a cash-on-delivery order whose cash has not been recorded yet.
+    pub mark_paid: bool,
+}
+
+impl OrderActions {
+    /// The buttons for an order in `status` paid by `method`.
+    pub fn of(status: OrderStatus, method: PaymentMethod) -> Self {
+        let open = matches!(status, OrderStatus::PendingPayment | OrderStatus::Paid);
+        Self {
+            fulfill: open,
+            cancel: open,
+            mark_paid: status == OrderStatus::PendingPayment
+                && method == PaymentMethod::CashOnDelivery,
+        }
+    }
+
+    /// Whether there is any button at all.
+    pub fn any(self) -> bool {
+        self.fulfill || self.cancel || self.mark_paid
+    }
+}
+
+/// The banner once order `number` has moved to `status`, e.g. "Order #12 marked fulfilled.".
+pub fn done_message(number: i64, status: OrderStatus) -> String {
+    match status {
+        OrderStatus::Fulfilled => format!("Order #{number} marked fulfilled."),
+        OrderStatus::Cancelled => format!("Order #{number} cancelled."),
+        OrderStatus::Paid => format!("Order #{number} marked paid."),
+        other => format!(
+            "Order #{number} is now {}.",
+            status_label(other).to_lowercase()
+        ),
+    }
+}
+
+/// What Cancel order asks before cancelling order `number`.
+pub fn cancel_question(number: i64) -> String {
+    format!("Cancel order #{number}? The shopper’s order is called off; this cannot be undone.")
+}
+
+/// The list's filter form as the merchant left it: each field as its input holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterForm {
+    /// The status select: `""` for all, else a status's stored name (`paid`, …).
+    pub status: String,
+    /// The "from" date input: `YYYY-MM-DD`, or `""`.
+    pub from: String,
+    /// The "to" date input (included whole): `YYYY-MM-DD`, or `""`.
+    pub to: String,
+    /// The search applied: an order number (`1042`, `#1042`) or part of an email.
+    pub q: String,
+}
+
+impl FilterForm {
+    /// Whether anything narrows the list (so an empty list means "nothing matches").
+    pub fn is_filtered(&self) -> bool {
+        [&self.status, &self.from, &self.to, &self.q]
+            .iter()
+            .any(|field| !field.trim().is_empty())
+    }
+
+    /// What is wrong with the date range, if anything: the "to" day before the "from" day.
+    pub fn date_problem(&self) -> Option<&'static str> {
+        match (Day::parse(self.from.trim()), Day::parse(self.to.trim())) {
+            (Some(from), Some(to)) if to < from => Some(RANGE_BACKWARDS),
+            _ => None,
+        }
+    }
+}
+
+/// The Unix ms of `day`'s midnight in a zone `utc_offset_minutes` east of UTC (India: 330).
+pub fn day_start_ms(day: Day, utc_offset_minutes: i32) -> i64 {
+    day.to_epoch_days() * DAY_MS - i64::from(utc_offset_minutes) * 60_000
+}
+
+/// The `from_ms` (included) and `to_ms` (excluded) the API takes for the date inputs `from` and
+/// `to`, the whole "to" day included: its end is the next day's midnight. `offset_on` gives the
+/// zone's offset on a day, so a range across a clock change still ends at a local midnight. An
+/// empty or unreadable input leaves its end open.
+pub fn range_ms(
+    from: &str,
+    to: &str,
+    offset_on: impl Fn(Day) -> i32,
+) -> (Option<i64>, Option<i64>) {
+    let from_ms = Day::parse(from.trim()).map(|day| day_start_ms(day, offset_on(day)));
+    let to_ms = Day::parse(to.trim()).map(|day| match day.add_days(1) {
+        Some(next) => day_start_ms(next, offset_on(next)),
+        // 9999-12-31 has no next day in the calendar; its own offset will do.
+        None => day_start_ms(day, offset_on(day)) + DAY_MS,
+    });
+    (from_ms, to_ms)
+}
+
+/// The query string (without `?`) of the list call for `form`: the status (an unknown one is left
+/// out rather than refused), the range in Unix ms (see [`range_ms`]), the trimmed search and
+/// [`LIST_LIMIT`]. Empty filters are left out.
+pub fn list_query(form: &FilterForm, offset_on: impl Fn(Day) -> i32) -> String {
+    let status = OrderStatus::parse(form.status.trim())
+        .map(OrderStatus::as_str)
+        .unwrap_or_default();
+    let (from_ms, to_ms) = range_ms(&form.from, &form.to, offset_on);
+    let from_ms = from_ms.map(|ms| ms.to_string()).unwrap_or_default();
+    let to_ms = to_ms.map(|ms| ms.to_string()).unwrap_or_default();
+    let limit = LIST_LIMIT.to_string();
+    query_string(&[
+        ("status", status),
+        ("from_ms", &from_ms),
+        ("to_ms", &to_ms),
+        ("q", form.q.trim()),
+        ("limit", &limit),
+    ])
+}
+
+/// The note under the list: all of them, or only the newest [`LIST_LIMIT`].
+pub fn count_note(shown: usize) -> String {
+    let noun = if shown == 1 { "order" } else { "orders" };
+    if shown >= LIST_LIMIT as usize {
+        format!("Showing the newest {shown} {noun}; narrow the filters to find older ones")
+    } else {
+        format!("Showing all {shown} {noun}")
+    }
+}
+
+/// A line's unit price times its quantity (`None` if that overflows).
+pub fn line_total(line: &OrderLine) -> Option<Money> {
+    line.unit_price.checked_mul(line.quantity)
+}
+
+/// A shipping address as the lines of a label: name, street, flat (if any), "city, state
+/// postcode", country, then the phone.
+pub fn address_lines(address: &ShippingAddress) -> Vec<String> {
+    let mut lines = vec![address.name.clone(), address.line1.clone()];
+    if let Some(line2) = address.line2.as_deref().map(str::trim)
+        && !line2.is_empty()
+    {
+        lines.push(line2.to_owned());
+    }
+    lines.push(format!(
+        "{}, {} {}",
+        address.city, address.state, address.postal_code
+    ));
+    lines.push(address.country.clone());
+    lines.push(format!("Phone: {}", address.phone));
+    lines
+}
+
+/// The browser's UTC offset (minutes east) at local midnight of `day`: the offset at that day's
+/// UTC midnight, refined once at the local midnight it points to (a clock change moves it).
+pub fn browser_offset_on(day: Day) -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos::wasm_bindgen::JsValue;
+        use leptos::web_sys::js_sys::Date;
+        let offset_at = |ms: i64| {
+            crate::calendar::utc_offset_from_js(
+                Date::new(&JsValue::from_f64(ms as f64)).get_timezone_offset(),
+            )
+        };
+        let guess = offset_at(day_start_ms(day, 0));
+        offset_at(day_start_ms(day, guess))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = day;
+        0
+    }
+}
+
+/// An order's status as a coloured badge.
+pub fn order_badge(status: OrderStatus) -> impl IntoView {
+    view! { <span class=status_class(status)>{status_label(status)}</span> }
+}
+
+/// The list's filters, kept while the merchant visits an order.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderFilters {
+    /// The status filter (`""` for all).
+    pub status: RwSignal<String>,
+    /// The first day (`YYYY-MM-DD` or `""`).
+    pub from: RwSignal<String>,
+    /// The last day, included (`YYYY-MM-DD` or `""`).
+    pub to: RwSignal<String>,
+    /// The search applied (number or email).
+    pub q: RwSignal<String>,
+}
+
+impl Default for OrderFilters {
+    fn default() -> Self {
+        Self {
+            status: RwSignal::new(String::new()),
+            from: RwSignal::new(String::new()),
+            to: RwSignal::new(String::new()),
+            q: RwSignal::new(String::new()),
+        }
+    }
+}
+
+impl OrderFilters {
+    /// The form as it is now, without tracking.
+    fn form_untracked(&self) -> FilterForm {
+        FilterForm {
+            status: self.status.get_untracked(),
+            from: self.from.get_untracked(),
+            to: self.to.get_untracked(),
+            q: self.q.get_untracked(),
+        }
+    }
+
+    /// Empties every filter.
+    fn clear(&self) {
+        for field in [self.status, self.from, self.to, self.q] {
+            field.set(String::new());
+        }
+    }
+}
+
+/// Where the list is.
+#[derive(Debug, Clone)]
+enum Load {
+    Loading,
+    /// The dates cannot be asked for: why.
+    Invalid(&'static str),
+    Failed(String),
+    Ready(Arc<Vec<Order>>),
+}
+
+/// The store's orders, newest first.
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let filters = expect_context::<OrderFilters>();
+    let search_text = RwSignal::new(filters.q.get_untracked());
+    let load = RwSignal::new(Load::Loading);
+    // Only the newest request may fill the list: a slower, older search must not overwrite it.
+    let generation = StoredValue::new(0_u64);
+
+    let fetch = Callback::new(move |()| {
+        let form = filters.form_untracked();
+        let ticket = generation.get_value() + 1;
+        generation.set_value(ticket);
+        if let Some(problem) = form.date_problem() {
+            load.set(Load::Invalid(problem));
+            return;
+        }
+        load.set(Load::Loading);
+        let query = list_query(&form, browser_offset_on);
+        let api = api.clone();
+        spawn_local(async move {
+            let result = api.orders(&query).await;
+            if generation.try_get_value() != Some(ticket) {
+                return;
+            }
+            match result {
+                Ok(orders) => load.set(Load::Ready(Arc::new(orders))),
+                // The call has signed the merchant out already: the sign-in screen replaces this.
+                Err(error) if error.is_unauthorized() => {}
+                Err(error) => load.set(Load::Failed(error.message)),
+            }
+        });
+    });
+
+    // (Re)load whenever a filter changes.
+    Effect::new(move |_| {
+        filters.status.track();
+        filters.from.track();
+        filters.to.track();
+        filters.q.track();
+        fetch.run(());
+    });
+
+    let apply_search = move |text: String| {
+        if filters.q.get_untracked() != text {
+            filters.q.set(text);
+        }
+    };
+    let on_search_input = move |ev| {
+        let text = event_target_value(&ev);
+        search_text.set(text.clone());
+        set_timeout(
+            move || {
+                if search_text.try_get_untracked().as_deref() == Some(text.as_str()) {
+                    apply_search(text.trim().to_owned());
+                }
+            },
+            SEARCH_DELAY,
+        );
+    };
+    let clear_filters = move || {
+        search_text.set(String::new());
+        filters.clear();
+    };
+
+    let refresh_button = move || {
+        view! {
+            <button
+                type="button"
+                class="button button-secondary button-inline"
+                data-testid="orders-refresh"
+                aria-busy=move || matches!(load.get(), Load::Loading).then_some("true")
+                on:click=move |_| fetch.run(())
+            >
+                "Refresh"
+            </button>
+        }
+        .into_any()
+    };
+
+    // `ends_range`: the "to" field, marked invalid when the range runs backwards.
+    let date_field = move |label: &'static str,
+                           value: RwSignal<String>,
+                           testid: &'static str,
+                           ends_range: bool| {
+        view! {
+            <label class="toolbar-date">
+                <span class="toolbar-label">{label}</span>
+                <input
+                    class="input"
+                    type="date"
+                    data-testid=testid
+                    aria-invalid=move || {
+                        (ends_range && matches!(load.get(), Load::Invalid(_))).then_some("true")
+                    }
+                    prop:value=move || value.get()
+                    on:change=move |ev| value.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+
+    view! {
+        <Panel heading_id="orders-heading" heading="Orders" actions=Box::new(refresh_button)>
+            <p class="summary">
+                "Orders placed in your storefront, newest first. Dates are days in your time zone."
+            </p>
+            <form
+                class="toolbar"
+                role="search"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    apply_search(search_text.get_untracked().trim().to_owned());
+                }
+            >
+                <label class="toolbar-search">
+                    <span class="visually-hidden">"Search orders"</span>
+                    <input
+                        class="input"
+                        type="search"
+                        placeholder="Search by order number or email"
+                        data-testid="orders-search"
+                        prop:value=move || search_text.get()
+                        on:input=on_search_input
+                    />
+                </label>
+                <label class="toolbar-filter">
+                    <span class="visually-hidden">"Status"</span>
+                    <select
+                        class="input"
+                        data-testid="orders-status-filter"
+                        prop:value=move || filters.status.get()
+                        on:change=move |ev| filters.status.set(event_target_value(&ev))
+                    >
+                        {std::iter::once(("", "All statuses"))
+                            .chain(OrderStatus::ALL.into_iter().map(|s| (s.as_str(), status_label(s))))
+                            .map(|(value, label)| {
+                                view! {
+                                    <option value=value prop:selected=move || filters.status.get() == value>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                {date_field("From", filters.from, "orders-from", false)}
+                {date_field("To", filters.to, "orders-to", true)}
+            </form>
+            {move || match load.get() {
+                Load::Loading => view! { <LoadingState label="Loading orders…" /> }.into_any(),
+                Load::Invalid(problem) => {
+                    view! {
+                        <p class="form-error orders-range-error" role="alert" data-testid="orders-range-error">
+                            {problem}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Load::Failed(message) => {
+                    view! {
+                        <ErrorState title="Your orders could not be loaded." message on_retry=fetch />
+                    }
+                        .into_any()
+                }
+                Load::Ready(orders) if orders.is_empty() && filters.form_untracked().is_filtered() => {
+                    view! {
+                        <div data-testid="orders-empty">
+                            <EmptyState title="No orders match" detail="Try another search, status or dates.">
+                                <button
+                                    type="button"
+                                    class="button button-secondary"
+                                    data-testid="orders-clear"
+                                    on:click=move |_| clear_filters()
+                                >
+                                    "Clear filters"
+                                </button>
+                            </EmptyState>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Load::Ready(orders) if orders.is_empty() => {
+                    view! {
+                        <div data-testid="orders-empty">
+                            <EmptyState
+                                title="No orders yet"
+                                detail="When shoppers buy from your storefront, their orders are listed here."
+                            />
+                        </div>
+                    }
+                        .into_any()
+                }
+                Load::Ready(orders) => {
+                    let note = count_note(orders.len());
+                    view! {
+                        <OrderTable orders />
+                        <div class="list-footer">
+                            <p class="muted" data-testid="orders-count">{note}</p>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </Panel>
+    }
+}
+
+/// The table of orders; a row opens the order.
+#[component]
+fn OrderTable(orders: Arc<Vec<Order>>) -> impl IntoView {
+    let rows = orders
+        .iter()
+        .map(|order| {
+            let target = Route::Order(order.id.to_string());
+            let href = target.href();
+            view! {
+                <tr data-testid="order-row" class="clickable" on:click=move |_| route::navigate(&target)>
+                    <td class="cell-title">
+                        <a class="row-link" href=href>{format!("#{}", order.number)}</a>
+                    </td>
+                    <td class="cell-date">{format_time(order.created_at_ms)}</td>
+                    <td class="cell-email">{order.email.clone()}</td>
+                    <td>{order_badge(order.status)}</td>
+                    <td class="num">{order.total.to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table" data-testid="order-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Order"</th>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Customer"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Total"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// An order's page: its status, payment, lines and shipping address, with the status changes its
+/// status allows.
+#[component]
+pub fn OrderPage(
+    /// The order's id.
+    id: String,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let original = RwSignal::new(None::<Order>);
+    let page = RwSignal::new(PageState::Loading);
+    let notice = RwSignal::new(None::<Notice>);
+    let busy = RwSignal::new(false);
+
+    let fetch = {
+        let (api, id) = (api.clone(), id.clone());
+        move |then: Option<Notice>| {
+            let (api, id) = (api.clone(), id.clone());
+            load_record(
+                async move { api.order(&id).await },
+                original,
+                page,
+                notice,
+                then,
+                move |order| original.set(Some(order)),
+            )
+        }
+    };
+    fetch(None);
+
+    let change = {
+        let fetch = fetch.clone();
+        move |next: OrderStatus| {
+            let Some(number) = original.with_untracked(|o| o.as_ref().map(|o| o.number)) else {
+                return;
+            };
+            if busy.get_untracked() {
+                return;
+            }
+            if next == OrderStatus::Cancelled
+                && !window()
+                    .confirm_with_message(&cancel_question(number))
+                    .unwrap_or(false)
+            {
+                return;
+            }
+            busy.set(true);
+            let (api, id, fetch) = (api.clone(), id.clone(), fetch.clone());
+            spawn_local(async move {
+                let result = api.set_order_status(&id, next).await;
+                busy.set(false);
+                match result {
+                    Ok(order) => {
+                        let message = done_message(order.number, next);
+                        original.set(Some(order));
+                        notice.set(Some(Notice::Done(message)));
+                    }
+                    Err(error) if error.is_unauthorized() => {}
+                    // The order moved on elsewhere: show its status now, under the reason.
+                    Err(error) if error.is_conflict() => fetch(Some(Notice::Failed(error.message))),
+                    Err(error) => notice.set(Some(Notice::Failed(error.message))),
+                }
+                scroll_to_top();
+            });
+        }
+    };
+    let on_change = Callback::new(change);
+    let retry = Callback::new(move |()| fetch(None));
+
+    view! {
+        <DetailPage
+            state=page
+            list=Route::Orders
+            breadcrumb="← Orders"
+            loading="Loading order…"
+            missing_title="This order does not exist"
+            missing_detail="It may belong to another store, or the link is wrong."
+            back_label="Back to orders"
+            failed_title="This order could not be loaded."
+            on_retry=retry
+        >
+            {move || original.get().map(|order| view! { <OrderDetail order notice busy on_change /> })}
+        </DetailPage>
+    }
+}
+
+/// The banner above an order: the change made, or why it was refused.
+#[component]
+fn OrderNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    move || {
+        notice.get().map(|current| match current {
+            Notice::Done(message) => {
+                view! { <Banner tone=Tone::Success message testid="form-notice" /> }.into_any()
+            }
+            Notice::Failed(message) => view! {
+                <Banner tone=Tone::Error message="This order could not be updated." testid="form-error">
+                    <p class="banner-detail">{message}</p>
+                </Banner>
+            }
+            .into_any(),
+            // An order has no form: no field errors, no version to reload.
+            Notice::Invalid(_) | Notice::Conflict => ().into_any(),
+        })
+    }
+}
+
+/// One order, shown.
+#[component]
+fn OrderDetail(
+    order: Order,
+    notice: RwSignal<Option<Notice>>,
+    busy: RwSignal<bool>,
+    on_change: Callback<OrderStatus>,
+) -> impl IntoView {
+    let actions = OrderActions::of(order.status, order.payment_method);
+    let action_button = move |shown: bool,
+                              label: &'static str,
+                              class: &'static str,
+                              testid: &'static str,
+                              next: OrderStatus| {
+        shown.then(|| {
+            view! {
+                <button
+                    type="button"
+                    class=class
+                    data-testid=testid
+                    disabled=move || busy.get()
+                    on:click=move |_| on_change.run(next)
+                >
+                    {label}
+                </button>
+            }
+        })
+    };
+    let buttons = move || {
+        view! {
+            {action_button(
+                actions.cancel,
+                "Cancel order",
+                "button button-danger button-inline",
+                "order-cancel",
+                OrderStatus::Cancelled,
+            )}
+            {action_button(
+                actions.mark_paid,
+                "Mark paid",
+                "button button-secondary button-inline",
+                "order-mark-paid",
+                OrderStatus::Paid,
+            )}
+            {action_button(
+                actions.fulfill,
+                "Mark fulfilled",
+                "button button-inline",
+                "order-fulfill",
+                OrderStatus::Fulfilled,
+            )}
+            // A Refund button goes here once refunds come to the panel (paid, fulfilled or
+            // partially refunded orders); core-api does not take refunds through this call.
+        }
+        .into_any()
+    };
+    let payment_id = match order.payment_id.clone().filter(|id| !id.trim().is_empty()) {
+        Some(id) => {
+            view! { <code class="chip" data-testid="order-payment-id">{id}</code> }.into_any()
+        }
+        None => view! { <span class="muted">"No payment id"</span> }.into_any(),
+    };
+    let lines = order
+        .lines
+        .iter()
+        .map(|line| {
+            let total = line_total(line).map_or_else(|| "—".to_owned(), |m| m.to_string());
+            view! {
+                <tr data-testid="order-line">
+                    <td class="cell-title">{line.title.clone()}</td>
+                    <td>
+                        <code class="chip">{line.sku.clone()}</code>
+                    </td>
+                    <td class="num">{line.unit_price.to_string()}</td>
+                    <td class="num">{line.quantity}</td>
+                    <td class="num">{total}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let address = address_lines(&order.shipping)
+        .into_iter()
+        .map(|line| view! { <span class="address-line">{line}</span> })
+        .collect_view();
+    let mailto = format!("mailto:{}", order.email);
+
+    view! {
+        <Panel
+            heading_id="order-heading"
+            heading=format!("Order #{}", order.number)
+            actions=Box::new(buttons)
+        >
+            <div class="panel-body">
+                <OrderNotice notice />
+                <dl class="order-facts">
+                    <div>
+                        <dt>"Status"</dt>
+                        <dd data-testid="order-status" data-status=order.status.as_str()>
+                            {order_badge(order.status)}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Placed"</dt>
+                        <dd data-testid="order-placed">{format_time(order.created_at_ms)}</dd>
+                    </div>
+                    <div>
+                        <dt>"Payment"</dt>
+                        <dd data-testid="order-payment">
+                            {payment_method_label(order.payment_method)}
+                            " "
+                            {payment_id}
+                        </dd>
+                    </div>
+                    <div>
+                        <dt>"Customer"</dt>
+                        <dd data-testid="order-email">
+                            <a href=mailto>{order.email.clone()}</a>
+                        </dd>
+                    </div>
+                </dl>
+            </div>
+        </Panel>
+        <Panel heading_id="order-lines-heading" heading="Items">
+            <div class="table-wrap">
+                <table class="data-table order-lines" data-testid="order-lines">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Item"</th>
+                            <th scope="col">"SKU"</th>
+                            <th scope="col" class="num">"Unit price"</th>
+                            <th scope="col" class="num">"Qty"</th>
+                            <th scope="col" class="num">"Line total"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{lines}</tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row" colspan="4">"Total"</th>
+                            <td class="num" data-testid="order-total">{order.total.to_string()}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+        </Panel>
+        <Panel heading_id="order-shipping-heading" heading="Shipping address">
+            <div class="panel-body">
+                <address class="order-address" data-testid="order-shipping">{address}</address>
+            </div>
+        </Panel>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zelly_edge::Currency;
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    fn form(status: &str, from: &str, to: &str, q: &str) -> FilterForm {
+        FilterForm {
+            status: status.into(),
+            from: from.into(),
+            to: to.into(),
+            q: q.into(),
+        }
+    }
+
+    const IST: i32 = 330;
+
+    #[test]
+    fn every_status_has_its_own_label_and_badge() {
+        assert_eq!(status_label(OrderStatus::PendingPayment), "Pending payment");
+        assert_eq!(
+            status_label(OrderStatus::PartiallyRefunded),
+            "Partially refunded"
+        );
+        assert_eq!(
+            status_class(OrderStatus::PendingPayment),
+            "badge badge-pending-payment"
+        );
+        assert_eq!(status_class(OrderStatus::Paid), "badge badge-paid");
+        let mut labels: Vec<_> = OrderStatus::ALL.into_iter().map(status_label).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), OrderStatus::ALL.len());
+        assert_eq!(
+            payment_method_label(PaymentMethod::CashOnDelivery),
+            "Cash on delivery"
+        );
+    }
+
+    #[test]
+    fn open_orders_may_be_fulfilled_or_cancelled() {
+        let paid = OrderActions::of(OrderStatus::Paid, PaymentMethod::Razorpay);
+        assert_eq!(
+            paid,
+            OrderActions {
+                fulfill: true,
+                cancel: true,
+                mark_paid: false
+            }
+        );
+        let waiting = OrderActions::of(OrderStatus::PendingPayment, PaymentMethod::Razorpay);
+        assert!(waiting.fulfill && waiting.cancel && !waiting.mark_paid);
+    }
+
+    #[test]
+    fn only_unpaid_cash_on_delivery_orders_may_be_marked_paid() {
+        use OrderStatus::*;
+        assert!(OrderActions::of(PendingPayment, PaymentMethod::CashOnDelivery).mark_paid);
+        assert!(!OrderActions::of(Paid, PaymentMethod::CashOnDelivery).mark_paid);
+        assert!(!OrderActions::of(PendingPayment, PaymentMethod::Razorpay).mark_paid);
+    }
+
+    #[test]
+    fn closed_orders_offer_nothing() {
+        use OrderStatus::*;
+        for status in [Fulfilled, Cancelled, PartiallyRefunded, Refunded] {
+            for method in [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery] {
+                assert!(!OrderActions::of(status, method).any(), "{status:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_button_is_a_move_the_status_machine_allows() {
+        for status in OrderStatus::ALL {
+            for method in [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery] {
+                let actions = OrderActions::of(status, method);
+                for (offered, next) in [
+                    (actions.fulfill, OrderStatus::Fulfilled),
+                    (actions.cancel, OrderStatus::Cancelled),
+                    (actions.mark_paid, OrderStatus::Paid),
+                ] {
+                    if offered {
+                        assert!(status.can_become(next), "{status:?} -> {next:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn changes_are_announced_with_the_order_number() {
+        assert_eq!(
+            done_message(12, OrderStatus::Fulfilled),
+            "Order #12 marked fulfilled."
+        );
+        assert_eq!(
+            done_message(3, OrderStatus::Cancelled),
+            "Order #3 cancelled."
+        );
+        assert_eq!(done_message(7, OrderStatus::Paid), "Order #7 marked paid.");
+        assert!(cancel_question(42).starts_with("Cancel order #42?"));
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight() {
+        assert_eq!(day_start_ms(day("1970-01-01"), 0), 0);
+        assert_eq!(day_start_ms(day("2026-05-03"), 0), 1_777_766_400_000);
+        // Midnight in India is 18:30 UTC the evening before.
+        assert_eq!(day_start_ms(day("2026-05-03"), IST), 1_777_746_600_000);
+        // Midnight in New York (winter) is 05:00 UTC.
+        assert_eq!(day_start_ms(day("1970-01-01"), -300), 18_000_000);
+    }
+
+    #[test]
+    fn the_to_day_is_included_whole() {
+        assert_eq!(
+            range_ms("2026-05-03", "2026-05-03", |_| IST),
+            (Some(1_777_746_600_000), Some(1_777_833_000_000))
+        );
+        assert_eq!(
+            range_ms("", "9999-12-31", |_| 0),
+            (None, Some(day_start_ms(day("9999-12-31"), 0) + DAY_MS))
+        );
+    }
+
+    #[test]
+    fn a_range_across_a_clock_change_ends_at_local_midnight() {
+        // New York moves from UTC-5 to UTC-4 on 2026-03-08.
+        let new_york = |d: Day| if d < day("2026-03-08") { -300 } else { -240 };
+        assert_eq!(
+            range_ms("2026-03-07", "2026-03-08", new_york),
+            (Some(1_772_859_600_000), Some(1_773_028_800_000))
+        );
+    }
+
+    #[test]
+    fn empty_or_half_typed_dates_leave_the_range_open() {
+        assert_eq!(range_ms("", "", |_| IST), (None, None));
+        assert_eq!(
+            range_ms("2026-05-01", "2026-5-", |_| IST),
+            (Some(1_777_573_800_000), None)
+        );
+    }
+
+    #[test]
+    fn an_empty_form_asks_for_the_newest_orders() {
+        assert_eq!(list_query(&FilterForm::default(), |_| IST), "limit=100");
+    }
+
+    #[test]
+    fn every_filter_goes_into_the_query() {
+        let query = list_query(&form("paid", "2026-05-01", "2026-05-03", " #1042 "), |_| {
+            IST
+        });
+        assert_eq!(
+            query,
+            "status=paid&from_ms=1777573800000&to_ms=1777833000000&q=%231042&limit=100"
+        );
+        let query = list_query(
+            &form("partially_refunded", "", "", "asha@example.in"),
+            |_| 0,
+        );
+        assert_eq!(
+            query,
+            "status=partially_refunded&q=asha%40example.in&limit=100"
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_is_left_out_rather_than_refused() {
+        assert_eq!(list_query(&form("shipped", "", "", ""), |_| 0), "limit=100");
+    }
+
+    #[test]
+    fn a_backwards_range_is_caught_before_asking() {
+        assert_eq!(
+            form("", "2026-05-03", "2026-05-02", "").date_problem(),
+            Some(RANGE_BACKWARDS)
+        );
+        assert_eq!(
+            form("", "2026-05-03", "2026-05-03", "").date_problem(),
+            None
+        );
+        assert_eq!(form("", "2026-05-03", "", "").date_problem(), None);
+    }
+
+    #[test]
+    fn any_filter_makes_an_empty_list_a_miss() {
+        assert!(!FilterForm::default().is_filtered());
+        assert!(!form(" ", "", "", "  ").is_filtered());
+        assert!(form("paid", "", "", "").is_filtered());
+        assert!(form("", "2026-05-01", "", "").is_filtered());
+        assert!(form("", "", "", "1042").is_filtered());
+    }
+
+    #[test]
+    fn the_note_says_when_older_orders_are_left_out() {
+        assert_eq!(count_note(1), "Showing all 1 order");
+        assert_eq!(count_note(99), "Showing all 99 orders");
+        assert!(count_note(100).starts_with("Showing the newest 100 orders"));
+    }
+
+    #[test]
+    fn a_line_total_is_the_unit_price_times_the_quantity() {
+        let line = OrderLine {
+            variant_id: Default::default(),
+            title: "Tee / M".into(),
+            sku: "TEE-M".into(),
+            unit_price: Money::new(129_950, Currency::INR),
+            quantity: 3,
+        };
+        assert_eq!(line_total(&line), Some(Money::new(389_850, Currency::INR)));
+        let huge = OrderLine {
+            unit_price: Money::new(i64::MAX, Currency::INR),
+            ..line
+        };
+        assert_eq!(line_total(&huge), None);
+    }
+
+    #[test]
+    fn an_address_reads_like_a_label() {
+        let mut address = ShippingAddress {
+            name: "Asha Rao".into(),
+            line1: "12 MG Road".into(),
+            line2: None,
+            city: "Bengaluru".into(),
+            state: "Karnataka".into(),
+            postal_code: "560001".into(),
+            country: "IN".into(),
+            phone: "+91 98450 12345".into(),
+        };
+        assert_eq!(
+            address_lines(&address),
+            [
+                "Asha Rao",
+                "12 MG Road",
+                "Bengaluru, Karnataka 560001",
+                "IN",
+                "Phone: +91 98450 12345"
+            ]
+        );
+        address.line2 = Some(" ".into());
+        assert_eq!(address_lines(&address).len(), 5);
+        address.line2 = Some("Flat 4B".into());
+        assert_eq!(address_lines(&address)[2], "Flat 4B");
+    }
+}
