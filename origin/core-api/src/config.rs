@@ -27,6 +27,9 @@ pub struct Config {
     /// `RAZORPAY_WEBHOOK_SECRET`, and `RAZORPAY_WEBHOOK_SECRET_PREVIOUS` while rotating: the
     /// secrets Razorpay signs webhooks with. None set closes the webhook route (503).
     pub razorpay_webhook_secrets: Vec<Secret>,
+    /// `RAZORPAY_KEY_ID`, `RAZORPAY_KEY_SECRET` and `RAZORPAY_API_URL`: refunds; unset, the
+    /// refund route answers 503 and nothing talks to Razorpay.
+    pub razorpay: Option<crate::razorpay::RazorpayConfig>,
 }
 
 impl Config {
@@ -60,6 +63,7 @@ impl Config {
                 .into_iter()
                 .filter_map(|name| var(name).map(Secret::new))
                 .collect(),
+            razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
         })
     }
 }

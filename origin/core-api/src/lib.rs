@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod openapi;
+pub mod razorpay;
 pub mod routes;
 
 use axum::Router;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub intake: Arc<routes::events::Intake>,
     /// The secrets Razorpay's webhooks may be signed with (current, then previous).
     pub razorpay_webhook_secrets: Arc<Vec<zelly_store::config::Secret>>,
+    /// Razorpay's API (refunds), when configured.
+    pub razorpay: Option<Arc<razorpay::RazorpayClient>>,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -84,6 +87,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         analytics,
         intake: routes::events::Intake::new(config.intake_limits),
         razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
+        razorpay: config.razorpay.map(|c| Arc::new(razorpay::RazorpayClient::new(c))),
     };
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
@@ -122,6 +126,7 @@ pub mod testing {
             analytics,
             intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
             razorpay_webhook_secrets: Arc::new(Vec::new()),
+            razorpay: None,
         }
     }
 }

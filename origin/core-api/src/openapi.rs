@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::list_orders,
         crate::routes::orders::get_order,
         crate::routes::orders::set_status,
+        crate::routes::orders::refund,
         crate::routes::webhooks::razorpay,
     ),
     modifiers(&SecuritySchemes)

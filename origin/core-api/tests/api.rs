@@ -233,6 +233,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/orders", "get"),
         ("/api/seller/orders/{id}", "get"),
         ("/api/seller/orders/{id}/status", "post"),
+        ("/api/seller/orders/{id}/refunds", "post"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

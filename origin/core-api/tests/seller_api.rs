@@ -32,6 +32,15 @@ struct App {
 
 impl App {
     async fn spawn(store: DynStore) -> App {
+        Self::spawn_inner(store, None).await
+    }
+
+    /// core-api with refunds going to the Razorpay (stand-in) at `api_url`.
+    async fn spawn_with_razorpay(store: DynStore, api_url: &str) -> App {
+        Self::spawn_inner(store, Some(api_url)).await
+    }
+
+    async fn spawn_inner(store: DynStore, razorpay: Option<&str>) -> App {
         let certs = issuer().cert_map_json();
         let cert_server = axum::Router::new().route(
             "/certs",
@@ -47,6 +56,13 @@ impl App {
         // Razorpay signs with the new secret; the old one still counts during the rotation.
         state.razorpay_webhook_secrets =
             Arc::new(vec![zelly_store::config::Secret::new(WEBHOOK_SECRET), zelly_store::config::Secret::new(OLD_WEBHOOK_SECRET)]);
+        state.razorpay = razorpay.map(|url| {
+            Arc::new(core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
+                api_url: url.to_owned(),
+                key_id: "rzp_test_k".into(),
+                key_secret: zelly_store::config::Secret::new("rzp_secret"),
+            }))
+        });
         let analytics = state.analytics.clone();
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         App { base, http: reqwest::Client::new(), store, analytics }
@@ -120,6 +136,7 @@ zelly_store::on_both_backends!(
     owners_set_their_stores_look_and_the_storefront_api_carries_it,
     a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward,
     razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back,
+    owners_refund_through_razorpay_once_per_request,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -778,4 +795,78 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
     assert_eq!(app.webhook("evt_5", &stranger, &signed(WEBHOOK_SECRET, &stranger)).await.1["status"], "unknown");
     let no_notes = json!({ "event": "payment.captured", "payload": {} }).to_string();
     assert_eq!(app.webhook("evt_6", &no_notes, &signed(WEBHOOK_SECRET, &no_notes)).await.1["status"], "ignored");
+}
+
+async fn owners_refund_through_razorpay_once_per_request(store: DynStore) {
+    // The Razorpay stand-in, as dev runs it, with core-api pointed at it.
+    let standin_config = razorpay_standin::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        key_id: "rzp_test_k".into(),
+        key_secret: "rzp_secret".into(),
+        webhook_url: None,
+        webhook_secret: WEBHOOK_SECRET.into(),
+    };
+    let rzp = zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(standin_config))).await.unwrap();
+    let mut app = App::spawn_with_razorpay(store, &rzp).await;
+    let acme = app.merchant("acme").await;
+    let tenant = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
+    let mut untracked = product("lamp", "active");
+    untracked["variants"][1]["track_inventory"] = json!(false);
+    let (_, lamp) = app.post("/api/seller/products", &acme, untracked).await;
+    let medium = lamp["variants"][1]["id"].as_str().unwrap().to_owned();
+    let (_, checkout) = app.post("/api/storefront/domains/acme.localhost/checkouts", TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 2 }]))).await;
+    let total = checkout["total"]["amount_minor"].as_i64().unwrap();
+
+    // The shopper pays in the stand-in: a Razorpay order, then its payment page's callback.
+    let rzp_order: Value = app
+        .http
+        .post(format!("{rzp}/v1/orders"))
+        .basic_auth("rzp_test_k", Some("rzp_secret"))
+        .json(&json!({ "amount": total, "currency": "INR", "receipt": checkout["id"], "notes": { "tenant_id": tenant } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let order_id = rzp_order["id"].as_str().unwrap().to_owned();
+    let page = app
+        .http
+        .post(format!("{rzp}/pay/{order_id}/complete?callback_url=http%3A%2F%2Fshop.example%2Fdone"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let field = |name: &str| {
+        let at = page.find(&format!(r#"name="{name}" value=""#)).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_owned()
+    };
+    let (payment_id, signature) = (field("razorpay_payment_id"), field("razorpay_signature"));
+    assert_eq!(field("razorpay_order_id"), order_id);
+    assert!(zelly_edge::signature::verify_payment("rzp_secret", &order_id, &payment_id, &signature), "the callback is signed as Razorpay signs it");
+    let (status, order) = app
+        .post(&format!("/api/storefront/domains/acme.localhost/checkouts/{}/finalize", checkout["id"].as_str().unwrap()), TOKEN, json!({ "payment_id": payment_id, "amount_minor": total }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let refunds = format!("/api/seller/orders/{}/refunds", order["id"].as_str().unwrap());
+
+    // Partial, then the rest; more than is left is refused before Razorpay is asked.
+    let (status, part) = app.post(&refunds, &acme, json!({ "amount_minor": 50_000 })).await;
+    assert_eq!(status, StatusCode::OK, "{part}");
+    assert_eq!((part["status"].as_str(), part["refunded"]["amount_minor"].as_i64()), (Some("partially_refunded"), Some(50_000)));
+    let (status, body) = app.post(&refunds, &acme, json!({ "amount_minor": total })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, rest) = app.post(&refunds, &acme, json!({ "amount_minor": total - 50_000 })).await;
+    assert_eq!(status, StatusCode::OK, "{rest}");
+    assert_eq!((rest["status"].as_str(), rest["refunded"]["amount_minor"].as_i64()), (Some("refunded"), Some(total)));
+    assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 1 })).await.0, StatusCode::UNPROCESSABLE_ENTITY, "nothing left");
+
+    // Staff may not refund; without Razorpay configured nothing is sent.
+    app.store.add_membership(tenant, "uid-staff", Role::Staff).await.unwrap();
+    let staff = issuer().sign_id_token(PROJECT, "uid-staff", "staff@example.com", Duration::from_secs(3600));
+    assert_eq!(app.post(&refunds, &staff, json!({ "amount_minor": 1 })).await.0, StatusCode::FORBIDDEN);
+    app = App::spawn(app.store.clone()).await;
+    assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 1 })).await.0, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/seller/orders", get(list_orders))
         .route("/api/seller/orders/{id}", get(get_order))
         .route("/api/seller/orders/{id}/status", post(set_status))
+        .route("/api/seller/orders/{id}/refunds", post(refund))
 }
 
 /// Starts a checkout from the shopper's cart: every line priced from the catalog (prices sent by
@@ -197,4 +198,61 @@ pub async fn set_status(
         )));
     }
     Ok(Json(state.store.set_order_status(merchant.tenant.id, id, change.status, now_ms()).await?))
+}
+
+/// How much to refund.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// In minor units; at most what is left to refund.
+    pub amount_minor: i64,
+}
+
+/// Refunds all or part of a paid order through Razorpay (owners only). The request to Razorpay
+/// carries an `X-Refund-Idempotency` key made of the order, what it had refunded before and the
+/// amount, so a repeated click or a retry after a timeout refunds once; the refund is recorded
+/// once by its Razorpay id whether this answer or Razorpay's `refund.processed` webhook lands
+/// first.
+#[utoipa::path(post, path = "/api/seller/orders/{id}/refunds", tag = "seller", params(("id" = String, Path)),
+    request_body = RefundRequest,
+    responses(
+        (status = 200, description = "The order with the refund counted", body = Order),
+        (status = 403, description = "Only owners refund", body = zelly_edge::ApiErrorBody),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "Nothing or not that much to refund, or Razorpay refused", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Razorpay could not be reached; nothing was recorded", body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Razorpay is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("firebase" = [])))]
+#[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.slug, order = %id))]
+pub async fn refund(
+    merchant: Merchant,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    AppJson(request): AppJson<RefundRequest>,
+) -> ApiResult<Json<Order>> {
+    if merchant.role != zelly_edge::catalog::Role::Owner {
+        return Err(ApiError::Forbidden("only the store's owners refund orders"));
+    }
+    let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
+    let tenant = merchant.tenant.id;
+    let order = state.store.order(tenant, id).await?.ok_or(ApiError::NotFound("order"))?;
+    let Some(payment_id) = order.payment_id.clone() else {
+        return Err(ApiError::Unprocessable("this order was not paid online: refund the shopper directly".into()));
+    };
+    let left = order.total.amount_minor - order.refunded.amount_minor;
+    if request.amount_minor <= 0 || request.amount_minor > left {
+        return Err(ApiError::Unprocessable(format!("amount_minor: must be 1-{left} (what is left to refund)")));
+    }
+    let key = format!("{}-{}-{}", order.id.simple(), order.refunded.amount_minor, request.amount_minor);
+    let notes = serde_json::json!({ "tenant_id": tenant, "order_id": order.id, "order_number": order.number });
+    let refund = razorpay.refund(&payment_id, request.amount_minor, &key, notes).await.map_err(|err| match err {
+        crate::razorpay::RazorpayError::Refused(_) => ApiError::Unprocessable(err.to_string()),
+        crate::razorpay::RazorpayError::Unreachable(_) => ApiError::BadGateway(err.to_string()),
+    })?;
+    if refund.status == "failed" {
+        return Err(ApiError::Unprocessable("Razorpay could not process the refund".into()));
+    }
+    tracing::info!(refund = %refund.id, amount = refund.amount, "refund made");
+    Ok(Json(state.store.record_refund(tenant, id, &refund.id, refund.amount, now_ms()).await?))
 }
