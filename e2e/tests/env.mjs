@@ -18,6 +18,7 @@ export const env = {
   adminUiUrl: required("ZELLY_ADMIN_UI_URL"),
   storefrontToken: required("ZELLY_STOREFRONT_TOKEN"),
   authUrl: required("ZELLY_AUTH_URL"),
+  razorpayUrl: required("ZELLY_RAZORPAY_URL"),
 };
 
 /// A merchant's Firebase-format ID token from dev-auth (the Firebase sign-in REST shape).

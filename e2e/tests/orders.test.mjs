@@ -2,7 +2,7 @@
 // checkout API, as the checkout hosts do) shows in the Orders tab and is marked fulfilled there.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, launchBrowser, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
+import { env, launchBrowser, merchantToken, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -65,6 +65,76 @@ test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it",
   await byTestId("order-fulfill").click();
   await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "fulfilled");
   assert.equal(await byTestId("order-fulfill").count(), 0, "a fulfilled order offers no second fulfilment");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/// Polls `check` for up to `ms` milliseconds.
+async function until(check, what, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out: ${what}`);
+}
+
+test("a payment in the Razorpay stand-in becomes one order through its webhooks, and the merchant refunds part of it", async () => {
+  const merchant = await merchantToken("merchant@demo.localhost");
+  const seller = async (path, init = {}) => {
+    const res = await fetch(`${env.coreUrl}${path}`, { ...init, headers: { authorization: `Bearer ${merchant}`, "content-type": "application/json" } });
+    return { status: res.status, body: await res.json() };
+  };
+  const tenant = (await seller("/api/seller/session")).body.tenant.id;
+  const tote = await storefront("GET", "/products/jute-tote");
+  const email = `rzp-${Date.now()}@example.in`;
+  const checkout = await storefront("POST", "/checkouts", {
+    lines: [{ variant_id: tote.body.product.variants[0].id, quantity: 1 }],
+    email,
+    shipping: {
+      name: "Ravi Kumar", line1: "4 Park Street", city: "Kolkata", state: "West Bengal",
+      postal_code: "700016", country: "IN", phone: "+91 98300 12345",
+    },
+    payment_method: "razorpay",
+  });
+  assert.equal(checkout.status, 201);
+  // The Razorpay order, with the store in its notes (what the checkout host does).
+  const rzp = await fetch(`${env.razorpayUrl}/v1/orders`, {
+    method: "POST",
+    headers: { authorization: `Basic ${btoa("rzp_test_zelly:zelly_test_secret")}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount: checkout.body.total.amount_minor, currency: "INR", receipt: checkout.body.id, notes: { tenant_id: tenant } }),
+  });
+  assert.equal(rzp.status, 200);
+  const rzpOrder = await rzp.json();
+  assert.equal((await storefront("PUT", `/checkouts/${checkout.body.id}/provider-order`, { provider_order_id: rzpOrder.id })).status, 204);
+
+  // The shopper pays on the stand-in's page; its webhooks (each delivered twice) place the order.
+  const payer = await browser.newPage();
+  await payer.goto(`${env.razorpayUrl}/pay/${rzpOrder.id}?callback_url=${encodeURIComponent(`${env.razorpayUrl}/health`)}`);
+  await payer.locator('[data-testid="rzp-pay"]').click();
+  const ordersOf = async () => (await seller(`/api/seller/orders?q=${encodeURIComponent(email)}`)).body;
+  await until(async () => (await ordersOf()).length === 1, "the webhook placed the order");
+  await new Promise((r) => setTimeout(r, 1500));
+  const [order] = await ordersOf();
+  assert.equal((await ordersOf()).length, 1, "repeated deliveries placed one order");
+  assert.equal(order.status, "paid");
+  await payer.close();
+
+  // The merchant refunds ₹100 of it in seller-ui.
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  await signIn(page);
+  await page.goto(`${env.sellerUiUrl}/#/orders/${order.id}`);
+  await byTestId("refund-amount").waitFor({ timeout: 20_000 });
+  await byTestId("refund-amount").fill("100.00");
+  page.once("dialog", (dialog) => dialog.accept());
+  await byTestId("order-refund").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "partially_refunded");
+  assert.match(await byTestId("order-refunded").innerText(), /₹100\.00/);
+  // Razorpay's refund.processed webhooks (twice) do not count it again.
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = (await seller(`/api/seller/orders/${order.id}`)).body;
+  assert.equal(after.refunded.amount_minor, 10_000);
   assert.deepEqual(problems, []);
   await page.close();
 });

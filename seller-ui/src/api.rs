@@ -119,6 +119,13 @@ struct StatusBody {
     status: OrderStatus,
 }
 
+/// The body of a refund: how much to give back, in the currency's minor unit (paise).
+#[derive(Serialize)]
+#[serde(crate = "zelly_ui_kit::serde")]
+struct RefundBody {
+    amount_minor: i64,
+}
+
 /// A collection to create or update. Product ids travel as the strings the API sent, so the panel
 /// needs no UUID type of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -291,6 +298,21 @@ impl Api {
             Method::POST,
             &format!("{SELLER_ORDERS_PATH}/{id}/status"),
             Some(&StatusBody { status }),
+        )
+        .await
+    }
+
+    /// `POST /api/seller/orders/{id}/refunds`: refunds `amount_minor` (paise) of an order paid
+    /// online through Razorpay and answers with the order, its `refunded` amount and status
+    /// (`partially_refunded` or `refunded`) updated. A 403 means the merchant is staff (only the
+    /// store's owners refund); a 422 means the amount is not between 1 and what is left to
+    /// refund, the order was not paid online, or Razorpay refused; a 502 means Razorpay could not
+    /// be reached and a 503 that payments are not configured. The message says why.
+    pub async fn refund_order(&self, id: &str, amount_minor: i64) -> Result<Order, ApiError> {
+        self.call(
+            Method::POST,
+            &format!("{SELLER_ORDERS_PATH}/{id}/refunds"),
+            Some(&RefundBody { amount_minor }),
         )
         .await
     }

@@ -1,10 +1,12 @@
 //! Orders: the list (status, date range and search by number or email), and an order's page,
-//! where the merchant marks it fulfilled, cancels it, or marks a cash-on-delivery order paid.
+//! where the merchant marks it fulfilled, cancels it, marks a cash-on-delivery order paid, or
+//! refunds some or all of an order paid online.
 //!
 //! The date range is the merchant's calendar days: a day starts at its local midnight, found with
 //! the browser's UTC offset on that day (see [`day_start_ms`] and [`browser_offset_on`]), and the
 //! "to" day is included whole. What the screens decide (status labels, the moves an order allows,
-//! the list's query string) is plain data, tested natively at the bottom of this file.
+//! whether it may be refunded and how much, the list's query string) is plain data, tested natively
+//! at the bottom of this file.
 
 use crate::api::Api;
 use crate::app::format_time;
@@ -58,7 +60,7 @@ pub fn payment_method_label(method: PaymentMethod) -> &'static str {
 }
 
 /// The buttons an order's page offers, each a status change core-api allows from the order's
-/// status (refunds are not made here).
+/// status (refunds have their own form: see [`may_refund`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrderActions {
     /// "Mark fulfilled": the order is paid, or waits for cash on delivery.
@@ -103,6 +105,93 @@ pub fn done_message(number: i64, status: OrderStatus) -> String {
 /// What Cancel order asks before cancelling order `number`.
 pub fn cancel_question(number: i64) -> String {
     format!("Cancel order #{number}? The shopper’s order is called off; this cannot be undone.")
+}
+
+/// What is left to refund of `order`: its total less what has been refunded (never below zero).
+pub fn refund_left(order: &Order) -> Money {
+    let left = order
+        .total
+        .amount_minor
+        .saturating_sub(order.refunded.amount_minor)
+        .max(0);
+    Money::new(left, order.total.currency)
+}
+
+/// Whether `order`'s page offers a refund: it was paid online (it has the provider's payment id;
+/// cash on delivery has none), something is left to refund, and its status moves to (partially)
+/// refunded: paid, fulfilled, partially refunded or cancelled.
+pub fn may_refund(order: &Order) -> bool {
+    let paid_online = order
+        .payment_id
+        .as_deref()
+        .is_some_and(|id| !id.trim().is_empty());
+    paid_online
+        && refund_left(order).amount_minor > 0
+        && matches!(
+            order.status,
+            OrderStatus::Paid
+                | OrderStatus::Fulfilled
+                | OrderStatus::PartiallyRefunded
+                | OrderStatus::Cancelled
+        )
+}
+
+/// "Refunded: ₹500.00 of ₹1,299.00", once any of `order` has been refunded.
+pub fn refunded_summary(order: &Order) -> Option<String> {
+    (order.refunded.amount_minor > 0)
+        .then(|| format!("Refunded: {} of {}", order.refunded, order.total))
+}
+
+/// Parses the refund amount typed in rupees ("1299", "1299.5", "₹1,299.50") into paise, to be
+/// between one paisa and `left` (what is left to refund). No float touches it. `Err` is a sentence
+/// to show next to the input.
+pub fn parse_refund_amount(text: &str, left: Money) -> Result<i64, String> {
+    let text = text.trim();
+    let text = text.strip_prefix('₹').unwrap_or(text).trim_start();
+    if text.is_empty() {
+        return Err("Enter the amount to refund, e.g. 1299.50".to_owned());
+    }
+    if text.starts_with('-') {
+        return Err("A refund can’t be negative".to_owned());
+    }
+    let text: String = text.chars().filter(|c| *c != ',').collect();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits_only(whole) || !digits_only(fraction) {
+        return Err("Enter an amount in rupees, e.g. 1299.50".to_owned());
+    }
+    if fraction.len() > 2 {
+        return Err("Use at most two decimal places (paise)".to_owned());
+    }
+    let too_much = || format!("You can refund at most {left}");
+    let rupees: i64 = if whole.is_empty() {
+        0
+    } else {
+        // Only digits are left, so the one failure is a number too large for i64.
+        whole.parse().map_err(|_| too_much())?
+    };
+    let paise: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    let minor = rupees
+        .checked_mul(100)
+        .and_then(|r| r.checked_add(paise))
+        .ok_or_else(too_much)?;
+    if minor == 0 {
+        return Err(format!("Enter more than {}", Money::new(0, left.currency)));
+    }
+    if minor > left.amount_minor {
+        return Err(too_much());
+    }
+    Ok(minor)
+}
+
+/// What Refund asks before giving `amount` back, e.g. "Refund ₹1,299.00 to the shopper?".
+pub fn refund_question(amount: Money) -> String {
+    format!("Refund {amount} to the shopper?")
+}
+
+/// The banner once `amount` of order `number` has been refunded.
+pub fn refund_message(number: i64, amount: Money) -> String {
+    format!("Refunded {amount} of order #{number} to the shopper.")
 }
 
 /// The list's filter form as the merchant left it: each field as its input holds it.
@@ -540,7 +629,7 @@ fn OrderTable(orders: Arc<Vec<Order>>) -> impl IntoView {
 }
 
 /// An order's page: its status, payment, lines and shipping address, with the status changes its
-/// status allows.
+/// status allows and, for an order paid online, a refund form.
 #[component]
 pub fn OrderPage(
     /// The order's id.
@@ -568,6 +657,7 @@ pub fn OrderPage(
     };
     fetch(None);
 
+    let (refund_api, refund_id) = (api.clone(), id.clone());
     let change = {
         let fetch = fetch.clone();
         move |next: OrderStatus| {
@@ -604,7 +694,48 @@ pub fn OrderPage(
             });
         }
     };
+    let refund = {
+        let fetch = fetch.clone();
+        move |amount_minor: i64| {
+            let Some((number, currency)) =
+                original.with_untracked(|o| o.as_ref().map(|o| (o.number, o.total.currency)))
+            else {
+                return;
+            };
+            if busy.get_untracked() {
+                return;
+            }
+            let amount = Money::new(amount_minor, currency);
+            if !window()
+                .confirm_with_message(&refund_question(amount))
+                .unwrap_or(false)
+            {
+                return;
+            }
+            busy.set(true);
+            let (api, id, fetch) = (refund_api.clone(), refund_id.clone(), fetch.clone());
+            spawn_local(async move {
+                let result = api.refund_order(&id, amount_minor).await;
+                busy.set(false);
+                match result {
+                    Ok(order) => {
+                        original.set(Some(order));
+                        notice.set(Some(Notice::Done(refund_message(number, amount))));
+                    }
+                    Err(error) if error.is_unauthorized() => {}
+                    // Refunded or moved on elsewhere since it was loaded (or Razorpay refused):
+                    // show what is left to refund now, under the reason.
+                    Err(error) if error.is_invalid() || error.is_conflict() => {
+                        fetch(Some(Notice::Failed(error.message)));
+                    }
+                    Err(error) => notice.set(Some(Notice::Failed(error.message))),
+                }
+                scroll_to_top();
+            });
+        }
+    };
     let on_change = Callback::new(change);
+    let on_refund = Callback::new(refund);
     let retry = Callback::new(move |()| fetch(None));
 
     view! {
@@ -619,7 +750,7 @@ pub fn OrderPage(
             failed_title="This order could not be loaded."
             on_retry=retry
         >
-            {move || original.get().map(|order| view! { <OrderDetail order notice busy on_change /> })}
+            {move || original.get().map(|order| view! { <OrderDetail order notice busy on_change on_refund /> })}
         </DetailPage>
     }
 }
@@ -651,6 +782,8 @@ fn OrderDetail(
     notice: RwSignal<Option<Notice>>,
     busy: RwSignal<bool>,
     on_change: Callback<OrderStatus>,
+    /// Refunds the amount (paise) once the merchant confirms.
+    on_refund: Callback<i64>,
 ) -> impl IntoView {
     let actions = OrderActions::of(order.status, order.payment_method);
     let action_button = move |shown: bool,
@@ -695,8 +828,6 @@ fn OrderDetail(
                 "order-fulfill",
                 OrderStatus::Fulfilled,
             )}
-            // A Refund button goes here once refunds come to the panel (paid, fulfilled or
-            // partially refunded orders); core-api does not take refunds through this call.
         }
         .into_any()
     };
@@ -729,6 +860,18 @@ fn OrderDetail(
         .map(|line| view! { <span class="address-line">{line}</span> })
         .collect_view();
     let mailto = format!("mailto:{}", order.email);
+    let refunded = refunded_summary(&order);
+    let refund_form = may_refund(&order).then(|| refund_left(&order));
+    let refund_section = (refunded.is_some() || refund_form.is_some()).then(|| {
+        view! {
+            <div class="order-refund">
+                {refunded.map(|text| {
+                    view! { <p class="order-refunded" data-testid="order-refunded">{text}</p> }
+                })}
+                {refund_form.map(|left| view! { <RefundForm left busy on_refund /> })}
+            </div>
+        }
+    });
 
     view! {
         <Panel
@@ -764,6 +907,7 @@ fn OrderDetail(
                         </dd>
                     </div>
                 </dl>
+                {refund_section}
             </div>
         </Panel>
         <Panel heading_id="order-lines-heading" heading="Items">
@@ -793,6 +937,83 @@ fn OrderDetail(
                 <address class="order-address" data-testid="order-shipping">{address}</address>
             </div>
         </Panel>
+    }
+}
+
+/// The refund form: the amount in rupees (what is left to begin with) and the Refund button. A bad
+/// amount is explained next to the input and never sent.
+#[component]
+fn RefundForm(
+    /// What is left to refund.
+    left: Money,
+    /// Whether a change or a refund is on its way (the button waits).
+    busy: RwSignal<bool>,
+    /// Refunds the amount (paise) once the merchant confirms.
+    on_refund: Callback<i64>,
+) -> impl IntoView {
+    let amount = RwSignal::new(left.decimal());
+    let error = RwSignal::new(None::<String>);
+    let submit = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        match parse_refund_amount(&amount.get_untracked(), left) {
+            Ok(minor) => {
+                error.set(None);
+                on_refund.run(minor);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let invalid = move || error.with(Option::is_some);
+    view! {
+        <div class="refund-form" role="group" aria-label="Refund">
+            <label class="field refund-amount">
+                <span class="label">"Refund amount (₹)"</span>
+                <input
+                    class="input num"
+                    inputmode="decimal"
+                    data-testid="refund-amount"
+                    aria-invalid=move || invalid().then_some("true")
+                    aria-describedby=move || invalid().then_some("refund-amount-error")
+                    bind:value=amount
+                    on:input=move |_| error.set(None)
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            submit();
+                        }
+                    }
+                />
+                {move || {
+                    error
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <p
+                                    class="field-error"
+                                    id="refund-amount-error"
+                                    role="alert"
+                                    data-testid="refund-amount-error"
+                                >
+                                    {message}
+                                </p>
+                            }
+                        })
+                }}
+                <span class="hint">{format!("Up to {left} is left to refund.")}</span>
+            </label>
+            <button
+                type="button"
+                class="button button-danger refund-submit"
+                data-testid="order-refund"
+                disabled=move || busy.get()
+                aria-busy=move || busy.get().then_some("true")
+                on:click=move |_| submit()
+            >
+                "Refund"
+            </button>
+        </div>
     }
 }
 
@@ -901,6 +1122,155 @@ mod tests {
         );
         assert_eq!(done_message(7, OrderStatus::Paid), "Order #7 marked paid.");
         assert!(cancel_question(42).starts_with("Cancel order #42?"));
+    }
+
+    fn inr(minor: i64) -> Money {
+        Money::new(minor, Currency::INR)
+    }
+
+    /// A Razorpay order of ₹1,299.00 in `status`, `refunded` paise of it given back.
+    fn order(status: OrderStatus, refunded: i64) -> Order {
+        Order {
+            id: Default::default(),
+            number: 12,
+            checkout_id: Default::default(),
+            status,
+            payment_method: PaymentMethod::Razorpay,
+            payment_id: Some("pay_29QQoUBi66xm2f".into()),
+            lines: Vec::new(),
+            total: inr(129_900),
+            refunded: inr(refunded),
+            email: "asha@example.in".into(),
+            shipping: ShippingAddress {
+                name: "Asha Rao".into(),
+                line1: "12 MG Road".into(),
+                line2: None,
+                city: "Bengaluru".into(),
+                state: "Karnataka".into(),
+                postal_code: "560001".into(),
+                country: "IN".into(),
+                phone: "+91 98450 12345".into(),
+            },
+            created_at_ms: 1_777_766_400_000,
+        }
+    }
+
+    #[test]
+    fn orders_paid_online_with_something_left_may_be_refunded() {
+        use OrderStatus::*;
+        for status in [Paid, Fulfilled, PartiallyRefunded, Cancelled] {
+            assert!(may_refund(&order(status, 0)), "{status:?}");
+            assert!(may_refund(&order(status, 50_000)), "{status:?}");
+        }
+        for status in [PendingPayment, Refunded] {
+            assert!(!may_refund(&order(status, 0)), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_left_or_no_online_payment_means_no_refund() {
+        use OrderStatus::*;
+        assert!(!may_refund(&order(PartiallyRefunded, 129_900)));
+        assert!(!may_refund(&order(Paid, 200_000)));
+        let mut cash = order(Paid, 0);
+        cash.payment_method = PaymentMethod::CashOnDelivery;
+        cash.payment_id = None;
+        assert!(!may_refund(&cash));
+        let mut blank = order(Fulfilled, 0);
+        blank.payment_id = Some("  ".into());
+        assert!(!may_refund(&blank));
+    }
+
+    #[test]
+    fn every_refund_offered_is_a_move_the_status_machine_allows() {
+        for status in OrderStatus::ALL {
+            if may_refund(&order(status, 0)) {
+                assert!(status.can_become(OrderStatus::Refunded), "{status:?}");
+                assert!(
+                    status.can_become(OrderStatus::PartiallyRefunded),
+                    "{status:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_left_is_the_total_less_the_refunds() {
+        assert_eq!(refund_left(&order(OrderStatus::Paid, 0)), inr(129_900));
+        assert_eq!(
+            refund_left(&order(OrderStatus::PartiallyRefunded, 50_000)),
+            inr(79_900)
+        );
+        assert_eq!(refund_left(&order(OrderStatus::Refunded, 129_900)), inr(0));
+        assert_eq!(refund_left(&order(OrderStatus::Refunded, 200_000)), inr(0));
+        assert_eq!(
+            refund_left(&order(OrderStatus::Paid, 0)).decimal(),
+            "1299.00"
+        );
+    }
+
+    #[test]
+    fn the_refunded_amount_shows_once_there_is_one() {
+        assert_eq!(refunded_summary(&order(OrderStatus::Paid, 0)), None);
+        assert_eq!(
+            refunded_summary(&order(OrderStatus::PartiallyRefunded, 50_000)).as_deref(),
+            Some("Refunded: ₹500.00 of ₹1,299.00")
+        );
+    }
+
+    #[test]
+    fn refund_amounts_become_exact_paise() {
+        let left = inr(129_950);
+        assert_eq!(parse_refund_amount("1299", left), Ok(129_900));
+        assert_eq!(parse_refund_amount("1299.5", left), Ok(129_950));
+        assert_eq!(parse_refund_amount("1,299.50", left), Ok(129_950));
+        assert_eq!(parse_refund_amount(" ₹1,299.50 ", left), Ok(129_950));
+        assert_eq!(parse_refund_amount("1299.", left), Ok(129_900));
+        assert_eq!(parse_refund_amount(".05", left), Ok(5));
+        assert_eq!(parse_refund_amount("0.01", left), Ok(1));
+        // 0.29 * 100 is 28.999999999999996 as a float.
+        assert_eq!(parse_refund_amount("0.29", left), Ok(29));
+        // The prefill (what is left) is accepted as it is.
+        assert_eq!(parse_refund_amount(&left.decimal(), left), Ok(129_950));
+    }
+
+    #[test]
+    fn bad_refund_amounts_are_explained() {
+        let left = inr(129_900);
+        let error = |text: &str| parse_refund_amount(text, left).unwrap_err();
+        assert!(error("").starts_with("Enter the amount"));
+        assert!(error(" ₹ ").starts_with("Enter the amount"));
+        assert!(error("-5").contains("negative"));
+        assert!(error("₹-5").contains("negative"));
+        assert!(error("12.345").contains("two decimal"));
+        assert_eq!(error("0"), "Enter more than ₹0.00");
+        assert_eq!(error("0.00"), "Enter more than ₹0.00");
+        assert_eq!(error("1299.01"), "You can refund at most ₹1,299.00");
+        assert_eq!(
+            error("99999999999999999999999"),
+            "You can refund at most ₹1,299.00"
+        );
+        assert_eq!(
+            error("92233720368547758.07"),
+            "You can refund at most ₹1,299.00"
+        );
+        for bad in [
+            "abc", "1.2.3", "1e3", "12 34", ".", "1.-5", "+5", "5 rupees",
+        ] {
+            assert!(error(bad).contains("rupees"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refunds_are_confirmed_and_announced_with_the_amount() {
+        assert_eq!(
+            refund_question(inr(129_900)),
+            "Refund ₹1,299.00 to the shopper?"
+        );
+        assert_eq!(
+            refund_message(12, inr(50_000)),
+            "Refunded ₹500.00 of order #12 to the shopper."
+        );
     }
 
     #[test]

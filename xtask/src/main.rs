@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -78,6 +78,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
          \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
+         \n  razorpay     http://localhost:{rzp}/health   (Razorpay stand-in: orders, payment page, webhooks, refunds; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -87,6 +88,7 @@ fn dev(edge: bool) -> Result<()> {
         core = ports.core,
         admin = ports.admin,
         auth = ports.auth,
+        rzp = ports.razorpay,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -109,7 +111,8 @@ fn dev(edge: bool) -> Result<()> {
 fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, shared: Shared, data_dir: &Path, edge: bool) -> Result<Shared> {
     step("Starting the platform");
     platform::start_dev_auth(p, ports.auth)?;
-    platform::start_core(p, ports.core, ports.auth, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_core(p, ports.core, ports.auth, ports.razorpay, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
@@ -204,6 +207,7 @@ fn test() -> Result<()> {
         seller_ui: util::free_port()?,
         admin_ui: util::free_port()?,
         auth: util::free_port()?,
+        razorpay: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;
@@ -240,6 +244,7 @@ fn test() -> Result<()> {
         .env("ZELLY_SELLER_UI_URL", format!("http://localhost:{}", ports.seller_ui))
         .env("ZELLY_ADMIN_UI_URL", format!("http://localhost:{}", ports.admin_ui))
         .env("ZELLY_AUTH_URL", format!("http://localhost:{}", ports.auth))
+        .env("ZELLY_RAZORPAY_URL", format!("http://localhost:{}", ports.razorpay))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();

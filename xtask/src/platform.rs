@@ -163,12 +163,14 @@ pub struct Ports {
     pub admin_ui: u16,
     /// dev-auth, the local Firebase-format token issuer
     pub auth: u16,
+    /// razorpay-standin, the local Razorpay
+    pub razorpay: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100 };
 }
 
 /// What every origin-facing service needs to know.
@@ -212,7 +214,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth", "-p", "events-consumer"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin"]),
     )
 }
 
@@ -227,9 +229,30 @@ pub fn start_dev_auth(p: &mut Platform, port: u16) -> Result<()> {
     p.wait_ready("dev-auth", port, "localhost", "/health")
 }
 
+/// The Razorpay test keys and webhook secret the local platform shares with the stand-in.
+pub const DEV_RAZORPAY_KEY_ID: &str = "rzp_test_zelly";
+/// See [`DEV_RAZORPAY_KEY_ID`].
+pub const DEV_RAZORPAY_KEY_SECRET: &str = "zelly_test_secret";
+/// See [`DEV_RAZORPAY_KEY_ID`].
+pub const DEV_RAZORPAY_WEBHOOK_SECRET: &str = "zelly_webhook_secret";
+
+/// Starts the Razorpay stand-in, delivering its webhooks to core-api on `core_port`.
+pub fn start_razorpay(p: &mut Platform, port: u16, core_port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("razorpay-standin"));
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("RAZORPAY_KEY_ID", DEV_RAZORPAY_KEY_ID)
+        .env("RAZORPAY_KEY_SECRET", DEV_RAZORPAY_KEY_SECRET)
+        .env("RAZORPAY_WEBHOOK_SECRET", DEV_RAZORPAY_WEBHOOK_SECRET)
+        .env("RAZORPAY_WEBHOOK_URL", format!("http://127.0.0.1:{core_port}/api/webhooks/razorpay"));
+    p.spawn("razorpay-standin", &mut cmd)?;
+    p.wait_ready("razorpay-standin", port, "localhost", "/health")
+}
+
 /// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant; merchants' tokens
-/// are verified against dev-auth's certificates on `auth_port` (told explicitly, never by default).
-pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
+/// are verified against dev-auth's certificates on `auth_port` (told explicitly, never by default),
+/// and payments go to the Razorpay stand-in on `razorpay_port`.
+pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, razorpay_port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
     let mut cmd = Command::new(bin("core-api"));
     clear_database_env(&mut cmd);
     cmd.env("PORT", port.to_string())
@@ -242,7 +265,13 @@ pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, shared: &Shared, 
             format!("http://127.0.0.1:{auth_port}/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"),
         )
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
-        .env("CORS_ORIGINS", cors);
+        .env("CORS_ORIGINS", cors)
+        // Never the real Razorpay: the stand-in, with its test keys.
+        .env("RAZORPAY_API_URL", format!("http://127.0.0.1:{razorpay_port}"))
+        .env("RAZORPAY_KEY_ID", DEV_RAZORPAY_KEY_ID)
+        .env("RAZORPAY_KEY_SECRET", DEV_RAZORPAY_KEY_SECRET)
+        .env("RAZORPAY_WEBHOOK_SECRET", DEV_RAZORPAY_WEBHOOK_SECRET)
+        .env_remove("RAZORPAY_WEBHOOK_SECRET_PREVIOUS");
     shared.backends(&mut cmd);
     p.spawn("core-api", &mut cmd)?;
     p.wait_ready("core-api", port, "localhost", "/health")
