@@ -152,6 +152,10 @@ pub struct CheckoutInput {
     pub shipping: ShippingAddress,
     /// How the shopper pays.
     pub payment_method: PaymentMethod,
+    /// The shopper's visit (the storefront's `zelly_sid`), so that the order counts towards that
+    /// visit's conversion in analytics.
+    #[serde(default)]
+    pub session_id: Option<String>,
 }
 
 fn check(errors: &mut FieldErrors, ok: bool, field: impl Into<String>, message: &str) {
@@ -182,6 +186,10 @@ impl CheckoutInput {
             && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'))
             && !email.contains(char::is_whitespace);
         check(&mut e, plausible, "email", "must be an email address");
+        if let Some(session) = &self.session_id {
+            let ok = (1..=64).contains(&session.len()) && session.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            check(&mut e, ok, "session_id", "must be 1-64 letters, digits, '-' or '_'");
+        }
         let s = &self.shipping;
         text(&mut e, &s.name, "shipping.name", 100);
         text(&mut e, &s.line1, "shipping.line1", 200);
@@ -315,6 +323,7 @@ mod tests {
                 phone: "+91 98450 12345".into(),
             },
             payment_method: PaymentMethod::Razorpay,
+            session_id: Some("visit-1".into()),
         }
     }
 
@@ -327,9 +336,10 @@ mod tests {
         bad.shipping.country = "India".into();
         bad.shipping.phone = "call me".into();
         bad.shipping.city = " ".into();
+        bad.session_id = Some("not a visit!".into());
         let errors = bad.validate().unwrap_err();
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
-        assert_eq!(fields, ["email", "lines[1].quantity", "lines[1].variant_id", "shipping.city", "shipping.country", "shipping.phone"]);
+        assert_eq!(fields, ["email", "lines[1].quantity", "lines[1].variant_id", "session_id", "shipping.city", "shipping.country", "shipping.phone"]);
         let empty = CheckoutInput { lines: vec![], ..input() };
         assert!(empty.validate().unwrap_err().contains_key("lines"));
     }

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod openapi;
+pub mod outbox;
 pub mod razorpay;
 pub mod routes;
 
@@ -89,6 +90,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
         razorpay: config.razorpay.map(|c| Arc::new(razorpay::RazorpayClient::new(c))),
     };
+    tokio::spawn(outbox::run(state.clone()));
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         router = router.layer(cors);

@@ -28,6 +28,7 @@ struct App {
     http: reqwest::Client,
     store: DynStore,
     analytics: zelly_analytics::DynAnalytics,
+    queues: zelly_queue::DynQueues,
 }
 
 impl App {
@@ -63,9 +64,9 @@ impl App {
                 key_secret: zelly_store::config::Secret::new("rzp_secret"),
             }))
         });
-        let analytics = state.analytics.clone();
+        let (analytics, queues) = (state.analytics.clone(), state.queues.clone());
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
-        App { base, http: reqwest::Client::new(), store, analytics }
+        App { base, http: reqwest::Client::new(), store, analytics, queues }
     }
 
     /// A store with a domain and an owner; returns the owner's token.
@@ -638,6 +639,11 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     }
     assert_eq!((created, order_ids.len()), (1, 1), "one order, whoever came first");
     let order_id = order_ids.into_iter().next().unwrap();
+    // Its order_placed event went to the analytics queue once, after the checkout_started of the
+    // first checkout (the refused ones left none), and the outbox is empty.
+    let queued = app.queues.counts(zelly_queue::STORE_EVENTS).await.unwrap();
+    assert_eq!(queued.waiting + queued.active + queued.completed + queued.delayed, 2, "{queued:?}");
+    assert!(app.store.outbox(10).await.unwrap().is_empty());
     // Another store's domain cannot reach the checkout.
     let (status, _) = app.post(&format!("/api/storefront/domains/bolt.localhost/checkouts/{id}/finalize"), TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

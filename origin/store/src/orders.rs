@@ -77,6 +77,55 @@ pub trait OrderStore: Send + Sync {
     async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError>;
     /// Notes that a webhook delivery was acted on (again is a no-op).
     async fn record_webhook(&self, tenant: Uuid, provider: &str, event_id: &str, event: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// The oldest analytics events waiting in the outbox, every store's (for the publisher).
+    async fn outbox(&self, limit: u32) -> Result<Vec<zelly_edge::events::StoreEvent>, StoreError>;
+    /// Removes published events from the outbox.
+    async fn outbox_published(&self, event_ids: &[Uuid]) -> Result<(), StoreError>;
+}
+
+/// The `checkout_started` analytics event of a new checkout, in the shopper's visit when known.
+pub fn checkout_started_event(tenant: Uuid, checkout: &Checkout, session: Option<String>, now_ms: i64) -> zelly_edge::events::StoreEvent {
+    use zelly_edge::events::{EventInput, EventKind, StoreEvent};
+    StoreEvent {
+        event_id: Uuid::new_v4(),
+        tenant_id: tenant,
+        received_at_ms: now_ms,
+        event: EventInput {
+            kind: EventKind::CheckoutStarted,
+            session_id: session.unwrap_or_else(|| format!("checkout-{}", checkout.id.simple())),
+            path: "/checkout".into(),
+            client_time_ms: None,
+            product_id: None,
+            variant_id: None,
+            quantity: None,
+            query: None,
+            order_id: None,
+            value: Some(checkout.total),
+        },
+    }
+}
+
+/// The `order_placed` analytics event of a new order: in the shopper's visit when the checkout
+/// host said which, else in a visit of its own.
+pub fn order_placed_event(tenant: Uuid, order: &Order, session: Option<String>, now_ms: i64) -> zelly_edge::events::StoreEvent {
+    use zelly_edge::events::{EventInput, EventKind, StoreEvent};
+    StoreEvent {
+        event_id: Uuid::new_v4(),
+        tenant_id: tenant,
+        received_at_ms: now_ms,
+        event: EventInput {
+            kind: EventKind::OrderPlaced,
+            session_id: session.unwrap_or_else(|| format!("checkout-{}", order.checkout_id.simple())),
+            path: "/checkout".into(),
+            client_time_ms: None,
+            product_id: None,
+            variant_id: None,
+            quantity: None,
+            query: None,
+            order_id: Some(order.id.to_string()),
+            value: Some(order.total),
+        },
+    }
 }
 
 pub(crate) mod rows {
@@ -306,9 +355,10 @@ macro_rules! order_store_impl {
                 let id = Uuid::new_v4();
                 sqlx::query(concat!(
                     "INSERT INTO ", $p, "checkouts (id, tenant_id, status, email, shipping, payment_method, total_minor, currency, \
-                     expires_at_ms, created_at_ms) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9)"))
+                     expires_at_ms, created_at_ms, session_id) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10)"))
                     .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
                     .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
+                    .bind(input.session_id.as_deref())
                     .execute(&mut *tx).await?;
                 for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
                     sqlx::query(concat!(
@@ -327,6 +377,12 @@ macro_rules! order_store_impl {
                     }
                 }
                 let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?.ok_or(StoreError::NotFound)?;
+                // The checkout_started analytics event, written with the checkout.
+                let event = $crate::orders::checkout_started_event(tenant, &checkout, input.session_id.clone(), now_ms);
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "event_outbox (event_id, tenant_id, kind, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5)"))
+                    .bind(event.event_id).bind(tenant).bind(event.event.kind.as_str()).bind(sqlx::types::Json(&event)).bind(now_ms)
+                    .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(checkout)
             }
@@ -436,6 +492,14 @@ macro_rules! order_store_impl {
                 sqlx::query(concat!("UPDATE ", $p, "checkouts SET status = 'completed' WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
                 let order = Self::order_where(&mut tx, tenant, true, "", checkout_id).await?.ok_or(StoreError::NotFound)?;
+                // The order_placed event is written with the order, for core-api to publish.
+                let (session,): (Option<String>,) = sqlx::query_as(concat!("SELECT session_id FROM ", $p, "checkouts WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(checkout_id).fetch_one(&mut *tx).await?;
+                let event = $crate::orders::order_placed_event(tenant, &order, session, now_ms);
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "event_outbox (event_id, tenant_id, kind, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5)"))
+                    .bind(event.event_id).bind(tenant).bind(event.event.kind.as_str()).bind(sqlx::types::Json(&event)).bind(now_ms)
+                    .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok($crate::orders::Finalized { order, created: true })
             }
@@ -573,6 +637,24 @@ macro_rules! order_store_impl {
                 let order = Self::order_in(&mut tx, tenant, OrderRow { status: status.as_str().to_owned(), refunded_minor: refunded, ..row }).await?;
                 tx.commit().await?;
                 Ok(order)
+            }
+
+            async fn outbox(&self, limit: u32) -> Result<Vec<zelly_edge::events::StoreEvent>, StoreError> {
+                let mut tx = self.platform_tx().await?;
+                let rows: Vec<(sqlx::types::Json<zelly_edge::events::StoreEvent>,)> = sqlx::query_as(concat!(
+                    "SELECT payload FROM ", $p, "event_outbox ORDER BY created_at_ms, event_id LIMIT $1"))
+                    .bind(i64::from(limit.clamp(1, 1000))).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map(|(event,)| event.0).collect())
+            }
+
+            async fn outbox_published(&self, event_ids: &[Uuid]) -> Result<(), StoreError> {
+                let mut tx = self.platform_tx().await?;
+                for id in event_ids {
+                    sqlx::query(concat!("DELETE FROM ", $p, "event_outbox WHERE event_id = $1")).bind(*id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError> {

@@ -20,6 +20,7 @@ zelly_store::on_both_backends!(
     order_statuses_only_move_forward_and_stores_see_only_their_own,
     cash_on_delivery_is_placed_unpaid,
     refunds_count_once_and_move_the_order_forward,
+    checkouts_and_orders_leave_their_analytics_events_in_the_outbox_once,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -59,6 +60,7 @@ fn checkout(lines: &[(Uuid, u32)], method: PaymentMethod) -> CheckoutInput {
             phone: "+91 98450 12345".into(),
         },
         payment_method: method,
+        session_id: Some("visit-42".into()),
     }
 }
 
@@ -244,4 +246,26 @@ async fn refunds_count_once_and_move_the_order_forward(store: DynStore) {
     let other = tenant(&store, "bolt").await;
     assert!(!store.webhook_seen(other, "razorpay", "evt_1").await.unwrap());
     assert!(store.order_by_payment(other, "pay_r").await.unwrap().is_none());
+}
+
+async fn checkouts_and_orders_leave_their_analytics_events_in_the_outbox_once(store: DynStore) {
+    let (a, b) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    let lamp = lamp(&store, a, 5).await;
+    let c = store.create_checkout(a, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let started = store.outbox(100).await.unwrap();
+    assert_eq!(started.len(), 1);
+    assert_eq!((started[0].event.kind, started[0].event.session_id.as_str()), (zelly_edge::events::EventKind::CheckoutStarted, "visit-42"));
+    store.outbox_published(&[started[0].event_id]).await.unwrap();
+    let order = store.finalize_checkout(a, c.id, &paid("pay_o", c.total.amount_minor), NOW).await.unwrap().order;
+    store.finalize_checkout(a, c.id, &paid("pay_o", c.total.amount_minor), NOW).await.unwrap();
+    let pending = store.outbox(100).await.unwrap();
+    assert_eq!(pending.len(), 1, "one event, however often the payment is confirmed");
+    let event = &pending[0];
+    assert_eq!((event.tenant_id, event.event.kind), (a, zelly_edge::events::EventKind::OrderPlaced));
+    assert_eq!(event.event.session_id, "visit-42", "the shopper's visit converts");
+    assert_eq!(event.event.order_id.as_deref(), Some(order.id.to_string().as_str()));
+    assert_eq!(event.event.value, Some(order.total));
+    let _ = b;
+    store.outbox_published(&[event.event_id]).await.unwrap();
+    assert!(store.outbox(100).await.unwrap().is_empty());
 }

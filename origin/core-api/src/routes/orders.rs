@@ -54,6 +54,9 @@ pub async fn create_checkout(
     let (tenant, _) = active_store(&state, &domain).await?;
     input.validate().map_err(ApiError::InvalidFields)?;
     let checkout = state.store.create_checkout(tenant.id, &input, now_ms()).await?;
+    if let Err(err) = crate::outbox::publish_once(&state).await {
+        tracing::warn!(%err, "checkout_started not published yet; the outbox publisher will retry");
+    }
     Ok((StatusCode::CREATED, Json(checkout)))
 }
 
@@ -126,6 +129,11 @@ pub async fn finalize(
     let done = state.store.finalize_checkout(tenant.id, id, &payment, now_ms()).await?;
     if done.created {
         tracing::info!(order = done.order.number, "order placed");
+        // Its order_placed event now, rather than at the publisher's next round (which retries
+        // whatever this misses).
+        if let Err(err) = crate::outbox::publish_once(&state).await {
+            tracing::warn!(%err, "order_placed not published yet; the outbox publisher will retry");
+        }
     }
     Ok((if done.created { StatusCode::CREATED } else { StatusCode::OK }, Json(done.order)))
 }

@@ -131,6 +131,9 @@ async fn payment_captured(state: &AppState, tenant: Uuid, event: &Value) -> Resu
         .await?;
     if done.created {
         tracing::info!(order = done.order.number, "order placed from the webhook");
+        if let Err(err) = crate::outbox::publish_once(state).await {
+            tracing::warn!(%err, "order_placed not published yet; the outbox publisher will retry");
+        }
         Ok("order placed")
     } else {
         Ok("order already placed")

@@ -17,6 +17,7 @@ CREATE TABLE astro_primary.checkouts (
     total_minor        bigint NOT NULL CHECK (total_minor >= 0),
     currency           text NOT NULL CHECK (length(currency) = 3),
     provider_order_id  text UNIQUE,
+    session_id         text,
     expires_at_ms      bigint NOT NULL,
     created_at_ms      bigint NOT NULL DEFAULT astro_primary.now_ms()
 );
@@ -85,10 +86,22 @@ CREATE TABLE astro_primary.webhook_receipts (
     PRIMARY KEY (tenant_id, provider, event_id)
 );
 
+-- Analytics events written with the change they describe (an order placed), published to the
+-- store-events queue by core-api afterwards and deleted once queued: never lost, and never
+-- counted twice (the queue job id and the analytics key are the event id).
+CREATE TABLE astro_primary.event_outbox (
+    event_id       uuid PRIMARY KEY,
+    tenant_id      uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
+    kind           text NOT NULL,
+    payload        jsonb NOT NULL,
+    created_at_ms  bigint NOT NULL DEFAULT astro_primary.now_ms()
+);
+CREATE INDEX event_outbox_created_idx ON astro_primary.event_outbox (created_at_ms);
+
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['checkouts', 'checkout_lines', 'stock_reservations', 'orders', 'refunds', 'webhook_receipts'] LOOP
+    FOREACH t IN ARRAY ARRAY['checkouts', 'checkout_lines', 'stock_reservations', 'orders', 'refunds', 'webhook_receipts', 'event_outbox'] LOOP
         EXECUTE format('ALTER TABLE astro_primary.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE astro_primary.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format(

@@ -13,6 +13,7 @@ CREATE TABLE checkouts (
     total_minor        INTEGER NOT NULL CHECK (total_minor >= 0),
     currency           TEXT NOT NULL CHECK (length(currency) = 3),
     provider_order_id  TEXT UNIQUE,
+    session_id         TEXT,
     expires_at_ms      INTEGER NOT NULL,
     created_at_ms      INTEGER NOT NULL
 ) STRICT;
@@ -77,3 +78,12 @@ CREATE TABLE webhook_receipts (
     received_at_ms  INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, provider, event_id)
 ) STRICT;
+
+CREATE TABLE event_outbox (
+    event_id       BLOB PRIMARY KEY,
+    tenant_id      BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    kind           TEXT NOT NULL,
+    payload        TEXT NOT NULL,
+    created_at_ms  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX event_outbox_created_idx ON event_outbox (created_at_ms);
