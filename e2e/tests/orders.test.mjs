@@ -139,3 +139,18 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the orders placed above reach the merchant's analytics as checkouts and orders", async () => {
+  const merchant = await merchantToken("merchant@demo.localhost");
+  const today = new Date().toISOString().slice(0, 10);
+  const report = async () => {
+    const res = await fetch(`${env.coreUrl}/api/seller/analytics?from=${today}&to=${today}&utc_offset_minutes=0`, {
+      headers: { authorization: `Bearer ${merchant}` },
+    });
+    return (await res.json()).totals;
+  };
+  // core-api's outbox → store-events (BullMQ on Redis) → events-consumer → ClickHouse.
+  await until(async () => (await report()).orders >= 2, "both orders counted", 30_000);
+  const totals = await report();
+  assert.ok(totals.checkouts >= 2, JSON.stringify(totals));
+});
