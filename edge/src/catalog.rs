@@ -443,6 +443,9 @@ pub struct StoreSettingsInput {
     /// Handle of the collection the home page features, or none for no featured section.
     #[serde(default)]
     pub featured_collection: Option<String>,
+    /// Whether shoppers may choose cash on delivery at checkout.
+    #[serde(default)]
+    pub cash_on_delivery: bool,
 }
 
 impl StoreSettingsInput {
@@ -484,6 +487,9 @@ pub struct StoreSettings {
     /// The collection the home page features, if any.
     #[serde(default)]
     pub featured_collection: Option<crate::Handle>,
+    /// Whether shoppers may choose cash on delivery at checkout.
+    #[serde(default)]
+    pub cash_on_delivery: bool,
 }
 
 #[cfg(test)]
@@ -543,6 +549,7 @@ mod tests {
             logo_url: Some("javascript:alert(1)".into()),
             accent_color: Some("red".into()),
             featured_collection: Some("Not A Handle".into()),
+            cash_on_delivery: false,
         };
         let errors = bad.validate().unwrap_err();
         assert_eq!(errors.keys().map(String::as_str).collect::<Vec<_>>(), ["accent_color", "featured_collection", "logo_url", "name"]);
@@ -551,6 +558,7 @@ mod tests {
             logo_url: Some("/assets/logo.svg".into()),
             accent_color: Some("#1F6feb".into()),
             featured_collection: Some("summer".into()),
+            cash_on_delivery: true,
         };
         assert_eq!(good.validate(), Ok(()));
     }

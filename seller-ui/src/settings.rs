@@ -1,5 +1,6 @@
 //! Store settings: the store's name, logo and accent colour as shoppers see them, with a live
-//! preview of the storefront's header, and the collection its home page features.
+//! preview of the storefront's header, the collection its home page features, and whether
+//! shoppers may pay cash on delivery.
 //!
 //! Only owners change settings: staff see the same form read-only (core-api refuses their save
 //! with a 403 anyway). The form is checked with the API's own rules
@@ -55,6 +56,8 @@ pub struct SettingsForm {
     pub accent: String,
     /// Handle of the collection the home page features; empty for none.
     pub featured: String,
+    /// Whether shoppers may choose cash on delivery at checkout.
+    pub cash_on_delivery: bool,
 }
 
 impl SettingsForm {
@@ -69,6 +72,7 @@ impl SettingsForm {
                 .as_ref()
                 .map(|handle| handle.as_str().to_owned())
                 .unwrap_or_default(),
+            cash_on_delivery: settings.cash_on_delivery,
         }
     }
 
@@ -84,6 +88,7 @@ impl SettingsForm {
             logo_url: (!logo_url.is_empty()).then(|| logo_url.to_owned()),
             accent_color: normalize_accent(&self.accent),
             featured_collection: (!featured.is_empty()).then(|| featured.to_owned()),
+            cash_on_delivery: self.cash_on_delivery,
         }
     }
 }
@@ -209,7 +214,7 @@ impl HeaderPreview {
 fn shows_inline(path: &str) -> bool {
     matches!(
         path,
-        "name" | "logo_url" | "accent_color" | "featured_collection"
+        "name" | "logo_url" | "accent_color" | "featured_collection" | "cash_on_delivery"
     )
 }
 
@@ -237,6 +242,7 @@ struct Draft {
     logo_url: RwSignal<String>,
     accent: RwSignal<String>,
     featured: RwSignal<String>,
+    cash_on_delivery: RwSignal<bool>,
 }
 
 impl Draft {
@@ -246,6 +252,7 @@ impl Draft {
             logo_url: RwSignal::new(String::new()),
             accent: RwSignal::new(String::new()),
             featured: RwSignal::new(String::new()),
+            cash_on_delivery: RwSignal::new(false),
         }
     }
 
@@ -255,6 +262,7 @@ impl Draft {
         self.logo_url.set(form.logo_url);
         self.accent.set(form.accent);
         self.featured.set(form.featured);
+        self.cash_on_delivery.set(form.cash_on_delivery);
     }
 
     /// The inputs' content (reactive).
@@ -264,6 +272,7 @@ impl Draft {
             logo_url: self.logo_url.get(),
             accent: self.accent.get(),
             featured: self.featured.get(),
+            cash_on_delivery: self.cash_on_delivery.get(),
         }
     }
 }
@@ -461,8 +470,8 @@ pub fn SettingsPage(
     }
 }
 
-/// Name, logo URL, accent colour and featured collection (chosen among `collections`); all
-/// disabled while `read_only`.
+/// Name, logo URL, accent colour, featured collection (chosen among `collections`) and whether
+/// shoppers may pay cash on delivery; all disabled while `read_only`.
 #[component]
 fn SettingsFields(
     draft: Draft,
@@ -479,6 +488,8 @@ fn SettingsFields(
         collections.with(|list| featured.with(|current| featured_options(list, current)))
     });
     let accent_invalid = move || errors.with(|e| e.contains_key("accent_color"));
+    let cash_on_delivery = draft.cash_on_delivery;
+    let cod_invalid = move || errors.with(|e| e.contains_key("cash_on_delivery"));
     view! {
         // A disabled fieldset disables every control in it, the colour buttons included.
         <fieldset class="settings-fields" disabled=move || read_only.get()>
@@ -586,6 +597,22 @@ fn SettingsFields(
                 </Show>
                 <FieldError errors path="featured_collection" />
             </label>
+            <div class="field">
+                <label class="label">
+                    <input
+                        type="checkbox"
+                        data-testid="settings-cod"
+                        aria-describedby="settings-cod-hint"
+                        aria-invalid=move || cod_invalid().then_some("true")
+                        bind:checked=cash_on_delivery
+                    />
+                    "Offer cash on delivery"
+                </label>
+                <span class="hint" id="settings-cod-hint">
+                    "Shoppers can pay the courier when the order arrives; you mark the order paid when the cash is in."
+                </span>
+                <FieldError errors path="cash_on_delivery" />
+            </div>
         </fieldset>
     }
 }
@@ -678,6 +705,7 @@ mod tests {
             logo_url: logo_url.into(),
             accent: accent.into(),
             featured: String::new(),
+            cash_on_delivery: false,
         }
     }
 
@@ -703,6 +731,7 @@ mod tests {
                 logo_url: None,
                 accent_color: None,
                 featured_collection: None,
+                cash_on_delivery: false,
             }
         );
         assert_eq!(input.validate(), Ok(()));
@@ -790,6 +819,10 @@ mod tests {
         let errors = FieldErrors::from([
             ("name".to_owned(), "must be 1-100 characters".to_owned()),
             ("slug".to_owned(), "is not editable".to_owned()),
+            (
+                "cash_on_delivery".to_owned(),
+                "must be true or false".to_owned(),
+            ),
         ]);
         assert_eq!(
             unplaced_errors(&errors),
@@ -805,6 +838,7 @@ mod tests {
             logo_url: Some("https://cdn.test/logo.png".into()),
             accent_color: Some("#0b6b3a".into()),
             featured_collection: Some(zelly_edge::Handle::parse("summer").unwrap()),
+            cash_on_delivery: false,
         };
         let form = SettingsForm::from_settings(&settings);
         assert_eq!(
@@ -819,6 +853,7 @@ mod tests {
         assert_eq!(input.logo_url, settings.logo_url);
         assert_eq!(input.accent_color, settings.accent_color);
         assert_eq!(input.featured_collection.as_deref(), Some("summer"));
+        assert!(!input.cash_on_delivery);
 
         let plain = StoreSettings {
             logo_url: None,
@@ -830,6 +865,37 @@ mod tests {
             SettingsForm::from_settings(&plain),
             self::form("Acme", "", "")
         );
+    }
+
+    #[test]
+    fn cash_on_delivery_round_trips_through_the_form() {
+        let settings = StoreSettings {
+            slug: zelly_edge::TenantSlug::parse("acme").unwrap(),
+            name: "Acme".into(),
+            logo_url: None,
+            accent_color: None,
+            featured_collection: None,
+            cash_on_delivery: true,
+        };
+        let form = SettingsForm::from_settings(&settings);
+        assert!(form.cash_on_delivery);
+        let input = form.to_input();
+        assert!(input.cash_on_delivery);
+        assert_eq!(input.validate(), Ok(()));
+
+        let off = StoreSettings {
+            cash_on_delivery: false,
+            ..settings
+        };
+        let form = SettingsForm::from_settings(&off);
+        assert!(!form.cash_on_delivery);
+        assert!(!form.to_input().cash_on_delivery);
+        // Ticking the box is what Save sends.
+        let ticked = SettingsForm {
+            cash_on_delivery: true,
+            ..form
+        };
+        assert!(ticked.to_input().cash_on_delivery);
     }
 
     #[test]

@@ -550,6 +550,11 @@ async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: D
     let (status, saved) = app.put("/api/seller/store", &acme, featuring("picks")).await;
     assert_eq!((status, saved["featured_collection"].as_str()), (StatusCode::OK, Some("picks")), "{saved}");
     assert_eq!(app.get("/api/seller/store", &acme).await.1["featured_collection"], "picks");
+    assert_eq!(app.get("/api/seller/store", &acme).await.1["cash_on_delivery"], false, "off unless the merchant offers it");
+    let mut with_cod = featuring("picks");
+    with_cod["cash_on_delivery"] = json!(true);
+    let (status, saved) = app.put("/api/seller/store", &acme, with_cod).await;
+    assert_eq!((status, saved["cash_on_delivery"].as_bool()), (StatusCode::OK, Some(true)));
     let featured = |domain: &'static str| {
         let app = &app;
         async move {

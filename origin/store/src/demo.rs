@@ -95,6 +95,7 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
         logo_url: None,
         accent_color: None,
         featured_collection: Some("festive-picks".into()),
+        cash_on_delivery: true,
     };
     store.update_store_settings(tenant.id, &look).await
 }
@@ -148,6 +149,7 @@ pub async fn seed_second_demo(store: &DynStore) -> Result<Tenant, StoreError> {
         logo_url: Some("/assets/demo/masala-chai-tin.svg".into()),
         accent_color: Some("#8a3b12".into()),
         featured_collection: None,
+        cash_on_delivery: false,
     };
     store.update_store_settings(tenant.id, &look).await
 }

@@ -312,6 +312,13 @@ macro_rules! order_store_impl {
                 })?;
                 let expires_at_ms = now_ms + $crate::orders::RESERVATION_MS;
                 let mut tx = self.tenant_tx(tenant).await?;
+                if input.payment_method == zelly_edge::orders::PaymentMethod::CashOnDelivery {
+                    let (offered,): (bool,) = sqlx::query_as(concat!("SELECT cash_on_delivery FROM ", $p, "tenants WHERE id = $1"))
+                        .bind(tenant).fetch_one(&mut *tx).await?;
+                    if !offered {
+                        return Err(StoreError::Invalid("payment_method: this store does not offer cash on delivery".into()));
+                    }
+                }
                 // Lock the variants in id order, so that two checkouts of the same variants never
                 // wait for each other in a cycle.
                 let mut order: Vec<usize> = (0..input.lines.len()).collect();

@@ -90,6 +90,8 @@ pub trait SellerStore: Send + Sync {
     async fn delete_collection(&self, tenant: Uuid, id: Uuid) -> Result<(), StoreError>;
     /// The collection the store features on its home page, if any.
     async fn featured_collection(&self, tenant: Uuid) -> Result<Option<Handle>, StoreError>;
+    /// Whether the store offers cash on delivery.
+    async fn cash_on_delivery(&self, tenant: Uuid) -> Result<bool, StoreError>;
     /// A collection as shoppers see it: its active products in the merchant's order, and their
     /// ids newest first (for the storefront's "Newest" sort).
     async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError>;
@@ -701,6 +703,12 @@ macro_rules! seller_store_impl {
                 handle.map(|(h,)| Handle::parse(&h).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
             }
 
+            async fn cash_on_delivery(&self, tenant: Uuid) -> Result<bool, StoreError> {
+                let offered: Option<(bool,)> = sqlx::query_as(concat!("SELECT cash_on_delivery FROM ", $p, "tenants WHERE id = $1"))
+                    .bind(tenant).fetch_optional(&self.pool).await?;
+                Ok(offered.is_some_and(|(on,)| on))
+            }
+
             async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "collections WHERE tenant_id = $1 AND handle = $2"))
@@ -859,7 +867,7 @@ macro_rules! tenant_store_impl {
                     }
                 };
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, featured_collection_id = $5, \
+                    "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, featured_collection_id = $5, cash_on_delivery = $6, \
                      catalog_version = catalog_version + 1 WHERE id = $4 \
                      RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
                     .bind(input.name.trim())
@@ -867,6 +875,7 @@ macro_rules! tenant_store_impl {
                     .bind(input.accent_color.as_deref().map(str::to_ascii_lowercase))
                     .bind(tenant)
                     .bind(featured)
+                    .bind(input.cash_on_delivery)
                     .fetch_optional(&mut *tx).await?;
                 tx.commit().await?;
                 row.ok_or(StoreError::NotFound)?.try_into()

@@ -213,6 +213,12 @@ async fn order_statuses_only_move_forward_and_stores_see_only_their_own(store: D
 async fn cash_on_delivery_is_placed_unpaid(store: DynStore) {
     let t = tenant(&store, "acme").await;
     let lamp = lamp(&store, t, 2).await;
+    // Only where the merchant offers it.
+    let Err(StoreError::Invalid(why)) = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 2)], PaymentMethod::CashOnDelivery), NOW).await else { panic!() };
+    assert!(why.contains("cash on delivery"), "{why}");
+    let offer = zelly_edge::catalog::StoreSettingsInput { name: "acme".into(), logo_url: None, accent_color: None, featured_collection: None, cash_on_delivery: true };
+    store.update_store_settings(t, &offer).await.unwrap();
+    assert!(store.cash_on_delivery(t).await.unwrap());
     let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 2)], PaymentMethod::CashOnDelivery), NOW).await.unwrap();
     let placed = PaymentConfirmation { payment_id: None, amount_minor: c.total.amount_minor };
     let order = store.finalize_checkout(t, c.id, &placed, NOW).await.unwrap().order;

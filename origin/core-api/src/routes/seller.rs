@@ -139,6 +139,7 @@ async fn settings_of(state: &AppState, tenant: &Tenant) -> ApiResult<StoreSettin
         logo_url: tenant.logo_url.clone(),
         accent_color: tenant.accent_color.clone(),
         featured_collection: state.store.featured_collection(tenant.id).await?,
+        cash_on_delivery: state.store.cash_on_delivery(tenant.id).await?,
     })
 }
 

@@ -6,6 +6,8 @@
 -- in the transaction that creates the order.
 
 ALTER TABLE astro_primary.tenants ADD COLUMN last_order_number bigint NOT NULL DEFAULT 0;
+-- Whether the store offers cash on delivery (a merchant setting).
+ALTER TABLE astro_primary.tenants ADD COLUMN cash_on_delivery boolean NOT NULL DEFAULT false;
 
 CREATE TABLE astro_primary.checkouts (
     id                 uuid PRIMARY KEY,

@@ -2,6 +2,8 @@
 -- 0006 for the rules; the constraints are the same).
 
 ALTER TABLE tenants ADD COLUMN last_order_number INTEGER NOT NULL DEFAULT 0;
+-- Whether the store offers cash on delivery (a merchant setting).
+ALTER TABLE tenants ADD COLUMN cash_on_delivery INTEGER NOT NULL DEFAULT 0 CHECK (cash_on_delivery IN (0, 1));
 
 CREATE TABLE checkouts (
     id                 BLOB PRIMARY KEY,
