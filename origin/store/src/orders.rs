@@ -85,45 +85,42 @@ pub trait OrderStore: Send + Sync {
 
 /// The `checkout_started` analytics event of a new checkout, in the shopper's visit when known.
 pub fn checkout_started_event(tenant: Uuid, checkout: &Checkout, session: Option<String>, now_ms: i64) -> zelly_edge::events::StoreEvent {
-    use zelly_edge::events::{EventInput, EventKind, StoreEvent};
-    StoreEvent {
-        event_id: Uuid::new_v4(),
-        tenant_id: tenant,
-        received_at_ms: now_ms,
-        event: EventInput {
-            kind: EventKind::CheckoutStarted,
-            session_id: session.unwrap_or_else(|| format!("checkout-{}", checkout.id.simple())),
-            path: "/checkout".into(),
-            client_time_ms: None,
-            product_id: None,
-            variant_id: None,
-            quantity: None,
-            query: None,
-            order_id: None,
-            value: Some(checkout.total),
-        },
-    }
+    checkout_event(tenant, zelly_edge::events::EventKind::CheckoutStarted, checkout.id, session, None, checkout.total, now_ms)
 }
 
-/// The `order_placed` analytics event of a new order: in the shopper's visit when the checkout
-/// host said which, else in a visit of its own.
+/// The `order_placed` analytics event of a new order, in the shopper's visit when known.
 pub fn order_placed_event(tenant: Uuid, order: &Order, session: Option<String>, now_ms: i64) -> zelly_edge::events::StoreEvent {
-    use zelly_edge::events::{EventInput, EventKind, StoreEvent};
+    let order_id = Some(order.id.to_string());
+    checkout_event(tenant, zelly_edge::events::EventKind::OrderPlaced, order.checkout_id, session, order_id, order.total, now_ms)
+}
+
+/// A checkout's analytics event. Without the shopper's visit (a checkout host that did not say),
+/// the checkout stands in for it, so its events still count as one visit.
+fn checkout_event(
+    tenant: Uuid,
+    kind: zelly_edge::events::EventKind,
+    checkout: Uuid,
+    session: Option<String>,
+    order_id: Option<String>,
+    value: zelly_edge::Money,
+    now_ms: i64,
+) -> zelly_edge::events::StoreEvent {
+    use zelly_edge::events::{EventInput, StoreEvent};
     StoreEvent {
         event_id: Uuid::new_v4(),
         tenant_id: tenant,
         received_at_ms: now_ms,
         event: EventInput {
-            kind: EventKind::OrderPlaced,
-            session_id: session.unwrap_or_else(|| format!("checkout-{}", order.checkout_id.simple())),
+            kind,
+            session_id: session.unwrap_or_else(|| format!("checkout-{}", checkout.simple())),
             path: "/checkout".into(),
             client_time_ms: None,
             product_id: None,
             variant_id: None,
             quantity: None,
             query: None,
-            order_id: Some(order.id.to_string()),
-            value: Some(order.total),
+            order_id,
+            value: Some(value),
         },
     }
 }
