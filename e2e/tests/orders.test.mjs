@@ -86,7 +86,6 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
     const res = await fetch(`${env.coreUrl}${path}`, { ...init, headers: { authorization: `Bearer ${merchant}`, "content-type": "application/json" } });
     return { status: res.status, body: await res.json() };
   };
-  const tenant = (await seller("/api/seller/session")).body.tenant.id;
   const tote = await storefront("GET", "/products/jute-tote");
   const email = `rzp-${Date.now()}@example.in`;
   const checkout = await storefront("POST", "/checkouts", {
@@ -99,15 +98,11 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
     payment_method: "razorpay",
   });
   assert.equal(checkout.status, 201);
-  // The Razorpay order, with the store in its notes (what the checkout host does).
-  const rzp = await fetch(`${env.razorpayUrl}/v1/orders`, {
-    method: "POST",
-    headers: { authorization: `Basic ${btoa("rzp_test_zelly:zelly_test_secret")}`, "content-type": "application/json" },
-    body: JSON.stringify({ amount: checkout.body.total.amount_minor, currency: "INR", receipt: checkout.body.id, notes: { tenant_id: tenant } }),
-  });
-  assert.equal(rzp.status, 200);
-  const rzpOrder = await rzp.json();
-  assert.equal((await storefront("PUT", `/checkouts/${checkout.body.id}/provider-order`, { provider_order_id: rzpOrder.id })).status, 204);
+  // The payment step: core-api creates the Razorpay order (in the stand-in), with the store in its notes.
+  const step = await storefront("POST", `/checkouts/${checkout.body.id}/razorpay-order`, {});
+  assert.equal(step.status, 200, JSON.stringify(step.body));
+  const rzpOrder = { id: step.body.order_id };
+  assert.equal(step.body.key_id, "rzp_test_zelly");
 
   // The shopper pays on the stand-in's page; its webhooks (each delivered twice) place the order.
   const payer = await browser.newPage();

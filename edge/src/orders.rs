@@ -274,6 +274,32 @@ pub struct PaymentConfirmation {
     pub amount_minor: i64,
 }
 
+/// What the payment step needs for Razorpay Standard Checkout: the public key and the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentStep {
+    /// The checkout.
+    pub checkout_id: Uuid,
+    /// Razorpay's public key id (`key`).
+    pub key_id: String,
+    /// Razorpay's order (`order_id`).
+    pub order_id: String,
+    /// What the shopper pays.
+    pub amount: Money,
+}
+
+/// The fields Razorpay Standard Checkout posts to the callback URL after a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RazorpayCallback {
+    /// `pay_…`.
+    pub razorpay_payment_id: String,
+    /// `order_…`: must be the checkout's own.
+    pub razorpay_order_id: String,
+    /// hex HMAC-SHA256 of `order_id|payment_id` with the key secret.
+    pub razorpay_signature: String,
+}
+
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -23,6 +23,10 @@ pub const STORE_CHECKOUT: &str = "/api/storefront/domains/{domain}/checkouts/{id
 pub const STORE_CHECKOUT_PROVIDER_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/provider-order";
 /// Route pattern: turning a checkout into its order.
 pub const STORE_CHECKOUT_FINALIZE: &str = "/api/storefront/domains/{domain}/checkouts/{id}/finalize";
+/// Route pattern: the Razorpay order of a checkout (created by core-api).
+pub const STORE_CHECKOUT_RAZORPAY_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order";
+/// Route pattern: a Standard Checkout callback, verified by core-api.
+pub const STORE_CHECKOUT_RAZORPAY_CALLBACK: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
 pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).

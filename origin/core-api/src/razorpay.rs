@@ -1,4 +1,5 @@
-//! core-api's client of Razorpay's REST API (or of the stand-in that dev and tests run): refunds.
+//! core-api's client of Razorpay's REST API (or of the stand-in that dev and tests run): orders,
+//! payment signatures and refunds. The key secret never leaves core-api.
 //!
 //! Configured by `RAZORPAY_KEY_ID` and `RAZORPAY_KEY_SECRET` (HTTP Basic) against
 //! `RAZORPAY_API_URL` (default `https://api.razorpay.com`). Without keys nothing is sent anywhere
@@ -41,6 +42,17 @@ pub struct Refund {
     pub status: String,
 }
 
+/// A Razorpay order as Razorpay reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RazorpayOrder {
+    /// `order_…`.
+    pub id: String,
+    /// In paise.
+    pub amount: i64,
+    /// `INR`.
+    pub currency: String,
+}
+
 /// Why a Razorpay call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RazorpayError {
@@ -66,6 +78,41 @@ impl RazorpayClient {
         Self { config, http }
     }
 
+    /// The public key id (Standard Checkout's `key` option).
+    pub fn key_id(&self) -> &str {
+        &self.config.key_id
+    }
+
+    /// Whether `signature` is Razorpay's for `order_id` and `payment_id` under the key secret.
+    pub fn verify_payment(&self, order_id: &str, payment_id: &str, signature: &str) -> bool {
+        zelly_edge::signature::verify_payment(self.config.key_secret.expose(), order_id, payment_id, signature)
+    }
+
+    /// Creates an order of `amount_minor` paise; `receipt` and `notes` come back in its webhooks.
+    pub async fn create_order(&self, amount_minor: i64, currency: &str, receipt: &str, notes: serde_json::Value) -> Result<RazorpayOrder, RazorpayError> {
+        let body = serde_json::json!({ "amount": amount_minor, "currency": currency, "receipt": receipt, "notes": notes });
+        let res = self
+            .http
+            .post(format!("{}/v1/orders", self.config.api_url))
+            .basic_auth(&self.config.key_id, Some(self.config.key_secret.expose()))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
+        Self::answer(res).await
+    }
+
+    /// Razorpay's answer, or its error description.
+    async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, RazorpayError> {
+        let status = res.status();
+        let body: serde_json::Value = res.json().await.map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
+        if !status.is_success() {
+            let why = body.pointer("/error/description").and_then(|d| d.as_str()).unwrap_or("no reason given");
+            return Err(if status.is_server_error() { RazorpayError::Unreachable(why.to_owned()) } else { RazorpayError::Refused(why.to_owned()) });
+        }
+        serde_json::from_value(body).map_err(|e| RazorpayError::Unreachable(format!("an unexpected answer: {e}")))
+    }
+
     /// Refunds `amount_minor` of a captured payment. The idempotency key makes a retry (a double
     /// click, a timeout) return the same refund instead of refunding twice.
     pub async fn refund(&self, payment_id: &str, amount_minor: i64, idempotency_key: &str, notes: serde_json::Value) -> Result<Refund, RazorpayError> {
@@ -79,12 +126,6 @@ impl RazorpayClient {
             .send()
             .await
             .map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
-        let status = res.status();
-        let body: serde_json::Value = res.json().await.map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
-        if !status.is_success() {
-            let why = body.pointer("/error/description").and_then(|d| d.as_str()).unwrap_or("no reason given");
-            return Err(if status.is_server_error() { RazorpayError::Unreachable(why.to_owned()) } else { RazorpayError::Refused(why.to_owned()) });
-        }
-        serde_json::from_value(body).map_err(|e| RazorpayError::Unreachable(format!("an unexpected refund: {e}")))
+        Self::answer(res).await
     }
 }

@@ -137,7 +137,7 @@ zelly_store::on_both_backends!(
     owners_set_their_stores_look_and_the_storefront_api_carries_it,
     a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward,
     razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back,
-    owners_refund_through_razorpay_once_per_request,
+    a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -808,7 +808,7 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
     assert_eq!(app.webhook("evt_6", &no_notes, &signed(WEBHOOK_SECRET, &no_notes)).await.1["status"], "ignored");
 }
 
-async fn owners_refund_through_razorpay_once_per_request(store: DynStore) {
+async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(store: DynStore) {
     // The Razorpay stand-in, as dev runs it, with core-api pointed at it.
     let standin_config = razorpay_standin::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -828,19 +828,15 @@ async fn owners_refund_through_razorpay_once_per_request(store: DynStore) {
     let (_, checkout) = app.post("/api/storefront/domains/acme.localhost/checkouts", TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 2 }]))).await;
     let total = checkout["total"]["amount_minor"].as_i64().unwrap();
 
-    // The shopper pays in the stand-in: a Razorpay order, then its payment page's callback.
-    let rzp_order: Value = app
-        .http
-        .post(format!("{rzp}/v1/orders"))
-        .basic_auth("rzp_test_k", Some("rzp_secret"))
-        .json(&json!({ "amount": total, "currency": "INR", "receipt": checkout["id"], "notes": { "tenant_id": tenant } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let order_id = rzp_order["id"].as_str().unwrap().to_owned();
+    // The payment step: core-api makes the Razorpay order (asking again gives the same one).
+    let checkout_path = format!("/api/storefront/domains/acme.localhost/checkouts/{}", checkout["id"].as_str().unwrap());
+    let (status, step) = app.post(&format!("{checkout_path}/razorpay-order"), TOKEN, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{step}");
+    assert_eq!((step["key_id"].as_str(), step["amount"]["amount_minor"].as_i64()), (Some("rzp_test_k"), Some(total)));
+    let order_id = step["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(app.post(&format!("{checkout_path}/razorpay-order"), TOKEN, json!({})).await.1["order_id"], order_id.as_str());
+
+    // The shopper pays on the stand-in's page, which posts Razorpay's signed callback fields.
     let page = app
         .http
         .post(format!("{rzp}/pay/{order_id}/complete?callback_url=http%3A%2F%2Fshop.example%2Fdone"))
@@ -856,11 +852,20 @@ async fn owners_refund_through_razorpay_once_per_request(store: DynStore) {
     };
     let (payment_id, signature) = (field("razorpay_payment_id"), field("razorpay_signature"));
     assert_eq!(field("razorpay_order_id"), order_id);
-    assert!(zelly_edge::signature::verify_payment("rzp_secret", &order_id, &payment_id, &signature), "the callback is signed as Razorpay signs it");
-    let (status, order) = app
-        .post(&format!("/api/storefront/domains/acme.localhost/checkouts/{}/finalize", checkout["id"].as_str().unwrap()), TOKEN, json!({ "payment_id": payment_id, "amount_minor": total }))
-        .await;
+    let callback = |payment: &str, order: &str, signature: &str| {
+        json!({ "razorpay_payment_id": payment, "razorpay_order_id": order, "razorpay_signature": signature })
+    };
+    // A forged signature, or a genuine one for another order, makes no order.
+    let callback_path = format!("{checkout_path}/razorpay-callback");
+    let forged = zelly_edge::signature::payment_signature("guessed", &order_id, &payment_id);
+    assert_eq!(app.post(&callback_path, TOKEN, callback(&payment_id, &order_id, &forged)).await.0, StatusCode::BAD_REQUEST);
+    let elsewhere = zelly_edge::signature::payment_signature("rzp_secret", "order_other", &payment_id);
+    assert_eq!(app.post(&callback_path, TOKEN, callback(&payment_id, "order_other", &elsewhere)).await.0, StatusCode::BAD_REQUEST);
+    assert!(app.get("/api/seller/orders", &acme).await.1.as_array().unwrap().is_empty());
+    let (status, order) = app.post(&callback_path, TOKEN, callback(&payment_id, &order_id, &signature)).await;
     assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(app.post(&callback_path, TOKEN, callback(&payment_id, &order_id, &signature)).await.0, StatusCode::OK, "a reload of the callback");
+    assert_eq!(app.post(&format!("{checkout_path}/razorpay-order"), TOKEN, json!({})).await.0, StatusCode::CONFLICT, "a completed checkout takes no payment");
     let refunds = format!("/api/seller/orders/{}/refunds", order["id"].as_str().unwrap());
 
     // Partial, then the rest; more than is left is refused before Razorpay is asked.

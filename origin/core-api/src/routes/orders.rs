@@ -14,7 +14,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation};
+use zelly_edge::orders::{Checkout, CheckoutInput, CheckoutStatus, Order, OrderStatus, PaymentConfirmation, PaymentMethod, PaymentStep, RazorpayCallback};
 use zelly_edge::paths;
 use zelly_service::{now_ms, ApiError, AppJson};
 use zelly_store::OrderQuery;
@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_CHECKOUT, get(get_checkout))
         .route(paths::STORE_CHECKOUT_PROVIDER_ORDER, put(set_provider_order))
         .route(paths::STORE_CHECKOUT_FINALIZE, post(finalize))
+        .route(paths::STORE_CHECKOUT_RAZORPAY_ORDER, post(razorpay_order))
+        .route(paths::STORE_CHECKOUT_RAZORPAY_CALLBACK, post(razorpay_callback))
         .route("/api/seller/orders", get(list_orders))
         .route("/api/seller/orders/{id}", get(get_order))
         .route("/api/seller/orders/{id}/status", post(set_status))
@@ -136,6 +138,95 @@ pub async fn finalize(
         }
     }
     Ok((if done.created { StatusCode::CREATED } else { StatusCode::OK }, Json(done.order)))
+}
+
+/// The checkout's Razorpay order, created by core-api (so the key secret stays here) with the
+/// store and checkout in its notes, for the payment step's Standard Checkout options. Calling it
+/// again returns the same order.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    responses(
+        (status = 200, body = PaymentStep),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The checkout is completed, or pays cash on delivery", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Razorpay could not be reached", body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Razorpay is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = [])))]
+#[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
+pub async fn razorpay_order(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+) -> ApiResult<Json<PaymentStep>> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
+    let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
+    if checkout.status != CheckoutStatus::Open || checkout.payment_method != PaymentMethod::Razorpay {
+        return Err(ApiError::Refused("this checkout takes no online payment".into()));
+    }
+    let order_id = match checkout.provider_order_id.clone() {
+        Some(existing) => existing,
+        None => {
+            let notes = serde_json::json!({ "tenant_id": tenant.id, "checkout_id": checkout.id });
+            let created = razorpay
+                .create_order(checkout.total.amount_minor, checkout.total.currency.as_str(), &checkout.id.to_string(), notes)
+                .await
+                .map_err(|err| match err {
+                    crate::razorpay::RazorpayError::Refused(_) => ApiError::Unprocessable(err.to_string()),
+                    crate::razorpay::RazorpayError::Unreachable(_) => ApiError::BadGateway(err.to_string()),
+                })?;
+            // Two tabs racing: the first order recorded wins, the other is answered with it.
+            match state.store.set_provider_order(tenant.id, id, &created.id).await {
+                Ok(()) => created.id,
+                Err(zelly_store::StoreError::Refused(_)) => state
+                    .store
+                    .checkout(tenant.id, id)
+                    .await?
+                    .and_then(|c| c.provider_order_id)
+                    .ok_or(ApiError::NotFound("checkout"))?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+    };
+    Ok(Json(PaymentStep { checkout_id: checkout.id, key_id: razorpay.key_id().to_owned(), order_id, amount: checkout.total }))
+}
+
+/// The shopper's browser came back from Razorpay: the signature must be Razorpay's for the
+/// checkout's own Razorpay order (never an order id the browser makes up), and then the checkout
+/// becomes its order (201), or the order the webhook already made is returned (200). A bad
+/// signature is 400 and makes nothing.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    request_body = RazorpayCallback,
+    responses(
+        (status = 201, body = Order),
+        (status = 200, body = Order),
+        (status = 400, description = "The signature or the order does not match", body = zelly_edge::ApiErrorBody),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Razorpay is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = [])))]
+#[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
+pub async fn razorpay_callback(
+    caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+    AppJson(callback): AppJson<RazorpayCallback>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
+    let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
+    let stored = checkout.provider_order_id.as_deref().unwrap_or_default();
+    let genuine = !stored.is_empty()
+        && zelly_service::constant_time_eq(stored.as_bytes(), callback.razorpay_order_id.trim().as_bytes())
+        && razorpay.verify_payment(stored, callback.razorpay_payment_id.trim(), &callback.razorpay_signature);
+    if !genuine {
+        tracing::warn!("a payment callback with a bad signature was refused");
+        return Err(ApiError::BadRequest("the payment signature does not match this checkout".into()));
+    }
+    let payment = PaymentConfirmation { payment_id: Some(callback.razorpay_payment_id.trim().to_owned()), amount_minor: checkout.total.amount_minor };
+    finalize(caller, State(state), Path((domain, id)), AppJson(payment)).await
 }
 
 /// Query of the order list.
