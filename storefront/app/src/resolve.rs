@@ -31,10 +31,65 @@ pub enum DomainStatus {
     Refused,
 }
 
+/// A small map from domains to values that expire, bounded in size: past [`TtlMap::max`] entries,
+/// expired ones are dropped, and if that is not enough, everything (a flood of random names must
+/// not grow memory). Both the domain cache and the Worker's store versions are one.
+#[derive(Debug)]
+pub struct TtlMap<V> {
+    entries: Mutex<HashMap<DomainName, (V, i64)>>,
+    max: usize,
+}
+
+impl<V: Copy> TtlMap<V> {
+    /// An empty map holding at most `max` domains.
+    pub fn new(max: usize) -> Self {
+        Self { entries: Mutex::new(HashMap::new()), max }
+    }
+
+    /// The most domains it holds.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// How many domains it holds now, expired or not.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value for `domain` at `now_ms`, unless it has expired.
+    pub fn get(&self, domain: &DomainName, now_ms: i64) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(domain).filter(|(_, expires)| *expires > now_ms).map(|(value, _)| *value)
+    }
+
+    /// Keeps `value` for `domain` until `expires_ms`.
+    pub fn put(&self, domain: &DomainName, value: V, expires_ms: i64, now_ms: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= self.max && !entries.contains_key(domain) {
+            entries.retain(|_, (_, expires)| *expires > now_ms);
+            if entries.len() >= self.max {
+                entries.clear();
+            }
+        }
+        entries.insert(domain.clone(), (value, expires_ms));
+    }
+}
+
 /// Recent answers about domains, each kept until it expires.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DomainCache {
-    entries: Mutex<HashMap<DomainName, (DomainStatus, i64)>>,
+    entries: TtlMap<DomainStatus>,
+}
+
+impl Default for DomainCache {
+    fn default() -> Self {
+        Self { entries: TtlMap::new(Self::MAX_ENTRIES) }
+    }
 }
 
 impl DomainCache {
@@ -44,8 +99,7 @@ impl DomainCache {
     /// How long an unknown or suspended domain is remembered: a newly added domain works after at
     /// most this long.
     pub const INACTIVE_TTL_MS: i64 = 30_000;
-    /// At most this many domains are remembered; past it, expired entries are dropped, and if
-    /// that is not enough, everything (a flood of random names must not grow memory).
+    /// At most this many domains are remembered (see [`TtlMap`]).
     pub const MAX_ENTRIES: usize = 10_000;
 
     /// An empty cache.
@@ -55,21 +109,13 @@ impl DomainCache {
 
     /// What is remembered about `domain` at `now_ms`, if it has not expired.
     pub fn get(&self, domain: &DomainName, now_ms: i64) -> Option<DomainStatus> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.get(domain).filter(|(_, expires)| *expires > now_ms).map(|(status, _)| *status)
+        self.entries.get(domain, now_ms)
     }
 
     /// Remembers what origin said about `domain` at `now_ms`.
     pub fn put(&self, domain: &DomainName, status: DomainStatus, now_ms: i64) {
         let ttl = if status == DomainStatus::Active { Self::ACTIVE_TTL_MS } else { Self::INACTIVE_TTL_MS };
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if entries.len() >= Self::MAX_ENTRIES && !entries.contains_key(domain) {
-            entries.retain(|_, (_, expires)| *expires > now_ms);
-            if entries.len() >= Self::MAX_ENTRIES {
-                entries.clear();
-            }
-        }
-        entries.insert(domain.clone(), (status, now_ms + ttl));
+        self.entries.put(domain, status, now_ms + ttl, now_ms);
     }
 }
 
@@ -125,7 +171,23 @@ mod tests {
         for i in 0..(DomainCache::MAX_ENTRIES + 50) {
             cache.put(&domain(&format!("x{i}.example")), DomainStatus::Unknown, 0);
         }
-        assert!(cache.entries.lock().unwrap().len() <= DomainCache::MAX_ENTRIES);
+        assert!(cache.entries.len() <= DomainCache::MAX_ENTRIES);
         assert_eq!(cache.get(&domain(&format!("x{}.example", DomainCache::MAX_ENTRIES + 49)), 1), Some(DomainStatus::Unknown));
+    }
+
+    #[test]
+    fn a_ttl_map_forgets_expired_values_and_never_outgrows_its_bound() {
+        let map = TtlMap::new(2);
+        let name = |n: &str| DomainName::parse(n).unwrap();
+        map.put(&name("a.example"), 1, 100, 0);
+        map.put(&name("b.example"), 2, 50, 0);
+        assert_eq!(map.get(&name("a.example"), 99), Some(1));
+        assert_eq!(map.get(&name("b.example"), 50), None, "expired at its time");
+        // Full: the expired entry makes room for a third name.
+        map.put(&name("c.example"), 3, 200, 60);
+        assert_eq!((map.get(&name("a.example"), 61), map.get(&name("c.example"), 61)), (Some(1), Some(3)));
+        // Full of live entries: everything goes rather than growing.
+        map.put(&name("d.example"), 4, 300, 70);
+        assert_eq!((map.get(&name("a.example"), 71), map.get(&name("d.example"), 71)), (None, Some(4)));
     }
 }

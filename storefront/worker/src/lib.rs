@@ -91,11 +91,10 @@ const PAGE_TTL_SECS: u32 = 60;
 /// How long this isolate trusts a store version before asking origin again.
 const VERSION_TTL_MS: i64 = 5_000;
 
-/// Store versions this isolate has asked origin for, with when.
-fn versions() -> &'static std::sync::Mutex<std::collections::HashMap<DomainName, (i64, i64)>> {
-    static VERSIONS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<DomainName, (i64, i64)>>> =
-        std::sync::OnceLock::new();
-    VERSIONS.get_or_init(Default::default)
+/// Store versions this isolate has asked origin for, each trusted for [`VERSION_TTL_MS`].
+fn versions() -> &'static storefront_app::resolve::TtlMap<i64> {
+    static VERSIONS: std::sync::OnceLock<storefront_app::resolve::TtlMap<i64>> = std::sync::OnceLock::new();
+    VERSIONS.get_or_init(|| storefront_app::resolve::TtlMap::new(storefront_app::resolve::DomainCache::MAX_ENTRIES))
 }
 
 /// The cache key of a shared page: the store's domain and its current version are part of it, so
@@ -104,19 +103,11 @@ fn versions() -> &'static std::sync::Mutex<std::collections::HashMap<DomainName,
 /// the version, e.g. for an unknown or suspended store.
 async fn page_cache_key(origin: &WorkerOrigin, domain: &DomainName, path: &str, query: Option<&str>, now: i64) -> Option<String> {
     use zelly_edge::origin::StorefrontOrigin;
-    let remembered = {
-        let versions = versions().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        versions.get(domain).filter(|(_, at)| now - at < VERSION_TTL_MS).map(|(v, _)| *v)
-    };
-    let version = match remembered {
+    let version = match versions().get(domain, now) {
         Some(version) => version,
         None => {
             let version = origin.store_version(domain).await.ok()?;
-            let mut versions = versions().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if versions.len() >= storefront_app::resolve::DomainCache::MAX_ENTRIES {
-                versions.clear();
-            }
-            versions.insert(domain.clone(), (version, now));
+            versions().put(domain, version, now + VERSION_TTL_MS, now);
             version
         }
     };
