@@ -274,6 +274,27 @@ pub struct PaymentConfirmation {
     pub amount_minor: i64,
 }
 
+/// How a shipped parcel is followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Tracking {
+    /// The courier, e.g. `Delhivery` (1-40 characters).
+    pub carrier: String,
+    /// The courier's tracking number (1-64 characters).
+    pub number: String,
+}
+
+impl Tracking {
+    /// Checks both fields, naming each bad one (`tracking.carrier`, `tracking.number`).
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        text(&mut e, &self.carrier, "tracking.carrier", 40);
+        text(&mut e, &self.number, "tracking.number", 64);
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
 /// What the payment step needs for Razorpay Standard Checkout: the public key and the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -322,6 +343,9 @@ pub struct Order {
     pub total: Money,
     /// How much of it has been refunded.
     pub refunded: Money,
+    /// The parcel's tracking, once fulfilled with it.
+    #[serde(default)]
+    pub tracking: Option<Tracking>,
     /// Receipt address.
     pub email: String,
     /// Delivery address.

@@ -1140,6 +1140,7 @@ mod tests {
             lines: Vec::new(),
             total: inr(129_900),
             refunded: inr(refunded),
+            tracking: None,
             email: "asha@example.in".into(),
             shipping: ShippingAddress {
                 name: "Asha Rao".into(),

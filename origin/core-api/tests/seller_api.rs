@@ -665,8 +665,13 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     // Forward only; refunds are not a status to set.
     let status_of = format!("/api/seller/orders/{order_id}/status");
     assert_eq!(app.post(&status_of, &bolt, json!({ "status": "fulfilled" })).await.0, StatusCode::NOT_FOUND);
-    let (status, order) = app.post(&status_of, &acme, json!({ "status": "fulfilled" })).await;
+    let (status, body) = app.post(&status_of, &acme, json!({ "status": "fulfilled", "tracking": { "carrier": "", "number": "DL1" } })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["tracking.carrier"].is_string(), "{body}");
+    let tracked = json!({ "status": "fulfilled", "tracking": { "carrier": "Delhivery", "number": "DL123456789IN" } });
+    let (status, order) = app.post(&status_of, &acme, tracked).await;
     assert_eq!((status, order["status"].as_str()), (StatusCode::OK, Some("fulfilled")));
+    assert_eq!(order["tracking"], json!({ "carrier": "Delhivery", "number": "DL123456789IN" }));
     assert_eq!(app.post(&status_of, &acme, json!({ "status": "cancelled" })).await.0, StatusCode::CONFLICT);
     assert_eq!(app.post(&status_of, &acme, json!({ "status": "refunded" })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     // The stock left the shelf once: one unit remains.

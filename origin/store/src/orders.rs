@@ -14,7 +14,7 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use uuid::Uuid;
-use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation};
+use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation, Tracking};
 
 pub use zelly_edge::orders::RESERVATION_MS;
 
@@ -66,7 +66,8 @@ pub trait OrderStore: Send + Sync {
     async fn orders(&self, tenant: Uuid, query: &OrderQuery) -> Result<Vec<Order>, StoreError>;
     /// Moves an order to `next` if its status allows ([`OrderStatus::can_become`]); otherwise
     /// [`StoreError::Refused`] and nothing changes. Returns the order as it now is.
-    async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, now_ms: i64) -> Result<Order, StoreError>;
+    /// Fulfilment may carry the parcel's tracking (checked with [`Tracking::validate`]).
+    async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, tracking: Option<&Tracking>, now_ms: i64) -> Result<Order, StoreError>;
     /// The order a payment paid for.
     async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<Order>, StoreError>;
     /// Records a refund of an order, once per provider refund id: adds it to the refunded amount
@@ -160,6 +161,8 @@ pub(crate) mod rows {
         pub status: String,
         pub payment_method: String,
         pub payment_id: Option<String>,
+        pub tracking_carrier: Option<String>,
+        pub tracking_number: Option<String>,
         pub total_minor: i64,
         pub refunded_minor: i64,
         pub currency: String,
@@ -263,6 +266,10 @@ macro_rules! order_store_impl {
                     lines: checkout.lines,
                     total: $crate::orders::money(row.total_minor, &row.currency)?,
                     refunded: $crate::orders::money(row.refunded_minor, &row.currency)?,
+                    tracking: match (row.tracking_carrier, row.tracking_number) {
+                        (Some(carrier), Some(number)) => Some(zelly_edge::orders::Tracking { carrier, number }),
+                        _ => None,
+                    },
                     email: checkout.email,
                     shipping: checkout.shipping,
                     created_at_ms: row.created_at_ms,
@@ -278,10 +285,10 @@ macro_rules! order_store_impl {
             ) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
                 use $crate::orders::rows::OrderRow;
                 let by_checkout = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND checkout_id = $2");
                 let by_payment = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND payment_id = $2");
                 let row: Option<OrderRow> = if column_is_checkout {
                     sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?
@@ -512,7 +519,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let order = match row {
@@ -527,7 +534,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
-                    "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.total_minor, o.refunded_minor, o.currency, \
+                    "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.tracking_carrier, o.tracking_number, o.total_minor, o.refunded_minor, o.currency, \
                      o.created_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
                      WHERE o.tenant_id = "));
                 q.push_bind(tenant);
@@ -565,12 +572,21 @@ macro_rules! order_store_impl {
                 tenant: Uuid,
                 id: Uuid,
                 next: zelly_edge::orders::OrderStatus,
+                tracking: Option<&zelly_edge::orders::Tracking>,
                 now_ms: i64,
             ) -> Result<zelly_edge::orders::Order, StoreError> {
+                if let Some(tracking) = tracking {
+                    if next != zelly_edge::orders::OrderStatus::Fulfilled {
+                        return Err(StoreError::Invalid("tracking: only a fulfilment carries tracking".into()));
+                    }
+                    tracking.validate().map_err(|fields| {
+                        StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
+                    })?;
+                }
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Err(StoreError::NotFound) };
@@ -579,9 +595,16 @@ macro_rules! order_store_impl {
                 if !current.can_become(next) {
                     return Err(StoreError::Refused(format!("a {} order cannot become {}", current.as_str(), next.as_str())));
                 }
-                sqlx::query(concat!("UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4 WHERE tenant_id = $1 AND id = $2"))
-                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).execute(&mut *tx).await?;
-                let order = Self::order_in(&mut tx, tenant, $crate::orders::rows::OrderRow { status: next.as_str().to_owned(), ..row }).await?;
+                let (carrier, number) = match tracking {
+                    Some(t) => (Some(t.carrier.trim().to_owned()), Some(t.number.trim().to_owned())),
+                    None => (row.tracking_carrier.clone(), row.tracking_number.clone()),
+                };
+                sqlx::query(concat!(
+                    "UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4, tracking_carrier = $5, tracking_number = $6 \
+                     WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).bind(&carrier).bind(&number).execute(&mut *tx).await?;
+                let row = $crate::orders::rows::OrderRow { status: next.as_str().to_owned(), tracking_carrier: carrier, tracking_number: number, ..row };
+                let order = Self::order_in(&mut tx, tenant, row).await?;
                 tx.commit().await?;
                 Ok(order)
             }
@@ -608,7 +631,7 @@ macro_rules! order_store_impl {
                 }
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
                     $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Err(StoreError::NotFound) };

@@ -190,17 +190,23 @@ async fn order_statuses_only_move_forward_and_stores_see_only_their_own(store: D
     assert!(store.order(b, order.id).await.unwrap().is_none());
     assert!(store.checkout(b, c.id).await.unwrap().is_none());
     assert!(matches!(store.finalize_checkout(b, c.id, &paid("pay_b", c.total.amount_minor), NOW).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.set_order_status(b, order.id, OrderStatus::Fulfilled, NOW).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.set_order_status(b, order.id, OrderStatus::Fulfilled, None, NOW).await, Err(StoreError::NotFound)));
     assert!(store.create_checkout(b, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW).await.is_err());
     assert!(store.orders(b, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap().is_empty());
 
-    let fulfilled = store.set_order_status(a, order.id, OrderStatus::Fulfilled, NOW + 1).await.unwrap();
-    assert_eq!(fulfilled.status, OrderStatus::Fulfilled);
-    let Err(StoreError::Refused(why)) = store.set_order_status(a, order.id, OrderStatus::Paid, NOW + 2).await else { panic!() };
+    // Tracking goes only with a fulfilment, and must be readable.
+    let tracking = zelly_edge::orders::Tracking { carrier: "Delhivery".into(), number: "DL123456789IN".into() };
+    assert!(matches!(store.set_order_status(a, order.id, OrderStatus::Cancelled, Some(&tracking), NOW).await, Err(StoreError::Invalid(_))));
+    let blank = zelly_edge::orders::Tracking { carrier: " ".into(), number: "X".into() };
+    assert!(matches!(store.set_order_status(a, order.id, OrderStatus::Fulfilled, Some(&blank), NOW).await, Err(StoreError::Invalid(_))));
+    let fulfilled = store.set_order_status(a, order.id, OrderStatus::Fulfilled, Some(&tracking), NOW + 1).await.unwrap();
+    assert_eq!((fulfilled.status, fulfilled.tracking.as_ref()), (OrderStatus::Fulfilled, Some(&tracking)));
+    let Err(StoreError::Refused(why)) = store.set_order_status(a, order.id, OrderStatus::Paid, None, NOW + 2).await else { panic!() };
     assert!(why.contains("fulfilled") && why.contains("paid"), "{why}");
-    store.set_order_status(a, order.id, OrderStatus::Refunded, NOW + 3).await.unwrap();
-    assert!(store.set_order_status(a, order.id, OrderStatus::Fulfilled, NOW + 4).await.is_err());
-    assert_eq!(store.order(a, order.id).await.unwrap().unwrap().status, OrderStatus::Refunded);
+    store.set_order_status(a, order.id, OrderStatus::Refunded, None, NOW + 3).await.unwrap();
+    assert!(store.set_order_status(a, order.id, OrderStatus::Fulfilled, None, NOW + 4).await.is_err());
+    let refunded = store.order(a, order.id).await.unwrap().unwrap();
+    assert_eq!((refunded.status, refunded.tracking), (OrderStatus::Refunded, Some(tracking)), "the tracking stays");
     // Filters: by status, number and email.
     let by = |status, text: Option<&str>| OrderQuery { status, text: text.map(Into::into), limit: 50, ..OrderQuery::default() };
     assert_eq!(store.orders(a, &by(Some(OrderStatus::Refunded), None)).await.unwrap().len(), 1);

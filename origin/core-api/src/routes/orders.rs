@@ -275,9 +275,13 @@ pub async fn get_order(merchant: Merchant, State(state): State<AppState>, Path(i
 pub struct StatusChange {
     /// The new status.
     pub status: OrderStatus,
+    /// With `fulfilled`: the parcel's courier and tracking number.
+    #[serde(default)]
+    pub tracking: Option<zelly_edge::orders::Tracking>,
 }
 
-/// Moves an order forward: fulfilled, cancelled, or paid (cash collected on delivery). A move its
+/// Moves an order forward: fulfilled (with the parcel's tracking, if given), cancelled, or paid
+/// (cash collected on delivery). A move its
 /// status does not allow is 409; refunds are not set here.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/status", tag = "seller", params(("id" = String, Path)),
     request_body = StatusChange,
@@ -296,7 +300,13 @@ pub async fn set_status(
             change.status.as_str()
         )));
     }
-    Ok(Json(state.store.set_order_status(merchant.tenant.id, id, change.status, now_ms()).await?))
+    if let Some(tracking) = &change.tracking {
+        tracking.validate().map_err(ApiError::InvalidFields)?;
+        if change.status != OrderStatus::Fulfilled {
+            return Err(ApiError::Unprocessable("tracking: only a fulfilment carries tracking".into()));
+        }
+    }
+    Ok(Json(state.store.set_order_status(merchant.tenant.id, id, change.status, change.tracking.as_ref(), now_ms()).await?))
 }
 
 /// How much to refund.

@@ -57,6 +57,8 @@ CREATE TABLE astro_primary.orders (
                                                     'partially_refunded', 'refunded')),
     payment_method  text NOT NULL CHECK (payment_method IN ('razorpay', 'cash_on_delivery')),
     payment_id      text,
+    tracking_carrier text CHECK (tracking_carrier IS NULL OR length(tracking_carrier) BETWEEN 1 AND 40),
+    tracking_number  text CHECK (tracking_number IS NULL OR length(tracking_number) BETWEEN 1 AND 64),
     total_minor     bigint NOT NULL CHECK (total_minor >= 0),
     refunded_minor  bigint NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND total_minor),
     currency        text NOT NULL CHECK (length(currency) = 3),

@@ -52,6 +52,8 @@ CREATE TABLE orders (
                                                     'partially_refunded', 'refunded')),
     payment_method  TEXT NOT NULL CHECK (payment_method IN ('razorpay', 'cash_on_delivery')),
     payment_id      TEXT,
+    tracking_carrier TEXT CHECK (tracking_carrier IS NULL OR length(tracking_carrier) BETWEEN 1 AND 40),
+    tracking_number  TEXT CHECK (tracking_number IS NULL OR length(tracking_number) BETWEEN 1 AND 64),
     total_minor     INTEGER NOT NULL CHECK (total_minor >= 0),
     refunded_minor  INTEGER NOT NULL DEFAULT 0 CHECK (refunded_minor BETWEEN 0 AND total_minor),
     currency        TEXT NOT NULL CHECK (length(currency) = 3),
