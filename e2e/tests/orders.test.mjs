@@ -23,7 +23,7 @@ async function storefront(method, path, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it", async () => {
+test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it with tracking", async () => {
   // A shopper buys two tote bags and pays.
   const tote = await storefront("GET", "/products/jute-tote");
   assert.equal(tote.status, 200);
@@ -63,8 +63,11 @@ test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it",
   await byTestId("order-status").waitFor();
   assert.equal(await byTestId("order-status").getAttribute("data-status"), "paid");
   assert.match(await byTestId("order-lines").innerText(), /Jute Tote/);
+  await byTestId("fulfil-carrier").fill("Delhivery");
+  await byTestId("fulfil-number").fill("DL123456789IN");
   await byTestId("order-fulfill").click();
   await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "fulfilled");
+  assert.match(await byTestId("order-tracking").innerText(), /Delhivery.*DL123456789IN/);
   assert.equal(await byTestId("order-fulfill").count(), 0, "a fulfilled order offers no second fulfilment");
   assert.deepEqual(problems, []);
   await page.close();

@@ -12,7 +12,7 @@ use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
-use zelly_edge::orders::{Order, OrderStatus};
+use zelly_edge::orders::{Order, OrderStatus, Tracking};
 use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
 use zelly_ui_kit::auth::{self, AuthSession};
 use zelly_ui_kit::serde::Serialize;
@@ -115,8 +115,11 @@ struct VersionBody {
 /// The body of an order's status change.
 #[derive(Serialize)]
 #[serde(crate = "zelly_ui_kit::serde")]
-struct StatusBody {
+struct StatusBody<'a> {
     status: OrderStatus,
+    /// The parcel's courier and number, sent only with a fulfilment that has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking: Option<&'a Tracking>,
 }
 
 /// The body of a refund: how much to give back, in the currency's minor unit (paise).
@@ -291,13 +294,20 @@ impl Api {
     }
 
     /// `POST /api/seller/orders/{id}/status`: marks the order fulfilled, cancelled or paid and
-    /// answers with it. A 409 means its status does not allow the move (e.g. fulfilled to
-    /// cancelled); the message says why.
-    pub async fn set_order_status(&self, id: &str, status: OrderStatus) -> Result<Order, ApiError> {
+    /// answers with it. A fulfilment may carry the parcel's `tracking` (left out of the body when
+    /// `None`). A 409 means its status does not allow the move (e.g. fulfilled to cancelled); a
+    /// 422 whose fields are `tracking.carrier` or `tracking.number` means the tracking was
+    /// refused. The message says why.
+    pub async fn set_order_status(
+        &self,
+        id: &str,
+        status: OrderStatus,
+        tracking: Option<&Tracking>,
+    ) -> Result<Order, ApiError> {
         self.call(
             Method::POST,
             &format!("{SELLER_ORDERS_PATH}/{id}/status"),
-            Some(&StatusBody { status }),
+            Some(&StatusBody { status, tracking }),
         )
         .await
     }

@@ -1,24 +1,27 @@
 //! Orders: the list (status, date range and search by number or email), and an order's page,
-//! where the merchant marks it fulfilled, cancels it, marks a cash-on-delivery order paid, or
-//! refunds some or all of an order paid online.
+//! where the merchant marks it fulfilled (with the parcel's courier and tracking number, if they
+//! have them), cancels it, marks a cash-on-delivery order paid, or refunds some or all of an order
+//! paid online.
 //!
 //! The date range is the merchant's calendar days: a day starts at its local midnight, found with
 //! the browser's UTC offset on that day (see [`day_start_ms`] and [`browser_offset_on`]), and the
 //! "to" day is included whole. What the screens decide (status labels, the moves an order allows,
-//! whether it may be refunded and how much, the list's query string) is plain data, tested natively
+//! whether it may be refunded and how much, the tracking typed in, the list's query string) is plain
+//! data, tested natively
 //! at the bottom of this file.
 
-use crate::api::Api;
+use crate::api::{Api, field_errors};
 use crate::app::format_time;
 use crate::calendar::Day;
 use crate::page::{DetailPage, Notice, PageState, load_record, scroll_to_top};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use zelly_edge::Money;
-use zelly_edge::orders::{Order, OrderLine, OrderStatus, PaymentMethod, ShippingAddress};
+use zelly_edge::orders::{Order, OrderLine, OrderStatus, PaymentMethod, ShippingAddress, Tracking};
 use zelly_ui_kit::api::query_string;
 use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
 
@@ -100,6 +103,60 @@ pub fn done_message(number: i64, status: OrderStatus) -> String {
             status_label(other).to_lowercase()
         ),
     }
+}
+
+/// What the fulfilment says when only the courier is filled in.
+pub const NUMBER_MISSING: &str = "Enter the tracking number too, or leave both empty.";
+
+/// What the fulfilment says when only the tracking number is filled in.
+pub const CARRIER_MISSING: &str = "Enter the courier too, or leave both empty.";
+
+/// The sentence for the tracking fields named in `fields` (as [`Tracking::validate`] or a 422 from
+/// core-api names them: `tracking.carrier`, `tracking.number`), e.g. "Courier must be 1-40
+/// characters.", or `None` when neither is named.
+pub fn tracking_problem(fields: &BTreeMap<String, String>) -> Option<String> {
+    let sentences: Vec<String> = [
+        ("tracking.carrier", "Courier"),
+        ("tracking.number", "Tracking number"),
+    ]
+    .into_iter()
+    .filter_map(|(field, label)| {
+        let message = fields.get(field)?.trim().trim_end_matches('.');
+        Some(format!("{label} {message}."))
+    })
+    .collect();
+    (!sentences.is_empty()).then(|| sentences.join(" "))
+}
+
+/// The tracking typed next to "Mark fulfilled": `None` when both inputs are empty (fulfil without
+/// tracking), the trimmed pair when both are filled in and valid (see [`Tracking::validate`]).
+/// `Err` is a sentence to show next to the inputs: one of them is empty, or one is too long.
+pub fn tracking_from_inputs(carrier: &str, number: &str) -> Result<Option<Tracking>, String> {
+    let (carrier, number) = (carrier.trim(), number.trim());
+    match (carrier.is_empty(), number.is_empty()) {
+        (true, true) => return Ok(None),
+        (false, true) => return Err(NUMBER_MISSING.to_owned()),
+        (true, false) => return Err(CARRIER_MISSING.to_owned()),
+        (false, false) => {}
+    }
+    let tracking = Tracking {
+        carrier: carrier.to_owned(),
+        number: number.to_owned(),
+    };
+    match tracking.validate() {
+        Ok(()) => Ok(Some(tracking)),
+        Err(fields) => Err(tracking_problem(&fields)
+            .unwrap_or_else(|| "Check the courier and tracking number.".to_owned())),
+    }
+}
+
+/// How an order's tracking reads: "Shipped with Delhivery, tracking DL123456789IN".
+pub fn tracking_summary(tracking: &Tracking) -> String {
+    format!(
+        "Shipped with {}, tracking {}",
+        tracking.carrier.trim(),
+        tracking.number.trim()
+    )
 }
 
 /// What Cancel order asks before cancelling order `number`.
@@ -640,6 +697,8 @@ pub fn OrderPage(
     let page = RwSignal::new(PageState::Loading);
     let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+    // Why the tracking next to "Mark fulfilled" was not sent (or was refused).
+    let fulfil_error = RwSignal::new(None::<String>);
 
     let fetch = {
         let (api, id) = (api.clone(), id.clone());
@@ -660,7 +719,7 @@ pub fn OrderPage(
     let (refund_api, refund_id) = (api.clone(), id.clone());
     let change = {
         let fetch = fetch.clone();
-        move |next: OrderStatus| {
+        move |(next, tracking): (OrderStatus, Option<Tracking>)| {
             let Some(number) = original.with_untracked(|o| o.as_ref().map(|o| o.number)) else {
                 return;
             };
@@ -675,10 +734,18 @@ pub fn OrderPage(
                 return;
             }
             busy.set(true);
+            fulfil_error.set(None);
             let (api, id, fetch) = (api.clone(), id.clone(), fetch.clone());
             spawn_local(async move {
-                let result = api.set_order_status(&id, next).await;
+                let result = api.set_order_status(&id, next, tracking.as_ref()).await;
                 busy.set(false);
+                // A refused tracking is explained next to its inputs, which keep what was typed.
+                if let Err(error) = &result
+                    && let Some(problem) = tracking_problem(&field_errors(error))
+                {
+                    fulfil_error.set(Some(problem));
+                    return;
+                }
                 match result {
                     Ok(order) => {
                         let message = done_message(order.number, next);
@@ -750,7 +817,13 @@ pub fn OrderPage(
             failed_title="This order could not be loaded."
             on_retry=retry
         >
-            {move || original.get().map(|order| view! { <OrderDetail order notice busy on_change on_refund /> })}
+            {move || {
+                original
+                    .get()
+                    .map(|order| {
+                        view! { <OrderDetail order notice busy fulfil_error on_change on_refund /> }
+                    })
+            }}
         </DetailPage>
     }
 }
@@ -781,7 +854,10 @@ fn OrderDetail(
     order: Order,
     notice: RwSignal<Option<Notice>>,
     busy: RwSignal<bool>,
-    on_change: Callback<OrderStatus>,
+    /// Why the tracking next to "Mark fulfilled" was not sent (or was refused).
+    fulfil_error: RwSignal<Option<String>>,
+    /// Moves the order to the status, with the parcel's tracking for a fulfilment that has it.
+    on_change: Callback<(OrderStatus, Option<Tracking>)>,
     /// Refunds the amount (paise) once the merchant confirms.
     on_refund: Callback<i64>,
 ) -> impl IntoView {
@@ -798,7 +874,7 @@ fn OrderDetail(
                     class=class
                     data-testid=testid
                     disabled=move || busy.get()
-                    on:click=move |_| on_change.run(next)
+                    on:click=move |_| on_change.run((next, None))
                 >
                     {label}
                 </button>
@@ -821,16 +897,20 @@ fn OrderDetail(
                 "order-mark-paid",
                 OrderStatus::Paid,
             )}
-            {action_button(
-                actions.fulfill,
-                "Mark fulfilled",
-                "button button-inline",
-                "order-fulfill",
-                OrderStatus::Fulfilled,
-            )}
         }
         .into_any()
     };
+    // "Mark fulfilled" sits with the courier and tracking number it may send, in the body.
+    let fulfil_form = actions
+        .fulfill
+        .then(|| view! { <FulfilForm busy error=fulfil_error on_change /> });
+    let tracking = order.tracking.as_ref().map(|tracking| {
+        view! {
+            <p class="order-tracking" data-testid="order-tracking">
+                {tracking_summary(tracking)}
+            </p>
+        }
+    });
     let payment_id = match order.payment_id.clone().filter(|id| !id.trim().is_empty()) {
         Some(id) => {
             view! { <code class="chip" data-testid="order-payment-id">{id}</code> }.into_any()
@@ -907,6 +987,8 @@ fn OrderDetail(
                         </dd>
                     </div>
                 </dl>
+                {tracking}
+                {fulfil_form}
                 {refund_section}
             </div>
         </Panel>
@@ -937,6 +1019,93 @@ fn OrderDetail(
                 <address class="order-address" data-testid="order-shipping">{address}</address>
             </div>
         </Panel>
+    }
+}
+
+/// "Mark fulfilled" with the parcel's courier and tracking number, both optional: left empty, the
+/// order is fulfilled without tracking; filled in, they go with it. One without the other, or one
+/// too long, is explained next to the inputs and nothing is sent.
+#[component]
+fn FulfilForm(
+    /// Whether a change or a refund is on its way (the button waits).
+    busy: RwSignal<bool>,
+    /// Why the tracking was not sent (or was refused by core-api).
+    error: RwSignal<Option<String>>,
+    /// Fulfils the order, with the tracking if there is one.
+    on_change: Callback<(OrderStatus, Option<Tracking>)>,
+) -> impl IntoView {
+    let carrier = RwSignal::new(String::new());
+    let number = RwSignal::new(String::new());
+    let submit = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        match tracking_from_inputs(&carrier.get_untracked(), &number.get_untracked()) {
+            Ok(tracking) => {
+                error.set(None);
+                on_change.run((OrderStatus::Fulfilled, tracking));
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let invalid = move || error.with(Option::is_some);
+    let input = move |label: &'static str,
+                      class: &'static str,
+                      testid: &'static str,
+                      value: RwSignal<String>| {
+        view! {
+            <label class=format!("field {class}")>
+                <span class="label">{label}</span>
+                <input
+                    class="input"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid=testid
+                    aria-invalid=move || invalid().then_some("true")
+                    aria-describedby=move || invalid().then_some("fulfil-error")
+                    bind:value=value
+                    on:input=move |_| error.set(None)
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            submit();
+                        }
+                    }
+                />
+            </label>
+        }
+    };
+    view! {
+        <div class="order-fulfil">
+            <div class="fulfil-form" role="group" aria-label="Fulfilment">
+                {input("Courier", "fulfil-carrier", "fulfil-carrier", carrier)}
+                {input("Tracking number", "fulfil-number", "fulfil-number", number)}
+                <button
+                    type="button"
+                    class="button fulfil-submit"
+                    data-testid="order-fulfill"
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().then_some("true")
+                    on:click=move |_| submit()
+                >
+                    "Mark fulfilled"
+                </button>
+            </div>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id="fulfil-error" role="alert" data-testid="fulfil-error">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+            <p class="hint">
+                "Courier and tracking number are optional: fill in both to record the parcel’s tracking."
+            </p>
+        </div>
     }
 }
 
@@ -1388,6 +1557,100 @@ mod tests {
             ..line
         };
         assert_eq!(line_total(&huge), None);
+    }
+
+    #[test]
+    fn empty_tracking_inputs_fulfil_without_tracking() {
+        assert_eq!(tracking_from_inputs("", ""), Ok(None));
+        assert_eq!(tracking_from_inputs("  ", "\t "), Ok(None));
+    }
+
+    #[test]
+    fn filled_tracking_inputs_are_sent_trimmed() {
+        assert_eq!(
+            tracking_from_inputs(" Delhivery ", " DL123456789IN\n"),
+            Ok(Some(Tracking {
+                carrier: "Delhivery".into(),
+                number: "DL123456789IN".into()
+            }))
+        );
+        // The longest of each is allowed, counted in characters rather than bytes.
+        let carrier = "é".repeat(40);
+        let number = "9".repeat(64);
+        assert_eq!(
+            tracking_from_inputs(&carrier, &number),
+            Ok(Some(Tracking { carrier, number }))
+        );
+    }
+
+    #[test]
+    fn one_tracking_input_without_the_other_is_refused() {
+        assert_eq!(
+            tracking_from_inputs("Delhivery", ""),
+            Err(NUMBER_MISSING.to_owned())
+        );
+        assert_eq!(
+            tracking_from_inputs("Delhivery", "   "),
+            Err(NUMBER_MISSING.to_owned())
+        );
+        assert_eq!(
+            tracking_from_inputs("", "DL123456789IN"),
+            Err(CARRIER_MISSING.to_owned())
+        );
+        assert_eq!(
+            tracking_from_inputs(" ", "DL123456789IN"),
+            Err(CARRIER_MISSING.to_owned())
+        );
+    }
+
+    #[test]
+    fn too_long_tracking_is_explained_field_by_field() {
+        let long_carrier = "C".repeat(41);
+        let long_number = "9".repeat(65);
+        assert_eq!(
+            tracking_from_inputs(&long_carrier, "DL1"),
+            Err("Courier must be 1-40 characters.".to_owned())
+        );
+        assert_eq!(
+            tracking_from_inputs("Delhivery", &long_number),
+            Err("Tracking number must be 1-64 characters.".to_owned())
+        );
+        assert_eq!(
+            tracking_from_inputs(&long_carrier, &long_number),
+            Err(
+                "Courier must be 1-40 characters. Tracking number must be 1-64 characters."
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_refused_tracking_names_its_inputs() {
+        let fields = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(tracking_problem(&fields(&[])), None);
+        assert_eq!(tracking_problem(&fields(&[("status", "unknown")])), None);
+        assert_eq!(
+            tracking_problem(&fields(&[("tracking.number", "must be 1-64 characters.")]))
+                .as_deref(),
+            Some("Tracking number must be 1-64 characters.")
+        );
+    }
+
+    #[test]
+    fn tracking_reads_as_a_sentence() {
+        let tracking = Tracking {
+            carrier: "Delhivery".into(),
+            number: "DL123456789IN".into(),
+        };
+        assert_eq!(
+            tracking_summary(&tracking),
+            "Shipped with Delhivery, tracking DL123456789IN"
+        );
     }
 
     #[test]
