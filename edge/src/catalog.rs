@@ -226,7 +226,8 @@ fn default_status() -> ProductStatus {
 /// Field path → what is wrong with it, e.g. `variants[1].sku` → `must be 1-64 characters`.
 pub type FieldErrors = BTreeMap<String, String>;
 
-fn check(errors: &mut FieldErrors, ok: bool, field: impl Into<String>, message: &str) {
+/// Notes `message` against `field` unless `ok` (the first problem of a field is the one kept).
+pub(crate) fn check(errors: &mut FieldErrors, ok: bool, field: impl Into<String>, message: &str) {
     if !ok {
         errors.entry(field.into()).or_insert_with(|| message.to_owned());
     }

@@ -5,7 +5,7 @@
 //! the checkout form's validation and the order status machine. The store enforces the rest in
 //! the database (one order per checkout and per payment, stock decremented once).
 
-use crate::catalog::FieldErrors;
+use crate::catalog::{check, FieldErrors};
 use crate::Money;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -156,12 +156,6 @@ pub struct CheckoutInput {
     /// visit's conversion in analytics.
     #[serde(default)]
     pub session_id: Option<String>,
-}
-
-fn check(errors: &mut FieldErrors, ok: bool, field: impl Into<String>, message: &str) {
-    if !ok {
-        errors.insert(field.into(), message.to_owned());
-    }
 }
 
 fn text(errors: &mut FieldErrors, value: &str, field: &str, max: usize) {

@@ -129,3 +129,13 @@ impl RazorpayClient {
         Self::answer(res).await
     }
 }
+
+impl From<RazorpayError> for zelly_service::ApiError {
+    /// Razorpay's refusal is the request's fault (422); not reaching it is a bad gateway (502).
+    fn from(err: RazorpayError) -> Self {
+        match err {
+            RazorpayError::Refused(_) => zelly_service::ApiError::Unprocessable(err.to_string()),
+            RazorpayError::Unreachable(_) => zelly_service::ApiError::BadGateway(err.to_string()),
+        }
+    }
+}

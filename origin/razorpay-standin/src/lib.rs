@@ -213,20 +213,9 @@ async fn pay_page(State(standin): State<Standin>, Path(order_id): Path<String>, 
         order_id = escape(&order_id),
         rupees = amount / 100,
         paise = amount % 100,
-        callback_q = escape(&form_urlencoded_value(&query.callback_url)),
+        callback_q = escape(&form_urlencoded::byte_serialize(query.callback_url.as_bytes()).collect::<String>()),
     );
     Html(html).into_response()
-}
-
-/// Percent-encodes a query value.
-fn form_urlencoded_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A page that posts `fields` to `url` at once (what Standard Checkout's redirect mode does).

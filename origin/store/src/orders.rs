@@ -182,6 +182,25 @@ pub(crate) mod rows {
     }
 }
 
+/// The columns every order query reads, in `rows::OrderRow`'s order.
+macro_rules! order_columns {
+    () => {
+        "id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, \
+         refunded_minor, currency, created_at_ms"
+    };
+}
+
+pub(crate) use order_columns;
+
+/// How an order is looked up inside the store.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OrderKey<'a> {
+    /// By the checkout it came from.
+    Checkout(Uuid),
+    /// By the payment that paid for it.
+    Payment(&'a str),
+}
+
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
@@ -276,24 +295,31 @@ macro_rules! order_store_impl {
                 })
             }
 
+            /// Writes an analytics event to the outbox, in the transaction of the change it describes.
+            async fn write_outbox(tx: &mut sqlx::Transaction<'static, $db>, event: &zelly_edge::events::StoreEvent) -> Result<(), StoreError> {
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "event_outbox (event_id, tenant_id, kind, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5)"))
+                    .bind(event.event_id).bind(event.tenant_id).bind(event.event.kind.as_str()).bind(sqlx::types::Json(event))
+                    .bind(event.received_at_ms)
+                    .execute(&mut **tx).await?;
+                Ok(())
+            }
+
             async fn order_where(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 tenant: Uuid,
-                column_is_checkout: bool,
-                key: &str,
-                id: Uuid,
+                key: $crate::orders::OrderKey<'_>,
             ) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
                 use $crate::orders::rows::OrderRow;
                 let by_checkout = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND checkout_id = $2");
                 let by_payment = concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND payment_id = $2");
-                let row: Option<OrderRow> = if column_is_checkout {
-                    sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?
-                } else {
-                    sqlx::query_as(by_payment).bind(tenant).bind(key).fetch_optional(&mut **tx).await?
+                let row: Option<OrderRow> = match key {
+                    $crate::orders::OrderKey::Checkout(id) => sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?,
+                    $crate::orders::OrderKey::Payment(payment) => sqlx::query_as(by_payment).bind(tenant).bind(payment).fetch_optional(&mut **tx).await?,
                 };
                 match row {
                     Some(row) => Ok(Some(Self::order_in(tx, tenant, row).await?)),
@@ -390,10 +416,7 @@ macro_rules! order_store_impl {
                 let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?.ok_or(StoreError::NotFound)?;
                 // The checkout_started analytics event, written with the checkout.
                 let event = $crate::orders::checkout_started_event(tenant, &checkout, input.session_id.clone(), now_ms);
-                sqlx::query(concat!(
-                    "INSERT INTO ", $p, "event_outbox (event_id, tenant_id, kind, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5)"))
-                    .bind(event.event_id).bind(tenant).bind(event.event.kind.as_str()).bind(sqlx::types::Json(&event)).bind(now_ms)
-                    .execute(&mut *tx).await?;
+                Self::write_outbox(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(checkout)
             }
@@ -445,7 +468,7 @@ macro_rules! order_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 // Locks the checkout: finalisations of one checkout queue here.
                 let checkout = Self::checkout_in(&mut tx, tenant, checkout_id, true).await?.ok_or(StoreError::NotFound)?;
-                if let Some(order) = Self::order_where(&mut tx, tenant, true, "", checkout_id).await? {
+                if let Some(order) = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Checkout(checkout_id)).await? {
                     tx.commit().await?;
                     return Ok($crate::orders::Finalized { order, created: false });
                 }
@@ -476,7 +499,7 @@ macro_rules! order_store_impl {
                     // another checkout, first: undo the number and answer with what is there.
                     tx.rollback().await?;
                     let mut tx = self.tenant_tx(tenant).await?;
-                    if let Some(order) = Self::order_where(&mut tx, tenant, true, "", checkout_id).await? {
+                    if let Some(order) = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Checkout(checkout_id)).await? {
                         tx.commit().await?;
                         return Ok($crate::orders::Finalized { order, created: false });
                     }
@@ -502,15 +525,12 @@ macro_rules! order_store_impl {
                     .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
                 sqlx::query(concat!("UPDATE ", $p, "checkouts SET status = 'completed' WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
-                let order = Self::order_where(&mut tx, tenant, true, "", checkout_id).await?.ok_or(StoreError::NotFound)?;
+                let order = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Checkout(checkout_id)).await?.ok_or(StoreError::NotFound)?;
                 // The order_placed event is written with the order, for core-api to publish.
                 let (session,): (Option<String>,) = sqlx::query_as(concat!("SELECT session_id FROM ", $p, "checkouts WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(checkout_id).fetch_one(&mut *tx).await?;
                 let event = $crate::orders::order_placed_event(tenant, &order, session, now_ms);
-                sqlx::query(concat!(
-                    "INSERT INTO ", $p, "event_outbox (event_id, tenant_id, kind, payload, created_at_ms) VALUES ($1, $2, $3, $4, $5)"))
-                    .bind(event.event_id).bind(tenant).bind(event.event.kind.as_str()).bind(sqlx::types::Json(&event)).bind(now_ms)
-                    .execute(&mut *tx).await?;
+                Self::write_outbox(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok($crate::orders::Finalized { order, created: true })
             }
@@ -519,7 +539,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let order = match row {
@@ -586,7 +606,7 @@ macro_rules! order_store_impl {
                 use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Err(StoreError::NotFound) };
@@ -611,7 +631,7 @@ macro_rules! order_store_impl {
 
             async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
-                let order = Self::order_where(&mut tx, tenant, false, payment_id, Uuid::nil()).await?;
+                let order = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Payment(payment_id)).await?;
                 tx.commit().await?;
                 Ok(order)
             }
@@ -631,7 +651,7 @@ macro_rules! order_store_impl {
                 }
                 let mut tx = self.tenant_tx(tenant).await?;
                 let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    "SELECT id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, refunded_minor, currency, created_at_ms FROM ",
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
                     .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
                 let Some(row) = row else { return Err(StoreError::NotFound) };

@@ -171,11 +171,7 @@ pub async fn razorpay_order(
             let notes = serde_json::json!({ "tenant_id": tenant.id, "checkout_id": checkout.id });
             let created = razorpay
                 .create_order(checkout.total.amount_minor, checkout.total.currency.as_str(), &checkout.id.to_string(), notes)
-                .await
-                .map_err(|err| match err {
-                    crate::razorpay::RazorpayError::Refused(_) => ApiError::Unprocessable(err.to_string()),
-                    crate::razorpay::RazorpayError::Unreachable(_) => ApiError::BadGateway(err.to_string()),
-                })?;
+                .await?;
             // Two tabs racing: the first order recorded wins, the other is answered with it.
             match state.store.set_provider_order(tenant.id, id, &created.id).await {
                 Ok(()) => created.id,
@@ -355,10 +351,7 @@ pub async fn refund(
     }
     let key = format!("{}-{}-{}", order.id.simple(), order.refunded.amount_minor, request.amount_minor);
     let notes = serde_json::json!({ "tenant_id": tenant, "order_id": order.id, "order_number": order.number });
-    let refund = razorpay.refund(&payment_id, request.amount_minor, &key, notes).await.map_err(|err| match err {
-        crate::razorpay::RazorpayError::Refused(_) => ApiError::Unprocessable(err.to_string()),
-        crate::razorpay::RazorpayError::Unreachable(_) => ApiError::BadGateway(err.to_string()),
-    })?;
+    let refund = razorpay.refund(&payment_id, request.amount_minor, &key, notes).await?;
     if refund.status == "failed" {
         return Err(ApiError::Unprocessable("Razorpay could not process the refund".into()));
     }
