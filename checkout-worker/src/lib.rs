@@ -1,10 +1,13 @@
-//! The checkout Worker (the seed's zelly-checkout): `GET /checkout/health`, `POST /checkout/quote`.
+//! The checkout Worker (the seed's zelly-checkout): checkout's pages under `/checkout` on the
+//! store's own domain (see `zelly_edge::checkout_pages`), `GET /checkout/health` and
+//! `POST /checkout/quote`.
 //!
 //! Like the native `checkout-host`, it only moves bytes between the runtime and
 //! `zelly_edge::checkout`, which decides everything.
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Headers, Request, Response, Result};
 use zelly_edge::checkout::{self, CheckoutRoute, MAX_BODY_BYTES};
+use zelly_edge::checkout_pages::{self, PageRequest, PaymentPage};
 use zelly_edge::workers::{request_host, WorkerOrigin};
 use zelly_edge::ApiErrorBody;
 
@@ -18,6 +21,35 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
     let method = req.method().to_string();
     match CheckoutRoute::resolve(&method, &req.path()) {
         CheckoutRoute::Health => Response::from_json(&checkout::health_body("workers")),
+        CheckoutRoute::Page(route) => {
+            let origin = match WorkerOrigin::from_env(&env) {
+                Ok(origin) => origin,
+                Err(message) => {
+                    worker::console_error!("{message}");
+                    return json_error(500, &ApiErrorBody::new("misconfigured", "checkout is not configured"));
+                }
+            };
+            // Dev only: the Razorpay stand-in's payment page instead of Standard Checkout.
+            let standin = env.var("RAZORPAY_STANDIN_URL").ok().map(|v| v.to_string());
+            let payment = PaymentPage::from_setting(standin.as_deref());
+            let host = request_host(&req);
+            let scheme = req.url()?.scheme().to_owned();
+            let cookies = req.headers().get("cookie")?;
+            let body = if method == "POST" { req.bytes().await? } else { Vec::new() };
+            let request = PageRequest {
+                scheme: &scheme,
+                host: &host,
+                cookies: cookies.as_deref(),
+                body: &body,
+                now_ms: worker::Date::now().as_millis() as i64,
+            };
+            let page = checkout_pages::serve(&origin, &payment, route, &request).await;
+            let headers = Headers::new();
+            for (name, value) in page.headers() {
+                headers.append(name, &value)?;
+            }
+            Ok(Response::ok(page.body)?.with_status(page.status).with_headers(headers))
+        }
         CheckoutRoute::Quote => {
             let origin = match WorkerOrigin::from_env(&env) {
                 Ok(origin) => origin,

@@ -57,6 +57,32 @@ test("checkout refuses unknown stores and bad carts the same way on both hosts",
   }
 });
 
+test("checkout's pages are the same on the Worker and natively", async () => {
+  const [small, large] = await demoVariants();
+  const cookie = `zelly_cart=${small.id.replaceAll("-", "")}_2.${large.id.replaceAll("-", "")}_1`;
+  const form = new URLSearchParams({ email: "nope", name: "Asha", line1: "", city: "Pune", state: "MH", postal_code: "411001", country: "IN", phone: "98", payment_method: "razorpay" }).toString();
+  for (const [host, path, init, status] of [
+    ["demo.localhost", "/checkout", { headers: { cookie } }, 200],
+    ["demo.localhost", "/checkout", {}, 200],
+    ["nobody.localhost", "/checkout", { headers: { cookie } }, 404],
+    ["demo.localhost", "/checkout/00000000-0000-4000-8000-000000000001", {}, 404],
+    ["demo.localhost", "/checkout", { method: "POST", body: form, headers: { cookie, "content-type": "application/x-www-form-urlencoded" } }, 422],
+  ]) {
+    const worker = await getWithHost(env.checkoutWorkerPort, host, path, init);
+    const native = await getWithHost(env.checkoutPort, host, path, init);
+    assert.equal(worker.status, status, `${host}${path}: ${worker.body}`);
+    assert.equal(native.status, status, `${host}${path}`);
+    assert.equal(worker.body, native.body, `${host}${path}: the hosts disagree`);
+    assert.equal(worker.headers["cache-control"], "no-store");
+  }
+  // In dev each storefront host sends /checkout to its own checkout host, on the same host name.
+  for (const [storefront, checkout] of [[env.storefrontWorkerPort, env.checkoutWorkerPort], [env.storefrontPort, env.checkoutPort]]) {
+    const res = await getWithHost(storefront, "demo.localhost", "/checkout");
+    assert.equal(res.status, 307);
+    assert.equal(res.headers.location, `http://demo.localhost:${checkout}/checkout`);
+  }
+});
+
 test("the storefront Worker renders the same HTML as the native host", async () => {
   for (const [host, path, status] of [
     ["demo.localhost", "/", 200],

@@ -27,6 +27,8 @@ pub enum CheckoutRoute {
     Health,
     /// `POST /checkout/quote`
     Quote,
+    /// One of checkout's pages (`/checkout`, `/checkout/{id}`, …).
+    Page(crate::checkout_pages::PageRoute),
     /// A known path with the wrong method.
     MethodNotAllowed,
     /// Anything else.
@@ -40,7 +42,11 @@ impl CheckoutRoute {
             ("GET" | "HEAD", "/checkout/health") => CheckoutRoute::Health,
             ("POST", "/checkout/quote") => CheckoutRoute::Quote,
             (_, "/checkout/health" | "/checkout/quote") => CheckoutRoute::MethodNotAllowed,
-            _ => CheckoutRoute::NotFound,
+            _ => match crate::checkout_pages::PageRoute::resolve(method, path) {
+                Some(Ok(page)) => CheckoutRoute::Page(page),
+                Some(Err(())) => CheckoutRoute::MethodNotAllowed,
+                None => CheckoutRoute::NotFound,
+            },
         }
     }
 }
@@ -250,7 +256,7 @@ mod tests {
         let id = Uuid::from_u128(1);
         let body = format!(r#"{{"lines":[{{"variant_id":"{id}","quantity":2,"unit_price":1}}]}}"#);
         let request = parse_quote_request(body.as_bytes()).unwrap();
-        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None }).unwrap();
+        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None, cash_on_delivery: false }).unwrap();
         assert_eq!(quote.lines[0].unit_price.amount_minor, 49_900);
         assert_eq!(quote.total.amount_minor, 99_800);
     }
@@ -285,7 +291,7 @@ mod tests {
     fn a_variant_origin_does_not_know_is_refused_by_id() {
         let id = Uuid::from_u128(9);
         let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 1 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![], store: None }).unwrap_err();
+        let err = price_quote(&request, &PriceList { prices: vec![], store: None, cash_on_delivery: false }).unwrap_err();
         assert_eq!(err, CheckoutError::UnknownVariant(id));
         assert_eq!(err.status(), 422);
     }
@@ -294,7 +300,7 @@ mod tests {
     fn a_total_that_overflows_is_refused_not_wrapped() {
         let id = Uuid::from_u128(3);
         let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 999 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None });
+        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None, cash_on_delivery: false });
         assert_eq!(err.unwrap_err(), CheckoutError::TotalTooLarge);
     }
 
@@ -304,5 +310,6 @@ mod tests {
         assert_eq!(CheckoutRoute::resolve("POST", "/checkout/quote"), CheckoutRoute::Quote);
         assert_eq!(CheckoutRoute::resolve("GET", "/checkout/quote"), CheckoutRoute::MethodNotAllowed);
         assert_eq!(CheckoutRoute::resolve("GET", "/elsewhere"), CheckoutRoute::NotFound);
+        assert_eq!(CheckoutRoute::resolve("GET", "/checkout"), CheckoutRoute::Page(crate::checkout_pages::PageRoute::Form));
     }
 }

@@ -250,6 +250,9 @@ pub struct PriceList {
     /// The store the prices are from (name and look, for pages such as the cart).
     #[serde(default)]
     pub store: Option<StoreInfo>,
+    /// Whether the store takes cash on delivery (for checkout's payment choice).
+    #[serde(default)]
+    pub cash_on_delivery: bool,
 }
 
 /// Answer of `GET /api/storefront/domains/{domain}/version`.

@@ -160,6 +160,16 @@ impl EventBatch {
     }
 }
 
+/// The visit cookie's name.
+pub const SESSION_COOKIE: &str = "zelly_sid";
+
+/// The visit id in a `Cookie` header, if it holds a well-formed one (32 lowercase hex digits).
+pub fn session_from_cookies(cookie_header: Option<&str>) -> Option<String> {
+    crate::cart::cookie_value(cookie_header, SESSION_COOKIE)
+        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

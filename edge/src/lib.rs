@@ -8,8 +8,10 @@
 //! both serve.
 
 pub mod analytics;
+pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod checkout_pages;
 pub mod domain;
 pub mod dto;
 pub mod error;

@@ -58,6 +58,14 @@ pub trait StorefrontOrigin {
     async fn send_events(&self, domain: &DomainName, batch: &EventBatch, shopper_ip: Option<&str>) -> Result<(), OriginError>;
 }
 
+/// One call to core-api's storefront API with the storefront token, JSON in and out: the status
+/// and the body as text. Checkout's pages build their calls on it (`crate::checkout_pages`).
+#[allow(async_fn_in_trait)]
+pub trait OriginJson {
+    /// `method` (`GET`, `POST`, `PUT`) on `path` with an optional JSON body.
+    async fn call_json(&self, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), OriginError>;
+}
+
 /// Sends events, retrying briefly when origin is unreachable or busy: the hosts call this after the
 /// shopper's response is on its way, so a short wait costs nobody anything. `sleep` waits for the
 /// given milliseconds in the host's runtime. Gives up on answers that a retry cannot change.

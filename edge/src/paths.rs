@@ -27,6 +27,8 @@ pub const STORE_CHECKOUT_FINALIZE: &str = "/api/storefront/domains/{domain}/chec
 pub const STORE_CHECKOUT_RAZORPAY_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order";
 /// Route pattern: a Standard Checkout callback, verified by core-api.
 pub const STORE_CHECKOUT_RAZORPAY_CALLBACK: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback";
+/// Route pattern: the order a checkout became.
+pub const STORE_CHECKOUT_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/order";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
 pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).
@@ -60,6 +62,16 @@ pub fn store_version(domain: &DomainName) -> String {
 /// `POST` path of the event intake.
 pub fn store_events(domain: &DomainName) -> String {
     format!("/api/storefront/domains/{domain}/events")
+}
+
+/// `POST` path that starts a checkout.
+pub fn store_checkouts(domain: &DomainName) -> String {
+    format!("/api/storefront/domains/{domain}/checkouts")
+}
+
+/// Path of one checkout (the base of its `finalize`, `razorpay-order`, … paths).
+pub fn store_checkout(domain: &DomainName, id: uuid::Uuid) -> String {
+    format!("/api/storefront/domains/{domain}/checkouts/{id}")
 }
 
 /// `GET` path of the tenant-domain validation.

@@ -3,7 +3,7 @@
 use crate::domain::{DomainName, Handle};
 use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
 use crate::events::EventBatch;
-use crate::origin::{OriginError, StorefrontOrigin};
+use crate::origin::{OriginError, OriginJson, StorefrontOrigin};
 use crate::{paths, Secret};
 use serde::de::DeserializeOwned;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
@@ -65,6 +65,20 @@ impl WorkerOrigin {
             return Err(OriginError::from_status(status));
         }
         response.json().await.map_err(|e| OriginError::Unavailable(e.to_string()))
+    }
+}
+
+impl OriginJson for WorkerOrigin {
+    async fn call_json(&self, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), OriginError> {
+        let method = match method {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            other => return Err(OriginError::Rejected(format!("unsupported method {other}"))),
+        };
+        let mut response = self.call(method, path, body).await?;
+        let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        Ok((response.status_code(), text))
     }
 }
 

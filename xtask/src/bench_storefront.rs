@@ -149,7 +149,7 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     p.spawn("storefront-server", &mut native)?;
     p.wait_ready("storefront-server", native_port, "localhost", "/health")?;
     step("Starting the storefront Worker under wrangler dev");
-    platform::start_worker(&mut p, "storefront-worker", "storefront", worker_port, &shared, &work.join("wrangler"))?;
+    platform::start_worker(&mut p, "storefront-worker", "storefront", worker_port, &shared, &[], &work.join("wrangler"))?;
 
     let result = rt.block_on(async {
         // The first page of a fresh isolate: module instantiation plus one render.

@@ -71,7 +71,7 @@ fn dev(edge: bool) -> Result<()> {
         "\n\x1b[1mZelly is running\x1b[0m (embedded SQLite in {data}; storefront and checkout: {how})\n\
          \n  storefront   http://demo.localhost:{sf}/   (the demo store; any *.localhost resolves here)\
          \n               http://chai.localhost:{sf}/   (a second store, with its own look)\
-         \n  checkout     http://demo.localhost:{co}/checkout/health   POST /checkout/quote\
+         \n  checkout     http://demo.localhost:{co}/checkout   (the cart's \"Check out\" leads here; pay in the stand-in)\
          \n  seller-ui    http://localhost:{su}/   (merchant@demo.localhost or merchant@chai.localhost, password demo-password)\
          \n  admin-ui     http://localhost:{au}/\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
@@ -116,15 +116,20 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_consumer(p, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
-        let state = data_dir.join("wrangler");
-        platform::start_worker(p, "storefront-worker", "storefront", ports.storefront, &shared, &state)?;
-        platform::start_worker(p, "checkout-worker", "checkout", ports.checkout, &shared, &state)?;
+        start_workers(p, ports.storefront, ports.checkout, ports.razorpay, &shared, &data_dir.join("wrangler"))?;
     } else {
-        platform::start_storefront_native(p, "storefront", ports.storefront, &shared)?;
-        platform::start_checkout_native(p, "checkout", ports.checkout, &shared)?;
+        platform::start_storefront_native(p, "storefront", ports.storefront, ports.checkout, &shared)?;
+        platform::start_checkout_native(p, "checkout", ports.checkout, ports.razorpay, &shared)?;
     }
     start_uis(rt, ports)?;
     Ok(shared)
+}
+
+/// Both Workers under wrangler dev: the storefront sends `/checkout…` to the checkout Worker's
+/// port, which sends shoppers to the Razorpay stand-in to pay.
+fn start_workers(p: &mut Platform, storefront: u16, checkout: u16, razorpay: u16, shared: &Shared, state: &Path) -> Result<()> {
+    platform::start_worker(p, "storefront-worker", "storefront", storefront, shared, &[("CHECKOUT_DEV_PORT", checkout.to_string())], state)?;
+    platform::start_worker(p, "checkout-worker", "checkout", checkout, shared, &[("RAZORPAY_STANDIN_URL", platform::standin_url(razorpay))], state)
 }
 
 fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
@@ -234,8 +239,7 @@ fn test() -> Result<()> {
     };
     let shared = start_platform(&mut p, &rt, ports, shared, &work.join("data"), false)?;
     step("Starting both Workers under wrangler dev");
-    platform::start_worker(&mut p, "storefront-worker", "storefront", worker_storefront, &shared, &work.join("wrangler"))?;
-    platform::start_worker(&mut p, "checkout-worker", "checkout", worker_checkout, &shared, &work.join("wrangler"))?;
+    start_workers(&mut p, worker_storefront, worker_checkout, ports.razorpay, &shared, &work.join("wrangler"))?;
 
     step("Worker and browser tests (e2e/, headless Chromium)");
     let result = run(Command::new("node")

@@ -303,9 +303,10 @@ fn clear_database_env(cmd: &mut Command) {
 }
 
 /// Starts the native storefront (leptos renderer in axum).
-pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, shared: &Shared) -> Result<()> {
+pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, checkout_port: u16, shared: &Shared) -> Result<()> {
     let mut cmd = Command::new(bin("storefront-server"));
     cmd.env("PORT", port.to_string())
+        .env("CHECKOUT_DEV_PORT", checkout_port.to_string())
         .env("BIND", "127.0.0.1")
         .env("CORE_API_URL", &shared.core_url)
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
@@ -315,10 +316,12 @@ pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, shared: 
     p.wait_ready(name, port, "localhost", "/health")
 }
 
-/// Starts the native checkout host.
-pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, shared: &Shared) -> Result<()> {
+/// Starts the native checkout host, sending shoppers to the Razorpay stand-in on `razorpay_port`
+/// to pay.
+pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, razorpay_port: u16, shared: &Shared) -> Result<()> {
     let mut cmd = Command::new(bin("checkout-host"));
     cmd.env("PORT", port.to_string())
+        .env("RAZORPAY_STANDIN_URL", standin_url(razorpay_port))
         .env("BIND", "127.0.0.1")
         .env("CORE_API_URL", &shared.core_url)
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token);
@@ -326,8 +329,14 @@ pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, shared: &S
     p.wait_ready(name, port, "localhost", "/checkout/health")
 }
 
-/// Starts one of `wrangler.toml`'s Workers under `wrangler dev` (workerd), fully offline.
-pub fn start_worker(p: &mut Platform, name: &str, env: &str, port: u16, shared: &Shared, state_dir: &Path) -> Result<()> {
+/// Where shoppers' browsers reach the Razorpay stand-in's payment page.
+pub fn standin_url(razorpay_port: u16) -> String {
+    format!("http://localhost:{razorpay_port}")
+}
+
+/// Starts one of `wrangler.toml`'s Workers under `wrangler dev` (workerd), fully offline, with
+/// `vars` added to its configuration.
+pub fn start_worker(p: &mut Platform, name: &str, env: &str, port: u16, shared: &Shared, vars: &[(&str, String)], state_dir: &Path) -> Result<()> {
     let inspector = crate::util::free_port()?;
     let mut cmd = Command::new(npm_bin("wrangler"));
     cmd.args(["dev", "--config", "wrangler.toml", "--env", env, "--ip", "127.0.0.1"])
@@ -337,6 +346,7 @@ pub fn start_worker(p: &mut Platform, name: &str, env: &str, port: u16, shared: 
         .args(["--show-interactive-dev-session=false", "--log-level", "warn"])
         .args(["--var", &format!("CORE_API_URL:{}", shared.core_url)])
         .args(["--var", &format!("STOREFRONT_API_BEARER_TOKEN:{}", shared.token)])
+        .args(vars.iter().flat_map(|(name, value)| ["--var".to_owned(), format!("{name}:{value}")]))
         .env("WRANGLER_SEND_METRICS", "false")
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
         .env("NO_UPDATE_NOTIFIER", "1");

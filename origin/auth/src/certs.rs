@@ -189,43 +189,12 @@ impl CertStore {
 type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 /// An HTTP/1.1 client speaking TLS through rustls on ring, trusting the system's CA store.
-///
-/// When the URL is https and the system has no CA certificates, this fails (at start-up)
-/// rather than failing every verification later.
 fn https_client(https: bool) -> Result<HttpClient, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    // Plain-http URLs (dev-auth, tests) need no roots: skip reading the system store.
-    if https {
-        let native = rustls_native_certs::load_native_certs();
-        let (added, _unparsable) = roots.add_parsable_certificates(native.certs);
-        if added == 0 {
-            let why = native.errors.first().map_or_else(String::new, |e| format!(" ({e})"));
-            return Err(format!(
-                "no CA certificates to check Google's TLS certificate with; install ca-certificates{why}"
-            ));
-        }
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup failed: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let connector =
-        hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build();
-    Ok(Client::builder(TokioExecutor::new()).build(connector))
+    Ok(Client::builder(TokioExecutor::new()).build(crate::https::connector(https, "Google")?))
 }
 
-/// An error with its causes, `outer: inner: …`: hyper's own message alone ("client error
-/// (Connect)") does not say what went wrong.
 fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
+    crate::https::error_chain(error)
 }
 
 fn unavailable(problem: &str) -> AuthError {

@@ -21,6 +21,7 @@ mod claims;
 pub mod clock;
 mod config;
 pub mod dev;
+pub mod https;
 mod error;
 mod verifier;
 

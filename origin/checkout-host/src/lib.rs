@@ -1,4 +1,5 @@
-//! Native host of the checkout Worker's routes (`GET /checkout/health`, `POST /checkout/quote`).
+//! Native host of the checkout Worker's routes: checkout's pages under `/checkout`,
+//! `GET /checkout/health` and `POST /checkout/quote`.
 //!
 //! The routing and pricing decisions are `zelly_edge::checkout`'s; this crate only moves bytes
 //! between axum and that logic, exactly as `checkout-worker` does between workerd and it.
@@ -12,6 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 use zelly_edge::checkout::{self, CheckoutRoute, MAX_BODY_BYTES};
+use zelly_edge::checkout_pages::{self, PageRequest, PaymentPage};
 use zelly_edge::ApiErrorBody;
 use zelly_service::origin::OriginClient;
 
@@ -20,6 +22,8 @@ use zelly_service::origin::OriginClient;
 pub struct AppState {
     /// core-api's storefront API, the only source of prices.
     pub origin: Arc<OriginClient>,
+    /// Where shoppers pay: Standard Checkout, or the stand-in's page (`RAZORPAY_STANDIN_URL`).
+    pub payment: Arc<PaymentPage>,
 }
 
 /// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 8787, wrangler's).
@@ -45,6 +49,29 @@ pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, hea
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     match CheckoutRoute::resolve(method.as_str(), uri.path()) {
         CheckoutRoute::Health => Json(checkout::health_body("native")).into_response(),
+        CheckoutRoute::Page(route) => {
+            // Behind a TLS-terminating proxy (Caddy) the shopper's scheme comes in X-Forwarded-Proto.
+            let https = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+            let request = PageRequest {
+                scheme: if https { "https" } else { "http" },
+                host,
+                cookies: headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
+                body: &body,
+                now_ms: zelly_service::now_ms(),
+            };
+            let page = checkout_pages::serve(state.origin.as_ref(), &state.payment, route, &request).await;
+            let mut response = (StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), page.body.clone()).into_response();
+            for (name, value) in page.headers() {
+                if let Ok(value) = header::HeaderValue::from_str(&value) {
+                    if name == "set-cookie" {
+                        response.headers_mut().append(name, value);
+                    } else {
+                        response.headers_mut().insert(name, value);
+                    }
+                }
+            }
+            response
+        }
         CheckoutRoute::Quote => match checkout::quote(state.origin.as_ref(), host, &body).await {
             Ok(quote) => Json(quote).into_response(),
             Err(err) => {
@@ -67,6 +94,10 @@ pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, hea
 pub async fn run() -> anyhow::Result<()> {
     let listen = listen_from_env().map_err(anyhow::Error::msg)?;
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
-    zelly_service::serve("checkout-host", listen, app(AppState { origin: Arc::new(origin) })).await?;
+    let payment = PaymentPage::from_setting(std::env::var("RAZORPAY_STANDIN_URL").ok().as_deref());
+    if let PaymentPage::StandIn(url) = &payment {
+        tracing::warn!(%url, "payments go to the Razorpay stand-in (RAZORPAY_STANDIN_URL): dev and tests only");
+    }
+    zelly_service::serve("checkout-host", listen, app(AppState { origin: Arc::new(origin), payment: Arc::new(payment) })).await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use zelly_edge::checkout_pages::PaymentPage;
 use zelly_edge::Secret;
 use zelly_service::origin::OriginClient;
 use zelly_store::DynStore;
@@ -15,11 +16,35 @@ async fn serve(router: axum::Router) -> String {
 }
 
 async fn platform() -> (String, DynStore) {
+    let (base, store, _) = platform_with_standin().await;
+    (base, store)
+}
+
+/// core-api on a seeded store, paying through an in-process Razorpay stand-in, and the checkout
+/// host in front of it sending shoppers to the stand-in's payment page. Returns the checkout
+/// host's and the stand-in's base URLs.
+async fn platform_with_standin() -> (String, DynStore, String) {
     let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
-    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
+    zelly_store::demo::seed_second_demo(&store).await.unwrap();
+    let standin = razorpay_standin::Standin::new(razorpay_standin::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        key_id: "rzp_test_k".into(),
+        key_secret: "rzp_secret".into(),
+        webhook_url: None,
+        webhook_secret: "whsec".into(),
+    });
+    let rzp = serve(razorpay_standin::app(standin)).await;
+    let mut state = core_api::testing::state(store.clone(), TOKEN, None).await;
+    state.razorpay = Some(Arc::new(core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
+        api_url: rzp.clone(),
+        key_id: "rzp_test_k".into(),
+        key_secret: zelly_store::config::Secret::new("rzp_secret"),
+    }).unwrap()));
+    let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
-    (serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin) })).await, store)
+    let payment = PaymentPage::from_setting(Some(&rzp));
+    (serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(payment) })).await, store, rzp)
 }
 
 async fn quote(base: &str, host: &str, body: Value) -> (StatusCode, Value) {
@@ -69,4 +94,181 @@ async fn bad_carts_unknown_variants_and_unknown_stores_are_refused_clearly() {
 
 fn uuid_like(n: u128) -> String {
     format!("{:08x}-0000-4000-8000-{:012x}", 0, n)
+}
+
+/// A shopper's browser: no redirects followed, so each step's answer can be checked.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    body: String,
+}
+
+async fn page(request: reqwest::RequestBuilder) -> Answer {
+    let res = request.send().await.unwrap();
+    let status = res.status();
+    let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    let cookies = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    assert_eq!(res.headers()["cache-control"], "no-store", "checkout pages are never cached");
+    Answer { status, location, cookies, body: res.text().await.unwrap() }
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+}
+
+const SHOPPER: [(&str, &str); 9] = [
+    ("email", "asha@example.in"),
+    ("name", "Asha Rao"),
+    ("line1", "12 MG Road"),
+    ("line2", ""),
+    ("city", "Bengaluru"),
+    ("state", "Karnataka"),
+    ("postal_code", "560001"),
+    ("country", "IN"),
+    ("phone", "+91 98450 12345"),
+];
+
+/// The value of `<input ... name="{name}" value="...">` in the stand-in's auto-posting page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+async fn demo_variant(store: &DynStore, handle: &str, index: usize) -> (uuid::Uuid, i64) {
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let products = store.list_products(demo.id).await.unwrap();
+    let variant = &products.iter().find(|p| p.handle.as_str() == handle).unwrap().variants[index];
+    (variant.id, variant.price.amount_minor)
+}
+
+#[tokio::test]
+async fn a_shopper_pays_through_the_checkout_pages_and_gets_one_order() {
+    let (base, store, rzp) = platform_with_standin().await;
+    let (diya, price) = demo_variant(&store, "brass-diya", 1).await;
+    let cart = format!("zelly_cart={}_2; zelly_sid=0123456789abcdef0123456789abcdef", diya.simple());
+    let http = browser();
+
+    // The form, priced from origin.
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("data-testid=\"checkout-form\"") && shown.body.contains("Cash on delivery"), "{}", shown.body);
+    assert!(shown.body.contains("₹1,398.00"), "two Large diyas at ₹699.00: {}", shown.body);
+
+    // Bad fields come back named, with what was typed kept.
+    let mut bad = SHOPPER.to_vec();
+    bad[0] = ("email", "asha at example");
+    bad[8] = ("phone", "call me");
+    let refused = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&bad))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("data-testid=\"error-email\"") && refused.body.contains("data-testid=\"error-phone\""));
+    assert!(refused.body.contains("value=\"Asha Rao\""), "what was typed is kept");
+
+    // A good form, with a price the browser made up: the store's price wins.
+    let mut good = SHOPPER.to_vec();
+    good.push(("payment_method", "razorpay"));
+    good.push(("price", "1"));
+    let started = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&good))).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let pay_path = started.location.unwrap();
+    let checkout_id: uuid::Uuid = pay_path.trim_start_matches("/checkout/").parse().unwrap();
+
+    // The payment step: Standard Checkout options for the store's Razorpay order.
+    let step = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
+    assert_eq!(step.status, StatusCode::OK, "{}", step.body);
+    let start = step.body.find("id=\"razorpay-options\">").unwrap() + "id=\"razorpay-options\">".len();
+    let options: Value = serde_json::from_str(&step.body[start..start + step.body[start..].find("</script>").unwrap()]).unwrap();
+    assert_eq!(options["amount"], 2 * price);
+    assert_eq!(options["key"], "rzp_test_k");
+    assert_eq!(options["callback_url"], format!("http://demo.localhost/checkout/{checkout_id}/callback"));
+    let order_id = options["order_id"].as_str().unwrap().to_owned();
+
+    // A forged callback is refused and makes no order.
+    let forged = form(&[("razorpay_payment_id", "pay_forged"), ("razorpay_order_id", &order_id), ("razorpay_signature", &"0".repeat(64))]);
+    let refused = page(http.post(format!("{base}/checkout/{checkout_id}/callback")).header("host", "demo.localhost")
+        .header("content-type", "application/x-www-form-urlencoded").body(forged)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("could not be confirmed"), "{}", refused.body);
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    assert!(store.order_of_checkout(demo.id, checkout_id).await.unwrap().is_none());
+
+    // A failed payment says so and offers another go.
+    let failed = page(http.post(format!("{base}/checkout/{checkout_id}/callback")).header("host", "demo.localhost")
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&[("error[description]", "Card declined.")]))).await;
+    assert_eq!(failed.status, StatusCode::OK);
+    assert!(failed.body.contains("Card declined.") && failed.body.contains("data-testid=\"pay-button\""));
+
+    // Pay in the stand-in, which posts the signed callback back, as Standard Checkout does.
+    let callback_url = options["callback_url"].as_str().unwrap();
+    let paid = reqwest::Client::new()
+        .post(format!("{rzp}/pay/{order_id}/complete?{}", form(&[("callback_url", callback_url)])))
+        .send().await.unwrap().text().await.unwrap();
+    let callback = form(&[
+        ("razorpay_payment_id", &hidden(&paid, "razorpay_payment_id")),
+        ("razorpay_order_id", &hidden(&paid, "razorpay_order_id")),
+        ("razorpay_signature", &hidden(&paid, "razorpay_signature")),
+    ]);
+    for _ in 0..2 {
+        // The browser posting twice (back button, double submit) still makes one order.
+        let done = page(http.post(format!("{base}/checkout/{checkout_id}/callback")).header("host", "demo.localhost")
+            .header("content-type", "application/x-www-form-urlencoded").body(callback.clone())).await;
+        assert_eq!((done.status, done.location.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/checkout/{checkout_id}/confirmation").as_str())));
+    }
+    let confirmed = page(http.get(format!("{base}/checkout/{checkout_id}/confirmation")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    assert_eq!(confirmed.status, StatusCode::OK);
+    let order = store.order_of_checkout(demo.id, checkout_id).await.unwrap().unwrap();
+    assert!(confirmed.body.contains(&format!("data-testid=\"order-number\">#{}<", order.number)), "{}", confirmed.body);
+    assert_eq!(order.total.amount_minor, 2 * price);
+    assert_eq!(order.status, zelly_edge::orders::OrderStatus::Paid);
+    assert!(confirmed.cookies.iter().any(|c| c.starts_with("zelly_cart=;") && c.contains("Max-Age=0")), "the cart is emptied");
+    assert_eq!(store.orders(demo.id, &Default::default()).await.unwrap().len(), 1, "one order for one payment");
+
+    // The finished checkout's payment page now leads to the confirmation.
+    let again = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
+    assert_eq!(again.location, Some(format!("/checkout/{checkout_id}/confirmation")));
+    // Another store's domain cannot see it.
+    let elsewhere = page(http.get(format!("{base}/checkout/{checkout_id}/confirmation")).header("host", "chai.localhost")).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert!(!elsewhere.body.contains("Asha"));
+}
+
+#[tokio::test]
+async fn cash_on_delivery_is_placed_from_the_review_step_and_an_empty_cart_is_told_so() {
+    let (base, store, _) = platform_with_standin().await;
+    let http = browser();
+    let empty = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost")).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.body.contains("checkout-empty"));
+    let unknown = page(http.get(format!("{base}/checkout")).header("host", "nobody.localhost")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let (tote, price) = demo_variant(&store, "jute-tote", 0).await;
+    let cart = format!("zelly_cart={}_1", tote.simple());
+    let mut fields = SHOPPER.to_vec();
+    fields.push(("payment_method", "cash_on_delivery"));
+    let started = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&fields))).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let pay_path = started.location.unwrap();
+    let review = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
+    assert!(review.body.contains("data-testid=\"place-order\"") && !review.body.contains("razorpay-options"), "{}", review.body);
+    let placed = page(http.post(format!("{base}{pay_path}/place")).header("host", "demo.localhost")).await;
+    assert_eq!(placed.location, Some(format!("{pay_path}/confirmation")));
+    let confirmed = page(http.get(format!("{base}{pay_path}/confirmation")).header("host", "demo.localhost")).await;
+    assert!(confirmed.body.contains("when it arrives"), "{}", confirmed.body);
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let orders = store.orders(demo.id, &Default::default()).await.unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!((orders[0].status, orders[0].total.amount_minor), (zelly_edge::orders::OrderStatus::PendingPayment, price));
+    // Placing again changes nothing.
+    let twice = page(http.post(format!("{base}{pay_path}/place")).header("host", "demo.localhost")).await;
+    assert_eq!(twice.location, Some(format!("{pay_path}/confirmation")));
+    assert_eq!(store.orders(demo.id, &Default::default()).await.unwrap().len(), 1);
 }

@@ -88,7 +88,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         analytics,
         intake: routes::events::Intake::new(config.intake_limits),
         razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
-        razorpay: config.razorpay.map(|c| Arc::new(razorpay::RazorpayClient::new(c))),
+        razorpay: match config.razorpay {
+            Some(c) => Some(Arc::new(razorpay::RazorpayClient::new(c).map_err(anyhow::Error::msg)?)),
+            None => None,
+        },
     };
     tokio::spawn(outbox::run(state.clone()));
     let mut router = app(state);

@@ -5,9 +5,20 @@
 //! `RAZORPAY_API_URL` (default `https://api.razorpay.com`). Without keys nothing is sent anywhere
 //! and the routes that need Razorpay answer 503.
 
+use base64::Engine as _;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::{header, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use std::time::Duration;
 use zelly_store::config::Secret;
+
+/// How long one call to Razorpay may take, answer included.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer read from Razorpay.
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 
 /// Where and as whom to call Razorpay.
 #[derive(Debug, Clone)]
@@ -64,18 +75,27 @@ pub enum RazorpayError {
     Unreachable(String),
 }
 
-/// Calls Razorpay.
-#[derive(Debug, Clone)]
+/// Calls Razorpay over HTTPS (rustls, see `zelly_auth::https`), or over plain HTTP the stand-in.
+#[derive(Clone)]
 pub struct RazorpayClient {
     config: RazorpayConfig,
-    http: reqwest::Client,
+    /// `Basic base64(key_id:key_secret)`.
+    authorization: Secret,
+    http: Client<zelly_auth::https::Connector, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for RazorpayClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RazorpayClient").field("api_url", &self.config.api_url).field("key_id", &self.config.key_id).finish_non_exhaustive()
+    }
 }
 
 impl RazorpayClient {
-    /// A client for `config`.
-    pub fn new(config: RazorpayConfig) -> Self {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
-        Self { config, http }
+    /// A client for `config`; fails when the API is https and the system has no CA certificates.
+    pub fn new(config: RazorpayConfig) -> Result<Self, String> {
+        let connector = zelly_auth::https::connector(config.api_url.starts_with("https://"), "Razorpay")?;
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.key_id, config.key_secret.expose()));
+        Ok(Self { config, authorization: Secret::new(format!("Basic {credentials}")), http: Client::builder(TokioExecutor::new()).build(connector) })
     }
 
     /// The public key id (Standard Checkout's `key` option).
@@ -91,42 +111,45 @@ impl RazorpayClient {
     /// Creates an order of `amount_minor` paise; `receipt` and `notes` come back in its webhooks.
     pub async fn create_order(&self, amount_minor: i64, currency: &str, receipt: &str, notes: serde_json::Value) -> Result<RazorpayOrder, RazorpayError> {
         let body = serde_json::json!({ "amount": amount_minor, "currency": currency, "receipt": receipt, "notes": notes });
-        let res = self
-            .http
-            .post(format!("{}/v1/orders", self.config.api_url))
-            .basic_auth(&self.config.key_id, Some(self.config.key_secret.expose()))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
-        Self::answer(res).await
-    }
-
-    /// Razorpay's answer, or its error description.
-    async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, RazorpayError> {
-        let status = res.status();
-        let body: serde_json::Value = res.json().await.map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
-        if !status.is_success() {
-            let why = body.pointer("/error/description").and_then(|d| d.as_str()).unwrap_or("no reason given");
-            return Err(if status.is_server_error() { RazorpayError::Unreachable(why.to_owned()) } else { RazorpayError::Refused(why.to_owned()) });
-        }
-        serde_json::from_value(body).map_err(|e| RazorpayError::Unreachable(format!("an unexpected answer: {e}")))
+        self.post("/v1/orders", &body, None).await
     }
 
     /// Refunds `amount_minor` of a captured payment. The idempotency key makes a retry (a double
     /// click, a timeout) return the same refund instead of refunding twice.
     pub async fn refund(&self, payment_id: &str, amount_minor: i64, idempotency_key: &str, notes: serde_json::Value) -> Result<Refund, RazorpayError> {
-        let url = format!("{}/v1/payments/{payment_id}/refund", self.config.api_url);
-        let res = self
-            .http
-            .post(url)
-            .basic_auth(&self.config.key_id, Some(self.config.key_secret.expose()))
-            .header("x-refund-idempotency", idempotency_key)
-            .json(&serde_json::json!({ "amount": amount_minor, "notes": notes }))
-            .send()
-            .await
-            .map_err(|e| RazorpayError::Unreachable(e.to_string()))?;
-        Self::answer(res).await
+        let body = serde_json::json!({ "amount": amount_minor, "notes": notes });
+        self.post(&format!("/v1/payments/{payment_id}/refund"), &body, Some(("x-refund-idempotency", idempotency_key))).await
+    }
+
+    /// POSTs JSON to Razorpay: its answer, or its error description.
+    async fn post<T: serde::de::DeserializeOwned>(&self, path: &str, body: &serde_json::Value, extra: Option<(&str, &str)>) -> Result<T, RazorpayError> {
+        let unreachable = |why: String| RazorpayError::Unreachable(why);
+        let mut request = Request::post(format!("{}{path}", self.config.api_url))
+            .header(header::AUTHORIZATION, self.authorization.expose())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some((name, value)) = extra {
+            request = request.header(name, value);
+        }
+        let request = request.body(Full::new(Bytes::from(body.to_string()))).map_err(|e| unreachable(e.to_string()))?;
+        let exchange = async {
+            let response = self.http.request(request).await.map_err(|e| unreachable(zelly_auth::https::error_chain(&e)))?;
+            let status = response.status();
+            let bytes = Limited::new(response.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| unreachable(e.to_string()))?.to_bytes();
+            Ok::<_, RazorpayError>((status, bytes))
+        };
+        let (status, bytes) = tokio::time::timeout(TIMEOUT, exchange).await.map_err(|_| unreachable(format!("no answer within {} s", TIMEOUT.as_secs())))??;
+        Self::answer(status, &bytes)
+    }
+
+    /// Razorpay's answer, or its error description.
+    fn answer<T: serde::de::DeserializeOwned>(status: StatusCode, bytes: &[u8]) -> Result<T, RazorpayError> {
+        let body: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| RazorpayError::Unreachable(format!("an answer that is not JSON ({status}): {e}")))?;
+        if !status.is_success() {
+            let why = body.pointer("/error/description").and_then(|d| d.as_str()).unwrap_or("no reason given");
+            return Err(if status.is_server_error() { RazorpayError::Unreachable(why.to_owned()) } else { RazorpayError::Refused(why.to_owned()) });
+        }
+        serde_json::from_value(body).map_err(|e| RazorpayError::Unreachable(format!("an unexpected answer: {e}")))
     }
 }
 
@@ -137,5 +160,25 @@ impl From<RazorpayError> for zelly_service::ApiError {
             RazorpayError::Refused(_) => zelly_service::ApiError::Unprocessable(err.to_string()),
             RazorpayError::Unreachable(_) => zelly_service::ApiError::BadGateway(err.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn client(api_url: &str) -> RazorpayClient {
+        RazorpayClient::new(RazorpayConfig { api_url: api_url.into(), key_id: "rzp_test_k".into(), key_secret: Secret::new("s") }).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_real_api_is_spoken_to_over_tls_and_a_failure_says_why() {
+        // https needs the system's CA store (ca-certificates): the client is built with it. Nothing
+        // listens on port 9 here, so the call fails, as unreachable and with the reason.
+        let https = client("https://127.0.0.1:9");
+        let Err(RazorpayError::Unreachable(why)) = https.create_order(100, "INR", "r", serde_json::json!({})).await else { panic!() };
+        assert!(why.contains("onnect"), "{why}");
+        assert!(format!("{https:?}").contains("rzp_test_k") && !format!("{https:?}").contains("Basic"), "the secret is never printed");
     }
 }

@@ -62,7 +62,7 @@ impl App {
                 api_url: url.to_owned(),
                 key_id: "rzp_test_k".into(),
                 key_secret: zelly_store::config::Secret::new("rzp_secret"),
-            }))
+            }).unwrap())
         });
         let (analytics, queues) = (state.analytics.clone(), state.queues.clone());
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();

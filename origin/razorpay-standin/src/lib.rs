@@ -204,7 +204,7 @@ async fn pay_page(State(standin): State<Standin>, Path(order_id): Path<String>, 
     let amount = order["amount"].as_i64().unwrap_or_default();
     let callback = escape(&query.callback_url);
     let html = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Razorpay stand-in</title>
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Razorpay stand-in</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}}button{{padding:.6rem 1.2rem;margin-right:.5rem;font-size:1rem}}</style></head>
 <body><h1>Razorpay stand-in</h1><p>Order <code>{order_id}</code></p><p data-testid="rzp-amount">Amount: ₹{rupees}.{paise:02}</p>
 <form method="post" action="/pay/{order_id}/complete?callback_url={callback_q}"><button type="submit" data-testid="rzp-pay">Pay</button></form>
@@ -225,7 +225,7 @@ fn auto_post(url: &str, fields: &[(&str, String)]) -> Response {
         .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{}">"#, escape(value)))
         .collect();
     Html(format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Returning to the store</title></head>
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Returning to the store</title></head>
 <body><form id="back" method="post" action="{}">{inputs}<noscript><button type="submit">Continue</button></noscript></form>
 <script>document.getElementById("back").submit()</script></body></html>"#,
         escape(url)

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use std::time::Duration;
 use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
 use zelly_edge::events::EventBatch;
-use zelly_edge::origin::{OriginError, StorefrontOrigin};
+use zelly_edge::origin::{OriginError, OriginJson, StorefrontOrigin};
 use zelly_edge::{paths, DomainName, Handle, Secret};
 
 /// A client of core-api authenticated with the storefront bearer token.
@@ -50,6 +50,20 @@ impl OriginClient {
             return Err(OriginError::from_status(status));
         }
         response.json().await.map_err(|e| OriginError::Unavailable(e.to_string()))
+    }
+}
+
+impl OriginJson for OriginClient {
+    async fn call_json(&self, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), OriginError> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| OriginError::Rejected(e.to_string()))?;
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(self.token.expose());
+        if let Some(body) = body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        Ok((status, text))
     }
 }
 

@@ -62,6 +62,8 @@ pub trait OrderStore: Send + Sync {
     async fn finalize_checkout(&self, tenant: Uuid, checkout: Uuid, payment: &PaymentConfirmation, now_ms: i64) -> Result<Finalized, StoreError>;
     /// One order of the tenant.
     async fn order(&self, tenant: Uuid, id: Uuid) -> Result<Option<Order>, StoreError>;
+    /// The order a checkout became, if it has.
+    async fn order_of_checkout(&self, tenant: Uuid, checkout: Uuid) -> Result<Option<Order>, StoreError>;
     /// The tenant's orders, newest first.
     async fn orders(&self, tenant: Uuid, query: &OrderQuery) -> Result<Vec<Order>, StoreError>;
     /// Moves an order to `next` if its status allows ([`OrderStatus::can_become`]); otherwise
@@ -548,6 +550,17 @@ macro_rules! order_store_impl {
                 };
                 tx.commit().await?;
                 Ok(order)
+            }
+
+            async fn order_of_checkout(&self, tenant: Uuid, checkout: Uuid) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "orders WHERE tenant_id = $1 AND checkout_id = $2"))
+                    .bind(tenant).bind(checkout).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                match id {
+                    Some((id,)) => self.order(tenant, id).await,
+                    None => Ok(None),
+                }
             }
 
             async fn orders(&self, tenant: Uuid, query: &$crate::orders::OrderQuery) -> Result<Vec<zelly_edge::orders::Order>, StoreError> {

@@ -19,14 +19,14 @@ use uuid::Uuid;
 use zelly_edge::events::{EventBatch, EventInput, EventKind};
 use zelly_edge::DomainName;
 
+pub use zelly_edge::events::{session_from_cookies, SESSION_COOKIE};
+
 /// The storefront path browsers post events to.
 pub const BROWSER_EVENTS_PATH: &str = "/_zelly/events";
 /// The most bytes a browser's event post may have.
 pub const MAX_BROWSER_EVENTS_BYTES: usize = 8 * 1024;
 /// The most events one browser post may carry.
 pub const MAX_BROWSER_EVENTS: usize = 10;
-/// The visit cookie's name.
-pub const SESSION_COOKIE: &str = "zelly_sid";
 /// A visit ends after this many seconds without a page or event.
 pub const SESSION_IDLE_SECS: u32 = 30 * 60;
 
@@ -166,16 +166,6 @@ pub fn browser_events(body: &[u8], session_id: &str) -> Result<EventBatch, Brows
         BrowserEventsError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
     })?;
     Ok(batch)
-}
-
-/// The visit id in a `Cookie` header, if it holds a well-formed one.
-pub fn session_from_cookies(cookie_header: Option<&str>) -> Option<String> {
-    cookie_header?
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
 }
 
 /// A new visit id from 16 random bytes (the host supplies them from its secure random source).

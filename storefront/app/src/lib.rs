@@ -307,10 +307,15 @@ pub fn render_cart(store: &StoreInfo, lines: &[CartLine]) -> Page {
             quantity: line.quantity,
         })
         .collect();
+    // Checkout lives on the same domain under /checkout (the checkout Worker's route).
+    let checkout = (!lines.is_empty()).then(|| view! {
+        <p><a class="checkout-link" href="/checkout" data-testid="checkout-link">"Check out"</a></p>
+    });
     let body = view! {
         <section class="cart" data-testid="cart">
             <h1>"Your cart"</h1>
             <CartEditor lines/>
+            {checkout}
             <p><a href="/">"← Continue shopping"</a></p>
         </section>
     };
@@ -455,6 +460,19 @@ async fn cart_page<O: StorefrontOrigin>(origin: &O, domain: &zelly_edge::DomainN
         })
         .collect();
     Ok(render_cart(&store, &lines))
+}
+
+/// Where a storefront host sends `/checkout…` in local development, where checkout runs on its own
+/// port (`dev_port`); `None` in production, where the checkout Worker's route takes `/checkout*`
+/// on the store's domain before the storefront sees it. The same host name keeps the cart cookie.
+pub fn dev_checkout_redirect(host: &str, path: &str, query: Option<&str>, dev_port: Option<u16>) -> Option<String> {
+    let port = dev_port?;
+    if path != "/checkout" && !path.starts_with("/checkout/") {
+        return None;
+    }
+    let domain = normalize_host(host).ok()?;
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("http://{domain}:{port}{path}{query}"))
 }
 
 /// What a storefront request asks for, decided from the path alone.
@@ -870,8 +888,19 @@ mod tests {
         assert!(page.html.contains("₹2,598.00") && page.html.contains("₹2,598.50"), "line total and subtotal");
         assert_eq!(page.html.matches(r#"data-testid="cart-line""#).count(), 2);
         assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
+        assert!(page.html.contains(r#"href="/checkout" data-testid="checkout-link""#));
         let empty = render_cart(&store(), &[]);
         assert!(empty.html.contains("Your cart is empty."));
+        assert!(!empty.html.contains(r#"data-testid="checkout-link""#), "nothing to check out");
+    }
+
+    #[test]
+    fn checkout_is_sent_to_its_own_port_only_in_dev() {
+        assert_eq!(dev_checkout_redirect("Demo.localhost:8787", "/checkout", None, Some(8788)), Some("http://demo.localhost:8788/checkout".into()));
+        assert_eq!(dev_checkout_redirect("demo.localhost", "/checkout/x/confirmation", Some("a=1"), Some(1)), Some("http://demo.localhost:1/checkout/x/confirmation?a=1".into()));
+        assert_eq!(dev_checkout_redirect("demo.localhost", "/checkout", None, None), None);
+        assert_eq!(dev_checkout_redirect("demo.localhost", "/checkouts", None, Some(1)), None);
+        assert_eq!(dev_checkout_redirect("bad host!", "/checkout", None, Some(1)), None);
     }
 
     #[test]
@@ -885,7 +914,7 @@ mod tests {
                 let prices = lookup.variant_ids.iter().filter(|id| id.as_u128() == 1).map(|id| zelly_edge::dto::VariantPrice {
                     variant_id: *id, title: "Tee".into(), sku: "TEE".into(), price: Money::new(1_000, Currency::INR),
                 }).collect();
-                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()) })
+                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()), cash_on_delivery: false })
             }
             async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
             async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }

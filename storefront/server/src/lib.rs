@@ -55,12 +55,15 @@ pub struct AppState {
     pub origin: Arc<OriginClient>,
     /// Recent answers about domains (see `storefront_app::resolve`).
     pub domains: Arc<DomainCache>,
+    /// Dev only (`CHECKOUT_DEV_PORT`): the port of the local checkout host, where `/checkout…`
+    /// is redirected (see `storefront_app::dev_checkout_redirect`).
+    pub checkout_dev_port: Option<u16>,
 }
 
 impl AppState {
     /// A state over `origin` with an empty domain cache.
     pub fn new(origin: OriginClient) -> Self {
-        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()) }
+        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()), checkout_dev_port: None }
     }
 }
 
@@ -107,6 +110,9 @@ pub async fn allow_cert(State(state): State<AppState>, Query(query): Query<Allow
 /// to core-api from a background task, after the response.
 pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if let Some(to) = storefront_app::dev_checkout_redirect(host, uri.path(), uri.query(), state.checkout_dev_port) {
+        return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response();
+    }
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     let request = storefront_app::PageRequest { host, path: uri.path(), query: uri.query(), cookies, now_ms: now_ms() };
     let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, &request).await;
@@ -225,7 +231,11 @@ fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: z
 /// Serves until shutdown.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
-    let router = app(AppState::new(origin), config.assets_dir, config.bundle_dir);
+    let checkout_dev_port = match std::env::var("CHECKOUT_DEV_PORT").ok().filter(|v| !v.is_empty()) {
+        Some(_) => Some(zelly_service::port_from_env("CHECKOUT_DEV_PORT", 0).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let router = app(AppState { checkout_dev_port, ..AppState::new(origin) }, config.assets_dir, config.bundle_dir);
     zelly_service::serve("storefront", config.listen, router).await?;
     Ok(())
 }

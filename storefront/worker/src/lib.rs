@@ -40,6 +40,11 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     let url = req.url()?;
     let host = request_host(&req);
     let path = req.path();
+    // Dev only: checkout runs under its own port (in production its route takes /checkout*).
+    let checkout_dev_port = env.var("CHECKOUT_DEV_PORT").ok().and_then(|v| v.to_string().parse::<u16>().ok());
+    if let Some(to) = storefront_app::dev_checkout_redirect(&host, &path, url.query(), checkout_dev_port) {
+        return Response::redirect_with_status(worker::Url::parse(&to)?, 307);
+    }
     let domain = zelly_edge::host::normalize_host(&host).ok();
     // Pages every shopper of a store sees alike are kept in the edge cache, per store and store
     // version (see `page_cache_key`).

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_CHECKOUT, get(get_checkout))
         .route(paths::STORE_CHECKOUT_PROVIDER_ORDER, put(set_provider_order))
         .route(paths::STORE_CHECKOUT_FINALIZE, post(finalize))
+        .route(paths::STORE_CHECKOUT_ORDER, get(checkout_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_ORDER, post(razorpay_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_CALLBACK, post(razorpay_callback))
         .route("/api/seller/orders", get(list_orders))
@@ -75,6 +76,21 @@ pub async fn get_checkout(
     let (tenant, _) = active_store(&state, &domain).await?;
     let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
     Ok(Json(checkout))
+}
+
+/// The order a checkout became (for checkout's confirmation page); 404 while it has none.
+#[utoipa::path(get, path = "/api/storefront/domains/{domain}/checkouts/{id}/order", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Order), (status = 404, description = "No such checkout, or not an order yet", body = zelly_edge::ApiErrorBody)),
+    security(("storefront_token" = [])))]
+pub async fn checkout_order(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    Path((domain, id)): Path<(String, Uuid)>,
+) -> ApiResult<Json<Order>> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let order = state.store.order_of_checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("order"))?;
+    Ok(Json(order))
 }
 
 /// The payment provider's order created for a checkout.

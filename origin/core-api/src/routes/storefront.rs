@@ -220,5 +220,6 @@ pub async fn prices(
     }
     let (tenant, domain) = active_store(&state, &domain).await?;
     let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
-    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)) }))
+    let cash_on_delivery = state.store.cash_on_delivery(tenant.id).await?;
+    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery }))
 }

@@ -1,0 +1,795 @@
+//! Checkout's pages, on the store's own domain under `/checkout`: the checkout Worker and its
+//! native host both call [`serve`] and only move bytes, so the two answer alike.
+//!
+//! The flow:
+//! 1. `GET /checkout` prices the cart in the `zelly_cart` cookie from origin and asks for contact,
+//!    shipping address and payment method (cash on delivery only where the store offers it).
+//! 2. `POST /checkout` checks the form, then has core-api start a checkout: core-api prices every
+//!    line again (the shopper's browser never names a price) and holds the stock for 15 minutes.
+//!    The shopper is sent to the checkout's own page.
+//! 3. `GET /checkout/{id}` is the payment step. For Razorpay it asks core-api for the checkout's
+//!    Razorpay order (core-api holds the key secret) and renders the Standard Checkout options;
+//!    for cash on delivery, a "Place order" button (`POST /checkout/{id}/place`).
+//! 4. Razorpay posts the payment back to `POST /checkout/{id}/callback`; core-api verifies the
+//!    signature against the checkout's own Razorpay order and turns the checkout into its order,
+//!    once, whether this callback or the payment webhook comes first.
+//! 5. `GET /checkout/{id}/confirmation` shows the order and empties the cart.
+//!
+//! The checkout's state lives in core-api's store (the checkout row), on every host: the page's
+//! URL carries its random id, so no session store is needed at the edge.
+
+use crate::cart::Cart;
+use crate::catalog::{is_hex_color, FieldErrors};
+use crate::dto::{PriceList, PriceLookup, StoreInfo};
+use crate::error::ApiErrorBody;
+use crate::host::normalize_host;
+use crate::orders::{
+    Checkout, CheckoutInput, CheckoutLineInput, CheckoutStatus, Order, PaymentConfirmation, PaymentMethod, PaymentStep, RazorpayCallback,
+    ShippingAddress,
+};
+use crate::origin::{OriginError, OriginJson, StorefrontOrigin};
+use crate::{paths, DomainName, Money};
+use core::fmt::Write as _;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+/// The most bytes a checkout form post may have.
+pub const MAX_FORM_BYTES: usize = 8 * 1024;
+
+/// Razorpay's Standard Checkout script.
+pub const RAZORPAY_CHECKOUT_JS: &str = "https://checkout.razorpay.com/v1/checkout.js";
+
+/// Where the payment step sends the shopper to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentPage {
+    /// Razorpay Standard Checkout (`checkout.js`), as in production.
+    StandardCheckout,
+    /// The Razorpay stand-in's payment page at this base URL (dev and tests only).
+    StandIn(String),
+}
+
+impl PaymentPage {
+    /// From the `RAZORPAY_STANDIN_URL` setting: set (dev, tests) means the stand-in's page.
+    pub fn from_setting(standin_url: Option<&str>) -> Self {
+        match standin_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => PaymentPage::StandIn(url.trim_end_matches('/').to_owned()),
+            None => PaymentPage::StandardCheckout,
+        }
+    }
+}
+
+/// The checkout pages' routes (the rest of `/checkout/…` is [`crate::checkout::CheckoutRoute`]'s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRoute {
+    /// `GET /checkout`: the contact, address and payment form.
+    Form,
+    /// `POST /checkout`: start the checkout.
+    Start,
+    /// `GET /checkout/{id}`: the payment step.
+    Pay(Uuid),
+    /// `POST /checkout/{id}/place`: place a cash-on-delivery order.
+    Place(Uuid),
+    /// `POST /checkout/{id}/callback`: Razorpay's callback.
+    Callback(Uuid),
+    /// `GET /checkout/{id}/confirmation`: the order.
+    Confirmation(Uuid),
+}
+
+impl PageRoute {
+    /// The page route of a method and path, if it is one; `Err(())` for a page path with the
+    /// wrong method.
+    pub fn resolve(method: &str, path: &str) -> Option<Result<Self, ()>> {
+        let get = matches!(method, "GET" | "HEAD");
+        let post = method == "POST";
+        let answer = |ok: bool, route: PageRoute| Some(if ok { Ok(route) } else { Err(()) });
+        if path == "/checkout" || path == "/checkout/" {
+            return if get { Some(Ok(PageRoute::Form)) } else if post { Some(Ok(PageRoute::Start)) } else { Some(Err(())) };
+        }
+        let rest = path.strip_prefix("/checkout/")?;
+        let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let id = Uuid::parse_str(id).ok()?;
+        match tail {
+            "" => answer(get, PageRoute::Pay(id)),
+            "place" => answer(post, PageRoute::Place(id)),
+            "callback" => answer(post, PageRoute::Callback(id)),
+            "confirmation" => answer(get, PageRoute::Confirmation(id)),
+            _ => None,
+        }
+    }
+}
+
+/// What a host hands [`serve`] about one request.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    /// `https` or `http`: how the shopper reached the host (for the callback URL and cookies).
+    pub scheme: &'a str,
+    /// The `Host` header.
+    pub host: &'a str,
+    /// The `Cookie` header.
+    pub cookies: Option<&'a str>,
+    /// The body (forms).
+    pub body: &'a [u8],
+    /// Now, in Unix milliseconds.
+    pub now_ms: i64,
+}
+
+/// A page or a redirect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// HTML; empty for redirects.
+    pub body: String,
+    /// Where a redirect goes.
+    pub location: Option<String>,
+    /// `Set-Cookie` values.
+    pub set_cookies: Vec<String>,
+}
+
+impl PageResponse {
+    fn page(status: u16, body: String) -> Self {
+        Self { status, body, location: None, set_cookies: Vec::new() }
+    }
+
+    fn see_other(location: String) -> Self {
+        Self { status: 303, body: String::new(), location: Some(location), set_cookies: Vec::new() }
+    }
+
+    /// Every header to send: checkout pages are private, never cached, never framed, and do not
+    /// hand their URL (which names the checkout) to other sites.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = vec![
+            ("content-type", "text/html; charset=utf-8".to_owned()),
+            ("cache-control", "no-store".to_owned()),
+            ("referrer-policy", "same-origin".to_owned()),
+            ("x-frame-options", "DENY".to_owned()),
+            ("x-content-type-options", "nosniff".to_owned()),
+        ];
+        if let Some(location) = &self.location {
+            headers.push(("location", location.clone()));
+        }
+        headers.extend(self.set_cookies.iter().map(|c| ("set-cookie", c.clone())));
+        headers
+    }
+}
+
+/// Serves one checkout page for the store on the request's host.
+pub async fn serve<O: StorefrontOrigin + OriginJson>(origin: &O, payment: &PaymentPage, route: PageRoute, request: &PageRequest<'_>) -> PageResponse {
+    let Ok(domain) = normalize_host(request.host) else {
+        return notice(None, 404, "Page not found", "There is no store here.");
+    };
+    let flow = Flow { origin, payment, domain, request };
+    let result = match route {
+        PageRoute::Form => flow.form().await,
+        PageRoute::Start => flow.start().await,
+        PageRoute::Pay(id) => flow.pay(id, None).await,
+        PageRoute::Place(id) => flow.place(id).await,
+        PageRoute::Callback(id) => flow.callback(id).await,
+        PageRoute::Confirmation(id) => flow.confirmation(id).await,
+    };
+    result.unwrap_or_else(|failure| failure.page())
+}
+
+/// Why a page could not be served as asked.
+#[derive(Debug)]
+enum Failure {
+    /// No store on the domain, or no such checkout.
+    NotFound(Option<StoreInfo>),
+    /// The store is suspended.
+    Suspended,
+    /// Origin could not be reached or answered unexpectedly.
+    Unavailable(String),
+}
+
+impl Failure {
+    fn page(self) -> PageResponse {
+        match self {
+            Failure::NotFound(store) => notice(store.as_ref(), 404, "Checkout not found", "We couldn't find this checkout. It may belong to another store."),
+            Failure::Suspended => notice(None, 503, "This store is unavailable", "It is closed for the moment. Please come back later."),
+            Failure::Unavailable(why) => {
+                let _ = why;
+                notice(None, 502, "Checkout is temporarily unavailable", "Nothing was charged. Please try again in a moment.")
+            }
+        }
+    }
+}
+
+impl From<OriginError> for Failure {
+    fn from(err: OriginError) -> Self {
+        match err {
+            OriginError::NotFound => Failure::NotFound(None),
+            OriginError::Suspended => Failure::Suspended,
+            OriginError::Unavailable(why) | OriginError::Rejected(why) => Failure::Unavailable(why),
+        }
+    }
+}
+
+/// A non-2xx answer from core-api, with its message and named fields.
+#[derive(Debug)]
+struct Refused {
+    status: u16,
+    error: ApiErrorBody,
+}
+
+struct Flow<'a, O> {
+    origin: &'a O,
+    payment: &'a PaymentPage,
+    domain: DomainName,
+    request: &'a PageRequest<'a>,
+}
+
+impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
+    /// A JSON call to core-api: `Ok(Ok(T))` on 2xx, `Ok(Err(refused))` on a 4xx it explained.
+    async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<String>) -> Result<Result<(u16, T), Refused>, Failure> {
+        let (status, raw) = self.origin.call_json(method, path, body).await?;
+        if (200..300).contains(&status) {
+            let value = serde_json::from_str(&raw).map_err(|e| Failure::Unavailable(format!("core-api's answer: {e}")))?;
+            return Ok(Ok((status, value)));
+        }
+        match (status, serde_json::from_str::<ApiErrorBody>(&raw)) {
+            (410, _) => Err(Failure::Suspended),
+            (400 | 404 | 409 | 422, Ok(error)) => Ok(Err(Refused { status, error })),
+            (404, Err(_)) => Err(Failure::NotFound(None)),
+            (other, _) => Err(Failure::Unavailable(format!("core-api answered {other}"))),
+        }
+    }
+
+    /// The cart priced now, with the store; lines origin does not know drop out.
+    async fn priced_cart(&self) -> Result<(PriceList, Vec<CartLine>), Failure> {
+        let cart = Cart::from_cookies(self.request.cookies);
+        let ids = cart.lines().iter().map(|(id, _)| *id).collect();
+        let prices = self.origin.prices(&self.domain, &PriceLookup { variant_ids: ids }).await?;
+        let lines = cart
+            .lines()
+            .iter()
+            .filter_map(|(id, quantity)| {
+                let price = prices.prices.iter().find(|p| p.variant_id == *id)?;
+                Some(CartLine { variant_id: *id, title: price.title.clone(), unit_price: price.price, quantity: *quantity })
+            })
+            .collect();
+        Ok((prices, lines))
+    }
+
+    /// The store alone (for pages about a checkout).
+    async fn store(&self) -> Result<(StoreInfo, bool), Failure> {
+        let list = self.origin.prices(&self.domain, &PriceLookup { variant_ids: Vec::new() }).await?;
+        let store = list.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
+        Ok((store, list.cash_on_delivery))
+    }
+
+    async fn form(&self) -> Result<PageResponse, Failure> {
+        let (prices, lines) = self.priced_cart().await?;
+        let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
+        if lines.is_empty() {
+            return Ok(empty_cart(&store));
+        }
+        Ok(form_page(&store, prices.cash_on_delivery, &lines, &ContactForm::default(), &FieldErrors::new(), None, 200))
+    }
+
+    async fn start(&self) -> Result<PageResponse, Failure> {
+        let (prices, lines) = self.priced_cart().await?;
+        let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
+        if lines.is_empty() {
+            return Ok(empty_cart(&store));
+        }
+        let cod = prices.cash_on_delivery;
+        let form = match ContactForm::parse(self.request.body) {
+            Ok(form) => form,
+            Err(why) => return Ok(form_page(&store, cod, &lines, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
+        };
+        let input = form.input(&lines, crate::events::session_from_cookies(self.request.cookies));
+        let mut errors = input.validate().err().unwrap_or_default();
+        if input.payment_method == PaymentMethod::CashOnDelivery && !cod {
+            errors.insert("payment_method".into(), "this store does not take cash on delivery".into());
+        }
+        if !errors.is_empty() {
+            return Ok(form_page(&store, cod, &lines, &form, &errors, None, 422));
+        }
+        let body = serde_json::to_string(&input).map_err(|e| Failure::Unavailable(e.to_string()))?;
+        match self.call::<Checkout>("POST", &paths::store_checkouts(&self.domain), Some(body)).await? {
+            Ok((_, checkout)) => Ok(PageResponse::see_other(format!("/checkout/{}", checkout.id))),
+            Err(Refused { status: 404, .. }) => Err(Failure::NotFound(Some(store))),
+            Err(Refused { status, error }) => {
+                // Too little stock (409) or a field core-api refused (422): the shopper can fix it.
+                let message = if error.error.fields.is_empty() { Some(error.error.message.as_str()) } else { None };
+                Ok(form_page(&store, cod, &lines, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
+            }
+        }
+    }
+
+    async fn checkout(&self, id: Uuid, store: &StoreInfo) -> Result<Checkout, Failure> {
+        match self.call::<Checkout>("GET", &paths::store_checkout(&self.domain, id), None).await? {
+            Ok((_, checkout)) => Ok(checkout),
+            Err(_) => Err(Failure::NotFound(Some(store.clone()))),
+        }
+    }
+
+    /// The payment step, with `problem` (status and message) when the shopper comes back from a
+    /// payment that did not go through.
+    async fn pay(&self, id: Uuid, problem: Option<(u16, String)>) -> Result<PageResponse, Failure> {
+        let (store, _) = self.store().await?;
+        let checkout = self.checkout(id, &store).await?;
+        if checkout.status == CheckoutStatus::Completed {
+            return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
+        }
+        let (status, message) = problem.map_or((200, None), |(s, m)| (s, Some(m)));
+        if checkout.expires_at_ms <= self.request.now_ms {
+            return Ok(expired_page(&store));
+        }
+        let action = match checkout.payment_method {
+            PaymentMethod::CashOnDelivery => PayAction::Place,
+            PaymentMethod::Razorpay => {
+                let path = format!("{}/razorpay-order", paths::store_checkout(&self.domain, id));
+                match self.call::<PaymentStep>("POST", &path, None).await {
+                    Ok(Ok((_, step))) => PayAction::Razorpay(step),
+                    Ok(Err(Refused { status: 409, .. })) => return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation"))),
+                    Ok(Err(refused)) => return Err(Failure::Unavailable(refused.error.error.message)),
+                    Err(failure) => return Err(failure),
+                }
+            }
+        };
+        let callback_url = format!("{}://{}/checkout/{id}/callback", self.request.scheme, self.request.host);
+        Ok(pay_page(&store, &checkout, &action, self.payment, &callback_url, message.as_deref(), status))
+    }
+
+    async fn place(&self, id: Uuid) -> Result<PageResponse, Failure> {
+        let (store, _) = self.store().await?;
+        let checkout = self.checkout(id, &store).await?;
+        if checkout.status == CheckoutStatus::Completed {
+            return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
+        }
+        if checkout.payment_method != PaymentMethod::CashOnDelivery {
+            return Ok(PageResponse::see_other(format!("/checkout/{id}")));
+        }
+        self.finalize(id, PaymentConfirmation { payment_id: None, amount_minor: checkout.total.amount_minor }).await
+    }
+
+    async fn finalize(&self, id: Uuid, payment: PaymentConfirmation) -> Result<PageResponse, Failure> {
+        let path = format!("{}/finalize", paths::store_checkout(&self.domain, id));
+        let body = serde_json::to_string(&payment).map_err(|e| Failure::Unavailable(e.to_string()))?;
+        match self.call::<Order>("POST", &path, Some(body)).await? {
+            Ok(_) => Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation"))),
+            Err(refused) => self.pay(id, Some((refused.status, refused.error.error.message))).await,
+        }
+    }
+
+    async fn callback(&self, id: Uuid) -> Result<PageResponse, Failure> {
+        let fields: Vec<(String, String)> = if self.request.body.len() > MAX_FORM_BYTES {
+            Vec::new()
+        } else {
+            form_urlencoded::parse(self.request.body).into_owned().collect()
+        };
+        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if let Some(description) = get("error[description]") {
+            return self.pay(id, Some((200, format!("The payment did not go through: {description} Nothing was charged; you can try again.")))).await;
+        }
+        let (Some(razorpay_payment_id), Some(razorpay_order_id), Some(razorpay_signature)) =
+            (get("razorpay_payment_id"), get("razorpay_order_id"), get("razorpay_signature"))
+        else {
+            return self.pay(id, Some((400, "The payment could not be confirmed. If you were charged, the store will still receive it; otherwise try again.".into()))).await;
+        };
+        let callback = RazorpayCallback { razorpay_payment_id, razorpay_order_id, razorpay_signature };
+        let body = serde_json::to_string(&callback).map_err(|e| Failure::Unavailable(e.to_string()))?;
+        let path = format!("{}/razorpay-callback", paths::store_checkout(&self.domain, id));
+        match self.call::<Order>("POST", &path, Some(body)).await? {
+            Ok(_) => Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation"))),
+            Err(Refused { status: 404, .. }) => Err(Failure::NotFound(None)),
+            Err(refused) => self.pay(id, Some((400, format!("The payment could not be confirmed: {}", refused.error.error.message)))).await,
+        }
+    }
+
+    async fn confirmation(&self, id: Uuid) -> Result<PageResponse, Failure> {
+        let (store, _) = self.store().await?;
+        let path = format!("{}/order", paths::store_checkout(&self.domain, id));
+        match self.call::<Order>("GET", &path, None).await? {
+            Ok((_, order)) => {
+                let mut page = confirmation_page(&store, &order);
+                page.set_cookies.push(Cart::default().set_cookie(self.request.scheme == "https"));
+                Ok(page)
+            }
+            // No order yet: back to the payment step, if the checkout is there at all.
+            Err(_) => {
+                self.checkout(id, &store).await?;
+                Ok(PageResponse::see_other(format!("/checkout/{id}")))
+            }
+        }
+    }
+}
+
+/// One cart line priced now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CartLine {
+    variant_id: Uuid,
+    title: String,
+    unit_price: Money,
+    quantity: u32,
+}
+
+/// What the shopper typed, kept to fill the form again when something needs fixing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ContactForm {
+    email: String,
+    name: String,
+    line1: String,
+    line2: String,
+    city: String,
+    state: String,
+    postal_code: String,
+    country: String,
+    phone: String,
+    payment_method: String,
+}
+
+impl ContactForm {
+    fn parse(body: &[u8]) -> Result<Self, String> {
+        if body.len() > MAX_FORM_BYTES {
+            return Err("The form is too large.".into());
+        }
+        let mut form = ContactForm::default();
+        for (name, value) in form_urlencoded::parse(body) {
+            let slot = match name.as_ref() {
+                "email" => &mut form.email,
+                "name" => &mut form.name,
+                "line1" => &mut form.line1,
+                "line2" => &mut form.line2,
+                "city" => &mut form.city,
+                "state" => &mut form.state,
+                "postal_code" => &mut form.postal_code,
+                "country" => &mut form.country,
+                "phone" => &mut form.phone,
+                "payment_method" => &mut form.payment_method,
+                _ => continue,
+            };
+            *slot = value.trim().to_owned();
+        }
+        Ok(form)
+    }
+
+    fn input(&self, lines: &[CartLine], session_id: Option<String>) -> CheckoutInput {
+        CheckoutInput {
+            lines: lines.iter().map(|l| CheckoutLineInput { variant_id: l.variant_id, quantity: l.quantity }).collect(),
+            email: self.email.clone(),
+            shipping: ShippingAddress {
+                name: self.name.clone(),
+                line1: self.line1.clone(),
+                line2: Some(self.line2.clone()).filter(|l| !l.is_empty()),
+                city: self.city.clone(),
+                state: self.state.clone(),
+                postal_code: self.postal_code.clone(),
+                country: self.country.to_ascii_uppercase(),
+                phone: self.phone.clone(),
+            },
+            payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Razorpay),
+            session_id,
+        }
+    }
+}
+
+enum PayAction {
+    Razorpay(PaymentStep),
+    Place,
+}
+
+const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d1d1f;background:#fafafa;line-height:1.5}\
+header{background:#fff;border-bottom:3px solid var(--accent,#0a7cff);padding:.9rem 1.25rem}header a{color:inherit;text-decoration:none;font-weight:700;font-size:1.15rem}\
+main{max-width:46rem;margin:1.5rem auto;padding:0 1.25rem}h1{font-size:1.5rem;margin:.5rem 0 1rem}section{background:#fff;border:1px solid #e5e5e5;border-radius:10px;padding:1rem 1.25rem;margin-bottom:1rem}\
+table{width:100%;border-collapse:collapse}td{padding:.35rem 0;vertical-align:top}td.n{text-align:right;white-space:nowrap}tr.total td{border-top:1px solid #e5e5e5;font-weight:700;padding-top:.6rem}\
+label{display:block;font-weight:600;font-size:.9rem;margin:.7rem 0 .2rem}input[type=text],input[type=email],input[type=tel]{width:100%;padding:.55rem .6rem;border:1px solid #bbb;border-radius:6px;font:inherit}\
+.row{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}fieldset{border:0;padding:0;margin:.8rem 0}fieldset label{font-weight:400;display:flex;gap:.5rem;align-items:center}\
+.error{color:#b00020;font-size:.85rem;margin:.2rem 0 0}.banner{background:#fdecee;border:1px solid #f3b7c0;color:#8a0015;border-radius:8px;padding:.7rem 1rem;margin-bottom:1rem}\
+button,.button{display:inline-block;background:var(--accent,#0a7cff);color:#fff;border:0;border-radius:8px;padding:.75rem 1.4rem;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}\
+.muted{color:#666;font-size:.9rem}";
+
+/// The page around every checkout screen, in the store's name and colour.
+fn document(store: Option<&StoreInfo>, title: &str, main: &str) -> String {
+    let name = store.map_or("Zelly", |s| s.name.as_str());
+    let accent = store
+        .and_then(|s| s.accent_color.as_deref())
+        .filter(|c| is_hex_color(c))
+        .map(|c| format!(" style=\"--accent:{c}\""))
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<meta name=\"robots\" content=\"noindex\"><title>{title} · {name}</title><link rel=\"icon\" href=\"data:,\"><style>{STYLE}</style></head>\
+<body{accent}><header><a href=\"/\">{name}</a></header><main>{main}</main></body></html>",
+        title = text(title),
+        name = text(name),
+    )
+}
+
+fn notice(store: Option<&StoreInfo>, status: u16, title: &str, message: &str) -> PageResponse {
+    let main = format!("<section data-testid=\"checkout-notice\"><h1>{}</h1><p>{}</p><p><a href=\"/\">Back to the store</a></p></section>", text(title), text(message));
+    PageResponse::page(status, document(store, title, &main))
+}
+
+fn empty_cart(store: &StoreInfo) -> PageResponse {
+    let main = "<section data-testid=\"checkout-empty\"><h1>Your cart is empty</h1><p>Add something to your cart, then check out.</p><p><a class=\"button\" href=\"/\">Continue shopping</a></p></section>";
+    PageResponse::page(200, document(Some(store), "Checkout", main))
+}
+
+fn expired_page(store: &StoreInfo) -> PageResponse {
+    let main = "<section data-testid=\"checkout-expired\"><h1>This checkout has expired</h1>\
+<p>We held your items for 15 minutes and have released them. Nothing was charged.</p>\
+<p><a class=\"button\" href=\"/checkout\">Start checkout again</a></p></section>";
+    PageResponse::page(410, document(Some(store), "Checkout expired", main))
+}
+
+/// The summary table: lines and the total.
+fn summary<'l>(lines: impl Iterator<Item = (&'l str, u32, Money)>, total: Money) -> String {
+    let mut html = String::from("<table data-testid=\"checkout-summary\">");
+    for (title, quantity, unit) in lines {
+        let line_total = unit.checked_mul(quantity).map_or_else(String::new, |m| m.to_string());
+        let _ = write!(html, "<tr><td>{} × {quantity}</td><td class=\"n\">{}</td></tr>", text(title), text(&line_total));
+    }
+    let _ = write!(html, "<tr class=\"total\"><td>Total</td><td class=\"n\" data-testid=\"checkout-total\">{}</td></tr></table>", text(&total.to_string()));
+    html
+}
+
+fn cart_total(lines: &[CartLine]) -> Option<Money> {
+    let mut total: Option<Money> = None;
+    for line in lines {
+        let line_total = line.unit_price.checked_mul(line.quantity)?;
+        total = Some(match total {
+            None => line_total,
+            Some(sum) => sum.checked_add(line_total)?,
+        });
+    }
+    total
+}
+
+fn form_page(store: &StoreInfo, cod: bool, lines: &[CartLine], form: &ContactForm, errors: &FieldErrors, message: Option<&str>, status: u16) -> PageResponse {
+    let Some(total) = cart_total(lines) else {
+        return notice(Some(store), 422, "We couldn't total your cart", "Your cart mixes currencies or is too large. Please change it and try again.");
+    };
+    let mut main = String::from("<h1>Checkout</h1>");
+    if let Some(message) = message {
+        let _ = write!(main, "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{}</div>", text(message));
+    } else if !errors.is_empty() {
+        main.push_str("<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">Please check the fields marked below.</div>");
+    }
+    let _ = write!(
+        main,
+        "<section><h2>Your order</h2>{}<p class=\"muted\"><a href=\"/cart\">Change the cart</a></p></section>",
+        summary(lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), total)
+    );
+    main.push_str("<form method=\"post\" action=\"/checkout\" data-testid=\"checkout-form\" novalidate><section><h2>Contact</h2>");
+    let field = |main: &mut String, name: &str, key: &str, label: &str, kind: &str, value: &str, extra: &str| {
+        let _ = write!(
+            main,
+            "<label for=\"{name}\">{label}</label><input type=\"{kind}\" id=\"{name}\" name=\"{name}\" value=\"{}\"{extra}>",
+            attr(value)
+        );
+        if let Some(error) = errors.get(key) {
+            let _ = write!(main, "<p class=\"error\" data-testid=\"error-{name}\">{}</p>", text(error));
+        }
+    };
+    field(&mut main, "email", "email", "Email", "email", &form.email, " autocomplete=\"email\" required");
+    main.push_str("</section><section><h2>Shipping address</h2>");
+    field(&mut main, "name", "shipping.name", "Full name", "text", &form.name, " autocomplete=\"name\" required");
+    field(&mut main, "line1", "shipping.line1", "Address", "text", &form.line1, " autocomplete=\"address-line1\" required");
+    field(&mut main, "line2", "shipping.line2", "Flat, building, landmark (optional)", "text", &form.line2, " autocomplete=\"address-line2\"");
+    main.push_str("<div class=\"row\"><div>");
+    field(&mut main, "city", "shipping.city", "City", "text", &form.city, " autocomplete=\"address-level2\" required");
+    main.push_str("</div><div>");
+    field(&mut main, "state", "shipping.state", "State", "text", &form.state, " autocomplete=\"address-level1\" required");
+    main.push_str("</div><div>");
+    field(&mut main, "postal_code", "shipping.postal_code", "PIN code", "text", &form.postal_code, " autocomplete=\"postal-code\" inputmode=\"numeric\" required");
+    main.push_str("</div><div>");
+    let country = if form.country.is_empty() { "IN" } else { form.country.as_str() };
+    field(&mut main, "country", "shipping.country", "Country (two letters)", "text", country, " autocomplete=\"country\" maxlength=\"2\" required");
+    main.push_str("</div></div>");
+    field(&mut main, "phone", "shipping.phone", "Phone", "tel", &form.phone, " autocomplete=\"tel\" required");
+    main.push_str("</section><section><h2>Payment</h2><fieldset>");
+    let chosen = PaymentMethod::parse(&form.payment_method).unwrap_or(PaymentMethod::Razorpay);
+    let checked = |m: PaymentMethod| if m == chosen { " checked" } else { "" };
+    let _ = write!(
+        main,
+        "<label><input type=\"radio\" name=\"payment_method\" value=\"razorpay\" data-testid=\"pay-online\"{}> Pay online: UPI, cards, netbanking (Razorpay)</label>",
+        checked(PaymentMethod::Razorpay)
+    );
+    if cod {
+        let _ = write!(
+            main,
+            "<label><input type=\"radio\" name=\"payment_method\" value=\"cash_on_delivery\" data-testid=\"pay-cod\"{}> Cash on delivery</label>",
+            checked(PaymentMethod::CashOnDelivery)
+        );
+    }
+    main.push_str("</fieldset>");
+    if let Some(error) = errors.get("payment_method") {
+        let _ = write!(main, "<p class=\"error\" data-testid=\"error-payment_method\">{}</p>", text(error));
+    }
+    let _ = write!(
+        main,
+        "<p class=\"muted\">Your items are held for 15 minutes once you continue.</p><button type=\"submit\" data-testid=\"checkout-submit\">Continue · {}</button></section></form>",
+        text(&total.to_string())
+    );
+    PageResponse::page(status, document(Some(store), "Checkout", &main))
+}
+
+fn address(shipping: &ShippingAddress) -> String {
+    let mut parts = vec![shipping.name.as_str(), shipping.line1.as_str()];
+    if let Some(line2) = &shipping.line2 {
+        parts.push(line2);
+    }
+    let city = format!("{}, {} {}", shipping.city, shipping.state, shipping.postal_code);
+    let mut html: String = parts.iter().map(|p| format!("{}<br>", text(p))).collect();
+    let _ = write!(html, "{}<br>{} · {}", text(&city), text(&shipping.country), text(&shipping.phone));
+    html
+}
+
+/// Razorpay Standard Checkout's options for the payment step.
+fn razorpay_options(store: &StoreInfo, checkout: &Checkout, step: &PaymentStep, callback_url: &str) -> serde_json::Value {
+    let mut options = serde_json::json!({
+        "key": step.key_id,
+        "amount": step.amount.amount_minor,
+        "currency": step.amount.currency.as_str(),
+        "name": store.name,
+        "description": format!("Order at {}", store.name),
+        "order_id": step.order_id,
+        "callback_url": callback_url,
+        "redirect": true,
+        "prefill": { "name": checkout.shipping.name, "email": checkout.email, "contact": checkout.shipping.phone },
+        "notes": { "checkout_id": checkout.id.to_string() },
+    });
+    if let Some(color) = store.accent_color.as_deref().filter(|c| is_hex_color(c)) {
+        options["theme"] = serde_json::json!({ "color": color });
+    }
+    options
+}
+
+fn pay_page(
+    store: &StoreInfo,
+    checkout: &Checkout,
+    action: &PayAction,
+    payment: &PaymentPage,
+    callback_url: &str,
+    message: Option<&str>,
+    status: u16,
+) -> PageResponse {
+    let mut main = String::from("<h1>Review and pay</h1>");
+    if let Some(message) = message {
+        let _ = write!(main, "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{}</div>", text(message));
+    }
+    let _ = write!(
+        main,
+        "<section><h2>Your order</h2>{}</section><section><h2>Shipping to</h2><p data-testid=\"checkout-address\">{}</p><p class=\"muted\">Receipt to {}</p></section><section>",
+        summary(checkout.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), checkout.total),
+        address(&checkout.shipping),
+        text(&checkout.email),
+    );
+    let total = text(&checkout.total.to_string()).into_owned();
+    match action {
+        PayAction::Place => {
+            let _ = write!(
+                main,
+                "<h2>Cash on delivery</h2><p>Pay {total} when your order arrives.</p><form method=\"post\" action=\"/checkout/{}/place\"><button type=\"submit\" data-testid=\"place-order\">Place order</button></form>",
+                checkout.id
+            );
+        }
+        PayAction::Razorpay(step) => {
+            // The options as JSON inside a script element: `<` escaped so no value can end it.
+            let options = razorpay_options(store, checkout, step, callback_url).to_string().replace('<', "\\u003c");
+            let _ = write!(main, "<h2>Pay online</h2><script type=\"application/json\" id=\"razorpay-options\">{options}</script>");
+            match payment {
+                PaymentPage::StandIn(base) => {
+                    let href = format!(
+                        "{base}/pay/{}?callback_url={}",
+                        form_urlencoded::byte_serialize(step.order_id.as_bytes()).collect::<String>(),
+                        form_urlencoded::byte_serialize(callback_url.as_bytes()).collect::<String>()
+                    );
+                    let _ = write!(
+                        main,
+                        "<p><a class=\"button\" id=\"pay\" href=\"{}\" data-testid=\"pay-button\">Pay {total}</a></p><p class=\"muted\">Test payments: the Razorpay stand-in takes them.</p>",
+                        attr(&href)
+                    );
+                }
+                PaymentPage::StandardCheckout => {
+                    let _ = write!(
+                        main,
+                        "<p><button type=\"button\" id=\"pay\" data-testid=\"pay-button\">Pay {total}</button></p>\
+<noscript><p class=\"banner\">Paying online needs JavaScript. Please turn it on, or choose cash on delivery where the store offers it.</p></noscript>\
+<script src=\"{RAZORPAY_CHECKOUT_JS}\"></script>\
+<script>document.getElementById(\"pay\").addEventListener(\"click\",function(){{var o=JSON.parse(document.getElementById(\"razorpay-options\").textContent);new Razorpay(o).open()}})</script>"
+                    );
+                }
+            }
+        }
+    }
+    main.push_str("</section>");
+    PageResponse::page(status, document(Some(store), "Review and pay", &main))
+}
+
+fn confirmation_page(store: &StoreInfo, order: &Order) -> PageResponse {
+    let how = match order.payment_method {
+        PaymentMethod::Razorpay => "Paid online.".to_owned(),
+        PaymentMethod::CashOnDelivery => format!("Pay {} when it arrives.", order.total),
+    };
+    let main = format!(
+        "<h1>Thank you!</h1><section data-testid=\"confirmation\"><p>Your order <strong data-testid=\"order-number\">#{}</strong> is placed. {}</p>\
+<p class=\"muted\">A receipt goes to {}.</p>{}</section><section><h2>Shipping to</h2><p>{}</p></section><p><a href=\"/\">Continue shopping</a></p>",
+        order.number,
+        text(&how),
+        text(&order.email),
+        summary(order.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), order.total),
+        address(&order.shipping),
+    );
+    PageResponse::page(200, document(Some(store), &format!("Order #{}", order.number), &main))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_routes_resolve_by_method_and_path() {
+        let id = Uuid::from_u128(7);
+        assert_eq!(PageRoute::resolve("GET", "/checkout"), Some(Ok(PageRoute::Form)));
+        assert_eq!(PageRoute::resolve("POST", "/checkout"), Some(Ok(PageRoute::Start)));
+        assert_eq!(PageRoute::resolve("GET", &format!("/checkout/{id}")), Some(Ok(PageRoute::Pay(id))));
+        assert_eq!(PageRoute::resolve("POST", &format!("/checkout/{id}/callback")), Some(Ok(PageRoute::Callback(id))));
+        assert_eq!(PageRoute::resolve("POST", &format!("/checkout/{id}/place")), Some(Ok(PageRoute::Place(id))));
+        assert_eq!(PageRoute::resolve("GET", &format!("/checkout/{id}/confirmation")), Some(Ok(PageRoute::Confirmation(id))));
+        assert_eq!(PageRoute::resolve("GET", &format!("/checkout/{id}/callback")), Some(Err(())));
+        assert_eq!(PageRoute::resolve("DELETE", "/checkout"), Some(Err(())));
+        assert_eq!(PageRoute::resolve("GET", "/checkout/not-an-id"), None);
+        assert_eq!(PageRoute::resolve("GET", "/checkout/health"), None);
+    }
+
+    #[test]
+    fn the_form_keeps_what_was_typed_and_builds_the_input() {
+        let form = ContactForm::parse(b"email=+asha%40example.in&name=Asha&line1=12+MG+Road&line2=&city=Bengaluru&state=KA&postal_code=560001&country=in&phone=9845012345&payment_method=cash_on_delivery&price=1").unwrap();
+        assert_eq!(form.email, "asha@example.in");
+        let line = CartLine { variant_id: Uuid::from_u128(1), title: "Diya".into(), unit_price: Money::new(100, crate::Currency::INR), quantity: 2 };
+        let input = form.input(&[line], Some("s".into()));
+        assert_eq!(input.payment_method, PaymentMethod::CashOnDelivery);
+        assert_eq!(input.shipping.country, "IN");
+        assert_eq!(input.shipping.line2, None);
+        assert_eq!(input.lines, vec![CheckoutLineInput { variant_id: Uuid::from_u128(1), quantity: 2 }]);
+        assert!(ContactForm::parse(&vec![b'a'; MAX_FORM_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn the_stand_in_and_standard_checkout_get_the_same_options() {
+        let store = StoreInfo {
+            slug: crate::TenantSlug::parse("demo").unwrap(),
+            name: "Demo </script>".into(),
+            domain: DomainName::parse("demo.localhost").unwrap(),
+            logo_url: None,
+            accent_color: Some("#aa3300".into()),
+        };
+        let checkout = Checkout {
+            id: Uuid::from_u128(3),
+            status: CheckoutStatus::Open,
+            lines: vec![],
+            total: Money::new(69_900, crate::Currency::INR),
+            email: "a@b.in".into(),
+            shipping: ShippingAddress {
+                name: "Asha".into(),
+                line1: "1 Road".into(),
+                line2: None,
+                city: "Pune".into(),
+                state: "MH".into(),
+                postal_code: "411001".into(),
+                country: "IN".into(),
+                phone: "9999999999".into(),
+            },
+            payment_method: PaymentMethod::Razorpay,
+            expires_at_ms: 0,
+            provider_order_id: None,
+        };
+        let step = PaymentStep { checkout_id: checkout.id, key_id: "rzp_test_k".into(), order_id: "order_1".into(), amount: checkout.total };
+        let callback = "https://demo.localhost/checkout/x/callback";
+        let options = razorpay_options(&store, &checkout, &step, callback);
+        assert_eq!(options["amount"], 69_900);
+        assert_eq!(options["order_id"], "order_1");
+        assert_eq!(options["callback_url"], callback);
+        assert_eq!(options["theme"]["color"], "#aa3300");
+        let action = PayAction::Razorpay(step);
+        let real = pay_page(&store, &checkout, &action, &PaymentPage::StandardCheckout, callback, None, 200).body;
+        assert!(real.contains(RAZORPAY_CHECKOUT_JS) && !real.contains("Demo </script>"), "the store name cannot end the script");
+        let standin = pay_page(&store, &checkout, &action, &PaymentPage::from_setting(Some("http://localhost:9100/")), callback, None, 200).body;
+        assert!(standin.contains("http://localhost:9100/pay/order_1?callback_url=https%3A%2F%2Fdemo.localhost%2Fcheckout%2Fx%2Fcallback"));
+        assert_eq!(PaymentPage::from_setting(Some(" ")), PaymentPage::StandardCheckout);
+    }
+}
