@@ -44,6 +44,9 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
                 now_ms: worker::Date::now().as_millis() as i64,
             };
             let page = checkout_pages::serve(&origin, &payment, route, &request).await;
+            if let Some(problem) = &page.problem {
+                worker::console_error!("checkout page failed ({}): {problem}", page.status);
+            }
             let headers = Headers::new();
             for (name, value) in page.headers() {
                 headers.append(name, &value)?;

@@ -125,15 +125,17 @@ pub struct PageResponse {
     pub location: Option<String>,
     /// `Set-Cookie` values.
     pub set_cookies: Vec<String>,
+    /// What went wrong behind an error page, for the host's log (never shown to the shopper).
+    pub problem: Option<String>,
 }
 
 impl PageResponse {
     fn page(status: u16, body: String) -> Self {
-        Self { status, body, location: None, set_cookies: Vec::new() }
+        Self { status, body, location: None, set_cookies: Vec::new(), problem: None }
     }
 
     fn see_other(location: String) -> Self {
-        Self { status: 303, body: String::new(), location: Some(location), set_cookies: Vec::new() }
+        Self { status: 303, body: String::new(), location: Some(location), set_cookies: Vec::new(), problem: None }
     }
 
     /// Every header to send: checkout pages are private, never cached, never framed, and do not
@@ -187,10 +189,10 @@ impl Failure {
         match self {
             Failure::NotFound(store) => notice(store.as_ref(), 404, "Checkout not found", "We couldn't find this checkout. It may belong to another store."),
             Failure::Suspended => notice(None, 503, "This store is unavailable", "It is closed for the moment. Please come back later."),
-            Failure::Unavailable(why) => {
-                let _ = why;
-                notice(None, 502, "Checkout is temporarily unavailable", "Nothing was charged. Please try again in a moment.")
-            }
+            Failure::Unavailable(why) => PageResponse {
+                problem: Some(why),
+                ..notice(None, 502, "Checkout is temporarily unavailable", "Nothing was charged. Please try again in a moment.")
+            },
         }
     }
 }

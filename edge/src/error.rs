@@ -44,3 +44,16 @@ impl ApiErrorBody {
         body
     }
 }
+
+/// An error with its causes, `outer: inner: …`: an HTTP client's own message alone ("client error
+/// (Connect)") does not say what went wrong.
+pub fn error_chain(error: &dyn core::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}

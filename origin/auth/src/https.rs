@@ -31,15 +31,4 @@ pub fn connector(https: bool, what: &str) -> Result<Connector, String> {
     Ok(hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build())
 }
 
-/// An error with its causes, `outer: inner: …`: hyper's own message alone ("client error
-/// (Connect)") does not say what went wrong.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
-}
+pub use zelly_edge::error::error_chain;

@@ -60,6 +60,9 @@ pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, hea
                 now_ms: zelly_service::now_ms(),
             };
             let page = checkout_pages::serve(state.origin.as_ref(), &state.payment, route, &request).await;
+            if let Some(problem) = &page.problem {
+                tracing::warn!(%problem, status = page.status, "checkout page failed");
+            }
             let mut response = (StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), page.body.clone()).into_response();
             for (name, value) in page.headers() {
                 if let Ok(value) = header::HeaderValue::from_str(&value) {

@@ -107,13 +107,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         if let ApiError::Internal(cause) = &self {
-            let mut chain = cause.to_string();
-            let mut source = cause.source();
-            while let Some(inner) = source {
-                chain.push_str(": ");
-                chain.push_str(&inner.to_string());
-                source = inner.source();
-            }
+            let chain = zelly_edge::error::error_chain(cause.as_ref());
             tracing::error!(error = %chain, "request failed");
         }
         let retry_after = match &self {

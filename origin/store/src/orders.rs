@@ -484,6 +484,12 @@ macro_rules! order_store_impl {
                 if payment.amount_minor != checkout.total.amount_minor {
                     return Err(StoreError::Invalid("amount_minor: the payment does not match the checkout's total".into()));
                 }
+                // No money has moved for cash on delivery, so a hold that ran out ends the
+                // checkout: its stock may be someone else's by now. A payment that was taken is
+                // never turned away (the order must not be lost), even after the hold.
+                if status == OrderStatus::PendingPayment && checkout.expires_at_ms <= now_ms {
+                    return Err(StoreError::Refused("this checkout has expired and its items were released; please check out again".into()));
+                }
                 let (number,): (i64,) = sqlx::query_as(concat!(
                     "UPDATE ", $p, "tenants SET last_order_number = last_order_number + 1 WHERE id = $1 RETURNING last_order_number"))
                     .bind(tenant).fetch_one(&mut *tx).await?;

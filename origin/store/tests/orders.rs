@@ -231,6 +231,14 @@ async fn cash_on_delivery_is_placed_unpaid(store: DynStore) {
     assert_eq!((order.status, order.payment_method), (OrderStatus::PendingPayment, PaymentMethod::CashOnDelivery));
     assert_eq!(stock(&store, t, lamp.id).await, 0, "its stock is gone with the order");
     assert!(!store.finalize_checkout(t, c.id, &placed, NOW).await.unwrap().created);
+    // A cash-on-delivery checkout left past its hold is not placed: its stock was released.
+    let restock = zelly_edge::catalog::InventoryAdjustmentInput { delta: 1, reason: "returned".into() };
+    store.adjust_inventory(t, lamp.variants[0].id, &restock, "uid-1").await.unwrap();
+    let late = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::CashOnDelivery), NOW).await.unwrap();
+    let placed = PaymentConfirmation { payment_id: None, amount_minor: late.total.amount_minor };
+    let Err(StoreError::Refused(why)) = store.finalize_checkout(t, late.id, &placed, NOW + RESERVATION_MS).await else { panic!() };
+    assert!(why.contains("expired"), "{why}");
+    assert_eq!(stock(&store, t, lamp.id).await, 1, "nothing left the shelf");
 }
 
 async fn refunds_count_once_and_move_the_order_forward(store: DynStore) {
