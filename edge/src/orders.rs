@@ -346,6 +346,10 @@ pub struct Order {
     pub shipping: ShippingAddress,
     /// When it was placed (Unix ms).
     pub created_at_ms: i64,
+    /// Paid after its stock hold had run out, when the stock was already gone: the order stands
+    /// (the money was taken) and the merchant decides whether to ship late or refund.
+    #[serde(default)]
+    pub oversold: bool,
 }
 
 #[cfg(test)]

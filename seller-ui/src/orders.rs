@@ -961,6 +961,17 @@ fn OrderDetail(
         >
             <div class="panel-body">
                 <OrderNotice notice />
+                {order.oversold.then(|| view! {
+                    <Banner
+                        tone=Tone::Warning
+                        message="Paid after its hold ran out: the stock was already gone."
+                        testid="order-oversold"
+                    >
+                        <p class="banner-detail">
+                            "The shopper's payment arrived after the 15 minutes their items were held, and others had bought them by then. Ship it once you have the stock, or refund it."
+                        </p>
+                    </Banner>
+                })}
                 <dl class="order-facts">
                     <div>
                         <dt>"Status"</dt>
@@ -1322,6 +1333,7 @@ mod tests {
                 phone: "+91 98450 12345".into(),
             },
             created_at_ms: 1_777_766_400_000,
+            oversold: false,
         }
     }
 

@@ -169,6 +169,7 @@ pub(crate) mod rows {
         pub refunded_minor: i64,
         pub currency: String,
         pub created_at_ms: i64,
+        pub oversold: bool,
     }
 
     /// A variant as a checkout prices and holds it.
@@ -188,7 +189,7 @@ pub(crate) mod rows {
 macro_rules! order_columns {
     () => {
         "id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, \
-         refunded_minor, currency, created_at_ms"
+         refunded_minor, currency, created_at_ms, oversold"
     };
 }
 
@@ -294,6 +295,7 @@ macro_rules! order_store_impl {
                     email: checkout.email,
                     shipping: checkout.shipping,
                     created_at_ms: row.created_at_ms,
+                    oversold: row.oversold,
                 })
             }
 
@@ -513,7 +515,9 @@ macro_rules! order_store_impl {
                     }
                     return Err(StoreError::Refused("this payment already paid for another order".into()));
                 }
-                // The stock leaves the shelf once, with the order.
+                // The stock leaves the shelf once, with the order. Only a payment that came after
+                // its hold ran out can take it below zero; that order is kept and flagged.
+                let mut oversold = false;
                 for line in &checkout.lines {
                     let after: Option<(i64,)> = sqlx::query_as(concat!(
                         "UPDATE ", $p, "variants SET inventory_quantity = inventory_quantity - $3 \
@@ -521,6 +525,7 @@ macro_rules! order_store_impl {
                         .bind(tenant).bind(line.variant_id).bind(i64::from(line.quantity))
                         .fetch_optional(&mut *tx).await?;
                     if let Some((quantity_after,)) = after {
+                        oversold |= quantity_after < 0;
                         sqlx::query(concat!(
                             "INSERT INTO ", $p, "inventory_adjustments (id, tenant_id, variant_id, delta, quantity_after, reason, actor, created_at_ms) \
                              VALUES ($1, $2, $3, $4, $5, $6, 'checkout', $7)"))
@@ -528,6 +533,10 @@ macro_rules! order_store_impl {
                             .bind(quantity_after).bind(format!("order #{number}")).bind(now_ms)
                             .execute(&mut *tx).await?;
                     }
+                }
+                if oversold {
+                    sqlx::query(concat!("UPDATE ", $p, "orders SET oversold = TRUE WHERE tenant_id = $1 AND id = $2"))
+                        .bind(tenant).bind(order_id).execute(&mut *tx).await?;
                 }
                 sqlx::query(concat!("UPDATE ", $p, "stock_reservations SET consumed = TRUE WHERE tenant_id = $1 AND checkout_id = $2"))
                     .bind(tenant).bind(checkout_id).execute(&mut *tx).await?;
@@ -574,7 +583,7 @@ macro_rules! order_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
                     "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.tracking_carrier, o.tracking_number, o.total_minor, o.refunded_minor, o.currency, \
-                     o.created_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
+                     o.created_at_ms, o.oversold FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
                      WHERE o.tenant_id = "));
                 q.push_bind(tenant);
                 if let Some(status) = query.status {

@@ -78,7 +78,7 @@ pub async fn sqlite_store() -> DynStore {
     let path = fresh_sqlite_path();
     let store = crate::sqlite::SqliteStore::open(&path)
         .await
-        .unwrap_or_else(|e| panic!("cannot open test SQLite database {}: {e}", path.display()));
+        .unwrap_or_else(|e| panic!("cannot open test SQLite database {}: {e:?}", path.display()));
     Arc::new(store)
 }
 
@@ -88,7 +88,7 @@ pub async fn postgres_store() -> Option<DynStore> {
     let urls = fresh_postgres().await?;
     let store = crate::postgres::PgStore::connect_as_app(&urls.app, &urls.owner)
         .await
-        .unwrap_or_else(|e| panic!("cannot open test PostgreSQL database: {e}"));
+        .unwrap_or_else(|e| panic!("cannot open test PostgreSQL database: {e:?}"));
     Some(Arc::new(store))
 }
 

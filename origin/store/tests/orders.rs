@@ -172,13 +172,21 @@ async fn expired_holds_free_their_stock(store: DynStore) {
     let t = tenant(&store, "acme").await;
     let lamp = lamp(&store, t, 1).await;
     let variant = lamp.variants[0].id;
-    store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
+    let slow = store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW).await.unwrap();
     assert!(store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), NOW + 1_000).await.is_err());
-    // The first shopper never paid: once the hold expires, the unit is for sale again.
+    // The first shopper did not pay in time: once the hold expires, the unit is for sale again.
     let later = NOW + RESERVATION_MS + 1;
     let c = store.create_checkout(t, &checkout(&[(variant, 1)], PaymentMethod::Razorpay), later).await.unwrap();
-    store.finalize_checkout(t, c.id, &paid("pay_late", c.total.amount_minor), later).await.unwrap();
+    let order = store.finalize_checkout(t, c.id, &paid("pay_in_time", c.total.amount_minor), later).await.unwrap().order;
+    assert!(!order.oversold);
     assert_eq!(stock(&store, t, lamp.id).await, 0);
+    // Then the first shopper's payment arrives after all: the money was taken, so the order
+    // stands, flagged for the merchant, and the shelf shows the shortfall.
+    let late = store.finalize_checkout(t, slow.id, &paid("pay_late", slow.total.amount_minor), later + 1).await.unwrap().order;
+    assert!(late.oversold);
+    assert_eq!(stock(&store, t, lamp.id).await, -1);
+    let listed = store.orders(t, &OrderQuery { limit: 50, ..OrderQuery::default() }).await.unwrap();
+    assert_eq!(listed.iter().map(|o| o.oversold).collect::<Vec<_>>(), [true, false], "newest first, flag kept");
 }
 
 async fn order_statuses_only_move_forward_and_stores_see_only_their_own(store: DynStore) {
