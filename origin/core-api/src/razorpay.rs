@@ -173,6 +173,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_https_api_gets_a_tls_handshake() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_bytes = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut head = [0_u8; 3];
+            socket.read_exact(&mut head).await.unwrap();
+            head
+        });
+        // The server hangs up after reading, so the call fails; what matters is how it began.
+        let _ = client(&format!("https://127.0.0.1:{port}")).create_order(100, "INR", "r", serde_json::json!({})).await;
+        let head = first_bytes.await.unwrap();
+        assert_eq!(head[..2], [0x16, 0x03], "a TLS handshake record, not plain HTTP: {head:?}");
+    }
+
+    #[tokio::test]
     async fn the_real_api_is_spoken_to_over_tls_and_a_failure_says_why() {
         // https needs the system's CA store (ca-certificates): the client is built with it. Nothing
         // listens on port 9 here, so the call fails, as unreachable and with the reason.
