@@ -42,6 +42,7 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
                 cookies: cookies.as_deref(),
                 body: &body,
                 now_ms: worker::Date::now().as_millis() as i64,
+                random: zelly_edge::workers::random_bytes()?,
             };
             let page = checkout_pages::serve(&origin, &payment, route, &request).await;
             if let Some(problem) = &page.problem {

@@ -112,6 +112,8 @@ pub struct PageRequest<'a> {
     pub body: &'a [u8],
     /// Now, in Unix milliseconds.
     pub now_ms: i64,
+    /// 16 bytes from the host's secure random source (a new form's attempt id).
+    pub random: [u8; 16],
 }
 
 /// A page or a redirect.
@@ -266,7 +268,8 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
         if lines.is_empty() {
             return Ok(empty_cart(&store));
         }
-        Ok(form_page(&store, prices.cash_on_delivery, &lines, &ContactForm::default(), &FieldErrors::new(), None, 200))
+        let form = ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..ContactForm::default() };
+        Ok(form_page(&store, prices.cash_on_delivery, &lines, &form, &FieldErrors::new(), None, 200))
     }
 
     async fn start(&self) -> Result<PageResponse, Failure> {
@@ -277,6 +280,8 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
         }
         let cod = prices.cash_on_delivery;
         let form = match ContactForm::parse(self.request.body) {
+            // A form from before attempts existed, or a hand-made post: a fresh attempt.
+            Ok(form) if form.attempt.is_empty() => ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..form },
             Ok(form) => form,
             Err(why) => return Ok(form_page(&store, cod, &lines, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
         };
@@ -421,6 +426,8 @@ struct ContactForm {
     country: String,
     phone: String,
     payment_method: String,
+    /// The form's attempt id (a hidden field, new with each form shown).
+    attempt: String,
 }
 
 impl ContactForm {
@@ -441,6 +448,7 @@ impl ContactForm {
                 "country" => &mut form.country,
                 "phone" => &mut form.phone,
                 "payment_method" => &mut form.payment_method,
+                "attempt" => &mut form.attempt,
                 _ => continue,
             };
             *slot = value.trim().to_owned();
@@ -448,7 +456,21 @@ impl ContactForm {
         Ok(form)
     }
 
+    /// The checkout to start. Its idempotency key is the attempt and everything else in it
+    /// hashed together: the same form submitted twice starts one checkout, while the same form
+    /// changed and submitted again (the back button keeps the attempt) starts a new one.
     fn input(&self, lines: &[CartLine], session_id: Option<String>) -> CheckoutInput {
+        let mut input = self.input_without_key(lines, session_id);
+        if !self.attempt.is_empty() {
+            use sha2::Digest as _;
+            let content = serde_json::to_string(&input).unwrap_or_default();
+            let digest = sha2::Sha256::new().chain_update(self.attempt.as_bytes()).chain_update(b"\n").chain_update(content.as_bytes()).finalize();
+            input.idempotency_key = Some(hex::encode(&digest[..16]));
+        }
+        input
+    }
+
+    fn input_without_key(&self, lines: &[CartLine], session_id: Option<String>) -> CheckoutInput {
         CheckoutInput {
             lines: lines.iter().map(|l| CheckoutLineInput { variant_id: l.variant_id, quantity: l.quantity }).collect(),
             email: self.email.clone(),
@@ -464,6 +486,7 @@ impl ContactForm {
             },
             payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Razorpay),
             session_id,
+            idempotency_key: None,
         }
     }
 }
@@ -555,7 +578,11 @@ fn form_page(store: &StoreInfo, cod: bool, lines: &[CartLine], form: &ContactFor
         "<section><h2>Your order</h2>{}<p class=\"muted\"><a href=\"/cart\">Change the cart</a></p></section>",
         summary(lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), total)
     );
-    main.push_str("<form method=\"post\" action=\"/checkout\" data-testid=\"checkout-form\" novalidate><section><h2>Contact</h2>");
+    let _ = write!(
+        main,
+        "<form method=\"post\" action=\"/checkout\" data-testid=\"checkout-form\" novalidate><input type=\"hidden\" name=\"attempt\" value=\"{}\"><section><h2>Contact</h2>",
+        attr(&form.attempt)
+    );
     let field = |main: &mut String, name: &str, key: &str, label: &str, kind: &str, value: &str, extra: &str| {
         let _ = write!(
             main,
@@ -743,8 +770,16 @@ mod tests {
         let form = ContactForm::parse(b"email=+asha%40example.in&name=Asha&line1=12+MG+Road&line2=&city=Bengaluru&state=KA&postal_code=560001&country=in&phone=9845012345&payment_method=cash_on_delivery&price=1").unwrap();
         assert_eq!(form.email, "asha@example.in");
         let line = CartLine { variant_id: Uuid::from_u128(1), title: "Diya".into(), unit_price: Money::new(100, crate::Currency::INR), quantity: 2 };
-        let input = form.input(&[line], Some("s".into()));
+        let input = form.input(&[line.clone()], Some("s".into()));
+        assert_eq!(input.idempotency_key, None, "no attempt, no key");
         assert_eq!(input.payment_method, PaymentMethod::CashOnDelivery);
+        // The same attempt and form give the same key; a change to the form gives another.
+        let attempt = ContactForm { attempt: "a1".into(), ..form.clone() };
+        let key = attempt.input(&[line.clone()], Some("s".into())).idempotency_key.unwrap();
+        assert_eq!(attempt.input(&[line.clone()], Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        let moved = ContactForm { city: "Mysuru".into(), ..attempt.clone() };
+        assert_ne!(moved.input(&[line.clone()], Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        assert_eq!(attempt.input(&[line], Some("s".into())).validate(), Ok(()));
         assert_eq!(input.shipping.country, "IN");
         assert_eq!(input.shipping.line2, None);
         assert_eq!(input.lines, vec![CheckoutLineInput { variant_id: Uuid::from_u128(1), quantity: 2 }]);

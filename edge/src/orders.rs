@@ -156,6 +156,10 @@ pub struct CheckoutInput {
     /// visit's conversion in analytics.
     #[serde(default)]
     pub session_id: Option<String>,
+    /// The checkout form's attempt (1-64 letters, digits, '-' or '_'): the same attempt sent again
+    /// gets the checkout it already started, so a double submit holds the stock once.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 fn text(errors: &mut FieldErrors, value: &str, field: &str, max: usize) {
@@ -180,9 +184,11 @@ impl CheckoutInput {
             && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'))
             && !email.contains(char::is_whitespace);
         check(&mut e, plausible, "email", "must be an email address");
-        if let Some(session) = &self.session_id {
-            let ok = (1..=64).contains(&session.len()) && session.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            check(&mut e, ok, "session_id", "must be 1-64 letters, digits, '-' or '_'");
+        for (field, value) in [("session_id", &self.session_id), ("idempotency_key", &self.idempotency_key)] {
+            if let Some(value) = value {
+                let ok = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                check(&mut e, ok, field, "must be 1-64 letters, digits, '-' or '_'");
+            }
         }
         let s = &self.shipping;
         text(&mut e, &s.name, "shipping.name", 100);
@@ -372,6 +378,7 @@ mod tests {
             },
             payment_method: PaymentMethod::Razorpay,
             session_id: Some("visit-1".into()),
+            idempotency_key: None,
         }
     }
 
@@ -385,9 +392,10 @@ mod tests {
         bad.shipping.phone = "call me".into();
         bad.shipping.city = " ".into();
         bad.session_id = Some("not a visit!".into());
+        bad.idempotency_key = Some(String::new());
         let errors = bad.validate().unwrap_err();
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
-        assert_eq!(fields, ["email", "lines[1].quantity", "lines[1].variant_id", "session_id", "shipping.city", "shipping.country", "shipping.phone"]);
+        assert_eq!(fields, ["email", "idempotency_key", "lines[1].quantity", "lines[1].variant_id", "session_id", "shipping.city", "shipping.country", "shipping.phone"]);
         let empty = CheckoutInput { lines: vec![], ..input() };
         assert!(empty.validate().unwrap_err().contains_key("lines"));
     }

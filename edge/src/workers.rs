@@ -135,3 +135,16 @@ pub fn request_host(request: &Request) -> String {
         .or_else(|| request.url().ok().and_then(|u| u.host_str().map(str::to_owned)))
         .unwrap_or_default()
 }
+
+/// 16 bytes from the runtime's secure random source (`crypto.getRandomValues`).
+pub fn random_bytes() -> worker::Result<[u8; 16]> {
+    use worker::js_sys::{Function, Reflect, Uint8Array};
+    use worker::wasm_bindgen::JsCast;
+    let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
+    let fill: Function = Reflect::get(&crypto, &"getRandomValues".into())?.dyn_into()?;
+    let bytes = Uint8Array::new_with_length(16);
+    fill.call1(&crypto, &bytes)?;
+    let mut out = [0_u8; 16];
+    bytes.copy_to(&mut out);
+    Ok(out)
+}

@@ -58,6 +58,7 @@ pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, hea
                 cookies: headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
                 body: &body,
                 now_ms: zelly_service::now_ms(),
+                random: *uuid::Uuid::new_v4().as_bytes(),
             };
             let page = checkout_pages::serve(state.origin.as_ref(), &state.payment, route, &request).await;
             if let Some(problem) = &page.problem {

@@ -251,12 +251,19 @@ async fn cash_on_delivery_is_placed_from_the_review_step_and_an_empty_cart_is_to
 
     let (tote, price) = demo_variant(&store, "jute-tote", 0).await;
     let cart = format!("zelly_cart={}_1", tote.simple());
+    // The form names its attempt; submitting it twice (a double click) starts one checkout.
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    let attempt = shown.body.split(r#"name="attempt" value=""#).nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_owned();
+    assert_eq!(attempt.len(), 32, "{attempt}");
     let mut fields = SHOPPER.to_vec();
     fields.push(("payment_method", "cash_on_delivery"));
-    let started = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
-        .header("content-type", "application/x-www-form-urlencoded").body(form(&fields))).await;
+    fields.push(("attempt", &attempt));
+    let submit = || http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&fields));
+    let started = page(submit()).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let pay_path = started.location.unwrap();
+    assert_eq!(page(submit()).await.location.as_deref(), Some(pay_path.as_str()), "the same checkout, not a second hold");
     let review = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
     assert!(review.body.contains("data-testid=\"place-order\"") && !review.body.contains("razorpay-options"), "{}", review.body);
     let placed = page(http.post(format!("{base}{pay_path}/place")).header("host", "demo.localhost")).await;

@@ -229,6 +229,111 @@ pub(crate) fn line(row: rows::LineRow, currency: zelly_edge::Currency) -> Result
 macro_rules! order_store_impl {
     ($store:ty, $db:ty, $p:literal, $lock:literal) => {
         impl $store {
+            /// Starts a checkout in one transaction (see `OrderStore::create_checkout`).
+            async fn start_checkout(
+                &self,
+                tenant: Uuid,
+                input: &zelly_edge::orders::CheckoutInput,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Checkout, StoreError> {
+                use $crate::orders::rows::SaleRow;
+                input.validate().map_err(|fields| {
+                    StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
+                })?;
+                let expires_at_ms = now_ms + $crate::orders::RESERVATION_MS;
+                let mut tx = self.tenant_tx(tenant).await?;
+                if input.payment_method == zelly_edge::orders::PaymentMethod::CashOnDelivery {
+                    let (offered,): (bool,) = sqlx::query_as(concat!("SELECT cash_on_delivery FROM ", $p, "tenants WHERE id = $1"))
+                        .bind(tenant).fetch_one(&mut *tx).await?;
+                    if !offered {
+                        return Err(StoreError::Invalid("payment_method: this store does not offer cash on delivery".into()));
+                    }
+                }
+                // Lock the variants in id order, so that two checkouts of the same variants never
+                // wait for each other in a cycle.
+                let mut order: Vec<usize> = (0..input.lines.len()).collect();
+                order.sort_by_key(|&i| input.lines[i].variant_id);
+                let mut priced: Vec<Option<(SaleRow, u32)>> = (0..input.lines.len()).map(|_| None).collect();
+                for i in order {
+                    let wanted = &input.lines[i];
+                    let sale: Option<SaleRow> = sqlx::query_as(concat!(
+                        "SELECT p.title AS product_title, v.title, v.sku, v.price_minor, v.currency, v.inventory_quantity, v.track_inventory FROM ",
+                        $p, "variants v JOIN ", $p, "products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
+                         WHERE v.tenant_id = $1 AND v.id = $2 AND p.status = 'active'", $lock))
+                        .bind(tenant).bind(wanted.variant_id).fetch_optional(&mut *tx).await?;
+                    let Some(sale) = sale else {
+                        return Err(StoreError::Invalid(format!("lines[{i}].variant_id: this store does not sell it")));
+                    };
+                    if sale.track_inventory {
+                        let (held,): (i64,) = sqlx::query_as(concat!(
+                            "SELECT COALESCE(SUM(quantity), 0) FROM ", $p, "stock_reservations \
+                             WHERE tenant_id = $1 AND variant_id = $2 AND consumed = FALSE AND expires_at_ms > $3"))
+                            .bind(tenant).bind(wanted.variant_id).bind(now_ms).fetch_one(&mut *tx).await?;
+                        let available = (sale.inventory_quantity - held).max(0);
+                        if available < i64::from(wanted.quantity) {
+                            return Err(StoreError::Refused(if available == 0 {
+                                format!("{} is sold out", sale.sku)
+                            } else {
+                                format!("{}: only {available} left", sale.sku)
+                            }));
+                        }
+                    }
+                    priced[i] = Some((sale, wanted.quantity));
+                }
+                let priced: Vec<(SaleRow, u32)> = priced.into_iter().flatten().collect();
+                let currency = priced.first().map(|(s, _)| s.currency.clone()).unwrap_or_else(|| "INR".into());
+                if priced.iter().any(|(s, _)| s.currency != currency) {
+                    return Err(StoreError::Invalid("lines: variants priced in different currencies".into()));
+                }
+                let total = priced
+                    .iter()
+                    .try_fold(0_i64, |sum, (s, q)| s.price_minor.checked_mul(i64::from(*q)).and_then(|t| sum.checked_add(t)))
+                    .ok_or_else(|| StoreError::Invalid("lines: the total is too large".into()))?;
+                let id = Uuid::new_v4();
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "checkouts (id, tenant_id, status, email, shipping, payment_method, total_minor, currency, \
+                     expires_at_ms, created_at_ms, session_id, idempotency_key) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+                    .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
+                    .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
+                    .bind(input.session_id.as_deref()).bind(input.idempotency_key.as_deref())
+                    .execute(&mut *tx).await?;
+                for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
+                    sqlx::query(concat!(
+                        "INSERT INTO ", $p, "checkout_lines (tenant_id, checkout_id, position, variant_id, title, sku, \
+                         unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                        .bind(tenant).bind(id).bind(position as i32).bind(wanted.variant_id)
+                        .bind(format!("{} / {}", sale.product_title, sale.title)).bind(&sale.sku)
+                        .bind(sale.price_minor).bind(*quantity as i32)
+                        .execute(&mut *tx).await?;
+                    if sale.track_inventory {
+                        sqlx::query(concat!(
+                            "INSERT INTO ", $p, "stock_reservations (tenant_id, checkout_id, variant_id, quantity, expires_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5)"))
+                            .bind(tenant).bind(id).bind(wanted.variant_id).bind(*quantity as i32).bind(expires_at_ms)
+                            .execute(&mut *tx).await?;
+                    }
+                }
+                let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?.ok_or(StoreError::NotFound)?;
+                // The checkout_started analytics event, written with the checkout.
+                let event = $crate::orders::checkout_started_event(tenant, &checkout, input.session_id.clone(), now_ms);
+                Self::write_outbox(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(checkout)
+            }
+
+            /// The checkout an earlier submission of the same form attempt started, if any.
+            async fn checkout_by_attempt(&self, tenant: Uuid, key: &str) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND idempotency_key = $2"))
+                    .bind(tenant).bind(key).fetch_optional(&mut *tx).await?;
+                let checkout = match id {
+                    Some((id,)) => Self::checkout_in(&mut tx, tenant, id, false).await?,
+                    None => None,
+                };
+                tx.commit().await?;
+                Ok(checkout)
+            }
+
             async fn checkout_in(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 tenant: Uuid,
@@ -340,89 +445,21 @@ macro_rules! order_store_impl {
                 input: &zelly_edge::orders::CheckoutInput,
                 now_ms: i64,
             ) -> Result<zelly_edge::orders::Checkout, StoreError> {
-                use $crate::orders::rows::SaleRow;
-                input.validate().map_err(|fields| {
-                    StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
-                })?;
-                let expires_at_ms = now_ms + $crate::orders::RESERVATION_MS;
-                let mut tx = self.tenant_tx(tenant).await?;
-                if input.payment_method == zelly_edge::orders::PaymentMethod::CashOnDelivery {
-                    let (offered,): (bool,) = sqlx::query_as(concat!("SELECT cash_on_delivery FROM ", $p, "tenants WHERE id = $1"))
-                        .bind(tenant).fetch_one(&mut *tx).await?;
-                    if !offered {
-                        return Err(StoreError::Invalid("payment_method: this store does not offer cash on delivery".into()));
-                    }
+                let Some(key) = input.idempotency_key.as_deref() else {
+                    return self.start_checkout(tenant, input, now_ms).await;
+                };
+                if let Some(started) = self.checkout_by_attempt(tenant, key).await? {
+                    return Ok(started);
                 }
-                // Lock the variants in id order, so that two checkouts of the same variants never
-                // wait for each other in a cycle.
-                let mut order: Vec<usize> = (0..input.lines.len()).collect();
-                order.sort_by_key(|&i| input.lines[i].variant_id);
-                let mut priced: Vec<Option<(SaleRow, u32)>> = (0..input.lines.len()).map(|_| None).collect();
-                for i in order {
-                    let wanted = &input.lines[i];
-                    let sale: Option<SaleRow> = sqlx::query_as(concat!(
-                        "SELECT p.title AS product_title, v.title, v.sku, v.price_minor, v.currency, v.inventory_quantity, v.track_inventory FROM ",
-                        $p, "variants v JOIN ", $p, "products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
-                         WHERE v.tenant_id = $1 AND v.id = $2 AND p.status = 'active'", $lock))
-                        .bind(tenant).bind(wanted.variant_id).fetch_optional(&mut *tx).await?;
-                    let Some(sale) = sale else {
-                        return Err(StoreError::Invalid(format!("lines[{i}].variant_id: this store does not sell it")));
-                    };
-                    if sale.track_inventory {
-                        let (held,): (i64,) = sqlx::query_as(concat!(
-                            "SELECT COALESCE(SUM(quantity), 0) FROM ", $p, "stock_reservations \
-                             WHERE tenant_id = $1 AND variant_id = $2 AND consumed = FALSE AND expires_at_ms > $3"))
-                            .bind(tenant).bind(wanted.variant_id).bind(now_ms).fetch_one(&mut *tx).await?;
-                        let available = (sale.inventory_quantity - held).max(0);
-                        if available < i64::from(wanted.quantity) {
-                            return Err(StoreError::Refused(if available == 0 {
-                                format!("{} is sold out", sale.sku)
-                            } else {
-                                format!("{}: only {available} left", sale.sku)
-                            }));
-                        }
-                    }
-                    priced[i] = Some((sale, wanted.quantity));
+                match self.start_checkout(tenant, input, now_ms).await {
+                    Ok(checkout) => Ok(checkout),
+                    // A twin submission committed first: its stock hold made this one "sold
+                    // out", or its key made this insert a duplicate. Either way, its checkout.
+                    Err(err) => match self.checkout_by_attempt(tenant, key).await? {
+                        Some(started) => Ok(started),
+                        None => Err(err),
+                    },
                 }
-                let priced: Vec<(SaleRow, u32)> = priced.into_iter().flatten().collect();
-                let currency = priced.first().map(|(s, _)| s.currency.clone()).unwrap_or_else(|| "INR".into());
-                if priced.iter().any(|(s, _)| s.currency != currency) {
-                    return Err(StoreError::Invalid("lines: variants priced in different currencies".into()));
-                }
-                let total = priced
-                    .iter()
-                    .try_fold(0_i64, |sum, (s, q)| s.price_minor.checked_mul(i64::from(*q)).and_then(|t| sum.checked_add(t)))
-                    .ok_or_else(|| StoreError::Invalid("lines: the total is too large".into()))?;
-                let id = Uuid::new_v4();
-                sqlx::query(concat!(
-                    "INSERT INTO ", $p, "checkouts (id, tenant_id, status, email, shipping, payment_method, total_minor, currency, \
-                     expires_at_ms, created_at_ms, session_id) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10)"))
-                    .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
-                    .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
-                    .bind(input.session_id.as_deref())
-                    .execute(&mut *tx).await?;
-                for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
-                    sqlx::query(concat!(
-                        "INSERT INTO ", $p, "checkout_lines (tenant_id, checkout_id, position, variant_id, title, sku, \
-                         unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
-                        .bind(tenant).bind(id).bind(position as i32).bind(wanted.variant_id)
-                        .bind(format!("{} / {}", sale.product_title, sale.title)).bind(&sale.sku)
-                        .bind(sale.price_minor).bind(*quantity as i32)
-                        .execute(&mut *tx).await?;
-                    if sale.track_inventory {
-                        sqlx::query(concat!(
-                            "INSERT INTO ", $p, "stock_reservations (tenant_id, checkout_id, variant_id, quantity, expires_at_ms) \
-                             VALUES ($1, $2, $3, $4, $5)"))
-                            .bind(tenant).bind(id).bind(wanted.variant_id).bind(*quantity as i32).bind(expires_at_ms)
-                            .execute(&mut *tx).await?;
-                    }
-                }
-                let checkout = Self::checkout_in(&mut tx, tenant, id, false).await?.ok_or(StoreError::NotFound)?;
-                // The checkout_started analytics event, written with the checkout.
-                let event = $crate::orders::checkout_started_event(tenant, &checkout, input.session_id.clone(), now_ms);
-                Self::write_outbox(&mut tx, &event).await?;
-                tx.commit().await?;
-                Ok(checkout)
             }
 
             async fn checkout(&self, tenant: Uuid, id: Uuid) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {

@@ -21,6 +21,7 @@ zelly_store::on_both_backends!(
     cash_on_delivery_is_placed_unpaid,
     refunds_count_once_and_move_the_order_forward,
     checkouts_and_orders_leave_their_analytics_events_in_the_outbox_once,
+    a_form_submitted_twice_starts_one_checkout,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -61,6 +62,7 @@ fn checkout(lines: &[(Uuid, u32)], method: PaymentMethod) -> CheckoutInput {
         },
         payment_method: method,
         session_id: Some("visit-42".into()),
+        idempotency_key: None,
     }
 }
 
@@ -296,4 +298,33 @@ async fn checkouts_and_orders_leave_their_analytics_events_in_the_outbox_once(st
     let _ = b;
     store.outbox_published(&[event.event_id]).await.unwrap();
     assert!(store.outbox(100).await.unwrap().is_empty());
+}
+
+async fn a_form_submitted_twice_starts_one_checkout(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let lamp = lamp(&store, t, 1).await;
+    let variant = lamp.variants[0].id;
+    let attempt = |key: &str| CheckoutInput { idempotency_key: Some(key.into()), ..checkout(&[(variant, 1)], PaymentMethod::Razorpay) };
+    // One after the other: the second answer is the first checkout, and the last unit is held once.
+    let first = store.create_checkout(t, &attempt("attempt-1"), NOW).await.unwrap();
+    assert_eq!(store.create_checkout(t, &attempt("attempt-1"), NOW + 500).await.unwrap().id, first.id);
+    // Another attempt is another shopper (or a changed form): the unit is taken.
+    assert!(matches!(store.create_checkout(t, &attempt("attempt-2"), NOW + 600).await, Err(StoreError::Refused(_))));
+    // At the same moment: every twin gets the one checkout that was made.
+    let lamp2 = store.create_seller_product(t, &serde_json::from_value(json!({
+        "handle": "lamp-2", "title": "Lamp 2", "status": "active",
+        "variants": [{ "sku": "LAMP2", "price_minor": 1_000, "inventory_quantity": 1 }],
+    })).unwrap()).await.unwrap();
+    let twin = CheckoutInput { idempotency_key: Some("attempt-3".into()), ..checkout(&[(lamp2.variants[0].id, 1)], PaymentMethod::Razorpay) };
+    let twins: Vec<_> = (0..5)
+        .map(|_| {
+            let (store, twin) = (Arc::clone(&store), twin.clone());
+            tokio::spawn(async move { store.create_checkout(t, &twin, NOW).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for twin in twins {
+        ids.push(twin.await.unwrap().unwrap().id);
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
 }

@@ -205,24 +205,11 @@ fn visit(req: &Request, headers: &Headers) -> Result<String> {
     let cookies = req.headers().get("cookie")?;
     let session = match analytics::session_from_cookies(cookies.as_deref()) {
         Some(session) => session,
-        None => analytics::new_session_id(random_bytes()?),
+        None => analytics::new_session_id(zelly_edge::workers::random_bytes()?),
     };
     let https = req.url().is_ok_and(|url| url.scheme() == "https");
     headers.append("set-cookie", &analytics::session_cookie(&session, https))?;
     Ok(session)
-}
-
-/// 16 bytes from the runtime's secure random source (`crypto.getRandomValues`).
-fn random_bytes() -> Result<[u8; 16]> {
-    use worker::js_sys::{Function, Reflect, Uint8Array};
-    use worker::wasm_bindgen::JsCast;
-    let crypto = Reflect::get(&worker::js_sys::global(), &"crypto".into())?;
-    let fill: Function = Reflect::get(&crypto, &"getRandomValues".into())?.dyn_into()?;
-    let bytes = Uint8Array::new_with_length(16);
-    fill.call1(&crypto, &bytes)?;
-    let mut out = [0_u8; 16];
-    bytes.copy_to(&mut out);
-    Ok(out)
 }
 
 /// The shopper's address as Cloudflare reports it.
