@@ -256,7 +256,7 @@ mod tests {
         let id = Uuid::from_u128(1);
         let body = format!(r#"{{"lines":[{{"variant_id":"{id}","quantity":2,"unit_price":1}}]}}"#);
         let request = parse_quote_request(body.as_bytes()).unwrap();
-        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None, cash_on_delivery: false }).unwrap();
+        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None, cash_on_delivery: false, online_payments: true }).unwrap();
         assert_eq!(quote.lines[0].unit_price.amount_minor, 49_900);
         assert_eq!(quote.total.amount_minor, 99_800);
     }
@@ -291,7 +291,7 @@ mod tests {
     fn a_variant_origin_does_not_know_is_refused_by_id() {
         let id = Uuid::from_u128(9);
         let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 1 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![], store: None, cash_on_delivery: false }).unwrap_err();
+        let err = price_quote(&request, &PriceList { prices: vec![], store: None, cash_on_delivery: false, online_payments: true }).unwrap_err();
         assert_eq!(err, CheckoutError::UnknownVariant(id));
         assert_eq!(err.status(), 422);
     }
@@ -300,7 +300,7 @@ mod tests {
     fn a_total_that_overflows_is_refused_not_wrapped() {
         let id = Uuid::from_u128(3);
         let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 999 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None, cash_on_delivery: false });
+        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None, cash_on_delivery: false, online_payments: true });
         assert_eq!(err.unwrap_err(), CheckoutError::TotalTooLarge);
     }
 

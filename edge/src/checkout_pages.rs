@@ -264,34 +264,39 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
 
     async fn form(&self) -> Result<PageResponse, Failure> {
         let (prices, lines) = self.priced_cart().await?;
+        let offers = Offers::of(&prices);
         let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
         if lines.is_empty() {
             return Ok(empty_cart(&store));
         }
         let form = ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..ContactForm::default() };
-        Ok(form_page(&store, prices.cash_on_delivery, &lines, &form, &FieldErrors::new(), None, 200))
+        Ok(form_page(&store, offers, &lines, &form, &FieldErrors::new(), None, 200))
     }
 
     async fn start(&self) -> Result<PageResponse, Failure> {
         let (prices, lines) = self.priced_cart().await?;
+        let offers = Offers::of(&prices);
         let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
         if lines.is_empty() {
             return Ok(empty_cart(&store));
         }
-        let cod = prices.cash_on_delivery;
         let form = match ContactForm::parse(self.request.body) {
             // A form from before attempts existed, or a hand-made post: a fresh attempt.
             Ok(form) if form.attempt.is_empty() => ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..form },
             Ok(form) => form,
-            Err(why) => return Ok(form_page(&store, cod, &lines, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
+            Err(why) => return Ok(form_page(&store, offers, &lines, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
         };
         let input = form.input(&lines, crate::events::session_from_cookies(self.request.cookies));
         let mut errors = input.validate().err().unwrap_or_default();
-        if input.payment_method == PaymentMethod::CashOnDelivery && !cod {
-            errors.insert("payment_method".into(), "this store does not take cash on delivery".into());
+        if !offers.takes(input.payment_method) {
+            let why = match input.payment_method {
+                PaymentMethod::CashOnDelivery => "this store does not take cash on delivery",
+                PaymentMethod::Razorpay => "this store does not take online payments yet",
+            };
+            errors.insert("payment_method".into(), why.into());
         }
         if !errors.is_empty() {
-            return Ok(form_page(&store, cod, &lines, &form, &errors, None, 422));
+            return Ok(form_page(&store, offers, &lines, &form, &errors, None, 422));
         }
         let body = serde_json::to_string(&input).map_err(|e| Failure::Unavailable(e.to_string()))?;
         match self.call::<Checkout>("POST", &paths::store_checkouts(&self.domain), Some(body)).await? {
@@ -300,7 +305,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             Err(Refused { status, error }) => {
                 // Too little stock (409) or a field core-api refused (422): the shopper can fix it.
                 let message = if error.error.fields.is_empty() { Some(error.error.message.as_str()) } else { None };
-                Ok(form_page(&store, cod, &lines, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
+                Ok(form_page(&store, offers, &lines, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
             }
         }
     }
@@ -563,7 +568,30 @@ fn cart_total(lines: &[CartLine]) -> Option<Money> {
     total
 }
 
-fn form_page(store: &StoreInfo, cod: bool, lines: &[CartLine], form: &ContactForm, errors: &FieldErrors, message: Option<&str>, status: u16) -> PageResponse {
+/// How a store can be paid, as checkout offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Offers {
+    online: bool,
+    cash_on_delivery: bool,
+}
+
+impl Offers {
+    fn of(prices: &PriceList) -> Self {
+        Self { online: prices.online_payments, cash_on_delivery: prices.cash_on_delivery }
+    }
+
+    fn takes(self, method: PaymentMethod) -> bool {
+        match method {
+            PaymentMethod::Razorpay => self.online,
+            PaymentMethod::CashOnDelivery => self.cash_on_delivery,
+        }
+    }
+}
+
+fn form_page(store: &StoreInfo, offers: Offers, lines: &[CartLine], form: &ContactForm, errors: &FieldErrors, message: Option<&str>, status: u16) -> PageResponse {
+    if !offers.online && !offers.cash_on_delivery {
+        return notice(Some(store), 503, "Checkout is not open yet", "This store is not taking orders online yet. Please contact the store.");
+    }
     let Some(total) = cart_total(lines) else {
         return notice(Some(store), 422, "We couldn't total your cart", "Your cart mixes currencies or is too large. Please change it and try again.");
     };
@@ -610,14 +638,17 @@ fn form_page(store: &StoreInfo, cod: bool, lines: &[CartLine], form: &ContactFor
     main.push_str("</div></div>");
     field(&mut main, "phone", "shipping.phone", "Phone", "tel", &form.phone, " autocomplete=\"tel\" required");
     main.push_str("</section><section><h2>Payment</h2><fieldset>");
-    let chosen = PaymentMethod::parse(&form.payment_method).unwrap_or(PaymentMethod::Razorpay);
+    let default = if offers.online { PaymentMethod::Razorpay } else { PaymentMethod::CashOnDelivery };
+    let chosen = PaymentMethod::parse(&form.payment_method).filter(|m| offers.takes(*m)).unwrap_or(default);
     let checked = |m: PaymentMethod| if m == chosen { " checked" } else { "" };
-    let _ = write!(
-        main,
-        "<label><input type=\"radio\" name=\"payment_method\" value=\"razorpay\" data-testid=\"pay-online\"{}> Pay online: UPI, cards, netbanking (Razorpay)</label>",
-        checked(PaymentMethod::Razorpay)
-    );
-    if cod {
+    if offers.online {
+        let _ = write!(
+            main,
+            "<label><input type=\"radio\" name=\"payment_method\" value=\"razorpay\" data-testid=\"pay-online\"{}> Pay online: UPI, cards, netbanking (Razorpay)</label>",
+            checked(PaymentMethod::Razorpay)
+        );
+    }
+    if offers.cash_on_delivery {
         let _ = write!(
             main,
             "<label><input type=\"radio\" name=\"payment_method\" value=\"cash_on_delivery\" data-testid=\"pay-cod\"{}> Cash on delivery</label>",

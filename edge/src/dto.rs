@@ -253,6 +253,13 @@ pub struct PriceList {
     /// Whether the store takes cash on delivery (for checkout's payment choice).
     #[serde(default)]
     pub cash_on_delivery: bool,
+    /// Whether online payment (Razorpay) is set up, so checkout may offer it.
+    #[serde(default = "online_payments_by_default")]
+    pub online_payments: bool,
+}
+
+fn online_payments_by_default() -> bool {
+    true
 }
 
 /// Answer of `GET /api/storefront/domains/{domain}/version`.

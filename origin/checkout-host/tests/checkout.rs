@@ -279,3 +279,32 @@ async fn cash_on_delivery_is_placed_from_the_review_step_and_an_empty_cart_is_to
     assert_eq!(twice.location, Some(format!("{pay_path}/confirmation")));
     assert_eq!(store.orders(demo.id, &Default::default()).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_store_without_online_payments_offers_what_it_takes() {
+    // core-api with no Razorpay keys: online payment is not offered at all.
+    let store: DynStore = zelly_store::testing::sqlite_store().await;
+    let demo = zelly_store::demo::seed_demo(&store).await.unwrap();
+    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
+    let origin = OriginClient::new(&core, Secret::new(TOKEN));
+    let base = serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(PaymentPage::StandardCheckout) })).await;
+    let (tote, _) = demo_variant(&store, "jute-tote", 0).await;
+    let cart = format!("zelly_cart={}_1", tote.simple());
+    let http = browser();
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("data-testid=\"pay-cod\" checked") && !shown.body.contains("pay-online"), "{}", shown.body);
+    let mut fields = SHOPPER.to_vec();
+    fields.push(("payment_method", "razorpay"));
+    let refused = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&fields))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("does not take online payments"), "{}", refused.body);
+
+    // Neither online payment nor cash on delivery: checkout says it is not open.
+    let closed = zelly_edge::catalog::StoreSettingsInput { name: demo.name.clone(), logo_url: None, accent_color: None, featured_collection: None, cash_on_delivery: false };
+    store.update_store_settings(demo.id, &closed).await.unwrap();
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    assert_eq!(shown.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(shown.body.contains("not taking orders online yet"));
+}

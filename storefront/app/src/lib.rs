@@ -914,7 +914,7 @@ mod tests {
                 let prices = lookup.variant_ids.iter().filter(|id| id.as_u128() == 1).map(|id| zelly_edge::dto::VariantPrice {
                     variant_id: *id, title: "Tee".into(), sku: "TEE".into(), price: Money::new(1_000, Currency::INR),
                 }).collect();
-                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()), cash_on_delivery: false })
+                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()), cash_on_delivery: false, online_payments: true })
             }
             async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
             async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }

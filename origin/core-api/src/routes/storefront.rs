@@ -221,5 +221,6 @@ pub async fn prices(
     let (tenant, domain) = active_store(&state, &domain).await?;
     let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
     let cash_on_delivery = state.store.cash_on_delivery(tenant.id).await?;
-    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery }))
+    let online_payments = state.razorpay.is_some();
+    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery, online_payments }))
 }
