@@ -661,7 +661,12 @@ fn OrderTable(orders: Arc<Vec<Order>>) -> impl IntoView {
                     </td>
                     <td class="cell-date">{format_time(order.created_at_ms)}</td>
                     <td class="cell-email">{order.email.clone()}</td>
-                    <td>{order_badge(order.status)}</td>
+                    <td>
+                        {order_badge(order.status)}
+                        {order.oversold.then(|| view! {
+                            <span class="badge badge-oversold" data-testid="order-oversold-badge" title="Paid after its hold ran out: the stock was already gone">"Oversold"</span>
+                        })}
+                    </td>
                     <td class="num">{order.total.to_string()}</td>
                 </tr>
             }
