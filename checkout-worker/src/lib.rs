@@ -15,6 +15,14 @@ fn json_error(status: u16, body: &ApiErrorBody) -> Result<Response> {
     Ok(Response::from_json(body)?.with_status(status))
 }
 
+/// The client of core-api from the Worker's configuration, or the 500 to answer without it.
+fn origin(env: &Env) -> std::result::Result<WorkerOrigin, Result<Response>> {
+    WorkerOrigin::from_env(env).map_err(|message| {
+        worker::console_error!("{message}");
+        json_error(500, &ApiErrorBody::new("misconfigured", "checkout is not configured"))
+    })
+}
+
 /// The Worker's entry point.
 #[event(fetch)]
 pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -22,12 +30,9 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
     match CheckoutRoute::resolve(&method, &req.path()) {
         CheckoutRoute::Health => Response::from_json(&checkout::health_body("workers")),
         CheckoutRoute::Page(route) => {
-            let origin = match WorkerOrigin::from_env(&env) {
+            let origin = match origin(&env) {
                 Ok(origin) => origin,
-                Err(message) => {
-                    worker::console_error!("{message}");
-                    return json_error(500, &ApiErrorBody::new("misconfigured", "checkout is not configured"));
-                }
+                Err(misconfigured) => return misconfigured,
             };
             // Dev only: the Razorpay stand-in's payment page instead of Standard Checkout.
             let standin = env.var("RAZORPAY_STANDIN_URL").ok().map(|v| v.to_string());
@@ -55,12 +60,9 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
             Ok(Response::ok(page.body)?.with_status(page.status).with_headers(headers))
         }
         CheckoutRoute::Quote => {
-            let origin = match WorkerOrigin::from_env(&env) {
+            let origin = match origin(&env) {
                 Ok(origin) => origin,
-                Err(message) => {
-                    worker::console_error!("{message}");
-                    return json_error(500, &ApiErrorBody::new("misconfigured", "checkout is not configured"));
-                }
+                Err(misconfigured) => return misconfigured,
             };
             let host = request_host(&req);
             let body = req.bytes().await?;

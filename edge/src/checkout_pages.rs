@@ -19,6 +19,7 @@
 //! URL carries its random id, so no session store is needed at the edge.
 
 use crate::cart::Cart;
+use crate::checkout::{self, Quote, QuoteLine, QuoteRequest};
 use crate::catalog::{is_hex_color, FieldErrors};
 use crate::dto::{PriceList, PriceLookup, StoreInfo};
 use crate::error::ApiErrorBody;
@@ -239,54 +240,60 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
         }
     }
 
-    /// The cart priced now, with the store; lines origin does not know drop out.
-    async fn priced_cart(&self) -> Result<(PriceList, Vec<CartLine>), Failure> {
+    /// The cart priced now (lines origin does not know drop out), with the store and what it
+    /// takes; or the page to show instead when there is nothing to check out.
+    async fn priced_cart(&self) -> Result<Result<(StoreInfo, Offers, Quote), PageResponse>, Failure> {
         let cart = Cart::from_cookies(self.request.cookies);
         let ids = cart.lines().iter().map(|(id, _)| *id).collect();
         let prices = self.origin.prices(&self.domain, &PriceLookup { variant_ids: ids }).await?;
-        let lines = cart
+        let offers = Offers::of(&prices);
+        let known = |id: &Uuid| prices.prices.iter().any(|p| p.variant_id == *id);
+        let lines: Vec<checkout::CartLine> = cart
             .lines()
             .iter()
-            .filter_map(|(id, quantity)| {
-                let price = prices.prices.iter().find(|p| p.variant_id == *id)?;
-                Some(CartLine { variant_id: *id, title: price.title.clone(), unit_price: price.price, quantity: *quantity })
-            })
+            .filter(|(id, _)| known(id))
+            .map(|(variant_id, quantity)| checkout::CartLine { variant_id: *variant_id, quantity: *quantity })
             .collect();
-        Ok((prices, lines))
+        let quote = if lines.is_empty() { None } else { Some(checkout::price_quote(&QuoteRequest { lines }, &prices)) };
+        let store = store_of(prices)?;
+        Ok(match quote {
+            None => Err(empty_cart(&store)),
+            Some(Ok(quote)) => Ok((store, offers, quote)),
+            Some(Err(_)) => Err(notice(Some(&store), 422, "We couldn't total your cart", "Your cart mixes currencies or is too large. Please change it and try again.")),
+        })
     }
 
     /// The store alone (for pages about a checkout).
-    async fn store(&self) -> Result<(StoreInfo, bool), Failure> {
-        let list = self.origin.prices(&self.domain, &PriceLookup { variant_ids: Vec::new() }).await?;
-        let store = list.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
-        Ok((store, list.cash_on_delivery))
+    async fn store(&self) -> Result<StoreInfo, Failure> {
+        store_of(self.origin.prices(&self.domain, &PriceLookup { variant_ids: Vec::new() }).await?)
+    }
+
+    /// A new form's attempt id.
+    fn fresh_attempt(&self) -> String {
+        Uuid::from_bytes(self.request.random).simple().to_string()
     }
 
     async fn form(&self) -> Result<PageResponse, Failure> {
-        let (prices, lines) = self.priced_cart().await?;
-        let offers = Offers::of(&prices);
-        let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
-        if lines.is_empty() {
-            return Ok(empty_cart(&store));
-        }
-        let form = ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..ContactForm::default() };
-        Ok(form_page(&store, offers, &lines, &form, &FieldErrors::new(), None, 200))
+        let (store, offers, quote) = match self.priced_cart().await? {
+            Ok(priced) => priced,
+            Err(page) => return Ok(page),
+        };
+        let form = ContactForm { attempt: self.fresh_attempt(), ..ContactForm::default() };
+        Ok(form_page(&store, offers, &quote, &form, &FieldErrors::new(), None, 200))
     }
 
     async fn start(&self) -> Result<PageResponse, Failure> {
-        let (prices, lines) = self.priced_cart().await?;
-        let offers = Offers::of(&prices);
-        let store = prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))?;
-        if lines.is_empty() {
-            return Ok(empty_cart(&store));
-        }
+        let (store, offers, quote) = match self.priced_cart().await? {
+            Ok(priced) => priced,
+            Err(page) => return Ok(page),
+        };
         let form = match ContactForm::parse(self.request.body) {
             // A form from before attempts existed, or a hand-made post: a fresh attempt.
-            Ok(form) if form.attempt.is_empty() => ContactForm { attempt: Uuid::from_bytes(self.request.random).simple().to_string(), ..form },
+            Ok(form) if form.attempt.is_empty() => ContactForm { attempt: self.fresh_attempt(), ..form },
             Ok(form) => form,
-            Err(why) => return Ok(form_page(&store, offers, &lines, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
+            Err(why) => return Ok(form_page(&store, offers, &quote, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
         };
-        let input = form.input(&lines, crate::events::session_from_cookies(self.request.cookies));
+        let input = form.input(&quote.lines, crate::events::session_from_cookies(self.request.cookies));
         let mut errors = input.validate().err().unwrap_or_default();
         if !offers.takes(input.payment_method) {
             let why = match input.payment_method {
@@ -296,7 +303,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             errors.insert("payment_method".into(), why.into());
         }
         if !errors.is_empty() {
-            return Ok(form_page(&store, offers, &lines, &form, &errors, None, 422));
+            return Ok(form_page(&store, offers, &quote, &form, &errors, None, 422));
         }
         let body = serde_json::to_string(&input).map_err(|e| Failure::Unavailable(e.to_string()))?;
         match self.call::<Checkout>("POST", &paths::store_checkouts(&self.domain), Some(body)).await? {
@@ -305,7 +312,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             Err(Refused { status, error }) => {
                 // Too little stock (409) or a field core-api refused (422): the shopper can fix it.
                 let message = if error.error.fields.is_empty() { Some(error.error.message.as_str()) } else { None };
-                Ok(form_page(&store, offers, &lines, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
+                Ok(form_page(&store, offers, &quote, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
             }
         }
     }
@@ -320,7 +327,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     /// The payment step, with `problem` (status and message) when the shopper comes back from a
     /// payment that did not go through.
     async fn pay(&self, id: Uuid, problem: Option<(u16, String)>) -> Result<PageResponse, Failure> {
-        let (store, _) = self.store().await?;
+        let store = self.store().await?;
         let checkout = self.checkout(id, &store).await?;
         if checkout.status == CheckoutStatus::Completed {
             return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
@@ -346,7 +353,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     }
 
     async fn place(&self, id: Uuid) -> Result<PageResponse, Failure> {
-        let (store, _) = self.store().await?;
+        let store = self.store().await?;
         let checkout = self.checkout(id, &store).await?;
         if checkout.status == CheckoutStatus::Completed {
             return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
@@ -392,7 +399,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     }
 
     async fn confirmation(&self, id: Uuid) -> Result<PageResponse, Failure> {
-        let (store, _) = self.store().await?;
+        let store = self.store().await?;
         let path = format!("{}/order", paths::store_checkout(&self.domain, id));
         match self.call::<Order>("GET", &path, None).await? {
             Ok((_, order)) => {
@@ -407,15 +414,6 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             }
         }
     }
-}
-
-/// One cart line priced now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct CartLine {
-    variant_id: Uuid,
-    title: String,
-    unit_price: Money,
-    quantity: u32,
 }
 
 /// What the shopper typed, kept to fill the form again when something needs fixing.
@@ -464,7 +462,7 @@ impl ContactForm {
     /// The checkout to start. Its idempotency key is the attempt and everything else in it
     /// hashed together: the same form submitted twice starts one checkout, while the same form
     /// changed and submitted again (the back button keeps the attempt) starts a new one.
-    fn input(&self, lines: &[CartLine], session_id: Option<String>) -> CheckoutInput {
+    fn input(&self, lines: &[QuoteLine], session_id: Option<String>) -> CheckoutInput {
         let mut input = self.input_without_key(lines, session_id);
         if !self.attempt.is_empty() {
             use sha2::Digest as _;
@@ -475,7 +473,7 @@ impl ContactForm {
         input
     }
 
-    fn input_without_key(&self, lines: &[CartLine], session_id: Option<String>) -> CheckoutInput {
+    fn input_without_key(&self, lines: &[QuoteLine], session_id: Option<String>) -> CheckoutInput {
         CheckoutInput {
             lines: lines.iter().map(|l| CheckoutLineInput { variant_id: l.variant_id, quantity: l.quantity }).collect(),
             email: self.email.clone(),
@@ -556,16 +554,9 @@ fn summary<'l>(lines: impl Iterator<Item = (&'l str, u32, Money)>, total: Money)
     html
 }
 
-fn cart_total(lines: &[CartLine]) -> Option<Money> {
-    let mut total: Option<Money> = None;
-    for line in lines {
-        let line_total = line.unit_price.checked_mul(line.quantity)?;
-        total = Some(match total {
-            None => line_total,
-            Some(sum) => sum.checked_add(line_total)?,
-        });
-    }
-    total
+/// The store a price list came with.
+fn store_of(prices: PriceList) -> Result<StoreInfo, Failure> {
+    prices.store.ok_or_else(|| Failure::Unavailable("core-api sent no store with the prices".into()))
 }
 
 /// How a store can be paid, as checkout offers it.
@@ -588,13 +579,11 @@ impl Offers {
     }
 }
 
-fn form_page(store: &StoreInfo, offers: Offers, lines: &[CartLine], form: &ContactForm, errors: &FieldErrors, message: Option<&str>, status: u16) -> PageResponse {
+fn form_page(store: &StoreInfo, offers: Offers, quote: &Quote, form: &ContactForm, errors: &FieldErrors, message: Option<&str>, status: u16) -> PageResponse {
     if !offers.online && !offers.cash_on_delivery {
         return notice(Some(store), 503, "Checkout is not open yet", "This store is not taking orders online yet. Please contact the store.");
     }
-    let Some(total) = cart_total(lines) else {
-        return notice(Some(store), 422, "We couldn't total your cart", "Your cart mixes currencies or is too large. Please change it and try again.");
-    };
+    let total = quote.total;
     let mut main = String::from("<h1>Checkout</h1>");
     if let Some(message) = message {
         let _ = write!(main, "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{}</div>", text(message));
@@ -604,7 +593,7 @@ fn form_page(store: &StoreInfo, offers: Offers, lines: &[CartLine], form: &Conta
     let _ = write!(
         main,
         "<section><h2>Your order</h2>{}<p class=\"muted\"><a href=\"/cart\">Change the cart</a></p></section>",
-        summary(lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), total)
+        summary(quote.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), total)
     );
     let _ = write!(
         main,
@@ -800,17 +789,24 @@ mod tests {
     fn the_form_keeps_what_was_typed_and_builds_the_input() {
         let form = ContactForm::parse(b"email=+asha%40example.in&name=Asha&line1=12+MG+Road&line2=&city=Bengaluru&state=KA&postal_code=560001&country=in&phone=9845012345&payment_method=cash_on_delivery&price=1").unwrap();
         assert_eq!(form.email, "asha@example.in");
-        let line = CartLine { variant_id: Uuid::from_u128(1), title: "Diya".into(), unit_price: Money::new(100, crate::Currency::INR), quantity: 2 };
-        let input = form.input(&[line.clone()], Some("s".into()));
+        let lines = [QuoteLine {
+            variant_id: Uuid::from_u128(1),
+            title: "Diya".into(),
+            sku: "D".into(),
+            quantity: 2,
+            unit_price: Money::new(100, crate::Currency::INR),
+            line_total: Money::new(200, crate::Currency::INR),
+        }];
+        let input = form.input(&lines, Some("s".into()));
         assert_eq!(input.idempotency_key, None, "no attempt, no key");
         assert_eq!(input.payment_method, PaymentMethod::CashOnDelivery);
         // The same attempt and form give the same key; a change to the form gives another.
         let attempt = ContactForm { attempt: "a1".into(), ..form.clone() };
-        let key = attempt.input(&[line.clone()], Some("s".into())).idempotency_key.unwrap();
-        assert_eq!(attempt.input(&[line.clone()], Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        let key = attempt.input(&lines, Some("s".into())).idempotency_key.unwrap();
+        assert_eq!(attempt.input(&lines, Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
         let moved = ContactForm { city: "Mysuru".into(), ..attempt.clone() };
-        assert_ne!(moved.input(&[line.clone()], Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
-        assert_eq!(attempt.input(&[line], Some("s".into())).validate(), Ok(()));
+        assert_ne!(moved.input(&lines, Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        assert_eq!(attempt.input(&lines, Some("s".into())).validate(), Ok(()));
         assert_eq!(input.shipping.country, "IN");
         assert_eq!(input.shipping.line2, None);
         assert_eq!(input.lines, vec![CheckoutLineInput { variant_id: Uuid::from_u128(1), quantity: 2 }]);
