@@ -198,6 +198,8 @@ pub(crate) use order_columns;
 /// How an order is looked up inside the store.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum OrderKey<'a> {
+    /// By its own id.
+    Id(Uuid),
     /// By the checkout it came from.
     Checkout(Uuid),
     /// By the payment that paid for it.
@@ -321,11 +323,23 @@ macro_rules! order_store_impl {
                 Ok(checkout)
             }
 
+            /// One order of the tenant, found by `key`, in a transaction of its own.
+            async fn order_by(&self, tenant: Uuid, key: $crate::orders::OrderKey<'_>) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let order = Self::order_where(&mut tx, tenant, key).await?;
+                tx.commit().await?;
+                Ok(order)
+            }
+
             /// The checkout an earlier submission of the same form attempt started, if any.
             async fn checkout_by_attempt(&self, tenant: Uuid, key: &str) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
+                self.checkout_found_by(tenant, concat!("SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND idempotency_key = $2"), key).await
+            }
+
+            /// The tenant's checkout whose id `find_id` (`$1` the tenant, `$2` the value) selects.
+            async fn checkout_found_by(&self, tenant: Uuid, find_id: &'static str, value: &str) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
-                let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND idempotency_key = $2"))
-                    .bind(tenant).bind(key).fetch_optional(&mut *tx).await?;
+                let id: Option<(Uuid,)> = sqlx::query_as(find_id).bind(tenant).bind(value).fetch_optional(&mut *tx).await?;
                 let checkout = match id {
                     Some((id,)) => Self::checkout_in(&mut tx, tenant, id, false).await?,
                     None => None,
@@ -420,6 +434,9 @@ macro_rules! order_store_impl {
                 key: $crate::orders::OrderKey<'_>,
             ) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
                 use $crate::orders::rows::OrderRow;
+                let by_id = concat!(
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
+                    $p, "orders WHERE tenant_id = $1 AND id = $2");
                 let by_checkout = concat!(
                     concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND checkout_id = $2");
@@ -427,6 +444,7 @@ macro_rules! order_store_impl {
                     concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
                     $p, "orders WHERE tenant_id = $1 AND payment_id = $2");
                 let row: Option<OrderRow> = match key {
+                    $crate::orders::OrderKey::Id(id) => sqlx::query_as(by_id).bind(tenant).bind(id).fetch_optional(&mut **tx).await?,
                     $crate::orders::OrderKey::Checkout(id) => sqlx::query_as(by_checkout).bind(tenant).bind(id).fetch_optional(&mut **tx).await?,
                     $crate::orders::OrderKey::Payment(payment) => sqlx::query_as(by_payment).bind(tenant).bind(payment).fetch_optional(&mut **tx).await?,
                 };
@@ -486,16 +504,8 @@ macro_rules! order_store_impl {
             }
 
             async fn checkout_by_provider_order(&self, tenant: Uuid, provider_order_id: &str) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
-                let mut tx = self.tenant_tx(tenant).await?;
-                let id: Option<(Uuid,)> = sqlx::query_as(concat!(
-                    "SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND provider_order_id = $2"))
-                    .bind(tenant).bind(provider_order_id).fetch_optional(&mut *tx).await?;
-                let checkout = match id {
-                    Some((id,)) => Self::checkout_in(&mut tx, tenant, id, false).await?,
-                    None => None,
-                };
-                tx.commit().await?;
-                Ok(checkout)
+                self.checkout_found_by(tenant, concat!("SELECT id FROM ", $p, "checkouts WHERE tenant_id = $1 AND provider_order_id = $2"), provider_order_id)
+                    .await
             }
 
             async fn finalize_checkout(
@@ -590,29 +600,11 @@ macro_rules! order_store_impl {
             }
 
             async fn order(&self, tenant: Uuid, id: Uuid) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
-                use $crate::orders::rows::OrderRow;
-                let mut tx = self.tenant_tx(tenant).await?;
-                let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
-                    $p, "orders WHERE tenant_id = $1 AND id = $2"))
-                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
-                let order = match row {
-                    Some(row) => Some(Self::order_in(&mut tx, tenant, row).await?),
-                    None => None,
-                };
-                tx.commit().await?;
-                Ok(order)
+                self.order_by(tenant, $crate::orders::OrderKey::Id(id)).await
             }
 
             async fn order_of_checkout(&self, tenant: Uuid, checkout: Uuid) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
-                let mut tx = self.tenant_tx(tenant).await?;
-                let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "orders WHERE tenant_id = $1 AND checkout_id = $2"))
-                    .bind(tenant).bind(checkout).fetch_optional(&mut *tx).await?;
-                tx.commit().await?;
-                match id {
-                    Some((id,)) => self.order(tenant, id).await,
-                    None => Ok(None),
-                }
+                self.order_by(tenant, $crate::orders::OrderKey::Checkout(checkout)).await
             }
 
             async fn orders(&self, tenant: Uuid, query: &$crate::orders::OrderQuery) -> Result<Vec<zelly_edge::orders::Order>, StoreError> {
@@ -695,10 +687,7 @@ macro_rules! order_store_impl {
             }
 
             async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<zelly_edge::orders::Order>, StoreError> {
-                let mut tx = self.tenant_tx(tenant).await?;
-                let order = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Payment(payment_id)).await?;
-                tx.commit().await?;
-                Ok(order)
+                self.order_by(tenant, $crate::orders::OrderKey::Payment(payment_id)).await
             }
 
             async fn record_refund(
