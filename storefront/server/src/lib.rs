@@ -231,10 +231,8 @@ fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: z
 /// Serves until shutdown.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
-    let checkout_dev_port = match std::env::var("CHECKOUT_DEV_PORT").ok().filter(|v| !v.is_empty()) {
-        Some(_) => Some(zelly_service::port_from_env("CHECKOUT_DEV_PORT", 0).map_err(anyhow::Error::msg)?),
-        None => None,
-    };
+    // Unset (or 0) outside dev: no redirect.
+    let checkout_dev_port = Some(zelly_service::port_from_env("CHECKOUT_DEV_PORT", 0).map_err(anyhow::Error::msg)?).filter(|p| *p != 0);
     let router = app(AppState { checkout_dev_port, ..AppState::new(origin) }, config.assets_dir, config.bundle_dir);
     zelly_service::serve("storefront", config.listen, router).await?;
     Ok(())
