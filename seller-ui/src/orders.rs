@@ -13,13 +13,12 @@
 use crate::api::{Api, field_errors};
 use crate::app::format_time;
 use crate::calendar::Day;
-use crate::page::{DetailPage, Notice, PageState, load_record, scroll_to_top};
+use crate::page::{DetailPage, Notice, PageState, SearchBox, apply_search, load_record, scroll_to_top};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 use zelly_edge::Money;
 use zelly_edge::orders::{Order, OrderLine, OrderStatus, PaymentMethod, ShippingAddress, Tracking};
 use zelly_ui_kit::api::query_string;
@@ -27,9 +26,6 @@ use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, T
 
 /// How many orders the list asks for (the API allows 1-200).
 pub const LIST_LIMIT: u32 = 100;
-
-/// How long the list waits after the last keystroke before searching.
-const SEARCH_DELAY: Duration = Duration::from_millis(300);
 
 /// Milliseconds in a calendar day (without a clock change).
 const DAY_MS: i64 = 86_400_000;
@@ -481,23 +477,6 @@ pub fn OrdersPage() -> impl IntoView {
         fetch.run(());
     });
 
-    let apply_search = move |text: String| {
-        if filters.q.get_untracked() != text {
-            filters.q.set(text);
-        }
-    };
-    let on_search_input = move |ev| {
-        let text = event_target_value(&ev);
-        search_text.set(text.clone());
-        set_timeout(
-            move || {
-                if search_text.try_get_untracked().as_deref() == Some(text.as_str()) {
-                    apply_search(text.trim().to_owned());
-                }
-            },
-            SEARCH_DELAY,
-        );
-    };
     let clear_filters = move || {
         search_text.set(String::new());
         filters.clear();
@@ -550,20 +529,10 @@ pub fn OrdersPage() -> impl IntoView {
                 role="search"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    apply_search(search_text.get_untracked().trim().to_owned());
+                    apply_search(filters.q, search_text.get_untracked().trim().to_owned());
                 }
             >
-                <label class="toolbar-search">
-                    <span class="visually-hidden">"Search orders"</span>
-                    <input
-                        class="input"
-                        type="search"
-                        placeholder="Search by order number or email"
-                        data-testid="orders-search"
-                        prop:value=move || search_text.get()
-                        on:input=on_search_input
-                    />
-                </label>
+                <SearchBox label="Search orders" placeholder="Search by order number or email" testid="orders-search" typed=search_text applied=filters.q />
                 <label class="toolbar-filter">
                     <span class="visually-hidden">"Status"</span>
                     <select

@@ -11,6 +11,7 @@ use crate::route::Route;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
+use std::time::Duration;
 use zelly_ui_kit::api::ApiError;
 use zelly_ui_kit::forms::{FieldError, FieldErrors, describe_path};
 use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
@@ -520,5 +521,57 @@ pub fn FormActions(
                 }}
             </button>
         </div>
+    }
+}
+
+/// How long a list waits after the last keystroke in its search box before searching.
+pub const SEARCH_DELAY: Duration = Duration::from_millis(300);
+
+/// Makes `text` a list's applied search, unless it already is (so the list does not reload).
+pub fn apply_search(applied: RwSignal<String>, text: String) {
+    if applied.get_untracked() != text {
+        applied.set(text);
+    }
+}
+
+/// A list's search box: what is typed goes into `typed`, and becomes the `applied` search once
+/// typing pauses for [`SEARCH_DELAY`]. The toolbar form around it applies at once on Enter.
+#[component]
+pub fn SearchBox(
+    /// The box's accessible name.
+    label: &'static str,
+    /// Its placeholder.
+    placeholder: &'static str,
+    /// Its `data-testid`.
+    testid: &'static str,
+    /// What is typed.
+    typed: RwSignal<String>,
+    /// The search the list applies.
+    applied: RwSignal<String>,
+) -> impl IntoView {
+    let on_input = move |ev| {
+        let text = event_target_value(&ev);
+        typed.set(text.clone());
+        set_timeout(
+            move || {
+                if typed.try_get_untracked().as_deref() == Some(text.as_str()) {
+                    apply_search(applied, text.trim().to_owned());
+                }
+            },
+            SEARCH_DELAY,
+        );
+    };
+    view! {
+        <label class="toolbar-search">
+            <span class="visually-hidden">{label}</span>
+            <input
+                class="input"
+                type="search"
+                placeholder=placeholder
+                data-testid=testid
+                prop:value=move || typed.get()
+                on:input=on_input
+            />
+        </label>
     }
 }

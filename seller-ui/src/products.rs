@@ -3,11 +3,10 @@
 use crate::api::{Api, PAGE_SIZE};
 use crate::app::{image_src, status_badge};
 use crate::config::Config;
-use crate::page::ListPage;
+use crate::page::{ListPage, SearchBox, apply_search};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::time::Duration;
 use zelly_edge::catalog::{ProductStatus, SellerProduct};
 use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState};
 
@@ -36,9 +35,6 @@ enum Load {
     Failed(String),
     Ready,
 }
-
-/// How long the list waits after the last keystroke before searching.
-const SEARCH_DELAY: Duration = Duration::from_millis(300);
 
 /// The merchant's products.
 #[component]
@@ -125,23 +121,6 @@ pub fn ProductsPage() -> impl IntoView {
         }
     });
 
-    let apply_search = move |text: String| {
-        if filters.q.get_untracked() != text {
-            filters.q.set(text);
-        }
-    };
-    let on_search_input = move |ev| {
-        let text = event_target_value(&ev);
-        search_text.set(text.clone());
-        set_timeout(
-            move || {
-                if search_text.try_get_untracked().as_deref() == Some(text.as_str()) {
-                    apply_search(text.trim().to_owned());
-                }
-            },
-            SEARCH_DELAY,
-        );
-    };
     let filtered = move || !filters.q.get().is_empty() || !filters.status.get().is_empty();
     let clear_filters = move || {
         search_text.set(String::new());
@@ -162,20 +141,10 @@ pub fn ProductsPage() -> impl IntoView {
                 role="search"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    apply_search(search_text.get_untracked().trim().to_owned());
+                    apply_search(filters.q, search_text.get_untracked().trim().to_owned());
                 }
             >
-                <label class="toolbar-search">
-                    <span class="visually-hidden">"Search products"</span>
-                    <input
-                        class="input"
-                        type="search"
-                        placeholder="Search by title, SKU or tag"
-                        data-testid="product-search"
-                        prop:value=move || search_text.get()
-                        on:input=on_search_input
-                    />
-                </label>
+                <SearchBox label="Search products" placeholder="Search by title, SKU or tag" testid="product-search" typed=search_text applied=filters.q />
                 <label class="toolbar-filter">
                     <span class="visually-hidden">"Status"</span>
                     <select
