@@ -234,21 +234,31 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// Formats with the currency symbol, thousands separators and two decimals: `₹1,299.00`.
+    /// Formats with the currency symbol, digit grouping and two decimals. Rupees are grouped the
+    /// Indian way (the last three digits, then pairs: `₹1,37,747.00`), as shoppers in India read
+    /// amounts; other currencies in threes (`$137,747.00`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.amount_minor < 0 { "-" } else { "" };
         let abs = self.amount_minor.unsigned_abs();
         let (major, minor) = (abs / 100, abs % 100);
-        let digits = major.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
+        let grouped = group_digits(&major.to_string(), self.currency == Currency::INR);
         write!(f, "{sign}{}{grouped}.{minor:02}", self.currency.symbol())
     }
+}
+
+/// Puts commas into a string of digits: in threes, or (`indian`) the last three and then pairs.
+fn group_digits(digits: &str, indian: bool) -> String {
+    let len = digits.len();
+    let mut grouped = String::with_capacity(len + len / 2);
+    for (i, ch) in digits.chars().enumerate() {
+        let left = len - i;
+        let boundary = if indian { left >= 3 && (left - 3) % 2 == 0 } else { left % 3 == 0 };
+        if i > 0 && boundary {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
 }
 
 #[cfg(test)]
@@ -313,8 +323,27 @@ mod tests {
     fn money_is_shown_with_symbol_grouping_and_two_decimals() {
         assert_eq!(Money::new(129_900, Currency::INR).to_string(), "₹1,299.00");
         assert_eq!(Money::new(5, Currency::INR).to_string(), "₹0.05");
-        assert_eq!(Money::new(123_456_789, Currency::INR).to_string(), "₹1,234,567.89");
         assert_eq!(Money::new(-250, Currency::parse("USD").unwrap()).to_string(), "-$2.50");
+    }
+
+    #[test]
+    fn rupees_are_grouped_in_lakhs_and_crores() {
+        let inr = |minor: i64| Money::new(minor, Currency::INR).to_string();
+        assert_eq!(inr(13_774_700), "₹1,37,747.00");
+        assert_eq!(inr(123_456_789), "₹12,34,567.89");
+        assert_eq!(inr(1_234_567_890_00), "₹1,23,45,67,890.00");
+        assert_eq!(inr(99_999), "₹999.99");
+        assert_eq!(inr(100_000), "₹1,000.00");
+        assert_eq!(inr(10_000_000), "₹1,00,000.00");
+        assert_eq!(inr(-13_774_700), "-₹1,37,747.00");
+    }
+
+    #[test]
+    fn other_currencies_are_grouped_in_thousands() {
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(Money::new(13_774_700, usd).to_string(), "$137,747.00");
+        assert_eq!(Money::new(123_456_789, usd).to_string(), "$1,234,567.89");
+        assert_eq!(Money::new(99_999, usd).to_string(), "$999.99");
     }
 
     #[test]
