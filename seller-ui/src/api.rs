@@ -12,7 +12,7 @@ use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
-use zelly_edge::orders::{Order, OrderStatus, Tracking};
+use zelly_edge::orders::{Order, OrderEvent, OrderStatus, RefundRequest, Tracking};
 use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
 use zelly_ui_kit::auth::{self, AuthSession};
 use zelly_ui_kit::serde::Serialize;
@@ -120,13 +120,6 @@ struct StatusBody<'a> {
     /// The parcel's courier and number, sent only with a fulfilment that has them.
     #[serde(skip_serializing_if = "Option::is_none")]
     tracking: Option<&'a Tracking>,
-}
-
-/// The body of a refund: how much to give back, in the currency's minor unit (paise).
-#[derive(Serialize)]
-#[serde(crate = "zelly_ui_kit::serde")]
-struct RefundBody {
-    amount_minor: i64,
 }
 
 /// A collection to create or update. Product ids travel as the strings the API sent, so the panel
@@ -314,15 +307,37 @@ impl Api {
 
     /// `POST /api/seller/orders/{id}/refunds`: refunds `amount_minor` (paise) of an order paid
     /// online through Razorpay and answers with the order, its `refunded` amount and status
-    /// (`partially_refunded` or `refunded`) updated. A 403 means the merchant is staff (only the
-    /// store's owners refund); a 422 means the amount is not between 1 and what is left to
+    /// (`partially_refunded` or `refunded`) updated. `idempotency_key` names the refund: the same
+    /// key again answers with the refund it made rather than making a second one, so a retry after
+    /// a lost answer must send the key of the first try. A 403 means the merchant is staff (only
+    /// the store's owners refund); a 422 means the amount is not between 1 and what is left to
     /// refund, the order was not paid online, or Razorpay refused; a 502 means Razorpay could not
     /// be reached and a 503 that payments are not configured. The message says why.
-    pub async fn refund_order(&self, id: &str, amount_minor: i64) -> Result<Order, ApiError> {
+    pub async fn refund_order(
+        &self,
+        id: &str,
+        amount_minor: i64,
+        idempotency_key: &str,
+    ) -> Result<Order, ApiError> {
+        let body = RefundRequest {
+            amount_minor,
+            idempotency_key: idempotency_key.to_owned(),
+        };
         self.call(
             Method::POST,
             &format!("{SELLER_ORDERS_PATH}/{id}/refunds"),
-            Some(&RefundBody { amount_minor }),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `GET /api/seller/orders/{id}/timeline`: what happened to the order, who did it and when,
+    /// oldest first (404 when it is not the store's).
+    pub async fn order_timeline(&self, id: &str) -> Result<Vec<OrderEvent>, ApiError> {
+        self.call::<_, ()>(
+            Method::GET,
+            &format!("{SELLER_ORDERS_PATH}/{id}/timeline"),
+            None,
         )
         .await
     }

@@ -10,7 +10,7 @@
 //! - the product editor, with each variant's stock adjustments ([`editor`]), whose form logic is
 //!   plain data in [`form`] (prices via [`money`], handles via [`handle`]);
 //! - the orders: the list with status, date and search filters, and an order's page where it is
-//!   marked fulfilled, paid or cancelled ([`orders`]);
+//!   marked fulfilled, paid or cancelled, refunded, and its timeline read ([`orders`]);
 //! - collections and their ordered products ([`collections`]);
 //! - the analytics dashboard: totals, daily charts and top products over a range of days
 //!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in

@@ -1,26 +1,35 @@
 //! Orders: the list (status, date range and search by number or email), and an order's page,
 //! where the merchant marks it fulfilled (with the parcel's courier and tracking number, if they
-//! have them), cancels it, marks a cash-on-delivery order paid, or refunds some or all of an order
-//! paid online.
+//! have them), cancels it (which pays back what is left of an online payment and restocks the
+//! items), marks a cash-on-delivery order paid, or refunds some or all of an order paid online;
+//! under it, the order's timeline says who did what, and when.
+//!
+//! A refund carries an idempotency key chosen once per refund the merchant means to make
+//! ([`RefundIntent`]): a double click, or a retry after a lost answer, sends the same key, and
+//! core-api pays back once.
 //!
 //! The date range is the merchant's calendar days: a day starts at its local midnight, found with
 //! the browser's UTC offset on that day (see [`day_start_ms`] and [`browser_offset_on`]), and the
 //! "to" day is included whole. What the screens decide (status labels, the moves an order allows,
-//! whether it may be refunded and how much, the tracking typed in, the list's query string) is plain
-//! data, tested natively
-//! at the bottom of this file.
+//! whether it may be refunded and how much, the refund's key, the timeline's lines, the tracking
+//! typed in, the list's query string) is plain data, tested natively at the bottom of this file.
 
 use crate::api::{Api, field_errors};
 use crate::app::format_time;
 use crate::calendar::Day;
-use crate::page::{DetailPage, Notice, PageState, SearchBox, apply_search, load_record, scroll_to_top};
+use crate::page::{
+    DetailPage, Notice, PageState, SearchBox, apply_search, load_record, scroll_to_top,
+};
 use crate::route::{self, Route};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use zelly_edge::Money;
-use zelly_edge::orders::{Order, OrderLine, OrderStatus, PaymentMethod, ShippingAddress, Tracking};
+use zelly_edge::orders::{
+    Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus, PaymentMethod, ShippingAddress,
+    Tracking,
+};
 use zelly_ui_kit::api::query_string;
 use zelly_ui_kit::views::{Banner, EmptyState, ErrorState, LoadingState, Panel, Tone};
 
@@ -58,27 +67,29 @@ pub fn payment_method_label(method: PaymentMethod) -> &'static str {
     }
 }
 
-/// The buttons an order's page offers, each a status change core-api allows from the order's
-/// status (refunds have their own form: see [`may_refund`]).
+/// The buttons an order's page offers, each a move core-api allows the order to make
+/// ([`Order::may_become`]: its status allows it, and a shipped parcel is neither fulfilled again
+/// nor cancelled). Refunds have their own form: see [`may_refund`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrderActions {
-    /// "Mark fulfilled": the order is paid, or waits for cash on delivery.
+    /// "Mark fulfilled": the order has not shipped and is paid, partly refunded, or waits for
+    /// cash on delivery.
     pub fulfill: bool,
-    /// "Cancel order": the order is not fulfilled yet.
+    /// "Cancel order": the order has not shipped and is not cancelled already.
     pub cancel: bool,
     /// "Mark paid": a cash-on-delivery order whose cash has not been recorded yet.
     pub mark_paid: bool,
 }
 
 impl OrderActions {
-    /// The buttons for an order in `status` paid by `method`.
-    pub fn of(status: OrderStatus, method: PaymentMethod) -> Self {
-        let open = matches!(status, OrderStatus::PendingPayment | OrderStatus::Paid);
+    /// The buttons for `order`.
+    pub fn of(order: &Order) -> Self {
         Self {
-            fulfill: open,
-            cancel: open,
-            mark_paid: status == OrderStatus::PendingPayment
-                && method == PaymentMethod::CashOnDelivery,
+            fulfill: order.may_become(OrderStatus::Fulfilled),
+            cancel: order.may_become(OrderStatus::Cancelled),
+            // Only cash is collected by hand: an online payment is recorded by Razorpay.
+            mark_paid: order.payment_method == PaymentMethod::CashOnDelivery
+                && order.may_become(OrderStatus::Paid),
         }
     }
 
@@ -155,38 +166,51 @@ pub fn tracking_summary(tracking: &Tracking) -> String {
     )
 }
 
-/// What Cancel order asks before cancelling order `number`.
-pub fn cancel_question(number: i64) -> String {
-    format!("Cancel order #{number}? The shopper’s order is called off; this cannot be undone.")
+/// Whether `order` was paid online: it has the provider's payment id (cash on delivery has none).
+pub fn paid_online(order: &Order) -> bool {
+    order
+        .payment_id
+        .as_deref()
+        .is_some_and(|id| !id.trim().is_empty())
+}
+
+/// What cancelling `order` pays back to the shopper: core-api refunds what is left of an order
+/// paid online (through Razorpay), nothing for cash on delivery or an order already refunded.
+pub fn cancel_refund(order: &Order) -> Option<Money> {
+    let owed = paid_online(order)
+        && matches!(
+            order.status,
+            OrderStatus::Paid | OrderStatus::PartiallyRefunded
+        );
+    let left = refund_left(order);
+    (owed && left.amount_minor > 0).then_some(left)
+}
+
+/// What Cancel order asks before cancelling `order`, saying what the cancellation does: the money
+/// left goes back to the shopper (an order paid online) and the items go back into stock.
+pub fn cancel_question(order: &Order) -> String {
+    let number = order.number;
+    match cancel_refund(order) {
+        Some(amount) => format!(
+            "Cancel order #{number}? {amount} goes back to the shopper's card/UPI and the items go back into stock."
+        ),
+        None => format!("Cancel order #{number}? The items go back into stock."),
+    }
 }
 
 /// What is left to refund of `order`: its total less what has been refunded (never below zero).
 pub fn refund_left(order: &Order) -> Money {
-    let left = order
-        .total
-        .amount_minor
-        .saturating_sub(order.refunded.amount_minor)
-        .max(0);
-    Money::new(left, order.total.currency)
+    Money::new(order.refundable_minor(), order.total.currency)
 }
 
-/// Whether `order`'s page offers a refund: it was paid online (it has the provider's payment id;
-/// cash on delivery has none), something is left to refund, and its status moves to (partially)
-/// refunded: paid, fulfilled, partially refunded or cancelled.
+/// Whether `order`'s page offers a refund: it was paid online, something is left to refund, and it
+/// may move to (partially) refunded: paid, fulfilled or partially refunded. A cancelled order has
+/// had what was left refunded by its cancellation.
 pub fn may_refund(order: &Order) -> bool {
-    let paid_online = order
-        .payment_id
-        .as_deref()
-        .is_some_and(|id| !id.trim().is_empty());
-    paid_online
-        && refund_left(order).amount_minor > 0
-        && matches!(
-            order.status,
-            OrderStatus::Paid
-                | OrderStatus::Fulfilled
-                | OrderStatus::PartiallyRefunded
-                | OrderStatus::Cancelled
-        )
+    paid_online(order)
+        && order.refundable_minor() > 0
+        && (order.may_become(OrderStatus::PartiallyRefunded)
+            || order.may_become(OrderStatus::Refunded))
 }
 
 /// "Refunded: ₹500.00 of ₹1,299.00", once any of `order` has been refunded.
@@ -245,6 +269,188 @@ pub fn refund_question(amount: Money) -> String {
 /// The banner once `amount` of order `number` has been refunded.
 pub fn refund_message(number: i64, amount: Money) -> String {
     format!("Refunded {amount} of order #{number} to the shopper.")
+}
+
+/// The longest idempotency key core-api takes for a refund.
+pub const REFUND_KEY_MAX: usize = 64;
+
+/// A refund's idempotency key from 16 random bytes: `refund-` and 32 hex digits, well inside the
+/// 1-64 letters, digits, '-' or '_' core-api takes.
+pub fn refund_key(random: [u8; 16]) -> String {
+    let hex: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("refund-{hex}")
+}
+
+/// Whether core-api takes `key` as a refund's idempotency key: 1-64 ASCII letters, digits, '-' or
+/// '_'.
+pub fn is_refund_key(key: &str) -> bool {
+    (1..=REFUND_KEY_MAX).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// How a refund call ended, as far as its idempotency key is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// Refunded, or refused for good (a 4xx): this refund is over, the next one is another.
+    Settled,
+    /// No answer, or the server or Razorpay failed (5xx): the refund may or may not have been
+    /// made, so trying again must send the same key.
+    Unknown,
+}
+
+impl RefundOutcome {
+    /// The outcome of an answer with `status` (`None`: no answer came back).
+    pub fn of_status(status: Option<u16>) -> Self {
+        match status {
+            Some(status) if status < 500 => Self::Settled,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// The refund the merchant means to make, kept across tries so that a retry after a lost answer
+/// refunds once: the same amount is the same refund, and keeps its key until it is settled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefundIntent {
+    /// The amount (paise) and key of the refund tried whose outcome is unknown.
+    unsettled: Option<(i64, String)>,
+}
+
+impl RefundIntent {
+    /// The key to send with a refund of `amount_minor`: the unsettled refund's key when it is the
+    /// same amount (a retry), else a new one from `fresh` (a new refund).
+    pub fn key_for(&mut self, amount_minor: i64, fresh: impl FnOnce() -> String) -> String {
+        match &self.unsettled {
+            Some((amount, key)) if *amount == amount_minor => key.clone(),
+            _ => {
+                let key = fresh();
+                self.unsettled = Some((amount_minor, key.clone()));
+                key
+            }
+        }
+    }
+
+    /// Records how the call with the current key ended: a settled refund forgets its key.
+    pub fn finish(&mut self, outcome: RefundOutcome) {
+        if outcome == RefundOutcome::Settled {
+            self.unsettled = None;
+        }
+    }
+}
+
+/// 16 bytes from the browser's secure random source (`crypto.getRandomValues`), reached through
+/// `js_sys` so the panel needs no more `web-sys` features. `None` outside a browser, or where the
+/// page has no `crypto` (it always has, over http(s) and localhost).
+pub fn secure_random_bytes() -> Option<[u8; 16]> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::js_sys::{Function, Reflect, Uint8Array, global};
+        let crypto = Reflect::get(&global(), &"crypto".into()).ok()?;
+        let fill: Function = Reflect::get(&crypto, &"getRandomValues".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let array = Uint8Array::new_with_length(16);
+        fill.call1(&crypto, &array).ok()?;
+        let mut bytes = [0_u8; 16];
+        array.copy_to(&mut bytes);
+        Some(bytes)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// A new refund key from the browser's secure random source; where there is none, from the clock
+/// and `Math.random` (unique enough to name one merchant's refund of one order).
+fn new_refund_key() -> String {
+    let bytes = secure_random_bytes().unwrap_or_else(|| {
+        let now = (zelly_ui_kit::auth::now_ms() as u64).to_le_bytes();
+        let noise = (leptos::web_sys::js_sys::Math::random() * 2f64.powi(53)) as u64;
+        let mut bytes = [0_u8; 16];
+        bytes[..8].copy_from_slice(&now);
+        bytes[8..].copy_from_slice(&noise.to_le_bytes());
+        bytes
+    });
+    refund_key(bytes)
+}
+
+/// Who did something to an order, as the timeline names them: `shopper` is "Shopper"; a
+/// merchant's email, `Razorpay` and `Zelly` stay as they are; a blank actor is "Zelly".
+pub fn actor_label(actor: &str) -> String {
+    match actor.trim() {
+        "" => "Zelly".to_owned(),
+        "shopper" => "Shopper".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// What an event's kind reads as, for an event core-api sent without a message.
+pub fn event_kind_label(kind: OrderEventKind) -> &'static str {
+    match kind {
+        OrderEventKind::Placed => "Placed the order",
+        OrderEventKind::MarkedPaid => "Marked paid",
+        OrderEventKind::Fulfilled => "Marked fulfilled",
+        OrderEventKind::Cancelled => "Cancelled the order",
+        OrderEventKind::Restocked => "Put the items back into stock",
+        OrderEventKind::RefundRequested => "Asked for a refund",
+        OrderEventKind::Refunded => "Refunded",
+        OrderEventKind::RefundFailed => "The refund failed",
+    }
+}
+
+/// One line of an order's timeline as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// When (Unix ms), shown in the merchant's local date and time.
+    pub at_ms: i64,
+    /// Who ([`actor_label`]).
+    pub who: String,
+    /// What happened: core-api's message, or the kind's label when it sent none.
+    pub what: String,
+    /// The kind's stored name (`refund_failed`, …), for the entry's style and the tests.
+    pub kind: &'static str,
+}
+
+/// The kind's stored name, as core-api sends it.
+pub fn event_kind_name(kind: OrderEventKind) -> &'static str {
+    match kind {
+        OrderEventKind::Placed => "placed",
+        OrderEventKind::MarkedPaid => "marked_paid",
+        OrderEventKind::Fulfilled => "fulfilled",
+        OrderEventKind::Cancelled => "cancelled",
+        OrderEventKind::Restocked => "restocked",
+        OrderEventKind::RefundRequested => "refund_requested",
+        OrderEventKind::Refunded => "refunded",
+        OrderEventKind::RefundFailed => "refund_failed",
+    }
+}
+
+/// An order's events as the timeline's lines, oldest first (core-api sends them so; events at the
+/// same moment keep their order).
+pub fn timeline_entries(events: &[OrderEvent]) -> Vec<TimelineEntry> {
+    let mut entries: Vec<TimelineEntry> = events
+        .iter()
+        .map(|event| {
+            let message = event.message.trim();
+            TimelineEntry {
+                at_ms: event.at_ms,
+                who: actor_label(&event.actor),
+                what: if message.is_empty() {
+                    event_kind_label(event.kind).to_owned()
+                } else {
+                    message.to_owned()
+                },
+                kind: event_kind_name(event.kind),
+            }
+        })
+        .collect();
+    entries.sort_by_key(|entry| entry.at_ms);
+    entries
 }
 
 /// The list's filter form as the merchant left it: each field as its input holds it.
@@ -659,8 +865,17 @@ fn OrderTable(orders: Arc<Vec<Order>>) -> impl IntoView {
     }
 }
 
-/// An order's page: its status, payment, lines and shipping address, with the status changes its
-/// status allows and, for an order paid online, a refund form.
+/// Where an order's timeline is.
+#[derive(Debug, Clone)]
+enum TimelineLoad {
+    Loading,
+    Failed(String),
+    Ready(Arc<Vec<TimelineEntry>>),
+}
+
+/// An order's page: its status, payment, lines and shipping address, with the status changes the
+/// order allows, for an order paid online a refund form, and its timeline (refreshed after each
+/// change).
 #[component]
 pub fn OrderPage(
     /// The order's id.
@@ -673,11 +888,43 @@ pub fn OrderPage(
     let busy = RwSignal::new(false);
     // Why the tracking next to "Mark fulfilled" was not sent (or was refused).
     let fulfil_error = RwSignal::new(None::<String>);
+    let timeline = RwSignal::new(TimelineLoad::Loading);
+    // The refund being made: its key survives a failed try, so a retry refunds once.
+    let intent = StoredValue::new(RefundIntent::default());
+    // Only the newest timeline request may fill it, as with the list.
+    let timeline_ticket = StoredValue::new(0_u64);
+
+    let load_timeline = {
+        let (api, id) = (api.clone(), id.clone());
+        Callback::new(move |()| {
+            let (api, id) = (api.clone(), id.clone());
+            let ticket = timeline_ticket.get_value() + 1;
+            timeline_ticket.set_value(ticket);
+            // An already shown timeline stays while it refreshes.
+            if !matches!(timeline.get_untracked(), TimelineLoad::Ready(_)) {
+                timeline.set(TimelineLoad::Loading);
+            }
+            spawn_local(async move {
+                let result = api.order_timeline(&id).await;
+                if timeline_ticket.try_get_value() != Some(ticket) {
+                    return;
+                }
+                match result {
+                    Ok(events) => {
+                        timeline.set(TimelineLoad::Ready(Arc::new(timeline_entries(&events))))
+                    }
+                    Err(error) if error.is_unauthorized() => {}
+                    Err(error) => timeline.set(TimelineLoad::Failed(error.message)),
+                }
+            });
+        })
+    };
 
     let fetch = {
         let (api, id) = (api.clone(), id.clone());
         move |then: Option<Notice>| {
             let (api, id) = (api.clone(), id.clone());
+            load_timeline.run(());
             load_record(
                 async move { api.order(&id).await },
                 original,
@@ -694,16 +941,15 @@ pub fn OrderPage(
     let change = {
         let fetch = fetch.clone();
         move |(next, tracking): (OrderStatus, Option<Tracking>)| {
-            let Some(number) = original.with_untracked(|o| o.as_ref().map(|o| o.number)) else {
+            let Some(question) = original.with_untracked(|o| o.as_ref().map(cancel_question))
+            else {
                 return;
             };
             if busy.get_untracked() {
                 return;
             }
             if next == OrderStatus::Cancelled
-                && !window()
-                    .confirm_with_message(&cancel_question(number))
-                    .unwrap_or(false)
+                && !window().confirm_with_message(&question).unwrap_or(false)
             {
                 return;
             }
@@ -725,11 +971,15 @@ pub fn OrderPage(
                         let message = done_message(order.number, next);
                         original.set(Some(order));
                         notice.set(Some(Notice::Done(message)));
+                        load_timeline.run(());
                     }
                     Err(error) if error.is_unauthorized() => {}
                     // The order moved on elsewhere: show its status now, under the reason.
                     Err(error) if error.is_conflict() => fetch(Some(Notice::Failed(error.message))),
-                    Err(error) => notice.set(Some(Notice::Failed(error.message))),
+                    Err(error) => {
+                        notice.set(Some(Notice::Failed(error.message)));
+                        load_timeline.run(());
+                    }
                 }
                 scroll_to_top();
             });
@@ -754,14 +1004,25 @@ pub fn OrderPage(
                 return;
             }
             busy.set(true);
+            // Confirmed: this is the refund the merchant means. A retry of the same amount after a
+            // failed try sends that try's key, so Razorpay pays back once.
+            let key = intent
+                .try_update_value(|intent| intent.key_for(amount_minor, new_refund_key))
+                .unwrap_or_else(new_refund_key);
             let (api, id, fetch) = (refund_api.clone(), refund_id.clone(), fetch.clone());
             spawn_local(async move {
-                let result = api.refund_order(&id, amount_minor).await;
+                let result = api.refund_order(&id, amount_minor, &key).await;
                 busy.set(false);
+                let status = result
+                    .as_ref()
+                    .err()
+                    .map_or(Some(200), |error| error.status);
+                intent.try_update_value(|intent| intent.finish(RefundOutcome::of_status(status)));
                 match result {
                     Ok(order) => {
                         original.set(Some(order));
                         notice.set(Some(Notice::Done(refund_message(number, amount))));
+                        load_timeline.run(());
                     }
                     Err(error) if error.is_unauthorized() => {}
                     // Refunded or moved on elsewhere since it was loaded (or Razorpay refused):
@@ -769,7 +1030,14 @@ pub fn OrderPage(
                     Err(error) if error.is_invalid() || error.is_conflict() => {
                         fetch(Some(Notice::Failed(error.message)));
                     }
-                    Err(error) => notice.set(Some(Notice::Failed(error.message))),
+                    Err(error) => {
+                        let message = match RefundOutcome::of_status(error.status) {
+                            RefundOutcome::Unknown => format!("{} {REFUND_RETRY}", error.message),
+                            RefundOutcome::Settled => error.message,
+                        };
+                        notice.set(Some(Notice::Failed(message)));
+                        load_timeline.run(());
+                    }
                 }
                 scroll_to_top();
             });
@@ -798,8 +1066,77 @@ pub fn OrderPage(
                         view! { <OrderDetail order notice busy fulfil_error on_change on_refund /> }
                     })
             }}
+            {move || {
+                original
+                    .with(Option::is_some)
+                    .then(|| view! { <OrderTimeline load=timeline on_retry=load_timeline /> })
+            }}
         </DetailPage>
     }
+}
+
+/// What a refund whose answer was lost adds to the reason: retrying is safe.
+pub const REFUND_RETRY: &str =
+    "If you refund the same amount again, the shopper is still paid back only once.";
+
+/// An order's timeline: who did what to it, and when (the merchant's local date and time), oldest
+/// first.
+#[component]
+fn OrderTimeline(
+    load: RwSignal<TimelineLoad>,
+    /// Asks for the timeline again.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Panel heading_id="order-timeline-heading" heading="Timeline">
+            {move || match load.get() {
+                TimelineLoad::Loading => view! { <LoadingState label="Loading the timeline…" /> }.into_any(),
+                TimelineLoad::Failed(message) => {
+                    view! {
+                        <ErrorState title="The timeline could not be loaded." message on_retry />
+                    }
+                        .into_any()
+                }
+                TimelineLoad::Ready(entries) if entries.is_empty() => {
+                    view! { <p class="summary" data-testid="order-timeline-empty">"Nothing has happened to this order yet."</p> }
+                        .into_any()
+                }
+                TimelineLoad::Ready(entries) => {
+                    let items = entries
+                        .iter()
+                        .map(|entry| {
+                            view! {
+                                <li class=format!("timeline-event timeline-{}", entry.kind) data-testid="timeline-event" data-kind=entry.kind>
+                                    <time class="timeline-when" datetime=iso_time(entry.at_ms)>
+                                        {format_time(entry.at_ms)}
+                                    </time>
+                                    <span class="timeline-who">{entry.who.clone()}</span>
+                                    <span class="timeline-what">{entry.what.clone()}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <ol class="timeline" data-testid="order-timeline">{items}</ol>
+                    }
+                        .into_any()
+                }
+            }}
+        </Panel>
+    }
+}
+
+/// Unix ms as an ISO 8601 UTC instant for `<time datetime>`, e.g. `2026-05-03T00:00:00Z`.
+pub fn iso_time(ms: i64) -> String {
+    let (days, rest) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS) / 1000);
+    let date =
+        Day::from_epoch_days(days).map_or_else(|| "1970-01-01".to_owned(), |d| d.to_string());
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
 }
 
 /// The banner above an order: the change made, or why it was refused.
@@ -835,7 +1172,7 @@ fn OrderDetail(
     /// Refunds the amount (paise) once the merchant confirms.
     on_refund: Callback<i64>,
 ) -> impl IntoView {
-    let actions = OrderActions::of(order.status, order.payment_method);
+    let actions = OrderActions::of(&order);
     let action_button = move |shown: bool,
                               label: &'static str,
                               class: &'static str,
@@ -1213,9 +1550,27 @@ mod tests {
         );
     }
 
+    /// `order(status, 0)` paid by `method` (cash on delivery has no payment id).
+    fn paid_by(status: OrderStatus, method: PaymentMethod) -> Order {
+        let mut order = order(status, 0);
+        order.payment_method = method;
+        if method == PaymentMethod::CashOnDelivery {
+            order.payment_id = None;
+        }
+        order
+    }
+
+    /// `order(status, refunded)` that has been shipped.
+    fn shipped(status: OrderStatus, refunded: i64) -> Order {
+        Order {
+            fulfilled_at_ms: Some(1_777_800_000_000),
+            ..order(status, refunded)
+        }
+    }
+
     #[test]
     fn open_orders_may_be_fulfilled_or_cancelled() {
-        let paid = OrderActions::of(OrderStatus::Paid, PaymentMethod::Razorpay);
+        let paid = OrderActions::of(&order(OrderStatus::Paid, 0));
         assert_eq!(
             paid,
             OrderActions {
@@ -1224,25 +1579,60 @@ mod tests {
                 mark_paid: false
             }
         );
-        let waiting = OrderActions::of(OrderStatus::PendingPayment, PaymentMethod::Razorpay);
+        let waiting = OrderActions::of(&paid_by(
+            OrderStatus::PendingPayment,
+            PaymentMethod::Razorpay,
+        ));
         assert!(waiting.fulfill && waiting.cancel && !waiting.mark_paid);
     }
 
     #[test]
     fn only_unpaid_cash_on_delivery_orders_may_be_marked_paid() {
         use OrderStatus::*;
-        assert!(OrderActions::of(PendingPayment, PaymentMethod::CashOnDelivery).mark_paid);
-        assert!(!OrderActions::of(Paid, PaymentMethod::CashOnDelivery).mark_paid);
-        assert!(!OrderActions::of(PendingPayment, PaymentMethod::Razorpay).mark_paid);
+        let cash = PaymentMethod::CashOnDelivery;
+        assert!(OrderActions::of(&paid_by(PendingPayment, cash)).mark_paid);
+        assert!(!OrderActions::of(&paid_by(Paid, cash)).mark_paid);
+        assert!(!OrderActions::of(&paid_by(PendingPayment, PaymentMethod::Razorpay)).mark_paid);
     }
 
     #[test]
-    fn closed_orders_offer_nothing() {
-        use OrderStatus::*;
-        for status in [Fulfilled, Cancelled, PartiallyRefunded, Refunded] {
-            for method in [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery] {
-                assert!(!OrderActions::of(status, method).any(), "{status:?}");
+    fn a_partly_refunded_order_not_yet_shipped_may_still_be_fulfilled_or_cancelled() {
+        let actions = OrderActions::of(&order(OrderStatus::PartiallyRefunded, 50_000));
+        assert!(actions.fulfill && actions.cancel && !actions.mark_paid);
+    }
+
+    #[test]
+    fn a_refunded_order_not_yet_shipped_may_be_cancelled_to_restock_it() {
+        let actions = OrderActions::of(&order(OrderStatus::Refunded, 129_900));
+        assert_eq!(
+            actions,
+            OrderActions {
+                fulfill: false,
+                cancel: true,
+                mark_paid: false
             }
+        );
+    }
+
+    #[test]
+    fn a_shipped_order_is_neither_fulfilled_again_nor_cancelled() {
+        use OrderStatus::*;
+        for (status, refunded) in [
+            (Fulfilled, 0),
+            (PartiallyRefunded, 50_000),
+            (Refunded, 129_900),
+        ] {
+            assert!(
+                !OrderActions::of(&shipped(status, refunded)).any(),
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cancelled_orders_offer_nothing() {
+        for method in [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery] {
+            assert!(!OrderActions::of(&paid_by(OrderStatus::Cancelled, method)).any());
         }
     }
 
@@ -1250,18 +1640,62 @@ mod tests {
     fn every_button_is_a_move_the_status_machine_allows() {
         for status in OrderStatus::ALL {
             for method in [PaymentMethod::Razorpay, PaymentMethod::CashOnDelivery] {
-                let actions = OrderActions::of(status, method);
-                for (offered, next) in [
-                    (actions.fulfill, OrderStatus::Fulfilled),
-                    (actions.cancel, OrderStatus::Cancelled),
-                    (actions.mark_paid, OrderStatus::Paid),
+                for order in [
+                    paid_by(status, method),
+                    Order {
+                        fulfilled_at_ms: Some(1),
+                        ..paid_by(status, method)
+                    },
                 ] {
-                    if offered {
-                        assert!(status.can_become(next), "{status:?} -> {next:?}");
+                    let actions = OrderActions::of(&order);
+                    for (offered, next) in [
+                        (actions.fulfill, OrderStatus::Fulfilled),
+                        (actions.cancel, OrderStatus::Cancelled),
+                        (actions.mark_paid, OrderStatus::Paid),
+                    ] {
+                        if offered {
+                            assert!(status.can_become(next), "{status:?} -> {next:?}");
+                            assert!(order.fulfilled_at_ms.is_none() || next == OrderStatus::Paid);
+                        }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn cancelling_a_paid_online_order_says_the_money_left_goes_back_and_the_items_are_restocked() {
+        assert_eq!(
+            cancel_question(&order(OrderStatus::Paid, 0)),
+            "Cancel order #12? ₹1,299.00 goes back to the shopper's card/UPI and the items go back into stock."
+        );
+        assert_eq!(
+            cancel_question(&order(OrderStatus::PartiallyRefunded, 50_000)),
+            "Cancel order #12? ₹799.00 goes back to the shopper's card/UPI and the items go back into stock."
+        );
+    }
+
+    #[test]
+    fn cancelling_an_order_nothing_is_owed_on_only_restocks_it() {
+        let cash = paid_by(OrderStatus::PendingPayment, PaymentMethod::CashOnDelivery);
+        assert_eq!(
+            cancel_question(&cash),
+            "Cancel order #12? The items go back into stock."
+        );
+        assert_eq!(cancel_refund(&cash), None);
+        let refunded = order(OrderStatus::Refunded, 129_900);
+        assert_eq!(
+            cancel_question(&refunded),
+            "Cancel order #12? The items go back into stock."
+        );
+        let unpaid = paid_by(OrderStatus::PendingPayment, PaymentMethod::Razorpay);
+        assert_eq!(
+            cancel_refund(&Order {
+                payment_id: None,
+                ..unpaid
+            }),
+            None
+        );
     }
 
     #[test]
@@ -1275,7 +1709,6 @@ mod tests {
             "Order #3 cancelled."
         );
         assert_eq!(done_message(7, OrderStatus::Paid), "Order #7 marked paid.");
-        assert!(cancel_question(42).starts_with("Cancel order #42?"));
     }
 
     fn inr(minor: i64) -> Money {
@@ -1308,19 +1741,28 @@ mod tests {
             },
             created_at_ms: 1_777_766_400_000,
             oversold: false,
+            fulfilled_at_ms: None,
         }
     }
 
     #[test]
     fn orders_paid_online_with_something_left_may_be_refunded() {
         use OrderStatus::*;
-        for status in [Paid, Fulfilled, PartiallyRefunded, Cancelled] {
+        for status in [Paid, PartiallyRefunded] {
             assert!(may_refund(&order(status, 0)), "{status:?}");
             assert!(may_refund(&order(status, 50_000)), "{status:?}");
         }
+        assert!(may_refund(&shipped(Fulfilled, 0)));
+        assert!(may_refund(&shipped(PartiallyRefunded, 50_000)));
         for status in [PendingPayment, Refunded] {
             assert!(!may_refund(&order(status, 0)), "{status:?}");
         }
+    }
+
+    #[test]
+    fn a_cancelled_order_offers_no_refund_since_cancelling_refunded_what_was_left() {
+        assert!(!may_refund(&order(OrderStatus::Cancelled, 0)));
+        assert!(!may_refund(&order(OrderStatus::Cancelled, 50_000)));
     }
 
     #[test]
@@ -1340,7 +1782,7 @@ mod tests {
     #[test]
     fn every_refund_offered_is_a_move_the_status_machine_allows() {
         for status in OrderStatus::ALL {
-            if may_refund(&order(status, 0)) {
+            if may_refund(&order(status, 0)) || may_refund(&shipped(status, 0)) {
                 assert!(status.can_become(OrderStatus::Refunded), "{status:?}");
                 assert!(
                     status.can_become(OrderStatus::PartiallyRefunded),
@@ -1426,6 +1868,150 @@ mod tests {
         assert_eq!(
             refund_message(12, inr(50_000)),
             "Refunded ₹500.00 of order #12 to the shopper."
+        );
+    }
+
+    #[test]
+    fn a_refund_key_is_one_core_api_takes() {
+        let key = refund_key([0xab; 16]);
+        assert_eq!(key, format!("refund-{}", "ab".repeat(16)));
+        assert!(is_refund_key(&key));
+        assert!(is_refund_key(&refund_key([0; 16])));
+        assert_ne!(refund_key([1; 16]), refund_key([2; 16]));
+    }
+
+    #[test]
+    fn keys_with_other_characters_or_too_long_are_not_refund_keys() {
+        assert!(!is_refund_key(""));
+        assert!(!is_refund_key(&"a".repeat(65)));
+        assert!(is_refund_key(&"a".repeat(64)));
+        for bad in ["refund key", "refund/1", "réfund", "refund.1"] {
+            assert!(!is_refund_key(bad), "{bad}");
+        }
+    }
+
+    /// Keys `key-1`, `key-2`, … in the order they are asked for.
+    fn counter() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("key-{n}")
+        }
+    }
+
+    #[test]
+    fn a_retry_after_a_lost_answer_sends_the_same_key() {
+        let (mut intent, mut fresh) = (RefundIntent::default(), counter());
+        let first = intent.key_for(10_000, &mut fresh);
+        intent.finish(RefundOutcome::of_status(None));
+        assert_eq!(intent.key_for(10_000, &mut fresh), first);
+        intent.finish(RefundOutcome::of_status(Some(502)));
+        assert_eq!(intent.key_for(10_000, &mut fresh), first);
+    }
+
+    #[test]
+    fn a_refund_after_one_that_was_made_gets_a_new_key() {
+        let (mut intent, mut fresh) = (RefundIntent::default(), counter());
+        let first = intent.key_for(10_000, &mut fresh);
+        intent.finish(RefundOutcome::of_status(Some(200)));
+        let second = intent.key_for(10_000, &mut fresh);
+        assert_ne!(second, first);
+    }
+
+    #[test]
+    fn a_refused_refund_or_another_amount_is_a_new_refund() {
+        let (mut intent, mut fresh) = (RefundIntent::default(), counter());
+        let first = intent.key_for(10_000, &mut fresh);
+        intent.finish(RefundOutcome::of_status(Some(422)));
+        let second = intent.key_for(10_000, &mut fresh);
+        assert_ne!(second, first);
+        intent.finish(RefundOutcome::of_status(None));
+        assert_ne!(intent.key_for(5_000, &mut fresh), second);
+    }
+
+    #[test]
+    fn only_answers_below_500_settle_a_refund() {
+        assert_eq!(RefundOutcome::of_status(Some(200)), RefundOutcome::Settled);
+        assert_eq!(RefundOutcome::of_status(Some(409)), RefundOutcome::Settled);
+        assert_eq!(RefundOutcome::of_status(Some(503)), RefundOutcome::Unknown);
+        assert_eq!(RefundOutcome::of_status(None), RefundOutcome::Unknown);
+    }
+
+    fn event(at_ms: i64, actor: &str, kind: OrderEventKind, message: &str) -> OrderEvent {
+        OrderEvent {
+            at_ms,
+            actor: actor.into(),
+            kind,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn the_timeline_says_who_did_what_oldest_first() {
+        let entries = timeline_entries(&[
+            event(
+                3,
+                "merchant@demo.localhost",
+                OrderEventKind::Refunded,
+                "Refunded ₹100.00",
+            ),
+            event(1, "shopper", OrderEventKind::Placed, "Placed with Razorpay"),
+            event(2, "Razorpay", OrderEventKind::RefundRequested, ""),
+        ]);
+        let lines: Vec<_> = entries
+            .iter()
+            .map(|e| (e.at_ms, e.who.as_str(), e.what.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (1, "Shopper", "Placed with Razorpay", "placed"),
+                (2, "Razorpay", "Asked for a refund", "refund_requested"),
+                (3, "merchant@demo.localhost", "Refunded ₹100.00", "refunded"),
+            ]
+        );
+    }
+
+    #[test]
+    fn events_at_the_same_moment_keep_their_order() {
+        let entries = timeline_entries(&[
+            event(5, "Zelly", OrderEventKind::Cancelled, "Cancelled"),
+            event(5, "Zelly", OrderEventKind::Restocked, "Restocked"),
+        ]);
+        assert_eq!(entries[0].kind, "cancelled");
+        assert_eq!(entries[1].kind, "restocked");
+        assert_eq!(actor_label("  "), "Zelly");
+    }
+
+    #[test]
+    fn every_event_kind_has_its_own_name_and_label() {
+        use OrderEventKind::*;
+        let kinds = [
+            Placed,
+            MarkedPaid,
+            Fulfilled,
+            Cancelled,
+            Restocked,
+            RefundRequested,
+            Refunded,
+            RefundFailed,
+        ];
+        let mut names: Vec<_> = kinds.into_iter().map(event_kind_name).collect();
+        let mut labels: Vec<_> = kinds.into_iter().map(event_kind_label).collect();
+        names.sort_unstable();
+        names.dedup();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!((names.len(), labels.len()), (kinds.len(), kinds.len()));
+        assert_eq!(event_kind_name(RefundFailed), "refund_failed");
+    }
+
+    #[test]
+    fn a_timeline_time_is_an_iso_instant() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            iso_time(1_777_766_400_000 + 3_723_000),
+            "2026-05-03T01:02:03Z"
         );
     }
 
