@@ -31,6 +31,23 @@ impl Flash {
     }
 }
 
+/// The signed-in merchant's session (who they are, and their store), once core-api has answered.
+#[derive(Debug, Clone, Copy)]
+pub struct CurrentStore(pub RwSignal<Option<SellerSession>>);
+
+impl CurrentStore {
+    /// The base URL of the merchant's own storefront (see [`crate::config::store_url`]), or
+    /// `storefront_base` as it is while the session has not come (reactive).
+    pub fn storefront_url(&self, storefront_base: &str) -> String {
+        self.0.with(|session| match session {
+            Some(session) => {
+                crate::config::store_url(storefront_base, session.tenant.slug.as_str())
+            }
+            None => storefront_base.to_owned(),
+        })
+    }
+}
+
 /// The whole panel: the sign-in screen, or the header tabs and the screen the URL names.
 #[component]
 pub fn App() -> impl IntoView {
@@ -45,6 +62,7 @@ pub fn App() -> impl IntoView {
     provide_context(Flash(RwSignal::new(None)));
     provide_context(ListFilters::default());
     provide_context(OrderFilters::default());
+    provide_context(CurrentStore(store));
 
     // A new sign-in asks core-api again who the merchant is.
     Effect::new(move |_| {

@@ -8,7 +8,11 @@ use zelly_ui_kit::auth::{API_KEY_META, AUTH_BASE_META, DEFAULT_API_KEY, DEFAULT_
 use zelly_ui_kit::config::{API_BASE_META, base_url_from_page, value_from_page};
 
 /// Name of the `<meta>` tag holding the storefront's base URL (product images are served there).
+/// It may name the signed-in merchant's store with [`STORE_PLACEHOLDER`], e.g.
+/// `https://{store}.zelly.shop`; see [`store_url`].
 pub const STOREFRONT_BASE_META: &str = "zelly-storefront-base";
+/// What [`store_url`] replaces with the store's slug in the storefront's base URL.
+pub const STORE_PLACEHOLDER: &str = "{store}";
 /// core-api's base URL when the page carries no usable `zelly-api-base` tag.
 pub const DEFAULT_API_BASE: &str = "http://localhost:3000";
 /// The storefront's base URL when the page carries no usable `zelly-storefront-base` tag.
@@ -41,6 +45,38 @@ impl Config {
     }
 }
 
+/// The storefront of the store `slug` (its base URL, without a trailing slash), from the
+/// storefront's base URL `storefront_base`:
+///
+/// - a base naming [`STORE_PLACEHOLDER`] has it replaced with the slug;
+/// - a base on a `*.localhost` host (development, where each store's domain is
+///   `{slug}.localhost`, as the demo stores `demo.localhost` and `chai.localhost` are) has its
+///   first label replaced with the slug, the scheme and port kept;
+/// - any other base is a single store's own, and is used as it is.
+///
+/// So "View in store" opens the merchant's own store, not the demo one the page was set up with.
+pub fn store_url(storefront_base: &str, slug: &str) -> String {
+    if storefront_base.contains(STORE_PLACEHOLDER) {
+        return storefront_base.replace(STORE_PLACEHOLDER, slug);
+    }
+    let Some((scheme, rest)) = storefront_base.split_once("://") else {
+        return storefront_base.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = authority.split_at(authority.find(':').unwrap_or(authority.len()));
+    match host.split_once('.') {
+        Some((_, "localhost")) if !slug.is_empty() => {
+            format!("{scheme}://{slug}.localhost{port}{path}")
+        }
+        _ => storefront_base.to_owned(),
+    }
+}
+
+/// A product's page in the storefront whose base URL is `store` (see [`store_url`]).
+pub fn product_url(store: &str, handle: &str) -> String {
+    format!("{store}/products/{handle}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +90,54 @@ mod tests {
             "http://demo.localhost:4321"
         );
         assert_eq!(base_url(None, DEFAULT_AUTH_BASE), "http://localhost:9099");
+    }
+
+    #[test]
+    fn a_store_is_opened_on_its_own_localhost_domain_in_development() {
+        assert_eq!(
+            store_url("http://demo.localhost:4321", "chai"),
+            "http://chai.localhost:4321"
+        );
+        assert_eq!(
+            store_url("http://demo.localhost:4321", "demo"),
+            "http://demo.localhost:4321"
+        );
+        assert_eq!(
+            store_url("http://demo.localhost", "chai"),
+            "http://chai.localhost"
+        );
+    }
+
+    #[test]
+    fn view_in_store_opens_the_product_in_the_merchants_own_store() {
+        let store = store_url("http://demo.localhost:4321", "chai");
+        assert_eq!(
+            product_url(&store, "masala-chai-tin"),
+            "http://chai.localhost:4321/products/masala-chai-tin"
+        );
+    }
+
+    #[test]
+    fn a_base_naming_the_store_gets_its_slug() {
+        assert_eq!(
+            store_url("https://{store}.zelly.shop", "chai"),
+            "https://chai.zelly.shop"
+        );
+    }
+
+    #[test]
+    fn a_single_store_base_is_used_as_it_is() {
+        assert_eq!(
+            store_url("https://shop.example.in", "chai"),
+            "https://shop.example.in"
+        );
+        assert_eq!(
+            store_url("http://localhost:4321", "chai"),
+            "http://localhost:4321"
+        );
+        assert_eq!(
+            store_url("http://a.b.localhost:4321", "chai"),
+            "http://a.b.localhost:4321"
+        );
     }
 }

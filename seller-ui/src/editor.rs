@@ -6,8 +6,8 @@
 //! the form.
 
 use crate::api::{Api, field_errors};
-use crate::app::{Flash, format_time, image_src, status_badge};
-use crate::config::Config;
+use crate::app::{CurrentStore, Flash, format_time, image_src, status_badge};
+use crate::config::{Config, product_url};
 use crate::form::{ProductForm, VariantForm, move_entry};
 use crate::handle::suggest_handle;
 use crate::money::parse_units;
@@ -503,6 +503,7 @@ fn Details(
     original: RwSignal<Option<SellerProduct>>,
 ) -> impl IntoView {
     let storefront_base = expect_context::<Config>().storefront_base;
+    let store = expect_context::<CurrentStore>();
     let handle_hint = if creating {
         "The product’s web address; suggested from the title."
     } else {
@@ -512,7 +513,7 @@ fn Details(
         original.with(|p| {
             p.as_ref()
                 .filter(|p| p.status == ProductStatus::Active)
-                .map(|p| format!("{storefront_base}/products/{}", p.handle))
+                .map(|p| product_url(&store.storefront_url(&storefront_base), p.handle.as_str()))
         })
     };
     view! {
@@ -566,7 +567,7 @@ fn Details(
                     store_link()
                         .map(|href| {
                             view! {
-                                <a class="hint" href=href target="_blank" rel="noopener">
+                                <a class="hint store-link" href=href target="_blank" rel="noopener" data-testid="view-in-store">
                                     "View in store ↗"
                                 </a>
                             }
