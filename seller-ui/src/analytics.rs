@@ -352,6 +352,24 @@ fn Summary(report: Arc<AnalyticsReport>) -> impl IntoView {
     }
 }
 
+/// A chart's sideways scroller, opened at its right end: on a phone the chart is wider than the
+/// screen, and the latest days are the ones a merchant looks at first.
+#[component]
+fn ChartScroll(children: Children) -> impl IntoView {
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = scroller.get() {
+            // After layout, when the scroller knows how wide its chart is.
+            request_animation_frame(move || element.set_scroll_left(element.scroll_width()));
+        }
+    });
+    view! {
+        <div class="chart-scroll" node_ref=scroller>
+            {children()}
+        </div>
+    }
+}
+
 /// Daily visits (a filled line) and product views (a line), with a tooltip per day.
 #[component]
 fn TrafficChart(report: Arc<AnalyticsReport>) -> impl IntoView {
@@ -433,7 +451,7 @@ fn TrafficChart(report: Arc<AnalyticsReport>) -> impl IntoView {
                     "Product views"
                 </li>
             </ul>
-            <div class="chart-scroll">
+            <ChartScroll>
                 <svg
                     class=svg_class
                     viewBox=frame.view_box()
@@ -448,7 +466,7 @@ fn TrafficChart(report: Arc<AnalyticsReport>) -> impl IntoView {
                     <path class="line line-visits" d=visits_line />
                     {hits}
                 </svg>
-            </div>
+            </ChartScroll>
         </Panel>
     }
 }
@@ -500,7 +518,7 @@ fn OrdersChart(report: Arc<AnalyticsReport>) -> impl IntoView {
         <Panel heading_id="analytics-orders-heading" heading="Orders">
             {no_orders
                 .then(|| view! { <p class="summary">"No orders in this range yet."</p> })}
-            <div class="chart-scroll">
+            <ChartScroll>
                 <svg
                     class="chart"
                     viewBox=frame.view_box()
@@ -512,7 +530,7 @@ fn OrdersChart(report: Arc<AnalyticsReport>) -> impl IntoView {
                     {x_labels}
                     {bars}
                 </svg>
-            </div>
+            </ChartScroll>
         </Panel>
     }
 }
