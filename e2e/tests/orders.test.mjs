@@ -1,5 +1,7 @@
 // Orders as a merchant meets them in seller-ui: a shopper's order (placed through core-api's
-// checkout API, as the checkout hosts do) shows in the Orders tab and is marked fulfilled there.
+// checkout API, as the checkout hosts do) shows in the Orders tab and is marked fulfilled there;
+// orders paid in the Razorpay stand-in are refunded (once, however often the button is pressed or
+// the request retried) and cancelled; each order's timeline says who did what.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { env, launchBrowser, merchantToken, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
@@ -69,6 +71,14 @@ test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it w
   await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "fulfilled");
   assert.match(await byTestId("order-tracking").innerText(), /Delhivery.*DL123456789IN/);
   assert.equal(await byTestId("order-fulfill").count(), 0, "a fulfilled order offers no second fulfilment");
+  assert.equal(await byTestId("order-cancel").count(), 0, "a shipped order cannot be cancelled");
+  // The timeline, refreshed after the change: the shopper placed it, the merchant shipped it.
+  await waitForTimeline(page, (events) => events.some((e) => e.kind === "fulfilled"));
+  const events = await timeline(page);
+  assert.equal(events[0].kind, "placed", JSON.stringify(events));
+  const shipped = events.find((e) => e.kind === "fulfilled");
+  assert.match(shipped.who, /merchant@demo\.localhost/);
+  assert.match(shipped.when, /\d{4}/, "a local date and time");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -83,12 +93,60 @@ async function until(check, what, ms = 15_000) {
   assert.fail(`timed out: ${what}`);
 }
 
-test("a payment in the Razorpay stand-in becomes one order through its webhooks, and the merchant refunds part of it", async () => {
+/// The order page's timeline as shown: each event's kind, when, who and what.
+async function timeline(page) {
+  return page.$$eval('[data-testid="timeline-event"]', (items) =>
+    items.map((li) => ({
+      kind: li.dataset.kind,
+      when: li.querySelector(".timeline-when")?.textContent ?? "",
+      who: li.querySelector(".timeline-who")?.textContent ?? "",
+      what: li.querySelector(".timeline-what")?.textContent ?? "",
+    })),
+  );
+}
+
+/// Waits until the timeline shown satisfies `check`.
+async function waitForTimeline(page, check, what = "the timeline") {
+  await until(async () => check(await timeline(page)), what);
+}
+
+/// core-api's seller API as the demo store's merchant.
+async function sellerApi() {
   const merchant = await merchantToken("merchant@demo.localhost");
-  const seller = async (path, init = {}) => {
+  return async (path, init = {}) => {
     const res = await fetch(`${env.coreUrl}${path}`, { ...init, headers: { authorization: `Bearer ${merchant}`, "content-type": "application/json" } });
     return { status: res.status, body: await res.json() };
   };
+}
+
+/// A shopper buys one tote bag and pays in the Razorpay stand-in; its webhooks place the order.
+async function paidInStandin(seller, email) {
+  const tote = await storefront("GET", "/products/jute-tote");
+  const checkout = await storefront("POST", "/checkouts", {
+    lines: [{ variant_id: tote.body.product.variants[0].id, quantity: 1 }],
+    email,
+    shipping: {
+      name: "Ravi Kumar", line1: "4 Park Street", city: "Kolkata", state: "West Bengal",
+      postal_code: "700016", country: "IN", phone: "+91 98300 12345",
+    },
+    payment_method: "razorpay",
+  });
+  assert.equal(checkout.status, 201);
+  const step = await storefront("POST", `/checkouts/${checkout.body.id}/razorpay-order`, {});
+  assert.equal(step.status, 200, JSON.stringify(step.body));
+  const payer = await browser.newPage();
+  await payer.goto(`${env.razorpayUrl}/pay/${step.body.order_id}?callback_url=${encodeURIComponent(`${env.razorpayUrl}/health`)}`);
+  await payer.locator('[data-testid="rzp-pay"]').click();
+  const ordersOf = async () => (await seller(`/api/seller/orders?q=${encodeURIComponent(email)}`)).body;
+  await until(async () => (await ordersOf()).length === 1, "the webhook placed the order");
+  await payer.close();
+  const [order] = await ordersOf();
+  assert.equal(order.status, "paid");
+  return order;
+}
+
+test("a payment in the Razorpay stand-in becomes one order through its webhooks, and the merchant refunds part of it", async () => {
+  const seller = await sellerApi();
   const tote = await storefront("GET", "/products/jute-tote");
   const email = `rzp-${Date.now()}@example.in`;
   const checkout = await storefront("POST", "/checkouts", {
@@ -119,22 +177,94 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
   assert.equal(order.status, "paid");
   await payer.close();
 
-  // The merchant refunds ₹100 of it in seller-ui.
+  // The merchant refunds ₹100 of it in seller-ui, double-clicking Refund: one refund.
   const { page, problems } = await watchedPage(browser);
   const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
   await signIn(page);
   await page.goto(`${env.sellerUiUrl}/#/orders/${order.id}`);
   await byTestId("refund-amount").waitFor({ timeout: 20_000 });
+  await waitForTimeline(page, (events) => events.some((e) => e.kind === "placed"));
   await byTestId("refund-amount").fill("100.00");
-  page.once("dialog", (dialog) => dialog.accept());
-  await byTestId("order-refund").click();
+  const questions = [];
+  const refundCalls = [];
+  page.on("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
+  page.on("request", (req) => {
+    if (req.method() === "POST" && req.url().endsWith("/refunds")) refundCalls.push(req.postDataJSON());
+  });
+  await byTestId("order-refund").dblclick();
   await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "partially_refunded");
   assert.match(await byTestId("order-refunded").innerText(), /₹100\.00/);
-  // Razorpay's refund.processed webhooks (twice) do not count it again.
+  // Razorpay's refund.processed webhooks (twice) do not count it again, nor does the second click.
   await new Promise((r) => setTimeout(r, 1500));
   const after = (await seller(`/api/seller/orders/${order.id}`)).body;
   assert.equal(after.refunded.amount_minor, 10_000);
+  assert.ok(refundCalls.length >= 1, "the refund was asked for");
+  assert.equal(new Set(refundCalls.map((c) => c.idempotency_key)).size, 1, JSON.stringify(refundCalls));
+  assert.deepEqual(questions, ["Refund ₹100.00 to the shopper?"]);
+  // The timeline shows the refund, by the merchant, after the placing.
+  await waitForTimeline(page, (events) => events.some((e) => e.kind === "refunded" || e.kind === "refund_requested"), "the refund in the timeline");
+  const events = await timeline(page);
+  assert.equal(events[0].kind, "placed", JSON.stringify(events));
+  assert.ok(events.some((e) => /merchant@demo\.localhost/.test(e.who) && /100\.00/.test(e.what)), JSON.stringify(events));
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a refund whose answer is lost is sent again with the same key and pays back once; cancelling refunds the rest", async () => {
+  const seller = await sellerApi();
+  const order = await paidInStandin(seller, `lost-${Date.now()}@example.in`);
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  await signIn(page);
+  await page.goto(`${env.sellerUiUrl}/#/orders/${order.id}`);
+  await byTestId("refund-amount").waitFor({ timeout: 20_000 });
+  const questions = [];
+  page.on("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
+  // The first try reaches core-api, which refunds, but its answer never comes back.
+  const keys = [];
+  let lost = false;
+  await page.route("**/api/seller/orders/*/refunds", async (route) => {
+    keys.push(route.request().postDataJSON().idempotency_key);
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  await byTestId("refund-amount").fill("50");
+  await byTestId("order-refund").click();
+  await byTestId("form-error").waitFor();
+  assert.equal(await byTestId("order-status").getAttribute("data-status"), "paid", "the panel did not hear of the refund");
+  // The merchant tries again: the same key, so core-api answers with the refund it made.
+  await byTestId("order-refund").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "partially_refunded");
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1]);
+  assert.match(keys[0], /^[A-Za-z0-9_-]{1,64}$/);
+  await new Promise((r) => setTimeout(r, 1500));
+  let now = (await seller(`/api/seller/orders/${order.id}`)).body;
+  assert.equal(now.refunded.amount_minor, 5_000, "refunded once");
+
+  // Cancelling says what happens to the rest of the money and the stock, and does it.
+  const left = now.total.amount_minor - 5_000;
+  await byTestId("order-cancel").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "cancelled");
+  const cancelQuestion = questions.at(-1);
+  assert.match(cancelQuestion, new RegExp(`^Cancel order #${order.number}\\?`));
+  assert.match(cancelQuestion, /goes back to the shopper's card\/UPI and the items go back into stock\.$/);
+  // A tote bag is ₹299.00, well under a thousand: no digit grouping to mind.
+  assert.ok(cancelQuestion.includes(`₹${(left / 100).toFixed(2)} goes back`), cancelQuestion);
+  assert.equal(await byTestId("order-refund").count(), 0, "nothing is left to refund");
+  now = (await seller(`/api/seller/orders/${order.id}`)).body;
+  assert.equal(now.refunded.amount_minor, now.total.amount_minor, "the cancellation refunded the rest");
+  await waitForTimeline(page, (events) => events.some((e) => e.kind === "cancelled") && events.some((e) => e.kind === "restocked"), "the cancellation in the timeline");
+  // The one request the test cut off is the only failure.
+  assert.deepEqual(problems.filter((p) => !p.includes("/refunds") && !p.includes("ERR_CONNECTION_RESET")), []);
   await page.close();
 });
 

@@ -13,9 +13,9 @@ after(async () => {
 });
 
 
-/// Waits until both variants' inventory histories have loaded.
-async function waitForHistories(page) {
-  for (const i of [0, 1]) {
+/// Waits until the first `count` variants' inventory histories have loaded (both, unless told).
+async function waitForHistories(page, count = 2) {
+  for (let i = 0; i < count; i++) {
     await page.locator(`[data-testid="inventory-history-${i}"]`).waitFor({ state: "attached", timeout: 20_000 });
   }
 }
@@ -110,6 +110,28 @@ test("a merchant picks the collection the storefront's home page features", asyn
   await featured.selectOption("festive-picks");
   await save();
   assert.equal(await homeFeatures(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("View in store opens a product in the merchant's own store, not the demo one", async () => {
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  // The second demo store's merchant (signInToSellerUi is the first store's).
+  await page.goto(`${env.sellerUiUrl}/`);
+  await byTestId("signin-email").fill("merchant@chai.localhost");
+  await byTestId("signin-password").fill("demo-password");
+  await byTestId("signin-submit").click();
+  await byTestId("product-row").first().waitFor({ timeout: 20_000 });
+  await byTestId("product-row").filter({ hasText: "Masala Chai" }).first().click();
+  const link = byTestId("view-in-store");
+  await link.waitFor({ timeout: 20_000 });
+  await waitForHistories(page, 1);
+  const href = await link.getAttribute("href");
+  assert.equal(href, `http://chai.localhost:${env.storefrontPort}/products/masala-chai-tin`);
+  // …where that store's own product page answers (demo.localhost has a tin of its own).
+  const res = await getWithHost(env.storefrontPort, "chai.localhost", "/products/masala-chai-tin");
+  assert.equal(res.status, 200);
   assert.deepEqual(problems, []);
   await page.close();
 });
