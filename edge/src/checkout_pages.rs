@@ -461,15 +461,15 @@ impl ContactForm {
 
     /// The checkout to start. Its idempotency key is the attempt and everything else in it
     /// hashed together: the same form submitted twice starts one checkout, while the same form
-    /// changed and submitted again (the back button keeps the attempt) starts a new one.
+    /// changed and submitted again (the back button keeps the attempt) starts a new one. (A form
+    /// posted without an attempt, which our pages never send, is keyed by its contents and the
+    /// visit alone.)
     fn input(&self, lines: &[QuoteLine], session_id: Option<String>) -> CheckoutInput {
+        use sha2::Digest as _;
         let mut input = self.input_without_key(lines, session_id);
-        if !self.attempt.is_empty() {
-            use sha2::Digest as _;
-            let content = serde_json::to_string(&input).unwrap_or_default();
-            let digest = sha2::Sha256::new().chain_update(self.attempt.as_bytes()).chain_update(b"\n").chain_update(content.as_bytes()).finalize();
-            input.idempotency_key = Some(hex::encode(&digest[..16]));
-        }
+        let content = serde_json::to_string(&input).unwrap_or_default();
+        let digest = sha2::Sha256::new().chain_update(self.attempt.as_bytes()).chain_update(b"\n").chain_update(content.as_bytes()).finalize();
+        input.idempotency_key = hex::encode(&digest[..16]);
         input
     }
 
@@ -489,7 +489,7 @@ impl ContactForm {
             },
             payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Razorpay),
             session_id,
-            idempotency_key: None,
+            idempotency_key: String::new(),
         }
     }
 }
@@ -798,14 +798,15 @@ mod tests {
             line_total: Money::new(200, crate::Currency::INR),
         }];
         let input = form.input(&lines, Some("s".into()));
-        assert_eq!(input.idempotency_key, None, "no attempt, no key");
+        assert_eq!(input.idempotency_key.len(), 32, "even without an attempt, a key");
         assert_eq!(input.payment_method, PaymentMethod::CashOnDelivery);
         // The same attempt and form give the same key; a change to the form gives another.
         let attempt = ContactForm { attempt: "a1".into(), ..form.clone() };
-        let key = attempt.input(&lines, Some("s".into())).idempotency_key.unwrap();
-        assert_eq!(attempt.input(&lines, Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        let key = attempt.input(&lines, Some("s".into())).idempotency_key;
+        assert_ne!(key, input.idempotency_key);
+        assert_eq!(attempt.input(&lines, Some("s".into())).idempotency_key, key);
         let moved = ContactForm { city: "Mysuru".into(), ..attempt.clone() };
-        assert_ne!(moved.input(&lines, Some("s".into())).idempotency_key.as_deref(), Some(key.as_str()));
+        assert_ne!(moved.input(&lines, Some("s".into())).idempotency_key, key);
         assert_eq!(attempt.input(&lines, Some("s".into())).validate(), Ok(()));
         assert_eq!(input.shipping.country, "IN");
         assert_eq!(input.shipping.line2, None);

@@ -70,7 +70,7 @@ pub struct EventInput {
     /// The variant (required for `add_to_cart`).
     #[serde(default)]
     pub variant_id: Option<Uuid>,
-    /// Units (required for `add_to_cart`, 1-999).
+    /// Units (required for `add_to_cart`, 1 to [`crate::limits::MAX_QUANTITY`]).
     #[serde(default)]
     pub quantity: Option<u32>,
     /// The search text (required for `search`, 1-200 characters).
@@ -137,9 +137,9 @@ impl EventBatch {
                     require(&mut e, &p, "product_id", &ev.product_id, ev.kind);
                     require(&mut e, &p, "variant_id", &ev.variant_id, ev.kind);
                     match ev.quantity {
-                        Some(q) if (1..=999).contains(&q) => {}
+                        Some(q) if (1..=crate::limits::MAX_QUANTITY).contains(&q) => {}
                         _ => {
-                            e.insert(format!("{p}.quantity"), "must be 1-999 for add_to_cart".into());
+                            e.insert(format!("{p}.quantity"), format!("must be 1-{} for add_to_cart", crate::limits::MAX_QUANTITY));
                         }
                     }
                 }

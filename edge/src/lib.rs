@@ -17,6 +17,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod host;
+pub mod limits;
 pub mod orders;
 pub mod origin;
 pub mod secret;

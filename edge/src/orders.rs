@@ -12,10 +12,7 @@ use uuid::Uuid;
 
 /// How long a checkout holds its stock while the shopper pays: 15 minutes.
 pub const RESERVATION_MS: i64 = 15 * 60 * 1000;
-/// The most lines a checkout takes (the cart's limit).
-pub const MAX_LINES: usize = 50;
-/// The most units of one line (the cart's limit).
-pub const MAX_QUANTITY: u32 = 99;
+pub use crate::limits::{MAX_LINES, MAX_QUANTITY};
 
 /// Where an order's status may go next. Moves are forward only: a webhook that arrives late
 /// (`payment.captured` after a refund) can never take an order back.
@@ -73,10 +70,75 @@ impl OrderStatus {
             (PendingPayment, Paid | Cancelled | Fulfilled)
                 | (Paid, Fulfilled | Cancelled | PartiallyRefunded | Refunded)
                 | (Fulfilled, PartiallyRefunded | Refunded)
-                | (PartiallyRefunded, PartiallyRefunded | Refunded)
-                | (Cancelled, PartiallyRefunded | Refunded)
+                | (PartiallyRefunded, Fulfilled | Cancelled | PartiallyRefunded | Refunded)
+                | (Refunded, Cancelled)
         )
     }
+}
+
+impl Order {
+    /// Whether this order may move to `next`: its status allows it ([`OrderStatus::can_become`])
+    /// and, since a parcel ships once and cannot be called back, an order already fulfilled is
+    /// neither fulfilled again nor cancelled (refund it instead).
+    pub fn may_become(&self, next: OrderStatus) -> bool {
+        let shipped = self.fulfilled_at_ms.is_some() || self.status == OrderStatus::Fulfilled;
+        self.status.can_become(next) && !(shipped && matches!(next, OrderStatus::Fulfilled | OrderStatus::Cancelled))
+    }
+
+    /// What is left to refund: the total less what has been refunded (never below zero).
+    pub fn refundable_minor(&self) -> i64 {
+        self.total.amount_minor.saturating_sub(self.refunded.amount_minor).max(0)
+    }
+}
+
+/// What kind of thing happened to an order, for its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderEventKind {
+    /// The shopper placed it (paid online, or cash on delivery).
+    Placed,
+    /// Cash on delivery was collected and the merchant marked it paid.
+    MarkedPaid,
+    /// Shipped, with the parcel's tracking when given.
+    Fulfilled,
+    /// Called off.
+    Cancelled,
+    /// Its items went back on the shelf (a cancellation).
+    Restocked,
+    /// A refund was asked of the payment provider.
+    RefundRequested,
+    /// The payment provider refunded the money.
+    Refunded,
+    /// The payment provider could not refund; nothing was paid back.
+    RefundFailed,
+}
+
+/// One entry of an order's timeline: who did what, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderEvent {
+    /// When (Unix ms).
+    pub at_ms: i64,
+    /// Who: the merchant's email (or uid), `shopper`, `Razorpay` or `Zelly`.
+    pub actor: String,
+    /// What happened.
+    pub kind: OrderEventKind,
+    /// The same in words a merchant reads, e.g. "Refunded ₹500.00".
+    pub message: String,
+}
+
+/// A refund asked for by a merchant (or an API client): one refund per `idempotency_key`, so a
+/// double click or a retried request pays back once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// In minor units; at most what is left to refund.
+    pub amount_minor: i64,
+    /// Names this refund (1-64 letters, digits, '-' or '_'), chosen by the caller once per refund
+    /// it means to make: sending it again returns the same refund instead of paying twice.
+    pub idempotency_key: String,
 }
 
 /// How the shopper pays.
@@ -156,10 +218,11 @@ pub struct CheckoutInput {
     /// visit's conversion in analytics.
     #[serde(default)]
     pub session_id: Option<String>,
-    /// The checkout form's attempt (1-64 letters, digits, '-' or '_'): the same attempt sent again
-    /// gets the checkout it already started, so a double submit holds the stock once.
-    #[serde(default)]
-    pub idempotency_key: Option<String>,
+    /// Required: names this attempt to check out (1-64 letters, digits, '-' or '_'), chosen once
+    /// by the client per attempt. Sending it again (a double submit, a retry after a timeout or a
+    /// crash) returns the checkout it already started instead of holding the stock twice; the
+    /// same key with a different cart is refused (409).
+    pub idempotency_key: String,
 }
 
 fn text(errors: &mut FieldErrors, value: &str, field: &str, max: usize) {
@@ -174,7 +237,7 @@ impl CheckoutInput {
         check(&mut e, !self.lines.is_empty(), "lines", "the cart is empty");
         check(&mut e, self.lines.len() <= MAX_LINES, "lines", &format!("at most {MAX_LINES} lines"));
         for (i, line) in self.lines.iter().enumerate() {
-            check(&mut e, (1..=MAX_QUANTITY).contains(&line.quantity), format!("lines[{i}].quantity"), "must be 1-99");
+            check(&mut e, (1..=MAX_QUANTITY).contains(&line.quantity), format!("lines[{i}].quantity"), &format!("must be 1-{MAX_QUANTITY}"));
             if self.lines[..i].iter().any(|l| l.variant_id == line.variant_id) {
                 e.insert(format!("lines[{i}].variant_id"), "appears twice".into());
             }
@@ -184,12 +247,10 @@ impl CheckoutInput {
             && email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'))
             && !email.contains(char::is_whitespace);
         check(&mut e, plausible, "email", "must be an email address");
-        for (field, value) in [("session_id", &self.session_id), ("idempotency_key", &self.idempotency_key)] {
-            if let Some(value) = value {
-                let ok = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-                check(&mut e, ok, field, "must be 1-64 letters, digits, '-' or '_'");
-            }
+        if let Some(session) = &self.session_id {
+            check(&mut e, crate::limits::is_idempotency_key(session), "session_id", "must be 1-64 letters, digits, '-' or '_'");
         }
+        check(&mut e, crate::limits::is_idempotency_key(&self.idempotency_key), "idempotency_key", "must be 1-64 letters, digits, '-' or '_'");
         let s = &self.shipping;
         text(&mut e, &s.name, "shipping.name", 100);
         text(&mut e, &s.line1, "shipping.line1", 200);
@@ -262,12 +323,14 @@ pub struct Checkout {
     pub provider_order_id: Option<String>,
 }
 
-/// A confirmed payment (or a cash-on-delivery placement) that finalises a checkout.
+/// A cash-on-delivery placement that finalises a checkout. (An online payment makes an order only
+/// through what Razorpay signs or says: the callback's signature, a webhook, or core-api asking
+/// Razorpay for the payment.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentConfirmation {
-    /// The provider's payment id (`pay_…`); none for cash on delivery.
+    /// The provider's payment id (`pay_…`, at most 64 characters); none for cash on delivery.
     #[serde(default)]
     pub payment_id: Option<String>,
     /// What was paid, in minor units; must be the checkout's total.
@@ -321,6 +384,19 @@ pub struct RazorpayCallback {
     pub razorpay_signature: String,
 }
 
+impl RazorpayCallback {
+    /// Checks that each field could be Razorpay's: ids of 1-64 letters, digits, '_' or '-', and a
+    /// signature of at most 128 characters. Anything else is refused before any lookup.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        check(&mut e, crate::limits::is_provider_id(self.razorpay_payment_id.trim()), "razorpay_payment_id", "must be Razorpay's payment id");
+        check(&mut e, crate::limits::is_provider_id(self.razorpay_order_id.trim()), "razorpay_order_id", "must be Razorpay's order id");
+        // A wrong signature of the right size is for the signature check to refuse (400).
+        check(&mut e, self.razorpay_signature.len() <= 128, "razorpay_signature", "must be at most 128 characters");
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -355,7 +431,10 @@ pub struct Order {
     /// Paid after its stock hold had run out, when the stock was already gone: the order stands
     /// (the money was taken) and the merchant decides whether to ship late or refund.
     #[serde(default)]
-    pub oversold: bool,
+    pub oversold: bool,    /// When it was fulfilled (Unix ms), if it has been; stays set when a refund changes the
+    /// status afterwards.
+    #[serde(default)]
+    pub fulfilled_at_ms: Option<i64>,
 }
 
 #[cfg(test)]
@@ -378,7 +457,7 @@ mod tests {
             },
             payment_method: PaymentMethod::Razorpay,
             session_id: Some("visit-1".into()),
-            idempotency_key: None,
+            idempotency_key: "attempt-1".into(),
         }
     }
 
@@ -392,7 +471,7 @@ mod tests {
         bad.shipping.phone = "call me".into();
         bad.shipping.city = " ".into();
         bad.session_id = Some("not a visit!".into());
-        bad.idempotency_key = Some(String::new());
+        bad.idempotency_key = String::new();
         let errors = bad.validate().unwrap_err();
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
         assert_eq!(fields, ["email", "idempotency_key", "lines[1].quantity", "lines[1].variant_id", "session_id", "shipping.city", "shipping.country", "shipping.phone"]);

@@ -30,6 +30,9 @@ pub struct Config {
     /// `RAZORPAY_KEY_ID`, `RAZORPAY_KEY_SECRET` and `RAZORPAY_API_URL`: refunds; unset, the
     /// refund route answers 503 and nothing talks to Razorpay.
     pub razorpay: Option<crate::razorpay::RazorpayConfig>,
+    /// `CHECKOUT_HOLD_SECONDS` (default 900, 15 minutes; 10 to 86,400): how long a checkout holds
+    /// its stock while the shopper pays.
+    pub checkout_hold_ms: i64,
 }
 
 impl Config {
@@ -64,7 +67,19 @@ impl Config {
                 .filter_map(|name| var(name).map(Secret::new))
                 .collect(),
             razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
+            checkout_hold_ms: checkout_hold_ms(&var)?,
         })
+    }
+}
+
+/// Reads `CHECKOUT_HOLD_SECONDS`: how long a checkout holds its stock.
+fn checkout_hold_ms(var: &dyn Fn(&str) -> Option<String>) -> Result<i64, String> {
+    match var("CHECKOUT_HOLD_SECONDS") {
+        None => Ok(zelly_edge::orders::RESERVATION_MS),
+        Some(raw) => match raw.trim().parse::<i64>() {
+            Ok(secs) if (10..=86_400).contains(&secs) => Ok(secs * 1000),
+            _ => Err(format!("CHECKOUT_HOLD_SECONDS must be a whole number of seconds from 10 to 86400, got {raw:?}")),
+        },
     }
 }
 

@@ -36,6 +36,8 @@ pub struct AppState {
     pub razorpay_webhook_secrets: Arc<Vec<zelly_store::config::Secret>>,
     /// Razorpay's API (refunds), when configured.
     pub razorpay: Option<Arc<razorpay::RazorpayClient>>,
+    /// How long a new checkout holds its stock (`CHECKOUT_HOLD_SECONDS`).
+    pub checkout_hold_ms: i64,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -92,6 +94,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             Some(c) => Some(Arc::new(razorpay::RazorpayClient::new(c).map_err(anyhow::Error::msg)?)),
             None => None,
         },
+        checkout_hold_ms: config.checkout_hold_ms,
     };
     tokio::spawn(outbox::run(state.clone()));
     let mut router = app(state);
@@ -132,6 +135,7 @@ pub mod testing {
             intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
             razorpay_webhook_secrets: Arc::new(Vec::new()),
             razorpay: None,
+            checkout_hold_ms: zelly_edge::orders::RESERVATION_MS,
         }
     }
 }

@@ -583,6 +583,11 @@ async fn owners_set_their_stores_look_and_the_storefront_api_carries_it(store: D
 }
 
 fn checkout_body(lines: Value) -> Value {
+    checkout_paid_by(lines, "razorpay")
+}
+
+/// A checkout of `lines` paid by `method`, with a fresh idempotency key (a new attempt).
+fn checkout_paid_by(lines: Value, method: &str) -> Value {
     json!({
         "lines": lines,
         "email": "asha@example.in",
@@ -590,7 +595,8 @@ fn checkout_body(lines: Value) -> Value {
             "name": "Asha Rao", "line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka",
             "postal_code": "560001", "country": "IN", "phone": "+91 98450 12345"
         },
-        "payment_method": "razorpay"
+        "payment_method": method,
+        "idempotency_key": uuid::Uuid::new_v4().simple().to_string()
     })
 }
 
@@ -598,37 +604,64 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     let app = App::spawn(store).await;
     let acme = app.merchant("acme").await;
     let bolt = app.merchant("bolt").await;
-    let (_, lamp) = app.post("/api/seller/products", &acme, product("lamp", "active")).await;
+    let mut lamp = product("lamp", "active");
+    lamp["variants"][1]["track_inventory"] = json!(false);
+    let (_, lamp) = app.post("/api/seller/products", &acme, lamp).await;
     let small = lamp["variants"][0]["id"].as_str().unwrap().to_owned();
     let checkouts = "/api/storefront/domains/acme.localhost/checkouts";
+    let (status, _) = app.put("/api/seller/store", &acme, json!({ "name": "Acme", "cash_on_delivery": true })).await;
+    assert_eq!(status, StatusCode::OK);
 
     // A price sent by the client is ignored: the catalog's price wins.
     let (status, checkout) = app
-        .post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2, "unit_price": { "amount_minor": 1, "currency": "INR" } }])))
+        .post(checkouts, TOKEN, checkout_paid_by(json!([{ "variant_id": small, "quantity": 2, "unit_price": { "amount_minor": 1, "currency": "INR" } }]), "cash_on_delivery"))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{checkout}");
     assert_eq!(checkout["total"]["amount_minor"], 2 * 99_900);
     assert_eq!(checkout["lines"][0]["unit_price"]["amount_minor"], 99_900);
     let id = checkout["id"].as_str().unwrap().to_owned();
-    // Three in stock, two held: two more are refused, naming the SKU.
+    // Three in stock, two held: two more are refused, naming the product as the shopper knows it.
     let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2 }]))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["error"]["message"], "lamp-s: only 1 left", "{body}");
+    assert_eq!(body["error"]["message"], "only 1 of Lamp lamp (S) left", "{body}");
+    // The same attempt sent again is the same checkout (200), holding nothing more; the key
+    // reused for another cart is refused; no key at all is refused, naming the field.
+    let medium = lamp["variants"][1]["id"].as_str().unwrap().to_owned();
+    let mut retried = checkout_paid_by(json!([{ "variant_id": medium, "quantity": 1 }]), "razorpay");
+    let (status, first) = app.post(checkouts, TOKEN, retried.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, again) = app.post(checkouts, TOKEN, retried.clone()).await;
+    assert_eq!((status, &again["id"]), (StatusCode::OK, &first["id"]), "{again}");
+    retried["lines"][0]["quantity"] = json!(2);
+    assert_eq!(app.post(checkouts, TOKEN, retried.clone()).await.0, StatusCode::CONFLICT);
+    retried.as_object_mut().unwrap().remove("idempotency_key");
+    let (status, body) = app.post(checkouts, TOKEN, retried).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("idempotency_key"), "{body}");
+    // A made-up payment can never make a Razorpay checkout paid, however it is dressed.
+    let online = format!("{checkouts}/{}/finalize", first["id"].as_str().unwrap());
+    for payment_id in ["pay_madeup".to_owned(), "p".repeat(1 << 20)] {
+        let (status, body) = app.post(&online, TOKEN, json!({ "payment_id": payment_id, "amount_minor": 129_900 })).await;
+        assert!(status == StatusCode::CONFLICT || status == StatusCode::PAYLOAD_TOO_LARGE, "{status}: {body}");
+        assert!(body["error"]["code"].is_string(), "the JSON error shape: {body}");
+    }
     let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([]))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["lines"].is_string(), "{body}");
     // Without the storefront token, nothing.
     assert_eq!(app.post(checkouts, &acme, checkout_body(json!([{ "variant_id": small, "quantity": 1 }]))).await.0, StatusCode::UNAUTHORIZED);
 
-    // Finalising: a wrong amount makes no order; the callback and the webhook racing make one.
+    // Placing it: a wrong amount, or a payment id, makes no order; eight racing placements make one.
     let finalize = format!("{checkouts}/{id}/finalize");
-    let (status, _) = app.post(&finalize, TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 1 })).await;
+    let (status, _) = app.post(&finalize, TOKEN, json!({ "amount_minor": 1 })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.post(&finalize, TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let racers: Vec<_> = (0..8)
         .map(|_| {
             let (http, url) = (app.http.clone(), format!("{}{finalize}", app.base));
             tokio::spawn(async move {
-                let res = http.post(url).bearer_auth(TOKEN).json(&json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).send().await.unwrap();
+                let res = http.post(url).bearer_auth(TOKEN).json(&json!({ "amount_minor": 2 * 99_900 })).send().await.unwrap();
                 let status = res.status();
                 (status, res.json::<Value>().await.unwrap())
             })
@@ -645,22 +678,22 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     assert_eq!((created, order_ids.len()), (1, 1), "one order, whoever came first");
     let order_id = order_ids.into_iter().next().unwrap();
     // Its order_placed event went to the analytics queue once, after the checkout_started of the
-    // first checkout (the refused ones left none), and the outbox is empty.
+    // two checkouts (the refused ones and the retry left none), and the outbox is empty.
     let queued = app.queues.counts(zelly_queue::STORE_EVENTS).await.unwrap();
-    assert_eq!(queued.waiting + queued.active + queued.completed + queued.delayed, 2, "{queued:?}");
+    assert_eq!(queued.waiting + queued.active + queued.completed + queued.delayed, 3, "{queued:?}");
     assert!(app.store.outbox(10).await.unwrap().is_empty());
     // Another store's domain cannot reach the checkout.
-    let (status, _) = app.post(&format!("/api/storefront/domains/bolt.localhost/checkouts/{id}/finalize"), TOKEN, json!({ "payment_id": "pay_1", "amount_minor": 2 * 99_900 })).await;
+    let (status, _) = app.post(&format!("/api/storefront/domains/bolt.localhost/checkouts/{id}/finalize"), TOKEN, json!({ "amount_minor": 2 * 99_900 })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The merchant sees it, and only they do.
     let (status, orders) = app.get("/api/seller/orders", &acme).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(orders.as_array().unwrap().len(), 1);
-    assert_eq!((orders[0]["number"].as_i64(), orders[0]["status"].as_str()), (Some(1), Some("paid")));
+    assert_eq!((orders[0]["number"].as_i64(), orders[0]["status"].as_str()), (Some(1), Some("pending_payment")));
     assert!(app.get("/api/seller/orders", &bolt).await.1.as_array().unwrap().is_empty());
     assert_eq!(app.get(&format!("/api/seller/orders/{order_id}"), &bolt).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/api/seller/orders?status=paid&q=%231", &acme).await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/seller/orders?status=pending_payment&q=%231", &acme).await.1.as_array().unwrap().len(), 1);
     assert_eq!(app.get("/api/seller/orders?status=nonsense", &acme).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     // Forward only; refunds are not a status to set.
     let status_of = format!("/api/seller/orders/{order_id}/status");
@@ -672,11 +705,30 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     let (status, order) = app.post(&status_of, &acme, tracked).await;
     assert_eq!((status, order["status"].as_str()), (StatusCode::OK, Some("fulfilled")));
     assert_eq!(order["tracking"], json!({ "carrier": "Delhivery", "number": "DL123456789IN" }));
-    assert_eq!(app.post(&status_of, &acme, json!({ "status": "cancelled" })).await.0, StatusCode::CONFLICT);
+    let (status, body) = app.post(&status_of, &acme, json!({ "status": "cancelled" })).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a shipped order is not cancelled");
+    assert!(body["error"]["message"].as_str().unwrap().contains("shipped"), "{body}");
     assert_eq!(app.post(&status_of, &acme, json!({ "status": "refunded" })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     // The stock left the shelf once: one unit remains.
     let (_, product) = app.get(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &acme).await;
     assert_eq!(product["variants"][0]["inventory_quantity"], 1);
+    // Who did what: placed by the shopper, fulfilled by the merchant.
+    let (status, timeline) = app.get(&format!("/api/seller/orders/{order_id}/timeline"), &acme).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<_> = timeline.as_array().unwrap().iter().map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
+    assert_eq!(kinds, [("placed", "shopper"), ("fulfilled", "acme@example.com")], "{timeline}");
+    assert_eq!(app.get(&format!("/api/seller/orders/{order_id}/timeline"), &bolt).await.0, StatusCode::NOT_FOUND);
+
+    // A cash-on-delivery order cancelled before shipping puts its stock back.
+    let (_, second) = app.post(checkouts, TOKEN, checkout_paid_by(json!([{ "variant_id": small, "quantity": 1 }]), "cash_on_delivery")).await;
+    let (status, placed) = app.post(&format!("{checkouts}/{}/finalize", second["id"].as_str().unwrap()), TOKEN, json!({ "amount_minor": 99_900 })).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    let (_, product) = app.get(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &acme).await;
+    assert_eq!(product["variants"][0]["inventory_quantity"], 0);
+    let (status, cancelled) = app.post(&format!("/api/seller/orders/{}/status", placed["id"].as_str().unwrap()), &acme, json!({ "status": "cancelled" })).await;
+    assert_eq!((status, cancelled["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{cancelled}");
+    let (_, product) = app.get(&format!("/api/seller/products/{}", lamp["id"].as_str().unwrap()), &acme).await;
+    assert_eq!(product["variants"][0]["inventory_quantity"], 1, "restocked");
 }
 
 impl App {
@@ -714,7 +766,8 @@ fn captured(tenant: &str, order_id: &str, payment_id: &str, amount: i64) -> Stri
 }
 
 async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back(store: DynStore) {
-    let app = App::spawn(store).await;
+    // Razorpay's API is never called here: the callback is checked with the key secret alone.
+    let app = App::spawn_with_razorpay(store, "http://127.0.0.1:9").await;
     let acme = app.merchant("acme").await;
     let tenant = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id.to_string();
     let mut untracked = product("lamp", "active");
@@ -756,6 +809,11 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
     let placed = orders().await;
     assert_eq!(placed.len(), 1);
     assert_eq!(placed[0]["status"], "paid");
+    // The storefront token alone cannot say a Razorpay checkout was paid.
+    let unpaid = start("order_U1").await;
+    let (status, _) = app.post(&format!("{checkouts}/{unpaid}/finalize"), TOKEN, json!({ "payment_id": "pay_U1", "amount_minor": 129_900 })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(orders().await.len(), 1);
     // Signed with the previous secret during a rotation: accepted (and a repeat of the payment).
     let (status, answer) = app.webhook("evt_2", &body, &signed(OLD_WEBHOOK_SECRET, &body)).await;
     assert_eq!((status, answer["status"].as_str()), (StatusCode::OK, Some("order already placed")));
@@ -767,9 +825,11 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
         let payment = format!("pay_R{round}");
         let hook = captured(&tenant, rzp, &payment, 129_900);
         let callback = {
-            let (http, url, payment) = (app.http.clone(), format!("{}{checkouts}/{id}/finalize", app.base), payment.clone());
+            let (http, url, payment) = (app.http.clone(), format!("{}{checkouts}/{id}/razorpay-callback", app.base), payment.clone());
+            let signature = zelly_edge::signature::payment_signature("rzp_secret", rzp, &payment);
             tokio::spawn(async move {
-                http.post(url).bearer_auth(TOKEN).json(&json!({ "payment_id": payment, "amount_minor": 129_900 })).send().await.unwrap().status()
+                let fields = json!({ "razorpay_payment_id": payment, "razorpay_order_id": rzp, "razorpay_signature": signature });
+                http.post(url).bearer_auth(TOKEN).json(&fields).send().await.unwrap().status()
             })
         };
         let webhook = {
@@ -790,7 +850,7 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
         assert!(callback == StatusCode::CREATED || callback == StatusCode::OK, "{callback}");
         assert_eq!(webhook, StatusCode::OK);
     }
-    assert_eq!(orders().await.len(), 6, "one order per payment");
+    assert_eq!(orders().await.len(), 6, "one order per payment (and none for the unpaid checkout)");
 
     // A refund, then a late payment.captured: the order stays refunded.
     let first = &placed[0];
@@ -873,21 +933,83 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
     assert_eq!(app.post(&format!("{checkout_path}/razorpay-order"), TOKEN, json!({})).await.0, StatusCode::CONFLICT, "a completed checkout takes no payment");
     let refunds = format!("/api/seller/orders/{}/refunds", order["id"].as_str().unwrap());
 
-    // Partial, then the rest; more than is left is refused before Razorpay is asked.
-    let (status, part) = app.post(&refunds, &acme, json!({ "amount_minor": 50_000 })).await;
-    assert_eq!(status, StatusCode::OK, "{part}");
-    assert_eq!((part["status"].as_str(), part["refunded"]["amount_minor"].as_i64()), (Some("partially_refunded"), Some(50_000)));
-    let (status, body) = app.post(&refunds, &acme, json!({ "amount_minor": total })).await;
+    let refund = |amount: i64, key: &str| json!({ "amount_minor": amount, "idempotency_key": key });
+    // A refund needs its key.
+    assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 100 })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // One click's refund sent ten times at once (a double click, retries): refunded once.
+    let clicks: Vec<_> = (0..10)
+        .map(|_| {
+            let (http, url, token) = (app.http.clone(), format!("{}{refunds}", app.base), acme.clone());
+            tokio::spawn(async move {
+                let res = http.post(url).bearer_auth(token).json(&json!({ "amount_minor": 10_000, "idempotency_key": "click-1" })).send().await.unwrap();
+                (res.status(), res.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    for click in clicks {
+        let (status, body) = click.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, once) = app.get(&format!("/api/seller/orders/{}", order["id"].as_str().unwrap()), &acme).await;
+    assert_eq!((once["status"].as_str(), once["refunded"]["amount_minor"].as_i64()), (Some("partially_refunded"), Some(10_000)));
+    // The same key for another amount is a mistake, not a new refund.
+    assert_eq!(app.post(&refunds, &acme, refund(20_000, "click-1")).await.0, StatusCode::CONFLICT);
+    // Ten different refunds of 30% of what is left, at once: never more than was paid.
+    let left = total - 10_000;
+    let share = left * 3 / 10;
+    let staff_refunds: Vec<_> = (0..10)
+        .map(|i| {
+            let (http, url, token) = (app.http.clone(), format!("{}{refunds}", app.base), acme.clone());
+            tokio::spawn(async move {
+                let res = http.post(url).bearer_auth(token).json(&json!({ "amount_minor": share, "idempotency_key": format!("staff-{i}") })).send().await.unwrap();
+                res.status()
+            })
+        })
+        .collect();
+    let mut made = 0;
+    for r in staff_refunds {
+        let status = r.await.unwrap();
+        assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+        made += usize::from(status == StatusCode::OK);
+    }
+    assert_eq!(made, 3);
+    let refunded = 10_000 + 3 * share;
+    // More than is left is refused before Razorpay is asked; then the rest.
+    let (status, body) = app.post(&refunds, &acme, refund(total, "too-much")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, rest) = app.post(&refunds, &acme, json!({ "amount_minor": total - 50_000 })).await;
+    let (status, rest) = app.post(&refunds, &acme, refund(total - refunded, "rest")).await;
     assert_eq!(status, StatusCode::OK, "{rest}");
     assert_eq!((rest["status"].as_str(), rest["refunded"]["amount_minor"].as_i64()), (Some("refunded"), Some(total)));
-    assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 1 })).await.0, StatusCode::UNPROCESSABLE_ENTITY, "nothing left");
+    assert_eq!(app.post(&refunds, &acme, refund(1, "nothing-left")).await.0, StatusCode::UNPROCESSABLE_ENTITY, "nothing left");
 
-    // Staff may not refund; without Razorpay configured nothing is sent.
+    // Cancelling a paid order that has not shipped refunds what is left and cancels it; a
+    // second press changes nothing.
+    let (_, checkout) = app.post("/api/storefront/domains/acme.localhost/checkouts", TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 1 }]))).await;
+    let path = format!("/api/storefront/domains/acme.localhost/checkouts/{}", checkout["id"].as_str().unwrap());
+    let (_, step) = app.post(&format!("{path}/razorpay-order"), TOKEN, json!({})).await;
+    let rzp_order = step["order_id"].as_str().unwrap().to_owned();
+    let page = app.http.post(format!("{rzp}/pay/{rzp_order}/complete?callback_url=http%3A%2F%2Fshop.example%2Fdone")).send().await.unwrap().text().await.unwrap();
+    let field = |name: &str| {
+        let at = page.find(&format!(r#"name="{name}" value=""#)).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_owned()
+    };
+    let (_, paid) = app.post(&format!("{path}/razorpay-callback"), TOKEN, callback(&field("razorpay_payment_id"), &rzp_order, &field("razorpay_signature"))).await;
+    let paid_id = paid["id"].as_str().unwrap().to_owned();
+    let (status, part) = app.post(&format!("/api/seller/orders/{paid_id}/refunds"), &acme, refund(9_900, "goodwill")).await;
+    assert_eq!(status, StatusCode::OK, "{part}");
+    for _ in 0..2 {
+        let (status, cancelled) = app.post(&format!("/api/seller/orders/{paid_id}/status"), &acme, json!({ "status": "cancelled" })).await;
+        assert_eq!(status, StatusCode::OK, "{cancelled}");
+        assert_eq!((cancelled["status"].as_str(), cancelled["refunded"]["amount_minor"].as_i64()), (Some("cancelled"), Some(129_900)));
+    }
+    let (_, timeline) = app.get(&format!("/api/seller/orders/{paid_id}/timeline"), &acme).await;
+    let kinds: Vec<_> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["placed", "refund_requested", "refunded", "refund_requested", "refunded", "cancelled"], "{timeline}");
+
+    // Staff may not refund, nor cancel a paid order; without Razorpay configured nothing is sent.
     app.store.add_membership(tenant, "uid-staff", Role::Staff).await.unwrap();
     let staff = issuer().sign_id_token(PROJECT, "uid-staff", "staff@example.com", Duration::from_secs(3600));
-    assert_eq!(app.post(&refunds, &staff, json!({ "amount_minor": 1 })).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.post(&refunds, &staff, refund(1, "staff")).await.0, StatusCode::FORBIDDEN);
     app = App::spawn(app.store.clone()).await;
-    assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 1 })).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.post(&refunds, &acme, refund(1, "no-razorpay")).await.0, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -25,7 +25,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
 pub use config::DatabaseConfig;
 pub use error::StoreError;
-pub use orders::{Finalized, OrderQuery, OrderStore};
+pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 
 /// A tenant to create.

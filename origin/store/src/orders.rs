@@ -14,7 +14,7 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use uuid::Uuid;
-use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderStatus, PaymentConfirmation, Tracking};
+use zelly_edge::orders::{Checkout, CheckoutInput, Order, OrderEvent, OrderStatus, PaymentConfirmation, Tracking};
 
 pub use zelly_edge::orders::RESERVATION_MS;
 
@@ -42,13 +42,43 @@ pub struct Finalized {
     pub created: bool,
 }
 
+/// Where a refund intent stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundState {
+    /// Recorded and counted against the refundable balance; the provider has not confirmed it.
+    Pending,
+    /// The provider refunded it (its refund id); the order counts it as refunded.
+    Processed(String),
+    /// The provider refused it; it no longer holds any of the balance.
+    Failed(String),
+}
+
+/// One refund a caller asked for, named by its idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundIntent {
+    /// Our id for it: also the idempotency key sent to the provider, so a retried request to the
+    /// provider refunds once as well.
+    pub id: Uuid,
+    /// The order.
+    pub order_id: Uuid,
+    /// The provider's payment it refunds.
+    pub payment_id: String,
+    /// How much, in minor units.
+    pub amount_minor: i64,
+    /// Where it stands.
+    pub state: RefundState,
+}
+
 /// Checkouts and orders.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     /// Starts a checkout: prices the lines from the catalog and holds their stock until
-    /// `now_ms + RESERVATION_MS`. [`StoreError::Invalid`] names a bad field or a variant the store
-    /// does not sell; [`StoreError::Refused`] says which SKU has too little stock.
-    async fn create_checkout(&self, tenant: Uuid, input: &CheckoutInput, now_ms: i64) -> Result<Checkout, StoreError>;
+    /// `now_ms + hold_ms`. [`StoreError::Invalid`] names a bad field or a variant the store
+    /// does not sell; [`StoreError::Refused`] names the product that has too little stock.
+    /// The input's idempotency key names the attempt: the same key again returns the checkout it
+    /// started (the same lines, shopper and payment method), and the key with a different cart is
+    /// [`StoreError::Conflict`].
+    async fn create_checkout(&self, tenant: Uuid, input: &CheckoutInput, now_ms: i64, hold_ms: i64) -> Result<Checkout, StoreError>;
     /// One checkout of the tenant.
     async fn checkout(&self, tenant: Uuid, id: Uuid) -> Result<Option<Checkout>, StoreError>;
     /// Records the payment provider's order for a checkout (once; a second, different one is a
@@ -66,16 +96,33 @@ pub trait OrderStore: Send + Sync {
     async fn order_of_checkout(&self, tenant: Uuid, checkout: Uuid) -> Result<Option<Order>, StoreError>;
     /// The tenant's orders, newest first.
     async fn orders(&self, tenant: Uuid, query: &OrderQuery) -> Result<Vec<Order>, StoreError>;
-    /// Moves an order to `next` if its status allows ([`OrderStatus::can_become`]); otherwise
-    /// [`StoreError::Refused`] and nothing changes. Returns the order as it now is.
+    /// Moves an order to `next` if it may ([`Order::may_become`]); otherwise
+    /// [`StoreError::Refused`] with the reason and nothing changes. An order already in `next` is
+    /// returned unchanged (a repeated click is not an error). Returns the order as it now is.
     /// Fulfilment may carry the parcel's tracking (checked with [`Tracking::validate`]).
-    async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, tracking: Option<&Tracking>, now_ms: i64) -> Result<Order, StoreError>;
+    /// Cancelling puts the items of an unshipped order back in stock, in the same transaction.
+    /// `actor` (the merchant) goes in the order's timeline.
+    async fn set_order_status(&self, tenant: Uuid, id: Uuid, next: OrderStatus, tracking: Option<&Tracking>, actor: &str, now_ms: i64) -> Result<Order, StoreError>;
     /// The order a payment paid for.
     async fn order_by_payment(&self, tenant: Uuid, payment_id: &str) -> Result<Option<Order>, StoreError>;
-    /// Records a refund of an order, once per provider refund id: adds it to the refunded amount
-    /// and moves the order to refunded or partially refunded where its status allows (a refund
-    /// of a cancelled order too). More than the order's total is [`StoreError::Invalid`].
-    async fn record_refund(&self, tenant: Uuid, order: Uuid, provider_refund_id: &str, amount_minor: i64, now_ms: i64) -> Result<Order, StoreError>;
+    /// Records that the provider refunded an order (its webhook), once per provider refund id:
+    /// completes the intent `intent` names (our id, from the refund's notes) when there is one,
+    /// else records a refund made elsewhere (Razorpay's dashboard). The refund is added to the
+    /// refunded amount and the order moves to refunded or partially refunded where its status
+    /// allows. More than is left to refund is [`StoreError::Invalid`].
+    async fn record_refund(&self, tenant: Uuid, order: Uuid, provider_refund_id: &str, amount_minor: i64, intent: Option<Uuid>, now_ms: i64) -> Result<Order, StoreError>;
+    /// Records a refund intent before the provider is asked, in one transaction with the check of
+    /// the refundable balance (total less refunded less pending intents), the order row locked:
+    /// concurrent refunds queue, and never add up to more than was paid. The same `key` on the
+    /// same order returns the intent it made (a different amount under it is
+    /// [`StoreError::Conflict`]).
+    async fn begin_refund(&self, tenant: Uuid, order: Uuid, amount_minor: i64, key: &str, actor: &str, now_ms: i64) -> Result<RefundIntent, StoreError>;
+    /// The provider refunded an intent: counts it against the order (once).
+    async fn complete_refund(&self, tenant: Uuid, intent: Uuid, provider_refund_id: &str, amount_minor: i64, now_ms: i64) -> Result<Order, StoreError>;
+    /// The provider refused an intent: it stops holding the balance.
+    async fn fail_refund(&self, tenant: Uuid, intent: Uuid, reason: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Who did what to an order, and when, oldest first.
+    async fn order_timeline(&self, tenant: Uuid, order: Uuid) -> Result<Vec<OrderEvent>, StoreError>;
     /// Whether a webhook delivery with this event id was already acted on.
     async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError>;
     /// Notes that a webhook delivery was acted on (again is a no-op).
@@ -128,6 +175,77 @@ fn checkout_event(
     }
 }
 
+/// How a shopper knows a variant: the product's title, and the variant's when it has several
+/// ("Brass Diya (Large)"; a single variant is usually called "Default").
+pub(crate) fn sale_name(product: &str, variant: &str) -> String {
+    let variant = variant.trim();
+    if variant.is_empty() || variant.eq_ignore_ascii_case("default") || variant.eq_ignore_ascii_case("default title") {
+        product.to_owned()
+    } else {
+        format!("{product} ({variant})")
+    }
+}
+
+/// The checkout an earlier request with the same idempotency key started, if this request asks
+/// for the same thing; the key reused for another cart, shopper or payment method is refused.
+pub(crate) fn same_attempt(input: &CheckoutInput, started: Checkout) -> Result<Checkout, StoreError> {
+    let lines_match = started.lines.len() == input.lines.len()
+        && started.lines.iter().zip(&input.lines).all(|(had, asked)| had.variant_id == asked.variant_id && had.quantity == asked.quantity);
+    if lines_match && started.email == input.email.trim() && started.payment_method == input.payment_method && started.shipping == input.shipping {
+        Ok(started)
+    } else {
+        Err(StoreError::Conflict("idempotency_key: already used for a different checkout; send a new key for a new attempt".into()))
+    }
+}
+
+/// One timeline entry, written in the transaction of the change it records.
+pub(crate) struct TimelineEntry<'a> {
+    pub order: Uuid,
+    pub actor: &'a str,
+    pub kind: zelly_edge::orders::OrderEventKind,
+    pub message: String,
+    pub at_ms: i64,
+}
+
+/// The stored name of a timeline entry's kind.
+pub(crate) fn event_kind_name(kind: zelly_edge::orders::OrderEventKind) -> &'static str {
+    use zelly_edge::orders::OrderEventKind::*;
+    match kind {
+        Placed => "placed",
+        MarkedPaid => "marked_paid",
+        Fulfilled => "fulfilled",
+        Cancelled => "cancelled",
+        Restocked => "restocked",
+        RefundRequested => "refund_requested",
+        Refunded => "refunded",
+        RefundFailed => "refund_failed",
+    }
+}
+
+fn event_kind(name: &str) -> Option<zelly_edge::orders::OrderEventKind> {
+    use zelly_edge::orders::OrderEventKind::*;
+    [Placed, MarkedPaid, Fulfilled, Cancelled, Restocked, RefundRequested, Refunded, RefundFailed].into_iter().find(|k| event_kind_name(*k) == name)
+}
+
+pub(crate) fn timeline_event(row: rows::OrderEventRow) -> Result<OrderEvent, StoreError> {
+    Ok(OrderEvent {
+        at_ms: row.at_ms,
+        actor: row.actor,
+        kind: event_kind(&row.kind).ok_or_else(|| corrupt(format!("order event kind {:?}", row.kind)))?,
+        message: row.message,
+    })
+}
+
+pub(crate) fn refund_intent(row: rows::RefundRow, payment_id: String) -> Result<RefundIntent, StoreError> {
+    let state = match row.status.as_str() {
+        "pending" => RefundState::Pending,
+        "processed" => RefundState::Processed(row.provider_refund_id.unwrap_or_default()),
+        "failed" => RefundState::Failed(row.failure.unwrap_or_default()),
+        other => return Err(corrupt(format!("refund status {other:?}"))),
+    };
+    Ok(RefundIntent { id: row.id, order_id: row.order_id, payment_id, amount_minor: row.amount_minor, state })
+}
+
 pub(crate) mod rows {
     use sqlx::types::Json;
     use uuid::Uuid;
@@ -170,6 +288,25 @@ pub(crate) mod rows {
         pub currency: String,
         pub created_at_ms: i64,
         pub oversold: bool,
+        pub fulfilled_at_ms: Option<i64>,
+    }
+
+    #[derive(sqlx::FromRow)]
+    pub struct RefundRow {
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub amount_minor: i64,
+        pub status: String,
+        pub provider_refund_id: Option<String>,
+        pub failure: Option<String>,
+    }
+
+    #[derive(sqlx::FromRow)]
+    pub struct OrderEventRow {
+        pub at_ms: i64,
+        pub actor: String,
+        pub kind: String,
+        pub message: String,
     }
 
     /// A variant as a checkout prices and holds it.
@@ -189,7 +326,7 @@ pub(crate) mod rows {
 macro_rules! order_columns {
     () => {
         "id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, \
-         refunded_minor, currency, created_at_ms, oversold"
+         refunded_minor, currency, created_at_ms, oversold, fulfilled_at_ms"
     };
 }
 
@@ -237,12 +374,13 @@ macro_rules! order_store_impl {
                 tenant: Uuid,
                 input: &zelly_edge::orders::CheckoutInput,
                 now_ms: i64,
+                hold_ms: i64,
             ) -> Result<zelly_edge::orders::Checkout, StoreError> {
                 use $crate::orders::rows::SaleRow;
                 input.validate().map_err(|fields| {
                     StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
                 })?;
-                let expires_at_ms = now_ms + $crate::orders::RESERVATION_MS;
+                let expires_at_ms = now_ms.saturating_add(hold_ms.max(0));
                 let mut tx = self.tenant_tx(tenant).await?;
                 if input.payment_method == zelly_edge::orders::PaymentMethod::CashOnDelivery {
                     let (offered,): (bool,) = sqlx::query_as(concat!("SELECT cash_on_delivery FROM ", $p, "tenants WHERE id = $1"))
@@ -273,10 +411,11 @@ macro_rules! order_store_impl {
                             .bind(tenant).bind(wanted.variant_id).bind(now_ms).fetch_one(&mut *tx).await?;
                         let available = (sale.inventory_quantity - held).max(0);
                         if available < i64::from(wanted.quantity) {
+                            let name = $crate::orders::sale_name(&sale.product_title, &sale.title);
                             return Err(StoreError::Refused(if available == 0 {
-                                format!("{} is sold out", sale.sku)
+                                format!("{name} is sold out")
                             } else {
-                                format!("{}: only {available} left", sale.sku)
+                                format!("only {available} of {name} left")
                             }));
                         }
                     }
@@ -297,7 +436,7 @@ macro_rules! order_store_impl {
                      expires_at_ms, created_at_ms, session_id, idempotency_key) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
                     .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
                     .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
-                    .bind(input.session_id.as_deref()).bind(input.idempotency_key.as_deref())
+                    .bind(input.session_id.as_deref()).bind(input.idempotency_key.as_str())
                     .execute(&mut *tx).await?;
                 for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
                     sqlx::query(concat!(
@@ -415,7 +554,75 @@ macro_rules! order_store_impl {
                     shipping: checkout.shipping,
                     created_at_ms: row.created_at_ms,
                     oversold: row.oversold,
+                    fulfilled_at_ms: row.fulfilled_at_ms,
                 })
+            }
+
+            /// An order's row, locked until the transaction ends: changes to one order queue here.
+            async fn locked_order(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant: Uuid,
+                id: Uuid,
+            ) -> Result<Option<$crate::orders::rows::OrderRow>, StoreError> {
+                Ok(sqlx::query_as(concat!(
+                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
+                    $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
+                    .bind(tenant).bind(id).fetch_optional(&mut **tx).await?)
+            }
+
+            /// What an order's pending refund intents hold of its balance.
+            async fn pending_refunds(tx: &mut sqlx::Transaction<'static, $db>, tenant: Uuid, order: Uuid) -> Result<i64, StoreError> {
+                let (pending,): (i64,) = sqlx::query_as(concat!(
+                    "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM ", $p,
+                    "refunds WHERE tenant_id = $1 AND order_id = $2 AND status = 'pending'"))
+                    .bind(tenant).bind(order).fetch_one(&mut **tx).await?;
+                Ok(pending)
+            }
+
+            /// Counts refund `refund` (a row of this order not yet processed) as the provider's
+            /// `provider_refund_id` of `amount_minor`, with the order row locked by the caller.
+            async fn apply_refund(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant: Uuid,
+                row: $crate::orders::rows::OrderRow,
+                refund: Uuid,
+                provider_refund_id: &str,
+                amount_minor: i64,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Order, StoreError> {
+                use zelly_edge::orders::OrderStatus;
+                let refunded = row
+                    .refunded_minor
+                    .checked_add(amount_minor)
+                    .filter(|r| *r <= row.total_minor)
+                    .ok_or_else(|| StoreError::Invalid(format!(
+                        "amount_minor: only {} of the order's {} is left to refund", row.total_minor - row.refunded_minor, row.total_minor)))?;
+                sqlx::query(concat!(
+                    "UPDATE ", $p, "refunds SET status = 'processed', provider_refund_id = $3, amount_minor = $4, failure = NULL                      WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(refund).bind(provider_refund_id).bind(amount_minor).execute(&mut **tx).await?;
+                let current = OrderStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?;
+                let target = if refunded == row.total_minor { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
+                let status = if current.can_become(target) { target } else { current };
+                sqlx::query(concat!(
+                    "UPDATE ", $p, "orders SET refunded_minor = $3, status = $4, updated_at_ms = $5 WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(row.id).bind(refunded).bind(status.as_str()).bind(now_ms)
+                    .execute(&mut **tx).await?;
+                let message = format!("Refunded {} ({provider_refund_id})", $crate::orders::money(amount_minor, &row.currency)?);
+                Self::write_timeline(tx, tenant, &$crate::orders::TimelineEntry {
+                    order: row.id, actor: "Razorpay", kind: zelly_edge::orders::OrderEventKind::Refunded, message, at_ms: now_ms,
+                }).await?;
+                let order_row = $crate::orders::rows::OrderRow { status: status.as_str().to_owned(), refunded_minor: refunded, ..row };
+                Self::order_in(tx, tenant, order_row).await
+            }
+
+            /// Adds an entry to an order's timeline, in the transaction of the change it records.
+            async fn write_timeline(tx: &mut sqlx::Transaction<'static, $db>, tenant: Uuid, entry: &$crate::orders::TimelineEntry<'_>) -> Result<(), StoreError> {
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "order_events (tenant_id, order_id, at_ms, actor, kind, message) VALUES ($1, $2, $3, $4, $5, $6)"))
+                    .bind(tenant).bind(entry.order).bind(entry.at_ms).bind(entry.actor)
+                    .bind($crate::orders::event_kind_name(entry.kind)).bind(&entry.message)
+                    .execute(&mut **tx).await?;
+                Ok(())
             }
 
             /// Writes an analytics event to the outbox, in the transaction of the change it describes.
@@ -462,19 +669,18 @@ macro_rules! order_store_impl {
                 tenant: Uuid,
                 input: &zelly_edge::orders::CheckoutInput,
                 now_ms: i64,
+                hold_ms: i64,
             ) -> Result<zelly_edge::orders::Checkout, StoreError> {
-                let Some(key) = input.idempotency_key.as_deref() else {
-                    return self.start_checkout(tenant, input, now_ms).await;
-                };
+                let key = input.idempotency_key.as_str();
                 if let Some(started) = self.checkout_by_attempt(tenant, key).await? {
-                    return Ok(started);
+                    return $crate::orders::same_attempt(input, started);
                 }
-                match self.start_checkout(tenant, input, now_ms).await {
+                match self.start_checkout(tenant, input, now_ms, hold_ms).await {
                     Ok(checkout) => Ok(checkout),
                     // A twin submission committed first: its stock hold made this one "sold
                     // out", or its key made this insert a duplicate. Either way, its checkout.
                     Err(err) => match self.checkout_by_attempt(tenant, key).await? {
-                        Some(started) => Ok(started),
+                        Some(started) => $crate::orders::same_attempt(input, started),
                         None => Err(err),
                     },
                 }
@@ -524,6 +730,9 @@ macro_rules! order_store_impl {
                     return Ok($crate::orders::Finalized { order, created: false });
                 }
                 let payment_id = payment.payment_id.as_deref().map(str::trim).filter(|p| !p.is_empty());
+                if payment_id.is_some_and(|p| !zelly_edge::limits::is_provider_id(p)) {
+                    return Err(StoreError::Invalid("payment_id: must be the provider's payment id (1-64 letters, digits, '_' or '-')".into()));
+                }
                 let status = match (checkout.payment_method, payment_id) {
                     (PaymentMethod::Razorpay, Some(_)) => OrderStatus::Paid,
                     (PaymentMethod::CashOnDelivery, None) => OrderStatus::PendingPayment,
@@ -595,6 +804,13 @@ macro_rules! order_store_impl {
                     .bind(tenant).bind(checkout_id).fetch_one(&mut *tx).await?;
                 let event = $crate::orders::order_placed_event(tenant, &order, session, now_ms);
                 Self::write_outbox(&mut tx, &event).await?;
+                let message = match (&order.payment_id, status) {
+                    (Some(payment), _) => format!("Placed and paid online, {} ({payment})", order.total),
+                    (None, _) => format!("Placed, {} cash on delivery", order.total),
+                };
+                Self::write_timeline(&mut tx, tenant, &$crate::orders::TimelineEntry {
+                    order: order.id, actor: "shopper", kind: zelly_edge::orders::OrderEventKind::Placed, message, at_ms: now_ms,
+                }).await?;
                 tx.commit().await?;
                 Ok($crate::orders::Finalized { order, created: true })
             }
@@ -612,7 +828,7 @@ macro_rules! order_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
                     "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.tracking_carrier, o.tracking_number, o.total_minor, o.refunded_minor, o.currency, \
-                     o.created_at_ms, o.oversold FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
+                     o.created_at_ms, o.oversold, o.fulfilled_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
                      WHERE o.tenant_id = "));
                 q.push_bind(tenant);
                 if let Some(status) = query.status {
@@ -650,38 +866,82 @@ macro_rules! order_store_impl {
                 id: Uuid,
                 next: zelly_edge::orders::OrderStatus,
                 tracking: Option<&zelly_edge::orders::Tracking>,
+                actor: &str,
                 now_ms: i64,
             ) -> Result<zelly_edge::orders::Order, StoreError> {
+                use zelly_edge::orders::{OrderEventKind, OrderStatus};
                 if let Some(tracking) = tracking {
-                    if next != zelly_edge::orders::OrderStatus::Fulfilled {
+                    if next != OrderStatus::Fulfilled {
                         return Err(StoreError::Invalid("tracking: only a fulfilment carries tracking".into()));
                     }
                     tracking.validate().map_err(|fields| {
                         StoreError::Invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))
                     })?;
                 }
-                use $crate::orders::rows::OrderRow;
                 let mut tx = self.tenant_tx(tenant).await?;
-                let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
-                    $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
-                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
-                let Some(row) = row else { return Err(StoreError::NotFound) };
-                let current = zelly_edge::orders::OrderStatus::parse(&row.status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?;
-                if !current.can_become(next) {
-                    return Err(StoreError::Refused(format!("a {} order cannot become {}", current.as_str(), next.as_str())));
+                let Some(row) = Self::locked_order(&mut tx, tenant, id).await? else { return Err(StoreError::NotFound) };
+                let order = Self::order_in(&mut tx, tenant, row).await?;
+                if order.status == next {
+                    // A repeated click: nothing to do, and nothing to complain about.
+                    tx.commit().await?;
+                    return Ok(order);
+                }
+                if !order.may_become(next) {
+                    let shipped = order.fulfilled_at_ms.is_some() || order.status == OrderStatus::Fulfilled;
+                    let why = if shipped && next == OrderStatus::Cancelled {
+                        format!("order #{} has already been shipped, so it cannot be cancelled; refund it instead", order.number)
+                    } else if shipped && next == OrderStatus::Fulfilled {
+                        format!("order #{} has already been shipped", order.number)
+                    } else {
+                        format!("a {} order cannot become {}", order.status.as_str(), next.as_str())
+                    };
+                    return Err(StoreError::Refused(why));
                 }
                 let (carrier, number) = match tracking {
                     Some(t) => (Some(t.carrier.trim().to_owned()), Some(t.number.trim().to_owned())),
-                    None => (row.tracking_carrier.clone(), row.tracking_number.clone()),
+                    None => (order.tracking.as_ref().map(|t| t.carrier.clone()), order.tracking.as_ref().map(|t| t.number.clone())),
                 };
+                let fulfilled_at = if next == OrderStatus::Fulfilled { Some(now_ms) } else { order.fulfilled_at_ms };
                 sqlx::query(concat!(
-                    "UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4, tracking_carrier = $5, tracking_number = $6 \
+                    "UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4, tracking_carrier = $5, tracking_number = $6, fulfilled_at_ms = $7 \
                      WHERE tenant_id = $1 AND id = $2"))
-                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).bind(&carrier).bind(&number).execute(&mut *tx).await?;
-                let row = $crate::orders::rows::OrderRow { status: next.as_str().to_owned(), tracking_carrier: carrier, tracking_number: number, ..row };
-                let order = Self::order_in(&mut tx, tenant, row).await?;
+                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).bind(&carrier).bind(&number).bind(fulfilled_at)
+                    .execute(&mut *tx).await?;
+                let (kind, message) = match next {
+                    OrderStatus::Paid => (OrderEventKind::MarkedPaid, "Marked paid: cash collected".to_owned()),
+                    OrderStatus::Fulfilled => (OrderEventKind::Fulfilled, match (&carrier, &number) {
+                        (Some(c), Some(n)) => format!("Fulfilled: shipped with {c}, tracking number {n}"),
+                        _ => "Fulfilled".to_owned(),
+                    }),
+                    OrderStatus::Cancelled => (OrderEventKind::Cancelled, "Cancelled".to_owned()),
+                    other => (OrderEventKind::Refunded, format!("Marked {}", other.as_str().replace('_', " "))),
+                };
+                Self::write_timeline(&mut tx, tenant, &$crate::orders::TimelineEntry { order: id, actor, kind, message, at_ms: now_ms }).await?;
+                // A cancelled order that never shipped puts its items back on the shelf.
+                if next == OrderStatus::Cancelled && order.fulfilled_at_ms.is_none() {
+                    let mut units = 0_i64;
+                    for line in &order.lines {
+                        let after: Option<(i64,)> = sqlx::query_as(concat!(
+                            "UPDATE ", $p, "variants SET inventory_quantity = inventory_quantity + $3 \
+                             WHERE tenant_id = $1 AND id = $2 AND track_inventory = TRUE RETURNING inventory_quantity"))
+                            .bind(tenant).bind(line.variant_id).bind(i64::from(line.quantity))
+                            .fetch_optional(&mut *tx).await?;
+                        if let Some((quantity_after,)) = after {
+                            units += i64::from(line.quantity);
+                            sqlx::query(concat!(
+                                "INSERT INTO ", $p, "inventory_adjustments (id, tenant_id, variant_id, delta, quantity_after, reason, actor, created_at_ms) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                                .bind(Uuid::new_v4()).bind(tenant).bind(line.variant_id).bind(i64::from(line.quantity))
+                                .bind(quantity_after).bind(format!("order #{} cancelled", order.number)).bind(actor).bind(now_ms)
+                                .execute(&mut *tx).await?;
+                        }
+                    }
+                    if units > 0 {
+                        let message = format!("{units} {} back in stock", if units == 1 { "item" } else { "items" });
+                        Self::write_timeline(&mut tx, tenant, &$crate::orders::TimelineEntry { order: id, actor, kind: OrderEventKind::Restocked, message, at_ms: now_ms }).await?;
+                    }
+                }
+                let order = Self::order_where(&mut tx, tenant, $crate::orders::OrderKey::Id(id)).await?.ok_or(StoreError::NotFound)?;
                 tx.commit().await?;
                 Ok(order)
             }
@@ -696,48 +956,172 @@ macro_rules! order_store_impl {
                 id: Uuid,
                 provider_refund_id: &str,
                 amount_minor: i64,
+                intent: Option<Uuid>,
                 now_ms: i64,
             ) -> Result<zelly_edge::orders::Order, StoreError> {
-                use $crate::orders::rows::OrderRow;
-                use zelly_edge::orders::OrderStatus;
                 if amount_minor <= 0 {
                     return Err(StoreError::Invalid("amount_minor: a refund is more than zero".into()));
                 }
                 let mut tx = self.tenant_tx(tenant).await?;
-                let row: Option<OrderRow> = sqlx::query_as(concat!(
-                    concat!("SELECT ", $crate::orders::order_columns!(), " FROM "),
-                    $p, "orders WHERE tenant_id = $1 AND id = $2", $lock))
-                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
-                let Some(row) = row else { return Err(StoreError::NotFound) };
-                let inserted = sqlx::query(concat!(
-                    "INSERT INTO ", $p, "refunds (id, tenant_id, order_id, provider_refund_id, amount_minor, created_at_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"))
-                    .bind(Uuid::new_v4()).bind(tenant).bind(id).bind(provider_refund_id).bind(amount_minor).bind(now_ms)
-                    .execute(&mut *tx).await?;
-                if inserted.rows_affected() == 0 {
-                    // Seen before: nothing changes.
+                let Some(row) = Self::locked_order(&mut tx, tenant, id).await? else { return Err(StoreError::NotFound) };
+                let seen: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "SELECT id FROM ", $p, "refunds WHERE tenant_id = $1 AND provider_refund_id = $2"))
+                    .bind(tenant).bind(provider_refund_id).fetch_optional(&mut *tx).await?;
+                if seen.is_some() {
+                    // Seen before (the API's answer or an earlier delivery): nothing changes.
                     let order = Self::order_in(&mut tx, tenant, row).await?;
                     tx.commit().await?;
                     return Ok(order);
                 }
-                let refunded = row.refunded_minor + amount_minor;
-                if refunded > row.total_minor {
-                    return Err(StoreError::Invalid(format!(
-                        "amount_minor: only {} of the order's {} is left to refund",
-                        row.total_minor - row.refunded_minor,
-                        row.total_minor
-                    )));
-                }
-                let current = OrderStatus::parse(&row.status).ok_or_else(|| StoreError::Corrupt(format!("order status {:?}", row.status)))?;
-                let target = if refunded == row.total_minor { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
-                let status = if current.can_become(target) { target } else { current };
-                sqlx::query(concat!(
-                    "UPDATE ", $p, "orders SET refunded_minor = $3, status = $4, updated_at_ms = $5 WHERE tenant_id = $1 AND id = $2"))
-                    .bind(tenant).bind(id).bind(refunded).bind(status.as_str()).bind(now_ms)
-                    .execute(&mut *tx).await?;
-                let order = Self::order_in(&mut tx, tenant, OrderRow { status: status.as_str().to_owned(), refunded_minor: refunded, ..row }).await?;
+                let pending: Option<$crate::orders::rows::RefundRow> = match intent {
+                    Some(intent) => sqlx::query_as(concat!(
+                        "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p,
+                        "refunds WHERE tenant_id = $1 AND id = $2 AND order_id = $3 AND status <> 'processed'"))
+                        .bind(tenant).bind(intent).bind(id).fetch_optional(&mut *tx).await?,
+                    None => None,
+                };
+                let order = match pending {
+                    Some(pending) => Self::apply_refund(&mut tx, tenant, row, pending.id, provider_refund_id, amount_minor, now_ms).await?,
+                    None => {
+                        // A refund made outside Zelly (Razorpay's dashboard): it still counts, once,
+                        // within what is left once pending refunds are set aside.
+                        let left = row.total_minor - row.refunded_minor - Self::pending_refunds(&mut tx, tenant, id).await?;
+                        if amount_minor > left {
+                            return Err(StoreError::Invalid(format!("amount_minor: only {left} of the order's {} is left to refund", row.total_minor)));
+                        }
+                        let refund_id = Uuid::new_v4();
+                        sqlx::query(concat!(
+                            "INSERT INTO ", $p, "refunds (id, tenant_id, order_id, provider_refund_id, amount_minor, created_at_ms, status, actor) \
+                             VALUES ($1, $2, $3, NULL, $4, $5, 'pending', 'Razorpay')"))
+                            .bind(refund_id).bind(tenant).bind(id).bind(amount_minor).bind(now_ms)
+                            .execute(&mut *tx).await?;
+                        Self::apply_refund(&mut tx, tenant, row, refund_id, provider_refund_id, amount_minor, now_ms).await?
+                    }
+                };
                 tx.commit().await?;
                 Ok(order)
+            }
+
+            async fn begin_refund(
+                &self,
+                tenant: Uuid,
+                id: Uuid,
+                amount_minor: i64,
+                key: &str,
+                actor: &str,
+                now_ms: i64,
+            ) -> Result<$crate::orders::RefundIntent, StoreError> {
+                use $crate::orders::rows::RefundRow;
+                if !zelly_edge::limits::is_idempotency_key(key) {
+                    return Err(StoreError::Invalid("idempotency_key: must be 1-64 letters, digits, '-' or '_'".into()));
+                }
+                let mut tx = self.tenant_tx(tenant).await?;
+                // The order row is locked first: refunds of one order queue here, so each sees the
+                // balance the one before it left.
+                let Some(row) = Self::locked_order(&mut tx, tenant, id).await? else { return Err(StoreError::NotFound) };
+                let Some(payment_id) = row.payment_id.clone() else {
+                    return Err(StoreError::Invalid("this order was not paid online: refund the shopper directly".into()));
+                };
+                let existing: Option<RefundRow> = sqlx::query_as(concat!(
+                    "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p,
+                    "refunds WHERE tenant_id = $1 AND order_id = $2 AND idempotency_key = $3"))
+                    .bind(tenant).bind(id).bind(key).fetch_optional(&mut *tx).await?;
+                if let Some(existing) = existing {
+                    tx.commit().await?;
+                    if existing.amount_minor != amount_minor {
+                        return Err(StoreError::Conflict(format!(
+                            "idempotency_key: already used for a refund of {}; send a new key for a new refund",
+                            $crate::orders::money(existing.amount_minor, &row.currency)?
+                        )));
+                    }
+                    return $crate::orders::refund_intent(existing, payment_id);
+                }
+                if amount_minor <= 0 {
+                    return Err(StoreError::Invalid("amount_minor: a refund is more than zero".into()));
+                }
+                let pending = Self::pending_refunds(&mut tx, tenant, id).await?;
+                let left = row.total_minor - row.refunded_minor - pending;
+                if amount_minor > left {
+                    let left_money = $crate::orders::money(left.max(0), &row.currency)?;
+                    return Err(StoreError::Invalid(if pending > 0 {
+                        format!("amount_minor: at most {left_money} is left to refund ({} is being refunded already)", $crate::orders::money(pending, &row.currency)?)
+                    } else {
+                        format!("amount_minor: at most {left_money} is left to refund")
+                    }));
+                }
+                let intent = Uuid::new_v4();
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "refunds (id, tenant_id, order_id, provider_refund_id, amount_minor, created_at_ms, idempotency_key, status, actor) \
+                     VALUES ($1, $2, $3, NULL, $4, $5, $6, 'pending', $7)"))
+                    .bind(intent).bind(tenant).bind(id).bind(amount_minor).bind(now_ms).bind(key).bind(actor)
+                    .execute(&mut *tx).await?;
+                let message = format!("Refund of {} requested", $crate::orders::money(amount_minor, &row.currency)?);
+                Self::write_timeline(&mut tx, tenant, &$crate::orders::TimelineEntry {
+                    order: id, actor, kind: zelly_edge::orders::OrderEventKind::RefundRequested, message, at_ms: now_ms,
+                }).await?;
+                tx.commit().await?;
+                Ok($crate::orders::RefundIntent { id: intent, order_id: id, payment_id, amount_minor, state: $crate::orders::RefundState::Pending })
+            }
+
+            async fn complete_refund(
+                &self,
+                tenant: Uuid,
+                intent: Uuid,
+                provider_refund_id: &str,
+                amount_minor: i64,
+                now_ms: i64,
+            ) -> Result<zelly_edge::orders::Order, StoreError> {
+                use $crate::orders::rows::RefundRow;
+                let mut tx = self.tenant_tx(tenant).await?;
+                let (order_id,): (Uuid,) = sqlx::query_as(concat!("SELECT order_id FROM ", $p, "refunds WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(intent).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+                let Some(row) = Self::locked_order(&mut tx, tenant, order_id).await? else { return Err(StoreError::NotFound) };
+                let refund: RefundRow = sqlx::query_as(concat!(
+                    "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p, "refunds WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(intent).fetch_one(&mut *tx).await?;
+                let recorded: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "SELECT id FROM ", $p, "refunds WHERE tenant_id = $1 AND provider_refund_id = $2"))
+                    .bind(tenant).bind(provider_refund_id).fetch_optional(&mut *tx).await?;
+                let order = if refund.status == "processed" || recorded.is_some() {
+                    // Already counted (the webhook came first, or this is a retry).
+                    Self::order_in(&mut tx, tenant, row).await?
+                } else {
+                    Self::apply_refund(&mut tx, tenant, row, intent, provider_refund_id, amount_minor, now_ms).await?
+                };
+                tx.commit().await?;
+                Ok(order)
+            }
+
+            async fn fail_refund(&self, tenant: Uuid, intent: Uuid, reason: &str, now_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let failed: Option<(Uuid, i64)> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "refunds SET status = 'failed', failure = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' \
+                     RETURNING order_id, amount_minor"))
+                    .bind(tenant).bind(intent).bind(reason).fetch_optional(&mut *tx).await?;
+                if let Some((order, amount)) = failed {
+                    let (currency,): (String,) = sqlx::query_as(concat!("SELECT currency FROM ", $p, "orders WHERE tenant_id = $1 AND id = $2"))
+                        .bind(tenant).bind(order).fetch_one(&mut *tx).await?;
+                    let message = format!("Refund of {} failed: {reason}", $crate::orders::money(amount, &currency)?);
+                    Self::write_timeline(&mut tx, tenant, &$crate::orders::TimelineEntry {
+                        order, actor: "Razorpay", kind: zelly_edge::orders::OrderEventKind::RefundFailed, message, at_ms: now_ms,
+                    }).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn order_timeline(&self, tenant: Uuid, order: Uuid) -> Result<Vec<zelly_edge::orders::OrderEvent>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let exists: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "orders WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(order).fetch_optional(&mut *tx).await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                let rows: Vec<$crate::orders::rows::OrderEventRow> = sqlx::query_as(concat!(
+                    "SELECT at_ms, actor, kind, message FROM ", $p, "order_events WHERE tenant_id = $1 AND order_id = $2 ORDER BY at_ms, seq"))
+                    .bind(tenant).bind(order).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter().map($crate::orders::timeline_event).collect()
             }
 
             async fn outbox(&self, limit: u32) -> Result<Vec<zelly_edge::events::StoreEvent>, StoreError> {

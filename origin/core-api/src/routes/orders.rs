@@ -14,7 +14,10 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use zelly_edge::orders::{Checkout, CheckoutInput, CheckoutStatus, Order, OrderStatus, PaymentConfirmation, PaymentMethod, PaymentStep, RazorpayCallback};
+use zelly_edge::orders::{
+    Checkout, CheckoutInput, CheckoutStatus, Order, OrderEvent, OrderStatus, PaymentConfirmation, PaymentMethod, PaymentStep, RazorpayCallback,
+    RefundRequest,
+};
 use zelly_edge::paths;
 use zelly_service::{now_ms, ApiError, AppJson};
 use zelly_store::OrderQuery;
@@ -33,17 +36,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/seller/orders/{id}", get(get_order))
         .route("/api/seller/orders/{id}/status", post(set_status))
         .route("/api/seller/orders/{id}/refunds", post(refund))
+        .route("/api/seller/orders/{id}/timeline", get(timeline))
 }
 
 /// Starts a checkout from the shopper's cart: every line priced from the catalog (prices sent by
-/// the client are ignored) and its stock held for 15 minutes.
+/// the client are ignored) and its stock held (15 minutes unless `CHECKOUT_HOLD_SECONDS` says
+/// otherwise). `idempotency_key` is required: a retried request with the same key answers 200
+/// with the checkout the first one started, instead of holding the stock twice.
 #[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts", tag = "checkout",
     params(("domain" = String, Path, description = "The storefront's host name")),
     request_body = CheckoutInput,
     responses(
-        (status = 201, body = Checkout),
+        (status = 201, description = "Started now", body = Checkout),
+        (status = 200, description = "Started earlier by a request with the same idempotency_key", body = Checkout),
         (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
-        (status = 409, description = "Too little stock; the message names the SKU", body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "Too little stock (the message names the product), or the idempotency_key was used for another cart", body = zelly_edge::ApiErrorBody),
         (status = 422, description = "Each bad field named", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = [])))]
@@ -56,11 +63,16 @@ pub async fn create_checkout(
 ) -> ApiResult<(StatusCode, Json<Checkout>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
     input.validate().map_err(ApiError::InvalidFields)?;
-    let checkout = state.store.create_checkout(tenant.id, &input, now_ms()).await?;
-    if let Err(err) = crate::outbox::publish_once(&state).await {
-        tracing::warn!(%err, "checkout_started not published yet; the outbox publisher will retry");
+    let now = now_ms();
+    let checkout = state.store.create_checkout(tenant.id, &input, now, state.checkout_hold_ms).await?;
+    // A replay finds a checkout made before this request began.
+    let created = checkout.expires_at_ms > now.saturating_add(state.checkout_hold_ms).saturating_sub(1);
+    if created {
+        if let Err(err) = crate::outbox::publish_once(&state).await {
+            tracing::warn!(%err, "checkout_started not published yet; the outbox publisher will retry");
+        }
     }
-    Ok((StatusCode::CREATED, Json(checkout)))
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(checkout)))
 }
 
 /// One checkout of the store.
@@ -122,9 +134,10 @@ pub async fn set_provider_order(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Turns a checkout into its order once its payment is verified (or, for cash on delivery, when
-/// the shopper places it): 201 with the new order, or 200 with the order an earlier call (the
-/// browser's callback or the payment webhook) already made.
+/// Places a cash-on-delivery checkout's order (the shopper pressed "Place order"): 201 with the
+/// new order, or 200 with the order an earlier call already made. An online payment never
+/// becomes an order here: only Razorpay's signed callback, its signed webhook, or core-api asking
+/// Razorpay itself can make a paid order, so a Razorpay checkout is refused (409).
 #[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts/{id}/finalize", tag = "checkout",
     params(("domain" = String, Path), ("id" = String, Path)),
     request_body = PaymentConfirmation,
@@ -132,8 +145,8 @@ pub async fn set_provider_order(
         (status = 201, description = "The order, made now", body = Order),
         (status = 200, description = "The order made earlier for this checkout", body = Order),
         (status = 404, body = zelly_edge::ApiErrorBody),
-        (status = 409, description = "The payment already paid for another order", body = zelly_edge::ApiErrorBody),
-        (status = 422, description = "The amount is not the checkout's total, or the payment id is missing", body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The checkout is paid online (only Razorpay confirms those), or its hold ran out", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "The amount is not the checkout's total, or a payment id was sent", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = [])))]
 #[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
@@ -144,12 +157,26 @@ pub async fn finalize(
     AppJson(payment): AppJson<PaymentConfirmation>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
-    let done = state.store.finalize_checkout(tenant.id, id, &payment, now_ms()).await?;
+    let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
+    if checkout.payment_method != PaymentMethod::CashOnDelivery {
+        tracing::warn!("a finalize of an online checkout was refused: only Razorpay confirms payments");
+        return Err(ApiError::Refused("an online payment is confirmed only by Razorpay (its signed callback or webhook), not here".into()));
+    }
+    if payment.payment_id.is_some() {
+        return Err(ApiError::Unprocessable("payment_id: cash on delivery has no payment yet".into()));
+    }
+    place_order(&state, tenant.id, id, &payment).await
+}
+
+/// Turns a checkout into its order (once) and publishes its `order_placed` event: 201 when made
+/// now, 200 when an earlier call made it. Callers have established that the payment is real.
+pub(crate) async fn place_order(state: &AppState, tenant: Uuid, id: Uuid, payment: &PaymentConfirmation) -> ApiResult<(StatusCode, Json<Order>)> {
+    let done = state.store.finalize_checkout(tenant, id, payment, now_ms()).await?;
     if done.created {
         tracing::info!(order = done.order.number, "order placed");
         // Its order_placed event now, rather than at the publisher's next round (which retries
         // whatever this misses).
-        if let Err(err) = crate::outbox::publish_once(&state).await {
+        if let Err(err) = crate::outbox::publish_once(state).await {
             tracing::warn!(%err, "order_placed not published yet; the outbox publisher will retry");
         }
     }
@@ -221,13 +248,14 @@ pub async fn razorpay_order(
     security(("storefront_token" = [])))]
 #[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
 pub async fn razorpay_callback(
-    caller: StorefrontCaller,
+    _caller: StorefrontCaller,
     State(state): State<AppState>,
     Path((domain, id)): Path<(String, Uuid)>,
     AppJson(callback): AppJson<RazorpayCallback>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
     let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
+    callback.validate().map_err(ApiError::InvalidFields)?;
     let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
     let stored = checkout.provider_order_id.as_deref().unwrap_or_default();
     let genuine = !stored.is_empty()
@@ -238,7 +266,7 @@ pub async fn razorpay_callback(
         return Err(ApiError::BadRequest("the payment signature does not match this checkout".into()));
     }
     let payment = PaymentConfirmation { payment_id: Some(callback.razorpay_payment_id.trim().to_owned()), amount_minor: checkout.total.amount_minor };
-    finalize(caller, State(state), Path((domain, id)), AppJson(payment)).await
+    place_order(&state, tenant.id, id, &payment).await
 }
 
 /// Query of the order list.
@@ -293,11 +321,21 @@ pub struct StatusChange {
 }
 
 /// Moves an order forward: fulfilled (with the parcel's tracking, if given), cancelled, or paid
-/// (cash collected on delivery). A move its
-/// status does not allow is 409; refunds are not set here.
+/// (cash collected on delivery). A move the order does not allow is 409 with the reason; asking
+/// for the status it already has answers the order unchanged (a double click).
+///
+/// Cancelling an order paid online first refunds whatever is left of it through Razorpay (one
+/// refund, however often cancel is pressed), then cancels it; an order that has not shipped gets
+/// its items back in stock. If Razorpay cannot be reached the order stays as it was (502), and
+/// pressing cancel again finishes the same refund.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/status", tag = "seller", params(("id" = String, Path)),
     request_body = StatusChange,
-    responses((status = 200, body = Order), (status = 404, body = zelly_edge::ApiErrorBody), (status = 409, body = zelly_edge::ApiErrorBody)),
+    responses(
+        (status = 200, body = Order),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The order cannot move so (e.g. a shipped order cannot be cancelled)", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Razorpay could not be reached for the cancellation's refund; nothing changed", body = zelly_edge::ApiErrorBody),
+    ),
     security(("firebase" = [])))]
 #[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.slug, order = %id))]
 pub async fn set_status(
@@ -318,20 +356,25 @@ pub async fn set_status(
             return Err(ApiError::Unprocessable("tracking: only a fulfilment carries tracking".into()));
         }
     }
-    Ok(Json(state.store.set_order_status(merchant.tenant.id, id, change.status, change.tracking.as_ref(), now_ms()).await?))
+    let tenant = merchant.tenant.id;
+    let actor = merchant.actor();
+    if change.status == OrderStatus::Cancelled {
+        let order = state.store.order(tenant, id).await?.ok_or(ApiError::NotFound("order"))?;
+        if order.status != OrderStatus::Cancelled && order.may_become(OrderStatus::Cancelled) && order.payment_id.is_some() && order.refundable_minor() > 0 {
+            if merchant.role != zelly_edge::catalog::Role::Owner {
+                return Err(ApiError::Forbidden("cancelling a paid order refunds it: only the store's owners can"));
+            }
+            refund_through_razorpay(&state, tenant, id, order.refundable_minor(), "cancellation", &actor).await?;
+        }
+    }
+    Ok(Json(state.store.set_order_status(tenant, id, change.status, change.tracking.as_ref(), &actor, now_ms()).await?))
 }
 
-/// How much to refund.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefundRequest {
-    /// In minor units; at most what is left to refund.
-    pub amount_minor: i64,
-}
-
-/// Refunds all or part of a paid order through Razorpay (owners only). The request to Razorpay
-/// carries an `X-Refund-Idempotency` key made of the order, what it had refunded before and the
-/// amount, so a repeated click or a retry after a timeout refunds once; the refund is recorded
+/// Refunds all or part of a paid order through Razorpay (owners only). One refund per
+/// `idempotency_key`: the intent is recorded with the check of what is left to refund (pending
+/// refunds included) in one transaction before Razorpay is asked, and Razorpay is asked with the
+/// intent's own id as `X-Refund-Idempotency`; so double clicks, retries after a timeout and
+/// concurrent staff never refund more than asked or more than was paid. The refund is counted
 /// once by its Razorpay id whether this answer or Razorpay's `refund.processed` webhook lands
 /// first.
 #[utoipa::path(post, path = "/api/seller/orders/{id}/refunds", tag = "seller", params(("id" = String, Path)),
@@ -340,8 +383,9 @@ pub struct RefundRequest {
         (status = 200, description = "The order with the refund counted", body = Order),
         (status = 403, description = "Only owners refund", body = zelly_edge::ApiErrorBody),
         (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The idempotency_key was used for a refund of another amount", body = zelly_edge::ApiErrorBody),
         (status = 422, description = "Nothing or not that much to refund, or Razorpay refused", body = zelly_edge::ApiErrorBody),
-        (status = 502, description = "Razorpay could not be reached; nothing was recorded", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Razorpay could not be reached; retry with the same idempotency_key", body = zelly_edge::ApiErrorBody),
         (status = 503, description = "Razorpay is not configured", body = zelly_edge::ApiErrorBody),
     ),
     security(("firebase" = [])))]
@@ -355,22 +399,53 @@ pub async fn refund(
     if merchant.role != zelly_edge::catalog::Role::Owner {
         return Err(ApiError::Forbidden("only the store's owners refund orders"));
     }
+    if !zelly_edge::limits::is_idempotency_key(&request.idempotency_key) {
+        return Err(ApiError::Unprocessable("idempotency_key: must be 1-64 letters, digits, '-' or '_'".into()));
+    }
+    if request.amount_minor <= 0 {
+        return Err(ApiError::Unprocessable("amount_minor: a refund is more than zero".into()));
+    }
+    let key = format!("refund-{}", request.idempotency_key);
+    Ok(Json(refund_through_razorpay(&state, merchant.tenant.id, id, request.amount_minor, &key, &merchant.actor()).await?))
+}
+
+/// Records the refund intent `key` of `amount_minor`, asks Razorpay for it (idempotently, by the
+/// intent's id), and counts what Razorpay refunded. A refused refund releases the balance it
+/// held; an unreachable Razorpay leaves the intent pending, for a retry with the same key (or the
+/// webhook) to finish.
+async fn refund_through_razorpay(state: &AppState, tenant: Uuid, order: Uuid, amount_minor: i64, key: &str, actor: &str) -> ApiResult<Order> {
+    use zelly_store::RefundState;
     let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
-    let tenant = merchant.tenant.id;
-    let order = state.store.order(tenant, id).await?.ok_or(ApiError::NotFound("order"))?;
-    let Some(payment_id) = order.payment_id.clone() else {
-        return Err(ApiError::Unprocessable("this order was not paid online: refund the shopper directly".into()));
-    };
-    let left = order.total.amount_minor - order.refunded.amount_minor;
-    if request.amount_minor <= 0 || request.amount_minor > left {
-        return Err(ApiError::Unprocessable(format!("amount_minor: must be 1-{left} (what is left to refund)")));
+    let intent = state.store.begin_refund(tenant, order, amount_minor, key, actor, now_ms()).await?;
+    match &intent.state {
+        RefundState::Processed(_) => return state.store.order(tenant, order).await?.ok_or(ApiError::NotFound("order")),
+        RefundState::Failed(reason) => return Err(ApiError::Unprocessable(format!("this refund failed ({reason}); start a new one"))),
+        RefundState::Pending => {}
     }
-    let key = format!("{}-{}-{}", order.id.simple(), order.refunded.amount_minor, request.amount_minor);
-    let notes = serde_json::json!({ "tenant_id": tenant, "order_id": order.id, "order_number": order.number });
-    let refund = razorpay.refund(&payment_id, request.amount_minor, &key, notes).await?;
-    if refund.status == "failed" {
-        return Err(ApiError::Unprocessable("Razorpay could not process the refund".into()));
+    let notes = serde_json::json!({ "tenant_id": tenant, "order_id": order, "refund_intent": intent.id });
+    let refund = razorpay.refund(&intent.payment_id, intent.amount_minor, &intent.id.simple().to_string(), notes).await;
+    match refund {
+        Ok(refund) if refund.status == "failed" => {
+            state.store.fail_refund(tenant, intent.id, "Razorpay could not process it", now_ms()).await?;
+            Err(ApiError::Unprocessable("Razorpay could not process the refund".into()))
+        }
+        Ok(refund) => {
+            tracing::info!(refund = %refund.id, amount = refund.amount, "refund made");
+            Ok(state.store.complete_refund(tenant, intent.id, &refund.id, refund.amount, now_ms()).await?)
+        }
+        Err(err @ crate::razorpay::RazorpayError::Refused(_)) => {
+            state.store.fail_refund(tenant, intent.id, &err.to_string(), now_ms()).await?;
+            Err(err.into())
+        }
+        Err(err) => Err(err.into()),
     }
-    tracing::info!(refund = %refund.id, amount = refund.amount, "refund made");
-    Ok(Json(state.store.record_refund(tenant, id, &refund.id, refund.amount, now_ms()).await?))
+}
+
+/// Who did what to an order, and when, oldest first: placement, payment, fulfilment, refunds,
+/// cancellation and restocking.
+#[utoipa::path(get, path = "/api/seller/orders/{id}/timeline", tag = "seller", params(("id" = String, Path)),
+    responses((status = 200, body = [OrderEvent]), (status = 404, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn timeline(merchant: Merchant, State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResult<Json<Vec<OrderEvent>>> {
+    Ok(Json(state.store.order_timeline(merchant.tenant.id, id).await?))
 }

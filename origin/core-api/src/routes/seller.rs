@@ -49,6 +49,13 @@ pub struct Merchant {
     pub role: Role,
 }
 
+impl Merchant {
+    /// How the merchant appears in an order's timeline: their email, else their uid.
+    pub fn actor(&self) -> String {
+        self.email.clone().filter(|e| !e.is_empty()).unwrap_or_else(|| self.uid.clone())
+    }
+}
+
 impl FromRequestParts<AppState> for Merchant {
     type Rejection = ApiError;
 

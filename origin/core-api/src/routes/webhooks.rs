@@ -79,6 +79,9 @@ pub async fn razorpay(State(state): State<AppState>, headers: HeaderMap, body: B
     }
     let event_id = header("x-razorpay-event-id").ok_or(ApiError::BadRequest("x-razorpay-event-id is missing".into()))?.to_owned();
     tracing::Span::current().record("event_id", event_id.as_str());
+    if !zelly_edge::limits::is_provider_id(&event_id) {
+        return Err(ApiError::BadRequest("x-razorpay-event-id is not one of Razorpay's event ids".into()));
+    }
     let event: Value = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
     let name = event.get("event").and_then(Value::as_str).unwrap_or_default().to_owned();
     let Some(tenant) = tenant_of(&event) else {
@@ -123,6 +126,9 @@ async fn payment_captured(state: &AppState, tenant: Uuid, event: &Value) -> Resu
     let (Some(payment_id), Some(order_id)) = (text("id"), text("order_id")) else {
         return Err(StoreError::Invalid("the payment has no id or order_id".into()));
     };
+    if ![&payment_id, &order_id].iter().all(|id| zelly_edge::limits::is_provider_id(id)) {
+        return Err(StoreError::Invalid("the payment's ids are not Razorpay's".into()));
+    }
     let amount_minor = payment.get("amount").and_then(Value::as_i64).ok_or_else(|| StoreError::Invalid("the payment has no amount".into()))?;
     let checkout = state.store.checkout_by_provider_order(tenant, &order_id).await?.ok_or(StoreError::NotFound)?;
     let done = state
@@ -147,8 +153,14 @@ async fn refund_processed(state: &AppState, tenant: Uuid, event: &Value) -> Resu
     let (Some(refund_id), Some(payment_id)) = (text("id"), text("payment_id")) else {
         return Err(StoreError::Invalid("the refund has no id or payment_id".into()));
     };
+    if ![&refund_id, &payment_id].iter().all(|id| zelly_edge::limits::is_provider_id(id)) {
+        return Err(StoreError::Invalid("the refund's ids are not Razorpay's".into()));
+    }
     let amount_minor = refund.get("amount").and_then(Value::as_i64).ok_or_else(|| StoreError::Invalid("the refund has no amount".into()))?;
     let order = state.store.order_by_payment(tenant, &payment_id).await?.ok_or(StoreError::NotFound)?;
-    state.store.record_refund(tenant, order.id, &refund_id, amount_minor, now_ms()).await?;
+    // A refund asked for in Zelly carries its intent's id in its notes; one made in Razorpay's
+    // dashboard does not, and is recorded as it comes.
+    let intent = refund.pointer("/notes/refund_intent").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+    state.store.record_refund(tenant, order.id, &refund_id, amount_minor, intent, now_ms()).await?;
     Ok("refund recorded")
 }

@@ -1,0 +1,54 @@
+//! The limits every tier applies alike, defined once: the cart, the checkout quote, checkouts,
+//! orders and the events intake all read them from here, so a rule can never differ between the
+//! page that shows it and the API that enforces it.
+
+/// The most units of one line in a cart, a quote, a checkout or an order.
+pub const MAX_QUANTITY: u32 = 99;
+/// The most lines a cart, a quote or a checkout holds.
+pub const MAX_LINES: usize = 50;
+/// The longest id a payment provider's object may have (`order_…`, `pay_…`, `rfnd_…`, webhook
+/// event ids). Razorpay's are about 20 characters; anything much longer is not one of theirs.
+pub const MAX_PROVIDER_ID_LEN: usize = 64;
+/// The longest idempotency key a client may send (letters, digits, '-' and '_').
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 64;
+
+/// Whether `key` is a well-formed idempotency key: 1-64 letters, digits, '-' or '_'.
+pub fn is_idempotency_key(key: &str) -> bool {
+    (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Whether `id` looks like a payment provider's id: 1-64 letters, digits, '_' or '-'.
+pub fn is_provider_id(id: &str) -> bool {
+    (1..=MAX_PROVIDER_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Whether `c` is a control character no text field may hold: NUL and the other C0 controls
+/// except tab, line feed and carriage return, DEL, and the C1 controls.
+pub fn is_forbidden_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_escape_are_forbidden_but_newlines_and_tabs_are_text() {
+        for c in ['\0', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
+            assert!(is_forbidden_control(c), "{c:?}");
+        }
+        for c in ['\n', '\r', '\t', 'a', '₹', ' '] {
+            assert!(!is_forbidden_control(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn provider_ids_are_short_and_plain() {
+        assert!(is_provider_id("pay_29QQoUBi66xm2f"));
+        assert!(!is_provider_id(""));
+        assert!(!is_provider_id(&"p".repeat(65)));
+        assert!(!is_provider_id("pay 1"));
+        assert!(is_idempotency_key("refund-1a2b"));
+        assert!(!is_idempotency_key("a b"));
+    }
+}
