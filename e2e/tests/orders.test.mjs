@@ -25,29 +25,38 @@ async function storefront(method, path, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it with tracking", async () => {
-  // A shopper buys two tote bags and pays.
+/// A new checkout attempt's idempotency key (core-api requires one per attempt).
+const attemptKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+
+/// A shopper orders `quantity` tote bags, paying cash on delivery: the order waits for its cash.
+async function cashOnDelivery(email, quantity = 1) {
   const tote = await storefront("GET", "/products/jute-tote");
   assert.equal(tote.status, 200);
   const variant = tote.body.product.variants[0];
-  const email = `buyer-${Date.now()}@example.in`;
   const checkout = await storefront("POST", "/checkouts", {
-    lines: [{ variant_id: variant.id, quantity: 2 }],
+    lines: [{ variant_id: variant.id, quantity }],
     email,
     shipping: {
       name: "Asha Rao", line1: "12 MG Road", city: "Bengaluru", state: "Karnataka",
       postal_code: "560001", country: "IN", phone: "+91 98450 12345",
     },
-    payment_method: "razorpay",
+    payment_method: "cash_on_delivery",
+    idempotency_key: attemptKey(),
   });
   assert.equal(checkout.status, 201, JSON.stringify(checkout.body));
-  assert.equal(checkout.body.total.amount_minor, 2 * variant.price.amount_minor);
+  assert.equal(checkout.body.total.amount_minor, quantity * variant.price.amount_minor);
   const placed = await storefront("POST", `/checkouts/${checkout.body.id}/finalize`, {
-    payment_id: `pay_e2e_${Date.now()}`,
     amount_minor: checkout.body.total.amount_minor,
   });
   assert.equal(placed.status, 201, JSON.stringify(placed.body));
-  const number = placed.body.number;
+  assert.equal(placed.body.status, "pending_payment");
+  return placed.body;
+}
+
+test("a cash-on-delivery order shows in seller-ui's Orders tab; the merchant marks it paid and fulfils it with tracking", async () => {
+  // A shopper buys two tote bags, to pay on delivery.
+  const email = `buyer-${Date.now()}@example.in`;
+  const { number } = await cashOnDelivery(email, 2);
 
   // The merchant finds it by the shopper's email and marks it fulfilled.
   const { page, problems } = await watchedPage(browser);
@@ -60,10 +69,14 @@ test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it w
   await row.first().waitFor({ timeout: 20_000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="order-row"]').length === 1);
   assert.match(await row.innerText(), new RegExp(`#${number}`));
-  assert.match(await row.innerText(), /Paid/i);
+  assert.match(await row.innerText(), /Pending payment/i);
   await row.click();
   await byTestId("order-status").waitFor();
-  assert.equal(await byTestId("order-status").getAttribute("data-status"), "paid");
+  assert.equal(await byTestId("order-status").getAttribute("data-status"), "pending_payment");
+  // The cash came with the parcel's courier: the merchant records it, then the shipment.
+  await byTestId("order-mark-paid").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "paid");
+  assert.equal(await byTestId("order-mark-paid").count(), 0);
   assert.match(await byTestId("order-lines").innerText(), /Jute Tote/);
   await byTestId("fulfil-carrier").fill("Delhivery");
   await byTestId("fulfil-number").fill("DL123456789IN");
@@ -76,6 +89,7 @@ test("a paid order shows in seller-ui's Orders tab and the merchant fulfils it w
   await waitForTimeline(page, (events) => events.some((e) => e.kind === "fulfilled"));
   const events = await timeline(page);
   assert.equal(events[0].kind, "placed", JSON.stringify(events));
+  assert.ok(events.some((e) => e.kind === "marked_paid"), JSON.stringify(events));
   const shipped = events.find((e) => e.kind === "fulfilled");
   assert.match(shipped.who, /merchant@demo\.localhost/);
   assert.match(shipped.when, /\d{4}/, "a local date and time");
@@ -130,6 +144,7 @@ async function paidInStandin(seller, email) {
       postal_code: "700016", country: "IN", phone: "+91 98300 12345",
     },
     payment_method: "razorpay",
+    idempotency_key: attemptKey(),
   });
   assert.equal(checkout.status, 201);
   const step = await storefront("POST", `/checkouts/${checkout.body.id}/razorpay-order`, {});
@@ -157,6 +172,7 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
       postal_code: "700016", country: "IN", phone: "+91 98300 12345",
     },
     payment_method: "razorpay",
+    idempotency_key: attemptKey(),
   });
   assert.equal(checkout.status, 201);
   // The payment step: core-api creates the Razorpay order (in the stand-in), with the store in its notes.
@@ -265,6 +281,35 @@ test("a refund whose answer is lost is sent again with the same key and pays bac
   await waitForTimeline(page, (events) => events.some((e) => e.kind === "cancelled") && events.some((e) => e.kind === "restocked"), "the cancellation in the timeline");
   // The one request the test cut off is the only failure.
   assert.deepEqual(problems.filter((p) => !p.includes("/refunds") && !p.includes("ERR_CONNECTION_RESET")), []);
+  await page.close();
+});
+
+test("cancelling a cash-on-delivery order says its items go back into stock, and puts them back", async () => {
+  const seller = await sellerApi();
+  const tote = await storefront("GET", "/products/jute-tote");
+  const stockOf = async () => (await seller(`/api/seller/products/${tote.body.product.id}`)).body.variants[0].inventory_quantity;
+  const before = await stockOf();
+  const order = await cashOnDelivery(`cod-cancel-${Date.now()}@example.in`);
+  assert.equal(await stockOf(), before - 1, "the order took one from stock");
+  const { page, problems } = await watchedPage(browser);
+  const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
+  await signIn(page);
+  await page.goto(`${env.sellerUiUrl}/#/orders/${order.id}`);
+  await byTestId("order-cancel").waitFor({ timeout: 20_000 });
+  assert.equal(await byTestId("order-refund").count(), 0, "nothing was paid online to refund");
+  const questions = [];
+  page.on("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
+  await byTestId("order-cancel").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="order-status"]')?.dataset.status === "cancelled");
+  assert.deepEqual(questions, [`Cancel order #${order.number}? The items go back into stock.`]);
+  assert.match(await byTestId("form-notice").innerText(), /back in stock/);
+  assert.equal(await byTestId("order-cancel").count(), 0);
+  await waitForTimeline(page, (events) => events.some((e) => e.kind === "restocked"), "the restock in the timeline");
+  assert.equal(await stockOf(), before, "the cancellation put it back");
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
