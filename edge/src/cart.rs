@@ -11,10 +11,7 @@ use uuid::Uuid;
 
 /// The cart cookie's name.
 pub const CART_COOKIE: &str = "zelly_cart";
-/// The most lines a cart holds.
-pub const MAX_LINES: usize = 50;
-/// The most units of one line.
-pub const MAX_QUANTITY: u32 = 99;
+pub use crate::limits::{MAX_LINES, MAX_QUANTITY};
 /// How long an untouched cart is kept: 30 days.
 pub const CART_MAX_AGE_SECS: u32 = 30 * 24 * 60 * 60;
 
@@ -152,6 +149,10 @@ pub struct CartSummary {
     pub count: u32,
     /// Variants and quantities, in the cart's order.
     pub lines: Vec<CartSummaryLine>,
+    /// What the shopper should know about the change, e.g. that fewer were added than asked
+    /// because the store has only so many left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// One line of a [`CartSummary`].
@@ -187,7 +188,33 @@ impl Cart {
         CartSummary {
             count: self.count(),
             lines: self.lines.iter().map(|(variant_id, quantity)| CartSummaryLine { variant_id: *variant_id, quantity: *quantity }).collect(),
+            notice: None,
         }
+    }
+
+    /// How many units of `variant` the cart holds (0 when it has no such line).
+    pub fn quantity_of(&self, variant: Uuid) -> u32 {
+        self.lines.iter().find(|(v, _)| *v == variant).map_or(0, |(_, q)| *q)
+    }
+}
+
+/// What the shopper is told when the store has fewer of `item` than they asked for:
+/// "Only 2 left of Brass Diya — Large; your cart has 2."
+pub fn only_left_message(item: &str, available: u32, in_cart: u32) -> String {
+    if available == 0 {
+        format!("{item} is sold out.")
+    } else {
+        format!("Only {available} left of {item}; your cart has {in_cart}.")
+    }
+}
+
+/// A variant's name as a shopper knows it: the product, and the variant's options when the
+/// product comes in several (`Brass Diya — Large`).
+pub fn item_name(product_title: &str, variant_title: &str) -> String {
+    if variant_title.trim().is_empty() {
+        product_title.to_owned()
+    } else {
+        format!("{product_title} — {variant_title}")
     }
 }
 
@@ -225,6 +252,15 @@ mod tests {
         cart.apply(&CartAction::Set { variant_id: id(1), quantity: 0 }).unwrap();
         assert!(cart.is_empty());
         assert!(cart.set_cookie(true).contains("Max-Age=0") && cart.set_cookie(true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn a_shopper_is_told_how_many_are_left_by_the_products_name() {
+        assert_eq!(only_left_message(&item_name("Brass Diya", "Large"), 2, 2), "Only 2 left of Brass Diya — Large; your cart has 2.");
+        assert_eq!(only_left_message(&item_name("Neem Comb", ""), 0, 0), "Neem Comb is sold out.");
+        let mut cart = Cart::default();
+        cart.apply(&CartAction::Add { product_id: id(9), variant_id: id(1), quantity: 3 }).unwrap();
+        assert_eq!((cart.quantity_of(id(1)), cart.quantity_of(id(2))), (3, 0));
     }
 
     #[test]

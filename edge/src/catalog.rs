@@ -473,6 +473,46 @@ pub fn is_hex_color(value: &str) -> bool {
     value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The accent colour pages use when a store has not chosen one: a deep green that white text
+/// reads on at 6.6:1.
+pub const DEFAULT_ACCENT: &str = "#0b6b3a";
+
+/// WCAG relative luminance of a `#rrggbb` colour (0 black to 1 white); `None` if malformed.
+pub fn relative_luminance(color: &str) -> Option<f64> {
+    if !is_hex_color(color) {
+        return None;
+    }
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&color[i..i + 2], 16).ok()?) / 255.0;
+        Some(if c <= 0.040_45 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) })
+    };
+    Some(0.2126 * channel(1)? + 0.7152 * channel(3)? + 0.0722 * channel(5)?)
+}
+
+/// WCAG contrast ratio of two `#rrggbb` colours (1 to 21); `None` if either is malformed.
+pub fn contrast_ratio(a: &str, b: &str) -> Option<f64> {
+    let (la, lb) = (relative_luminance(a)?, relative_luminance(b)?);
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
+}
+
+/// The text colour for a button filled with `accent`: white or black, whichever contrasts more
+/// (one of them always reaches 4.5:1), so a merchant's pale accent still has readable buttons.
+pub fn text_color_on(accent: &str) -> &'static str {
+    let white = contrast_ratio(accent, "#ffffff").unwrap_or(21.0);
+    let black = contrast_ratio(accent, "#000000").unwrap_or(1.0);
+    if white >= black { "#ffffff" } else { "#000000" }
+}
+
+/// The CSS custom properties a page's `<body style>` carries for a store's own accent: the
+/// colour and the button text colour on it. `None` (the page's stylesheet default,
+/// [`DEFAULT_ACCENT`] with white text) unless the store set a well-formed `#rrggbb`, so nothing
+/// else ever reaches the attribute.
+pub fn accent_style(accent: Option<&str>) -> Option<String> {
+    let accent = accent.filter(|c| is_hex_color(c))?;
+    Some(format!("--accent:{accent};--on-accent:{}", text_color_on(accent)))
+}
+
 /// A store's settings with what identifies it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -496,6 +536,40 @@ pub struct StoreSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_accent_carries_white_button_text_at_better_than_four_and_a_half_to_one() {
+        let ratio = contrast_ratio(DEFAULT_ACCENT, text_color_on(DEFAULT_ACCENT)).unwrap();
+        assert_eq!(text_color_on(DEFAULT_ACCENT), "#ffffff");
+        assert!(ratio >= 4.5, "{ratio}");
+    }
+
+    #[test]
+    fn a_pale_accent_gets_black_button_text_and_a_dark_one_white() {
+        assert_eq!(text_color_on("#ffd400"), "#000000");
+        assert_eq!(text_color_on("#f0f0f0"), "#000000");
+        assert_eq!(text_color_on("#8a3b12"), "#ffffff");
+        assert_eq!(text_color_on("#1f6feb"), "#ffffff");
+        // Whatever the merchant picks, the chosen text colour reads at 4.5:1 or better.
+        for r in (0..=255).step_by(51) {
+            for g in (0..=255).step_by(51) {
+                for b in (0..=255).step_by(51) {
+                    let accent = format!("#{r:02x}{g:02x}{b:02x}");
+                    let ratio = contrast_ratio(&accent, text_color_on(&accent)).unwrap();
+                    assert!(ratio >= 4.5, "{accent}: {ratio}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_a_well_formed_accent_reaches_the_style() {
+        assert_eq!(accent_style(Some("#8a3b12")).as_deref(), Some("--accent:#8a3b12;--on-accent:#ffffff"));
+        assert_eq!(accent_style(Some("#FFD400")).as_deref(), Some("--accent:#FFD400;--on-accent:#000000"));
+        assert_eq!(accent_style(None), None);
+        assert_eq!(accent_style(Some("red;background:url(//x)")), None);
+        assert!((contrast_ratio("#000000", "#ffffff").unwrap() - 21.0).abs() < 1e-9);
+    }
 
     fn input() -> ProductInput {
         serde_json::from_value(serde_json::json!({

@@ -13,10 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// Most lines a cart may hold.
-pub const MAX_LINES: usize = 100;
-/// Most units of one variant in one cart.
-pub const MAX_QUANTITY: u32 = 999;
+pub use crate::limits::{MAX_LINES, MAX_QUANTITY};
 /// Largest request body the quote route accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -61,7 +58,7 @@ pub fn health_body(host: &str) -> serde_json::Value {
 pub struct CartLine {
     /// The variant to buy.
     pub variant_id: Uuid,
-    /// How many units (1..=999).
+    /// How many units (1 to [`MAX_QUANTITY`]).
     pub quantity: u32,
 }
 
@@ -256,7 +253,7 @@ mod tests {
         let id = Uuid::from_u128(1);
         let body = format!(r#"{{"lines":[{{"variant_id":"{id}","quantity":2,"unit_price":1}}]}}"#);
         let request = parse_quote_request(body.as_bytes()).unwrap();
-        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None, cash_on_delivery: false, online_payments: true }).unwrap();
+        let quote = price_quote(&request, &PriceList { prices: vec![price(id, 49_900)], store: None, cash_on_delivery: false, online_payments: true, details: vec![] }).unwrap();
         assert_eq!(quote.lines[0].unit_price.amount_minor, 49_900);
         assert_eq!(quote.total.amount_minor, 99_800);
     }
@@ -291,7 +288,7 @@ mod tests {
     fn a_variant_origin_does_not_know_is_refused_by_id() {
         let id = Uuid::from_u128(9);
         let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 1 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![], store: None, cash_on_delivery: false, online_payments: true }).unwrap_err();
+        let err = price_quote(&request, &PriceList { prices: vec![], store: None, cash_on_delivery: false, online_payments: true, details: vec![] }).unwrap_err();
         assert_eq!(err, CheckoutError::UnknownVariant(id));
         assert_eq!(err.status(), 422);
     }
@@ -299,8 +296,8 @@ mod tests {
     #[test]
     fn a_total_that_overflows_is_refused_not_wrapped() {
         let id = Uuid::from_u128(3);
-        let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: 999 }] };
-        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None, cash_on_delivery: false, online_payments: true });
+        let request = QuoteRequest { lines: vec![CartLine { variant_id: id, quantity: MAX_QUANTITY }] };
+        let err = price_quote(&request, &PriceList { prices: vec![price(id, i64::MAX / 10)], store: None, cash_on_delivery: false, online_payments: true, details: vec![] });
         assert_eq!(err.unwrap_err(), CheckoutError::TotalTooLarge);
     }
 

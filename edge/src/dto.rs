@@ -217,6 +217,60 @@ pub struct StoreProduct {
     pub store: StoreInfo,
     /// The product.
     pub product: Product,
+    /// How many of each variant can be bought (the cart caps what is added by it). A variant
+    /// missing here has no limit, as has one whose stock is not tracked.
+    #[serde(default)]
+    pub stock: Vec<VariantStock>,
+}
+
+impl StoreProduct {
+    /// How many units of `variant` can be bought; `None` when there is no limit.
+    pub fn available(&self, variant: Uuid) -> Option<u32> {
+        self.stock.iter().find(|s| s.variant_id == variant).and_then(|s| s.available)
+    }
+}
+
+/// How many units of a variant a shopper can buy now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VariantStock {
+    /// The variant.
+    pub variant_id: Uuid,
+    /// Units on hand, never below zero; absent (no limit) when the store does not track the
+    /// variant's stock. Checkout's own count also subtracts other shoppers' unexpired holds.
+    #[serde(default)]
+    pub available: Option<u32>,
+}
+
+impl VariantStock {
+    /// From a variant's stock record: tracked stock as a count (negative counts as none), or no
+    /// limit when untracked.
+    pub fn of(variant_id: Uuid, track_inventory: bool, inventory_quantity: i64) -> Self {
+        let available = track_inventory.then(|| u32::try_from(inventory_quantity.max(0)).unwrap_or(u32::MAX));
+        Self { variant_id, available }
+    }
+}
+
+/// What a cart line shows about its variant beyond the price: the product it belongs to, its
+/// picture and how many can be bought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VariantDetail {
+    /// The variant.
+    pub variant_id: Uuid,
+    /// The product's name (`Brass Diya`).
+    pub product_title: String,
+    /// The product's URL segment.
+    pub product_handle: Handle,
+    /// The variant's option values (`Large`); empty for a product sold in one variant.
+    #[serde(default)]
+    pub variant_title: String,
+    /// The product's main image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// Units that can be bought; absent when there is no limit.
+    #[serde(default)]
+    pub available: Option<u32>,
 }
 
 /// Request body of the variant price lookup used by checkout.
@@ -256,6 +310,17 @@ pub struct PriceList {
     /// Whether online payment (Razorpay) is set up, so checkout may offer it.
     #[serde(default = "online_payments_by_default")]
     pub online_payments: bool,
+    /// Product name, image and stock of each priced variant, for the cart page and checkout's
+    /// messages (older core-apis send none).
+    #[serde(default)]
+    pub details: Vec<VariantDetail>,
+}
+
+impl PriceList {
+    /// What is known about `variant` beyond its price.
+    pub fn detail(&self, variant: Uuid) -> Option<&VariantDetail> {
+        self.details.iter().find(|d| d.variant_id == variant)
+    }
 }
 
 fn online_payments_by_default() -> bool {

@@ -3,7 +3,8 @@
 //! `zelly_cart` cookie) is `zelly_edge::cart`'s, shared with checkout.
 
 use uuid::Uuid;
-use zelly_edge::dto::{Product, Variant};
+use zelly_edge::cart::{item_name, only_left_message};
+use zelly_edge::dto::{PriceLookup, Product, Variant};
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 use zelly_edge::{DomainName, Handle};
 
@@ -32,27 +33,103 @@ pub enum CartForm {
     Line(CartAction),
 }
 
-/// Applies a posted cart form to the cart in the request's cookies: the updated cart (whose
-/// [`Cart::set_cookie`] the host sends) and what was done. An added variant is looked up in the
-/// store on `domain`, so only a variant of that store's product, on sale and in stock, gets in.
-pub async fn post<O: StorefrontOrigin>(origin: &O, domain: &DomainName, cookie_header: Option<&str>, body: &[u8]) -> Result<(Cart, CartAction), CartError> {
-    let action = match parse_form(body)? {
-        CartForm::Line(action) => action,
+/// A cart form applied: the updated cart (whose [`Cart::set_cookie`] the host sends), what was
+/// done, and what the shopper should be told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// The cart after the change.
+    pub cart: Cart,
+    /// What was done (an add names what was actually added).
+    pub action: CartAction,
+    /// Set when the store had fewer than asked and the line was capped at what is left.
+    pub notice: Option<String>,
+    /// The line that was capped, so the cart page can say so after a form post.
+    pub capped: Option<Uuid>,
+}
+
+impl Posted {
+    /// Where a plain form post (no JavaScript) is sent: the cart, naming a capped line so that
+    /// the page can say how many are left.
+    pub fn location(&self) -> String {
+        match self.capped {
+            Some(id) => format!("/cart?capped={}", id.simple()),
+            None => "/cart".to_owned(),
+        }
+    }
+
+    /// The JSON answer to a hydrated page: the cart's lines and any notice.
+    pub fn summary(&self) -> CartSummary {
+        CartSummary { notice: self.notice.clone(), ..self.cart.summary() }
+    }
+}
+
+/// Applies a posted cart form to the cart in the request's cookies. An added variant is looked
+/// up in the store on `domain`, so only a variant of that store's product, on sale and in stock,
+/// gets in; an add or a new quantity above what the store has left is capped at that (with a
+/// notice), and refused when the cart already holds all there is.
+pub async fn post<O: StorefrontOrigin>(origin: &O, domain: &DomainName, cookie_header: Option<&str>, body: &[u8]) -> Result<Posted, CartError> {
+    let mut cart = Cart::from_cookies(cookie_header);
+    let (action, limit) = match parse_form(body)? {
+        CartForm::Line(action @ CartAction::Set { variant_id, quantity }) if quantity > 0 => {
+            // A new quantity is held to the stock too: ask origin what is left of the variant.
+            let lookup = PriceLookup { variant_ids: vec![variant_id] };
+            let list = origin.prices(domain, &lookup).await.map_err(|err| match err {
+                OriginError::NotFound | OriginError::Suspended => CartError::Invalid("this store is not open".into()),
+                OriginError::Unavailable(_) | OriginError::Rejected(_) => CartError::Unavailable,
+            })?;
+            let limit = list.detail(variant_id).and_then(|d| Some((d.available?, item_name(&d.product_title, &d.variant_title))));
+            (action, limit)
+        }
+        CartForm::Line(action) => (action, None),
         CartForm::Add { product, variant_id, options, quantity } => {
             let found = match origin.product(domain, &product).await {
-                Ok(found) => found.product,
+                Ok(found) => found,
                 Err(OriginError::NotFound | OriginError::Suspended) => {
                     return Err(CartError::Invalid("product: this store has no such product".into()));
                 }
                 Err(OriginError::Unavailable(_) | OriginError::Rejected(_)) => return Err(CartError::Unavailable),
             };
-            let variant = choose_variant(&found, variant_id, &options)?;
-            CartAction::Add { product_id: found.id, variant_id: variant.id, quantity }
+            let variant = choose_variant(&found.product, variant_id, &options)?;
+            let title = if found.product.variants.len() > 1 { variant.title.as_str() } else { "" };
+            let limit = found.available(variant.id).map(|left| (left, item_name(&found.product.title, title)));
+            (CartAction::Add { product_id: found.product.id, variant_id: variant.id, quantity }, limit)
         }
     };
-    let mut cart = Cart::from_cookies(cookie_header);
+    let (action, capped) = hold_to_stock(&cart, action, limit)?;
     cart.apply(&action)?;
-    Ok((cart, action))
+    let notice = capped.as_ref().map(|(left, item)| only_left_message(item, *left, cart.quantity_of(action_variant(&action))));
+    Ok(Posted { capped: capped.map(|_| action_variant(&action)), notice, cart, action })
+}
+
+/// The variant an action is about.
+fn action_variant(action: &CartAction) -> Uuid {
+    match *action {
+        CartAction::Add { variant_id, .. } | CartAction::Set { variant_id, .. } | CartAction::Remove { variant_id } => variant_id,
+    }
+}
+
+/// Holds an add or a new quantity to `limit` (units left, and the item's name): the action as
+/// capped, with the limit when it had to be; refused when the cart already holds all there is.
+fn hold_to_stock(cart: &Cart, action: CartAction, limit: Option<(u32, String)>) -> Result<(CartAction, Option<(u32, String)>), CartError> {
+    let Some((left, item)) = limit else { return Ok((action, None)) };
+    match action {
+        CartAction::Add { product_id, variant_id, quantity } => {
+            let has = cart.quantity_of(variant_id);
+            let room = left.saturating_sub(has);
+            if room == 0 {
+                return Err(CartError::Invalid(only_left_message(&item, left, has)));
+            }
+            if quantity > room {
+                return Ok((CartAction::Add { product_id, variant_id, quantity: room }, Some((left, item))));
+            }
+            Ok((CartAction::Add { product_id, variant_id, quantity }, None))
+        }
+        CartAction::Set { variant_id, quantity } if quantity > left => {
+            // Nothing left at all: the line goes, and the shopper is told it sold out.
+            Ok((CartAction::Set { variant_id, quantity: left }, Some((left, item))))
+        }
+        other => Ok((other, None)),
+    }
 }
 
 /// The variant of `product` a form chose, if it can be bought.
@@ -203,5 +280,95 @@ mod tests {
         cart.apply(&CartAction::Add { product_id: id(9), variant_id: id(1), quantity: 2 }).unwrap();
         let json = serde_json::to_value(cart.summary()).unwrap();
         assert_eq!(json, serde_json::json!({ "count": 2, "lines": [{ "variant_id": id(1), "quantity": 2 }] }));
+    }
+
+    /// A store selling [`shirt`], of whose L / Red only 2 are left (stock tracked), the rest
+    /// untracked.
+    struct ShirtShop;
+
+    impl StorefrontOrigin for ShirtShop {
+        async fn catalog(&self, _: &DomainName) -> Result<zelly_edge::dto::StoreCatalog, OriginError> { Err(OriginError::NotFound) }
+        async fn product(&self, _: &DomainName, handle: &Handle) -> Result<zelly_edge::dto::StoreProduct, OriginError> {
+            if handle.as_str() != "shirt" {
+                return Err(OriginError::NotFound);
+            }
+            let stock = vec![zelly_edge::dto::VariantStock::of(id(3), true, 2), zelly_edge::dto::VariantStock::of(id(1), false, 0)];
+            Ok(zelly_edge::dto::StoreProduct { store: store(), product: shirt(), stock })
+        }
+        async fn collection(&self, _: &DomainName, _: &Handle) -> Result<zelly_edge::dto::StoreCollection, OriginError> { Err(OriginError::NotFound) }
+        async fn prices(&self, _: &DomainName, lookup: &PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
+            let details = lookup.variant_ids.iter().filter(|v| **v == id(3)).map(|v| zelly_edge::dto::VariantDetail {
+                variant_id: *v,
+                product_title: "Shirt".into(),
+                product_handle: Handle::parse("shirt").unwrap(),
+                variant_title: "L / Red".into(),
+                image_url: None,
+                available: Some(2),
+            }).collect();
+            Ok(zelly_edge::dto::PriceList { prices: vec![], store: Some(store()), cash_on_delivery: false, online_payments: true, details })
+        }
+        async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
+        async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }
+        async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> { Ok(()) }
+    }
+
+    fn store() -> zelly_edge::dto::StoreInfo {
+        zelly_edge::dto::StoreInfo {
+            slug: zelly_edge::TenantSlug::parse("acme").unwrap(),
+            name: "Acme".into(),
+            domain: DomainName::parse("acme.example").unwrap(),
+            logo_url: None,
+            accent_color: None,
+        }
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn adding_more_than_is_left_is_capped_with_a_notice_then_refused() {
+        let domain = DomainName::parse("acme.example").unwrap();
+        let post_with = |cart: &Cart, body: &str| {
+            let cookie = cart.set_cookie(false);
+            let cookie = cookie.split(';').next().unwrap().to_owned();
+            block_on(post(&ShirtShop, &domain, Some(&cookie), body.as_bytes()))
+        };
+        let add = |q: u32| format!("action=add&product=shirt&option0=L&option1=Red&quantity={q}");
+        let one = post_with(&Cart::default(), &add(1)).unwrap();
+        assert_eq!((one.cart.quantity_of(id(3)), one.notice.as_deref(), one.location()), (1, None, "/cart".to_owned()));
+        // Five more asked for, one more left: capped at the two there are, and told so.
+        let capped = post_with(&one.cart, &add(5)).unwrap();
+        assert_eq!(capped.cart.quantity_of(id(3)), 2);
+        assert_eq!(capped.notice.as_deref(), Some("Only 2 left of Shirt — L / Red; your cart has 2."));
+        assert_eq!(capped.action, CartAction::Add { product_id: id(100), variant_id: id(3), quantity: 1 }, "the event counts what was added");
+        assert_eq!(capped.location(), format!("/cart?capped={}", id(3).simple()));
+        assert_eq!(capped.summary().notice, capped.notice);
+        // The cart holds all there is: refused, and the cart is unchanged.
+        let Err(CartError::Invalid(why)) = post_with(&capped.cart, &add(1)) else { panic!("accepted") };
+        assert_eq!(why, "Only 2 left of Shirt — L / Red; your cart has 2.");
+        // An untracked variant has no limit.
+        let blue = post_with(&Cart::default(), "action=add&product=shirt&option0=S&option1=Blue&quantity=60").unwrap();
+        assert_eq!((blue.cart.quantity_of(id(1)), blue.notice), (60, None));
+    }
+
+    #[test]
+    fn a_new_quantity_above_what_is_left_is_held_to_it() {
+        let domain = DomainName::parse("acme.example").unwrap();
+        let mut cart = Cart::default();
+        cart.apply(&CartAction::Add { product_id: id(100), variant_id: id(3), quantity: 1 }).unwrap();
+        let cookie = cart.set_cookie(false).split(';').next().unwrap().to_owned();
+        let set = format!("action=set&variant_id={}&quantity=9", id(3));
+        let posted = block_on(post(&ShirtShop, &domain, Some(&cookie), set.as_bytes())).unwrap();
+        assert_eq!(posted.cart.quantity_of(id(3)), 2);
+        assert_eq!(posted.notice.as_deref(), Some("Only 2 left of Shirt — L / Red; your cart has 2."));
+        let within = format!("action=set&variant_id={}&quantity=2", id(3));
+        assert_eq!(block_on(post(&ShirtShop, &domain, Some(&cookie), within.as_bytes())).unwrap().notice, None);
     }
 }

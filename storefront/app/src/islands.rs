@@ -15,6 +15,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use zelly_edge::cart::{item_name, only_left_message, MAX_QUANTITY};
 use zelly_edge::Money;
 
 /// Where both hosts serve the hydration bundle (`storefront.js` and `storefront_bg.wasm`).
@@ -63,7 +64,8 @@ fn option_values(option_count: usize, variants: &[PickVariant]) -> Vec<Vec<Strin
 /// What the last cart post from this page did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Outcome {
-    Added(u32),
+    /// Added; the cart's count, and what to know (fewer added than asked).
+    Added(u32, Option<String>),
     Failed(String),
 }
 
@@ -79,6 +81,8 @@ pub fn BuyBox(
     variants: Vec<PickVariant>,
 ) -> impl IntoView {
     let first = variants.iter().find(|v| v.available).or(variants.first());
+    // A product sold in one variant has nothing to choose: no selects.
+    let choosing = variants.len() > 1;
     let initial: Vec<String> = first.map(|v| v.options.clone()).unwrap_or_default();
     let values = option_values(option_names.len(), &variants);
     let variants = StoredValue::new(variants);
@@ -106,7 +110,10 @@ pub fn BuyBox(
             let result = client::post_cart(body).await;
             pending.set(false);
             outcome.set(Some(match result {
-                Ok(summary) => Outcome::Added(summary.count),
+                Ok(summary) => {
+                    client::show_cart_count(summary.count);
+                    Outcome::Added(summary.count, summary.notice)
+                }
                 Err(reason) => Outcome::Failed(reason),
             }));
         });
@@ -115,7 +122,7 @@ pub fn BuyBox(
         <form class="buy" method="post" action="/cart" on:submit=submit>
             <input type="hidden" name="action" value="add"/>
             <input type="hidden" name="product" value=handle/>
-            {option_names.into_iter().zip(values).enumerate().map(|(i, (name, values))| {
+            {option_names.into_iter().zip(values).enumerate().filter(move |_| choosing).map(|(i, (name, values))| {
                 let selected = initial.get(i).cloned();
                 view! {
                     <label class="option">
@@ -147,7 +154,7 @@ pub fn BuyBox(
                 }}
             </p>
             <label class="quantity">"Quantity "
-                <input type="number" name="quantity" value="1" min="1" max="99" required=true
+                <input type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY.to_string() required=true
                     on:input=move |ev| quantity.set(event_target_value(&ev))/>
             </label>
             <button type="submit" class="add-to-cart" data-testid="add-to-cart" disabled=move || !buyable() || pending.get()>
@@ -155,8 +162,12 @@ pub fn BuyBox(
             </button>
             <p class="buy-status" role="status" data-testid="buy-status">
                 {move || outcome.get().map(|o| match o {
-                    Outcome::Added(count) => view! {
-                        "Added to your cart. " <a href="/cart" data-testid="view-cart">{format!("View cart ({count})")}</a>
+                    Outcome::Added(count, notice) => view! {
+                        {match notice {
+                            Some(notice) => view! { <span class="buy-notice" data-testid="buy-notice">{notice}</span> " " }.into_any(),
+                            None => view! { "Added to your cart. " }.into_any(),
+                        }}
+                        <a href="/cart" data-testid="view-cart">{format!("View cart ({count})")}</a>
                     }.into_any(),
                     Outcome::Failed(reason) => view! { <span class="error">{reason}</span> }.into_any(),
                 })}
@@ -170,9 +181,17 @@ pub fn BuyBox(
 pub struct EditLine {
     /// The variant.
     pub variant_id: Uuid,
-    /// Product and variant title.
-    pub title: String,
-    /// SKU.
+    /// The product's name.
+    pub product_title: String,
+    /// The variant's options (`Large`); empty for a product sold in one variant.
+    pub variant_title: String,
+    /// The product's page.
+    pub href: Option<String>,
+    /// The product's picture.
+    pub image_url: Option<String>,
+    /// Units the store has left; `None` for no limit.
+    pub available: Option<u32>,
+    /// SKU (for the page's tests and the merchant, never shown as the name).
     pub sku: String,
     /// Unit price from origin.
     pub unit: Money,
@@ -183,6 +202,18 @@ pub struct EditLine {
 impl EditLine {
     fn total(&self) -> Option<Money> {
         self.unit.checked_mul(self.quantity)
+    }
+
+    /// `Brass Diya — Large`.
+    fn name(&self) -> String {
+        item_name(&self.product_title, &self.variant_title)
+    }
+
+    /// When the cart holds more than the store has left: what to tell the shopper, and the
+    /// quantity that fixes it (0: remove the line).
+    pub fn stock_problem(&self) -> Option<(String, u32)> {
+        let left = self.available.filter(|left| self.quantity > *left)?;
+        Some((only_left_message(&self.name(), left, self.quantity), left))
     }
 }
 
@@ -197,7 +228,9 @@ pub fn subtotal(lines: &[EditLine]) -> Option<Money> {
     })?
 }
 
-/// The cart's lines with quantity and remove forms, and the subtotal.
+/// The cart's lines with quantity and remove forms, what to fix where the store has fewer left
+/// than the cart holds, the subtotal, and "Check out" (only for a cart with something in it and
+/// nothing to fix).
 #[island]
 pub fn CartEditor(
     /// The cart's lines, priced.
@@ -205,12 +238,15 @@ pub fn CartEditor(
 ) -> impl IntoView {
     let lines = RwSignal::new(lines);
     let error = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
     // Posts one change; the cart the host answers with is what the page shows.
     let send = move |body: String| {
         leptos::task::spawn_local(async move {
             match client::post_cart(body).await {
                 Ok(summary) => {
                     error.set(None);
+                    notice.set(summary.notice.clone());
+                    client::show_cart_count(summary.count);
                     lines.update(|lines| {
                         lines.retain_mut(|line| match summary.lines.iter().find(|l| l.variant_id == line.variant_id) {
                             Some(kept) => {
@@ -225,17 +261,30 @@ pub fn CartEditor(
             }
         });
     };
+    let empty = move || lines.with(Vec::is_empty);
+    let to_fix = move || lines.with(|ls| ls.iter().any(|l| l.stock_problem().is_some()));
     view! {
-        {move || lines.with(Vec::is_empty).then(|| view! { <p class="empty" data-testid="cart-empty">"Your cart is empty."</p> })}
+        {move || empty().then(|| view! { <p class="empty" data-testid="cart-empty">"Your cart is empty."</p> })}
         <ul class="cart-lines">
             <For each=move || lines.get() key=|line| line.variant_id children=move |line| view! { <CartRow line lines send/> }/>
         </ul>
+        <p class="cart-notice" role="status" data-testid="cart-change-notice">{move || notice.get()}</p>
         <p class="cart-error" role="alert">{move || error.get()}</p>
-        {move || (!lines.with(Vec::is_empty)).then(|| view! {
+        {move || (!empty()).then(|| view! {
             <p class="cart-subtotal">"Subtotal "
                 <strong data-testid="cart-subtotal">{move || lines.with(|l| subtotal(l)).map(|m| m.to_string())}</strong>
             </p>
         })}
+        // Checkout lives on the same domain under /checkout (the checkout Worker's route).
+        {move || match (empty(), to_fix()) {
+            (true, _) => None,
+            (false, true) => Some(view! {
+                <p class="cart-blocked" data-testid="cart-blocked">"Please fix the quantities marked above before checking out."</p>
+            }.into_any()),
+            (false, false) => Some(view! {
+                <p class="cart-actions"><a class="checkout-link" href="/checkout" data-testid="checkout-link">"Check out"</a></p>
+            }.into_any()),
+        }}
     }
 }
 
@@ -244,21 +293,34 @@ pub fn CartEditor(
 fn CartRow(line: EditLine, lines: RwSignal<Vec<EditLine>>, send: impl Fn(String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let id = line.variant_id;
     let quantity = RwSignal::new(line.quantity.to_string());
-    let set = move || {
+    let set_to = move |q: &str| {
         let mut body = form_urlencoded::Serializer::new(String::new());
-        body.append_pair("action", "set").append_pair("variant_id", &id.to_string()).append_pair("quantity", quantity.get_untracked().trim());
+        body.append_pair("action", "set").append_pair("variant_id", &id.to_string()).append_pair("quantity", q.trim());
         send(body.finish());
     };
-    let total = move || lines.with(|ls| ls.iter().find(|l| l.variant_id == id).and_then(EditLine::total)).map(|m| m.to_string());
+    let set = move || set_to(&quantity.get_untracked());
+    let current = move || lines.with(|ls| ls.iter().find(|l| l.variant_id == id).cloned());
+    let total = move || current().and_then(|l| l.total()).map(|m| m.to_string());
+    let problem = move || current().and_then(|l| l.stock_problem());
+    let name = line.name();
+    let picture = line.image_url.clone().map(|src| view! { <img class="cart-image" src=src alt="" width="64" height="64" loading="lazy"/> });
+    let title = match line.href.clone() {
+        Some(href) => view! { <a href=href>{line.product_title.clone()}</a> }.into_any(),
+        None => view! { {line.product_title.clone()} }.into_any(),
+    };
     view! {
-        <li class="cart-line" data-testid="cart-line" data-sku=line.sku.clone()>
-            <span class="cart-title">{line.title.clone()}</span>
-            <span class="cart-unit">{line.unit.to_string()}</span>
+        <li class="cart-line" data-testid="cart-line" data-sku=line.sku.clone() aria-label=name>
+            {picture}
+            <span class="cart-title">
+                <span class="cart-product" data-testid="cart-product">{title}</span>
+                {(!line.variant_title.is_empty()).then(|| view! { <span class="cart-variant">{line.variant_title.clone()}</span> })}
+                <span class="cart-unit">{line.unit.to_string()}" each"</span>
+            </span>
             <form method="post" action="/cart" class="cart-quantity" on:submit=move |ev| { ev.prevent_default(); set(); }>
                 <input type="hidden" name="action" value="set"/>
                 <input type="hidden" name="variant_id" value=id.to_string()/>
-                <input type="number" name="quantity" value=line.quantity.to_string() min="0" max="99"
-                    aria-label="Quantity" data-testid="cart-quantity"
+                <input type="number" name="quantity" prop:value=move || current().map(|l| l.quantity.to_string()) value=line.quantity.to_string()
+                    min="0" max=MAX_QUANTITY.to_string() aria-label="Quantity" data-testid="cart-quantity"
                     on:input=move |ev| quantity.set(event_target_value(&ev))
                     on:change=move |_| set()/>
                 <button type="submit" data-testid="cart-update">"Update"</button>
@@ -274,6 +336,19 @@ fn CartRow(line: EditLine, lines: RwSignal<Vec<EditLine>>, send: impl Fn(String)
                 <input type="hidden" name="variant_id" value=id.to_string()/>
                 <button type="submit" data-testid="cart-remove">"Remove"</button>
             </form>
+            {move || problem().map(|(message, fix)| view! {
+                <form method="post" action="/cart" class="cart-problem" data-testid="cart-problem" on:submit=move |ev| {
+                    ev.prevent_default();
+                    quantity.set(fix.to_string());
+                    set_to(&fix.to_string());
+                }>
+                    <span class="stock-warning" role="alert">{message}</span>
+                    <input type="hidden" name="action" value="set"/>
+                    <input type="hidden" name="variant_id" value=id.to_string()/>
+                    <input type="hidden" name="quantity" value=fix.to_string()/>
+                    <button type="submit" data-testid="cart-fix">{if fix == 0 { "Remove it".to_owned() } else { format!("Change to {fix}") }}</button>
+                </form>
+            })}
         </li>
     }
 }
@@ -282,6 +357,13 @@ fn CartRow(line: EditLine, lines: RwSignal<Vec<EditLine>>, send: impl Fn(String)
 #[cfg(feature = "hydrate")]
 mod client {
     use crate::cart::{CartFailure, CartSummary};
+
+    /// Shows the cart's new count in the page's header (outside any island).
+    pub fn show_cart_count(count: u32) {
+        if let Ok(Some(badge)) = leptos::prelude::document().query_selector("[data-testid=cart-count]") {
+            badge.set_text_content(Some(&count.to_string()));
+        }
+    }
 
     /// Posts a cart form asking for JSON: the cart after the change, or why it was refused.
     pub async fn post_cart(body: String) -> Result<CartSummary, String> {
@@ -314,4 +396,6 @@ mod client {
     pub async fn post_cart(_body: String) -> Result<CartSummary, String> {
         Err("not in a browser".into())
     }
+
+    pub fn show_cart_count(_count: u32) {}
 }

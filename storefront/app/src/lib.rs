@@ -54,14 +54,15 @@ pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Renders a view inside a fresh reactive owner, as a complete HTML5 document. Pages with
 /// islands (`interactive`) load the hydration bundle; the others send no script but the tracker.
-fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, body: impl IntoView + 'static) -> String {
+/// The header's search box shows `query`, and its cart count reads 0 until
+/// [`with_cart_count`] puts the shopper's own in.
+fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, query: &str, body: impl IntoView + 'static) -> String {
     let name = store.map_or_else(|| "Zelly".to_owned(), |s| s.name.clone());
     let logo = store.and_then(|s| s.logo_url.clone());
-    // Only a well-formed colour reaches the style attribute (origin checks it too).
-    let accent = store
-        .and_then(|s| s.accent_color.clone())
-        .filter(|c| zelly_edge::catalog::is_hex_color(c))
-        .map(|c| format!("--accent:{c}"));
+    let query = query.to_owned();
+    // Only a well-formed colour reaches the style attribute (origin checks it too), with the
+    // button text colour that reads on it.
+    let accent = zelly_edge::catalog::accent_style(store.and_then(|s| s.accent_color.as_deref()));
     let owner = Owner::new();
     owner.with(move || {
         let html = view! {
@@ -79,10 +80,13 @@ fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, body: impl
                             {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="40"/> })}
                             <span class="brand-name">{name}</span>
                         </a>
+                        <a class="cart-link" href="/cart" rel="nofollow">
+                            "Cart " <span class="cart-count" data-testid="cart-count" aria-label="items">"0"</span>
+                        </a>
                         <form class="site-search" action="/search" method="get" role="search">
-                            <input type="search" name="q" placeholder="Search this store" aria-label="Search this store" maxlength="100"/>
+                            <input type="search" name="q" value=query placeholder="Search this store" aria-label="Search this store" maxlength="100"/>
+                            <button type="submit" class="search-button">"Search"</button>
                         </form>
-                        <a class="cart-link" href="/cart" rel="nofollow">"Cart"</a>
                     </header>
                     <main>{body}</main>
                     <footer class="site-footer">"Powered by Zelly"</footer>
@@ -96,16 +100,41 @@ fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, body: impl
     })
 }
 
-/// A product card in the home grid.
+/// The start of the header's cart count as rendered; no merchant text can contain it, since
+/// their text is escaped and this has a `<`.
+const CART_COUNT_MARK: &str = r#"<span class="cart-count" data-testid="cart-count" aria-label="items">"#;
+
+/// `html` with the header's cart count set to `count`. Pages are rendered with 0 so that a
+/// shared cache can keep one copy per page; each host puts the shopper's count in on the way out.
+pub fn with_cart_count(html: &str, count: u32) -> String {
+    let Some(start) = html.find(CART_COUNT_MARK).map(|i| i + CART_COUNT_MARK.len()) else {
+        return html.to_owned();
+    };
+    let Some(end) = html[start..].find('<').map(|i| start + i) else {
+        return html.to_owned();
+    };
+    format!("{}{count}{}", &html[..start], &html[end..])
+}
+
+/// `html` with the cart count of the `zelly_cart` cookie in `cookies`.
+pub fn with_cart_count_from(html: &str, cookies: Option<&str>) -> String {
+    with_cart_count(html, cart::Cart::from_cookies(cookies).count())
+}
+
+/// How many cards lead a page with their images loaded at once (about the first row); the
+/// rest load lazily as the shopper scrolls.
+const EAGER_CARDS: usize = 4;
+
+/// A product card in the home grid; `eager` for the first row, whose images show at once.
 #[component]
-fn ProductCard(product: Product) -> impl IntoView {
+fn ProductCard(product: Product, eager: bool) -> impl IntoView {
     let href = format!("/products/{}", product.handle);
     let price = product.from_price().map(|p| p.to_string()).unwrap_or_default();
     let many = product.variants.len() > 1;
     view! {
         <li class="card" data-handle=product.handle.to_string()>
             <a href=href>
-                {product.image_url.map(|src| view! { <img src=src alt=product.title.clone() loading="lazy" width="320" height="320"/> })}
+                {product.image_url.map(|src| view! { <img src=src alt=product.title.clone() loading=if eager { "eager" } else { "lazy" } width="320" height="320"/> })}
                 <h2 class="card-title">{product.title.clone()}</h2>
                 <p class="price">{many.then_some("From ")}{price}</p>
             </a>
@@ -113,14 +142,15 @@ fn ProductCard(product: Product) -> impl IntoView {
     }
 }
 
-/// A grid of product cards, or a note when there are none.
+/// A grid of product cards, or a note when there are none. When it `leads` the page, its first
+/// row's images load at once.
 #[component]
-fn ProductGrid(products: Vec<Product>, empty_note: &'static str) -> impl IntoView {
+fn ProductGrid(products: Vec<Product>, empty_note: &'static str, leads: bool) -> impl IntoView {
     let empty = products.is_empty();
     view! {
         {empty.then(|| view! { <p class="empty">{empty_note}</p> })}
         <ul class="grid">
-            {products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+            {products.into_iter().enumerate().map(|(i, product)| view! { <ProductCard product eager=leads && i < EAGER_CARDS/> }).collect_view()}
         </ul>
     }
 }
@@ -145,6 +175,7 @@ pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
             .collect();
         (!picks.is_empty()).then_some((f.handle, f.title, picks))
     });
+    let grid_leads = featured.is_none();
     let body = view! {
         <section class="hero">
             <h1>{store.name.clone()}</h1>
@@ -154,7 +185,7 @@ pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
             <section class="featured" aria-label=label data-testid="featured">
                 <h2 class="featured-title">{title}</h2>
                 <ul class="grid">
-                    {picks.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+                    {picks.into_iter().enumerate().map(|(i, product)| view! { <ProductCard product eager=i < EAGER_CARDS/> }).collect_view()}
                 </ul>
                 <p class="featured-more"><a href=format!("/collections/{handle}")>"View the whole collection →"</a></p>
             </section>
@@ -167,10 +198,10 @@ pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
             </nav>
         })}
         {listing::controls(listing, "/", page, pages)}
-        <ProductGrid products empty_note="This store has no products yet."/>
+        <ProductGrid products empty_note="This store has no products yet." leads=grid_leads/>
     };
     let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
-    Page::ok(document(head, Some(&store), false, body))
+    Page::ok(document(head, Some(&store), false, "", body))
 }
 
 /// A collection page: its products in the merchant's order, or by price, a page at a time.
@@ -185,7 +216,7 @@ pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
             {(!data.description.is_empty()).then(|| view! { <p>{data.description.clone()}</p> })}
         </section>
         {listing::controls(listing, &path, page, pages)}
-        <ProductGrid products empty_note="This collection has no products yet."/>
+        <ProductGrid products empty_note="This collection has no products yet." leads=true/>
         <p><a href="/">"← Back to the store"</a></p>
     };
     let description = if data.description.is_empty() {
@@ -194,7 +225,7 @@ pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
         data.description.clone()
     };
     let head = Head::page(&data.store, &path, title, description);
-    Page::ok(document(head, Some(&data.store), false, body))
+    Page::ok(document(head, Some(&data.store), false, "", body))
 }
 
 /// Search results: the store's products matching every word of `q`. Not indexed.
@@ -204,7 +235,8 @@ pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
     let heading = if listing.q.is_empty() {
         "Search this store".to_owned()
     } else {
-        format!("{} results for “{}”", found.len(), listing.q)
+        let noun = if found.len() == 1 { "result" } else { "results" };
+        format!("{} {noun} for “{}”", found.len(), listing.q)
     };
     let (products, page, pages) = listing.apply(found, None);
     let body = view! {
@@ -212,18 +244,18 @@ pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
             <h1 data-testid="search-heading">{heading}</h1>
         </section>
         {listing::controls(listing, "/search", page, pages)}
-        <ProductGrid products empty_note="Nothing matched. Try fewer or other words."/>
+        <ProductGrid products empty_note="Nothing matched. Try fewer or other words." leads=true/>
         <p><a href="/">"← Back to the store"</a></p>
     };
     let head = Head::private(format!("Search · {}", store.name));
-    Page::ok(document(head, Some(&store), false, body))
+    Page::ok(document(head, Some(&store), false, &listing.q, body))
 }
 
 /// A product page: gallery, description, and the buy box (an island): one select per option, the
 /// chosen variant's price and stock, and "Add to cart", which works without JavaScript too (the
 /// form posts the chosen options to `/cart`).
 pub fn render_product(data: &StoreProduct) -> Page {
-    let StoreProduct { store, product } = data.clone();
+    let StoreProduct { store, product, .. } = data.clone();
     let title = format!("{} · {}", product.title, store.name);
     let images = if product.images.is_empty() {
         product.image_url.clone().map(|url| vec![zelly_edge::catalog::ProductImage { url, alt: product.title.clone() }]).unwrap_or_default()
@@ -261,7 +293,7 @@ pub fn render_product(data: &StoreProduct) -> Page {
         </article>
     };
     let head = Head::product(&store, &product, title);
-    Page::ok(document(head, Some(&store), true, body))
+    Page::ok(document(head, Some(&store), true, "", body))
 }
 
 /// "₹1,299.50 – ₹1,499.00" when a product's variants differ in price, so that every price is on
@@ -282,7 +314,7 @@ pub fn render_cart_error(store: Option<&StoreInfo>, reason: &str) -> Page {
             <p><a href="/cart">"Back to your cart"</a></p>
         </section>
     };
-    Page::with_status(400, document(Head::error("Cart not updated"), store, false, body))
+    Page::with_status(400, document(Head::error("Cart not updated"), store, false, "", body))
 }
 
 /// One priced line of the cart page.
@@ -290,49 +322,69 @@ pub fn render_cart_error(store: Option<&StoreInfo>, reason: &str) -> Page {
 pub struct CartLine {
     /// The variant and its current price from origin.
     pub price: zelly_edge::dto::VariantPrice,
+    /// The product's name, image and stock, when origin sent them.
+    pub detail: Option<zelly_edge::dto::VariantDetail>,
     /// Units.
     pub quantity: u32,
 }
 
-/// The cart page: every line priced from origin, with quantity and remove forms, and the
-/// subtotal. Never cached, never indexed.
-pub fn render_cart(store: &StoreInfo, lines: &[CartLine]) -> Page {
+/// The cart page: every line priced from origin with the product's name and picture, quantity
+/// and remove forms, what to fix where the store has fewer left than the cart holds, and the
+/// subtotal. `capped` names a line an add or change was just held to the stock of. Never cached,
+/// never indexed.
+pub fn render_cart(store: &StoreInfo, lines: &[CartLine], capped: Option<uuid::Uuid>) -> Page {
+    let count = lines.iter().map(|l| l.quantity).sum();
+    let notice = capped.and_then(|id| {
+        let line = lines.iter().find(|l| l.price.variant_id == id)?;
+        let detail = line.detail.as_ref()?;
+        let item = zelly_edge::cart::item_name(&detail.product_title, &detail.variant_title);
+        Some(zelly_edge::cart::only_left_message(&item, detail.available?, line.quantity))
+    });
     let lines: Vec<islands::EditLine> = lines
         .iter()
-        .map(|line| islands::EditLine {
-            variant_id: line.price.variant_id,
-            title: line.price.title.clone(),
-            sku: line.price.sku.clone(),
-            unit: line.price.price,
-            quantity: line.quantity,
+        .map(|line| {
+            let detail = line.detail.clone();
+            islands::EditLine {
+                variant_id: line.price.variant_id,
+                // Without details (an older origin), the "Product / Variant" title it sends.
+                product_title: detail.as_ref().map_or_else(|| line.price.title.clone(), |d| d.product_title.clone()),
+                variant_title: detail.as_ref().map(|d| d.variant_title.clone()).unwrap_or_default(),
+                href: detail.as_ref().map(|d| format!("/products/{}", d.product_handle)),
+                image_url: detail.as_ref().and_then(|d| d.image_url.clone()),
+                available: detail.as_ref().and_then(|d| d.available),
+                sku: line.price.sku.clone(),
+                unit: line.price.price,
+                quantity: line.quantity,
+            }
         })
         .collect();
-    // Checkout lives on the same domain under /checkout (the checkout Worker's route).
-    let checkout = (!lines.is_empty()).then(|| view! {
-        <p><a class="checkout-link" href="/checkout" data-testid="checkout-link">"Check out"</a></p>
-    });
     let body = view! {
         <section class="cart" data-testid="cart">
             <h1>"Your cart"</h1>
+            {notice.map(|n| view! { <p class="cart-notice" role="status" data-testid="cart-notice">{n}</p> })}
             <CartEditor lines/>
-            {checkout}
             <p><a href="/">"← Continue shopping"</a></p>
         </section>
     };
     let head = Head::private(format!("Your cart · {}", store.name));
-    Page::ok(document(head, Some(store), true, body))
+    Page::ok(with_cart_count(&document(head, Some(store), true, "", body), count))
 }
 
-/// 404: no such page in this store, or no store on this domain.
+/// 404: no such page in this store (named, when it is known), or no store on this domain.
 pub fn render_not_found(store: Option<&StoreInfo>) -> Page {
+    let title = store.map_or_else(|| "Page not found".to_owned(), |s| format!("Page not found · {}", s.name));
+    let message = store.map_or_else(
+        || "We couldn't find what you were looking for.".to_owned(),
+        |s| format!("We couldn't find that page in {}. It may have moved, or the product may no longer be on sale.", s.name),
+    );
     let body = view! {
-        <section class="notice">
+        <section class="notice" data-testid="not-found">
             <h1>"Page not found"</h1>
-            <p>"We couldn't find what you were looking for."</p>
+            <p>{message}</p>
             <p><a href="/">"Go to the home page"</a></p>
         </section>
     };
-    Page::with_status(404, document(Head::error("Page not found"), store, false, body))
+    Page::with_status(404, document(Head::error(&title), store, false, "", body))
 }
 
 /// 502: the storefront could not reach the catalog.
@@ -343,7 +395,7 @@ pub fn render_unavailable() -> Page {
             <p>"Please try again in a moment."</p>
         </section>
     };
-    Page::with_status(502, document(Head::error("Temporarily unavailable"), None, false, body))
+    Page::with_status(502, document(Head::error("Temporarily unavailable"), None, false, "", body))
 }
 
 /// What a storefront host hands the renderer about one `GET`.
@@ -369,7 +421,7 @@ pub fn render_store_unavailable() -> Page {
             <p>"It is closed for the moment. Please come back later."</p>
         </section>
     };
-    Page::with_status(503, document(Head::error("Store unavailable"), None, false, body))
+    Page::with_status(503, document(Head::error("Store unavailable"), None, false, "", body))
 }
 
 /// Serves one storefront request: resolves the store from the `Host` header, fetches the page's
@@ -378,6 +430,16 @@ pub fn render_store_unavailable() -> Page {
 /// What origin says about the domain is remembered in `cache` (see [`resolve`]), so that an
 /// unknown host is answered without asking origin again.
 pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache, request: &PageRequest<'_>) -> Page {
+    let page = render_for_anyone(origin, cache, request).await;
+    // The cart page counts its priced lines itself; every other page shows the cookie's count.
+    if page.content_type != HTML || (StorefrontRoute::resolve(request.path) == StorefrontRoute::Cart && page.status == 200) {
+        return page;
+    }
+    Page { html: with_cart_count_from(&page.html, request.cookies), ..page }
+}
+
+/// [`render_request`] before the shopper's cart count goes into the header.
+async fn render_for_anyone<O: StorefrontOrigin>(origin: &O, cache: &DomainCache, request: &PageRequest<'_>) -> Page {
     let PageRequest { host, path, query, cookies, now_ms } = *request;
     let Ok(domain) = normalize_host(host) else {
         return render_not_found(None);
@@ -400,7 +462,7 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
             origin.collection(&domain, handle).await.map(|c| (render_collection(&c, &listing), None))
         }
         StorefrontRoute::Sitemap => origin.catalog(&domain).await.map(|c| (seo::sitemap(&c), None)),
-        StorefrontRoute::Cart => cart_page(origin, &domain, cookies).await.map(|page| (page, None)),
+        StorefrontRoute::Cart => cart_page(origin, &domain, cookies, capped_line(query)).await.map(|page| (page, None)),
         StorefrontRoute::Robots => match known {
             Some(DomainStatus::Active) => Ok((seo::robots(&domain), None)),
             _ => match origin.validate_domain(&domain).await {
@@ -426,27 +488,46 @@ pub async fn render_request<O: StorefrontOrigin>(origin: &O, cache: &DomainCache
         Err(OriginError::NotFound) => {
             // No such page, or no such store? A suspended store would have been 410, so a domain
             // that is not an active store is unknown. The home page's 404 already says so.
-            let active = match (&route, known) {
-                (_, Some(DomainStatus::Active)) => Some(true),
-                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart | StorefrontRoute::Search, _) => Some(false),
+            let store = match (&route, known) {
+                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart | StorefrontRoute::Search, None | Some(DomainStatus::Refused | DomainStatus::Unknown | DomainStatus::Suspended)) => {
+                    cache.put(&domain, DomainStatus::Unknown, now_ms);
+                    None
+                }
                 // validate_domain already said no; it cannot tell unknown from suspended.
                 (StorefrontRoute::Robots, _) => None,
-                _ => origin.validate_domain(&domain).await.ok(),
+                // Otherwise the store's own details (an empty price lookup) say whether it is
+                // open, and give the 404 page its name.
+                _ => match origin.prices(&domain, &zelly_edge::dto::PriceLookup { variant_ids: Vec::new() }).await {
+                    Ok(list) => {
+                        cache.put(&domain, DomainStatus::Active, now_ms);
+                        list.store
+                    }
+                    Err(OriginError::NotFound) => {
+                        cache.put(&domain, DomainStatus::Unknown, now_ms);
+                        None
+                    }
+                    Err(OriginError::Suspended) => {
+                        cache.put(&domain, DomainStatus::Suspended, now_ms);
+                        return render_store_unavailable();
+                    }
+                    Err(_) => None,
+                },
             };
-            match active {
-                Some(true) => cache.put(&domain, DomainStatus::Active, now_ms),
-                Some(false) => cache.put(&domain, DomainStatus::Unknown, now_ms),
-                None => {}
-            }
-            render_not_found(None)
+            render_not_found(store.as_ref())
         }
         Err(OriginError::Unavailable(_) | OriginError::Rejected(_)) => render_unavailable(),
     }
 }
 
+/// The line a cart post was just capped at the stock of (`?capped=<variant>`), if any.
+fn capped_line(query: Option<&str>) -> Option<uuid::Uuid> {
+    let query = query?;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "capped").and_then(|(_, v)| uuid::Uuid::parse_str(&v).ok())
+}
+
 /// The cart page of the store on `domain`, priced now. Lines origin does not know (gone, or
 /// another store's) are left out.
-async fn cart_page<O: StorefrontOrigin>(origin: &O, domain: &zelly_edge::DomainName, cookies: Option<&str>) -> Result<Page, OriginError> {
+async fn cart_page<O: StorefrontOrigin>(origin: &O, domain: &zelly_edge::DomainName, cookies: Option<&str>, capped: Option<uuid::Uuid>) -> Result<Page, OriginError> {
     let cart = cart::Cart::from_cookies(cookies);
     let ids: Vec<uuid::Uuid> = cart.lines().iter().map(|(id, _)| *id).collect();
     let list = origin.prices(domain, &zelly_edge::dto::PriceLookup { variant_ids: ids }).await?;
@@ -456,10 +537,10 @@ async fn cart_page<O: StorefrontOrigin>(origin: &O, domain: &zelly_edge::DomainN
         .iter()
         .filter_map(|(id, quantity)| {
             let price = list.prices.iter().find(|p| p.variant_id == *id)?.clone();
-            Some(CartLine { price, quantity: *quantity })
+            Some(CartLine { price, detail: list.detail(*id).cloned(), quantity: *quantity })
         })
         .collect();
-    Ok(render_cart(&store, &lines))
+    Ok(render_cart(&store, &lines, capped))
 }
 
 /// Where a storefront host sends `/checkout…` in local development, where checkout runs on its own
@@ -615,7 +696,7 @@ mod tests {
 
     #[test]
     fn store_and_product_text_is_escaped() {
-        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100]) });
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100]), stock: vec![] });
         assert!(page.html.contains("Acme &lt;Goods&gt;"));
         assert!(page.html.contains("Nice &lt;b&gt;thing&lt;/b&gt;"));
         assert!(!page.html.contains("<b>thing</b>"));
@@ -623,7 +704,7 @@ mod tests {
 
     #[test]
     fn the_product_page_carries_every_variant_to_its_picker() {
-        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100, 250]) });
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100, 250]), stock: vec![] });
         let start = page.html.find(r#"data-props=""#).unwrap() + r#"data-props=""#.len();
         let props = &page.html[start..start + page.html[start..].find('"').unwrap()];
         let props: serde_json::Value = serde_json::from_str(&props.replace("&quot;", "\"").replace("&amp;", "&")).unwrap();
@@ -679,13 +760,14 @@ mod tests {
         }
         async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
             self.answer(domain)?;
-            if handle.as_str() == "tee" { Ok(StoreProduct { store: store(), product: product("tee", &[100]) }) } else { Err(OriginError::NotFound) }
+            if handle.as_str() == "tee" { Ok(StoreProduct { store: store(), product: product("tee", &[100]), stock: vec![] }) } else { Err(OriginError::NotFound) }
         }
         async fn collection(&self, domain: &DomainName, _: &Handle) -> Result<StoreCollection, OriginError> {
             self.answer(domain).and(Err(OriginError::NotFound))
         }
-        async fn prices(&self, _: &DomainName, _: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
-            Err(OriginError::NotFound)
+        async fn prices(&self, domain: &DomainName, _: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
+            // As core-api: the store with no prices (none of these variants are its own).
+            self.answer(domain).map(|()| zelly_edge::dto::PriceList { prices: vec![], store: Some(store()), cash_on_delivery: false, online_payments: true, details: vec![] })
         }
         async fn validate_domain(&self, domain: &DomainName) -> Result<bool, OriginError> {
             Ok(self.answer(domain).is_ok())
@@ -757,7 +839,7 @@ mod tests {
 
     #[test]
     fn a_product_page_tells_search_engines_and_previews_about_itself_on_its_own_domain() {
-        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[129_950, 100]) });
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[129_950, 100]), stock: vec![] });
         let html = &page.html;
         assert!(html.contains(r#"<link rel="canonical" href="https://acme.example/products/tee">"#), "{html}");
         assert!(html.contains(r#"<meta property="og:type" content="product">"#));
@@ -804,7 +886,7 @@ mod tests {
     fn a_store_wears_its_own_logo_and_accent_and_nothing_else() {
         let themed = StoreInfo { logo_url: Some("/assets/acme.svg".into()), accent_color: Some("#aa3300".into()), ..store() };
         let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![], featured: None }, &Listing::default());
-        assert!(page.html.contains(r#"<body style="--accent:#aa3300;">"#), "{}", page.html);
+        assert!(page.html.contains(r#"<body style="--accent:#aa3300;--on-accent:#ffffff;">"#), "{}", page.html);
         assert!(page.html.contains(r#"<img src="/assets/acme.svg" alt="" height="40" class="brand-logo">"#));
         let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![], featured: None }, &Listing::default());
         assert!(!plain.html.contains(r#"style="--accent"#) && !plain.html.contains(r#"class="brand-logo""#));
@@ -818,7 +900,7 @@ mod tests {
         let mut p = product("tee", &[100, 250, 300]);
         p.variants[0].available = false;
         p.variants[1].compare_at_price = Some(Money::new(400, Currency::INR));
-        let page = render_product(&StoreProduct { store: store(), product: p.clone() });
+        let page = render_product(&StoreProduct { store: store(), product: p.clone(), stock: vec![] });
         let html = &page.html;
         assert!(html.contains(r#"<form method="post" action="/cart" class="buy">"#), "{html}");
         assert!(html.contains(r#"<input type="hidden" name="product" value="tee">"#));
@@ -834,7 +916,7 @@ mod tests {
         assert!(html.contains(r#"<leptos-island data-component="BuyBox_"#));
         assert!(html.contains(&format!("import init,*as z from\"{}/storefront.js\"", islands::BUNDLE_PATH)));
         p.variants.iter_mut().for_each(|v| v.available = false);
-        let none_left = render_product(&StoreProduct { store: store(), product: p });
+        let none_left = render_product(&StoreProduct { store: store(), product: p, stock: vec![] });
         let button = &none_left.html[none_left.html.find(r#"data-testid="add-to-cart""#).unwrap()..];
         let button = &button[..button.find("</button>").unwrap()];
         assert!(button.contains("disabled") && button.contains("Unavailable"), "{button}");
@@ -871,7 +953,7 @@ mod tests {
         let home = render_home(&StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![], featured: None }, &Listing::default());
         assert!(!home.html.contains("leptos-island") && !home.html.contains(islands::BUNDLE_PATH));
         assert!(!render_not_found(None).html.contains(islands::BUNDLE_PATH));
-        assert!(render_cart(&store(), &[]).html.contains(islands::BUNDLE_PATH));
+        assert!(render_cart(&store(), &[], None).html.contains(islands::BUNDLE_PATH));
     }
 
     #[test]
@@ -882,14 +964,14 @@ mod tests {
             sku: format!("TEE-{n}"),
             price: Money::new(minor, Currency::INR),
         };
-        let lines = [CartLine { price: price(1, 129_900), quantity: 2 }, CartLine { price: price(2, 50), quantity: 1 }];
-        let page = render_cart(&store(), &lines);
+        let lines = [CartLine { price: price(1, 129_900), detail: None, quantity: 2 }, CartLine { price: price(2, 50), detail: None, quantity: 1 }];
+        let page = render_cart(&store(), &lines, None);
         assert_eq!(page.status, 200);
         assert!(page.html.contains("₹2,598.00") && page.html.contains("₹2,598.50"), "line total and subtotal");
         assert_eq!(page.html.matches(r#"data-testid="cart-line""#).count(), 2);
         assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
         assert!(page.html.contains(r#"href="/checkout" data-testid="checkout-link""#));
-        let empty = render_cart(&store(), &[]);
+        let empty = render_cart(&store(), &[], None);
         assert!(empty.html.contains("Your cart is empty."));
         assert!(!empty.html.contains(r#"data-testid="checkout-link""#), "nothing to check out");
     }
@@ -914,7 +996,7 @@ mod tests {
                 let prices = lookup.variant_ids.iter().filter(|id| id.as_u128() == 1).map(|id| zelly_edge::dto::VariantPrice {
                     variant_id: *id, title: "Tee".into(), sku: "TEE".into(), price: Money::new(1_000, Currency::INR),
                 }).collect();
-                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()), cash_on_delivery: false, online_payments: true })
+                Ok(zelly_edge::dto::PriceList { prices, store: Some(store()), cash_on_delivery: false, online_payments: true, details: vec![] })
             }
             async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
             async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }
@@ -934,7 +1016,7 @@ mod tests {
         let request = PageRequest { host: "acme.example", path: "/search", query: Some("q=TITLE+tee"), cookies: None, now_ms: 0 };
         let page = block_on(render_request(&origin, &cache, &request));
         assert_eq!(page.status, 200);
-        assert!(page.html.contains("1 results for “TITLE tee”") && page.html.contains("Title tee"), "{}", page.html);
+        assert!(page.html.contains("1 result for “TITLE tee”") && page.html.contains("Title tee"), "{}", page.html);
         assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
         let analytics = page.analytics.unwrap();
         let events = analytics::page_events(&analytics, "s", "/search").events;
@@ -942,5 +1024,116 @@ mod tests {
         assert_eq!(events[1].query.as_deref(), Some("TITLE tee"));
         let none = block_on(render_request(&origin, &cache, &PageRequest { query: Some("q=zzz"), ..request }));
         assert!(none.html.contains("Nothing matched"));
+    }
+
+    fn detailed_line(n: u128, quantity: u32, available: Option<u32>) -> CartLine {
+        let id = Uuid::from_u128(n);
+        CartLine {
+            price: zelly_edge::dto::VariantPrice { variant_id: id, title: "Brass Diya / Large".into(), sku: format!("DIYA-L-{n}"), price: Money::new(69_900, Currency::INR) },
+            detail: Some(zelly_edge::dto::VariantDetail {
+                variant_id: id,
+                product_title: "Brass Diya".into(),
+                product_handle: Handle::parse("brass-diya").unwrap(),
+                variant_title: "Large".into(),
+                image_url: Some("/assets/demo/brass-diya.svg".into()),
+                available,
+            }),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn cart_lines_show_the_products_name_and_picture_not_the_sku() {
+        let page = render_cart(&store(), &[detailed_line(1, 2, None)], None);
+        let line = &page.html[page.html.find(r#"data-testid="cart-line""#).unwrap()..];
+        let line = &line[..line.find("</li>").unwrap()];
+        assert!(line.contains(r#"<a href="/products/brass-diya">Brass Diya</a>"#), "{line}");
+        assert!(line.contains(r#"<span class="cart-variant">Large</span>"#), "{line}");
+        assert!(line.contains(r#"src="/assets/demo/brass-diya.svg""#), "{line}");
+        assert!(!line.contains(">DIYA-L-1<"), "the SKU is not shown as a name: {line}");
+        assert!(page.html.contains(r#"data-testid="checkout-link""#));
+        assert!(page.html.contains(r#"<span class="cart-count" data-testid="cart-count" aria-label="items">2<"#), "the header counts the cart");
+    }
+
+    #[test]
+    fn a_line_over_the_stock_left_says_so_by_name_and_offers_the_fix_instead_of_checkout() {
+        let page = render_cart(&store(), &[detailed_line(1, 5, Some(2)), detailed_line(2, 1, Some(0))], None);
+        let html = &page.html;
+        assert!(html.contains("Only 2 left of Brass Diya — Large; your cart has 5."), "{html}");
+        assert!(html.contains("Brass Diya — Large is sold out."), "{html}");
+        assert!(html.contains(r#"<input type="hidden" name="quantity" value="2">"#) && html.contains(">Change to 2</button>"), "{html}");
+        assert!(html.contains(">Remove it</button>"));
+        assert!(!html.contains(r#"data-testid="checkout-link""#), "no checkout until it is fixed");
+        assert!(html.contains(r#"data-testid="cart-blocked""#));
+        // Within the stock, nothing to fix.
+        let fine = render_cart(&store(), &[detailed_line(1, 2, Some(2))], None);
+        assert!(!fine.html.contains(r#"data-testid="cart-problem""#) && fine.html.contains(r#"data-testid="checkout-link""#));
+        // After an add was capped, the page says how many are left.
+        let capped = render_cart(&store(), &[detailed_line(1, 2, Some(2))], Some(Uuid::from_u128(1)));
+        assert!(capped.html.contains(r#"data-testid="cart-notice" class="cart-notice">Only 2 left of Brass Diya — Large; your cart has 2.</p>"#), "{}", capped.html);
+    }
+
+    #[test]
+    fn every_page_shows_the_carts_item_count_in_the_header() {
+        let origin = CountingOrigin::default();
+        let cache = DomainCache::new();
+        let cookie = format!("zelly_cart={}_3.{}_2", Uuid::from_u128(1).simple(), Uuid::from_u128(2).simple());
+        for path in ["/", "/products/tee", "/search", "/nowhere"] {
+            let page = block_on(render_request(&origin, &cache, &PageRequest { host: "acme.example", path, query: None, cookies: Some(&cookie), now_ms: 0 }));
+            assert!(page.html.contains(r#"aria-label="items">5</span>"#), "{path}: {}", page.html);
+        }
+        let none = block_on(render_request(&origin, &cache, &req("acme.example", "/", 0)));
+        assert!(none.html.contains(r#"aria-label="items">0</span>"#));
+        assert_eq!(with_cart_count(&none.html, 12).matches(r#"aria-label="items">12</span>"#).count(), 1);
+        assert_eq!(with_cart_count("no header here", 3), "no header here");
+    }
+
+    #[test]
+    fn a_missing_page_carries_the_stores_name() {
+        let origin = CountingOrigin::default();
+        let page = block_on(render_request(&origin, &DomainCache::new(), &req("acme.example", "/nowhere", 0)));
+        assert_eq!(page.status, 404);
+        assert!(page.html.contains("<title>Page not found · Acme &lt;Goods&gt;</title>"), "{}", page.html);
+        assert!(page.html.contains("We couldn&#x27;t find that page in Acme &lt;Goods&gt;.") || page.html.contains("We couldn't find that page in Acme &lt;Goods&gt;."), "{}", page.html);
+        assert!(page.html.contains(r#"<span class="brand-name">Acme &lt;Goods&gt;</span>"#));
+        let unknown = block_on(render_request(&origin, &DomainCache::new(), &req("nobody.example", "/nowhere", 0)));
+        assert!(unknown.html.contains(r#"<span class="brand-name">Zelly</span>"#));
+    }
+
+    #[test]
+    fn the_search_box_keeps_the_query_and_one_match_is_one_result() {
+        let origin = CountingOrigin::default();
+        let request = PageRequest { host: "acme.example", path: "/search", query: Some("q=tee+%22x"), cookies: None, now_ms: 0 };
+        let page = block_on(render_request(&origin, &DomainCache::new(), &request));
+        assert!(page.html.contains(r#"name="q" value="tee &quot;x""#), "{}", page.html);
+        let one = block_on(render_request(&origin, &DomainCache::new(), &PageRequest { query: Some("q=tee"), ..request }));
+        assert!(one.html.contains("1 result for “tee”"), "{}", one.html);
+    }
+
+    #[test]
+    fn the_first_row_of_cards_loads_at_once_and_the_rest_lazily() {
+        let products: Vec<Product> = (0..6).map(|n| Product { id: Uuid::from_u128(100 + n), ..product(&format!("p{n}"), &[100]) }).collect();
+        let html = render_home(&StoreCatalog { store: store(), products, collections: vec![], featured: None }, &Listing::default()).html;
+        assert_eq!(html.matches(r#"loading="eager""#).count(), EAGER_CARDS, "{html}");
+        assert_eq!(html.matches(r#"loading="lazy""#).count(), 2);
+        let first_card = &html[html.find(r#"class="card""#).unwrap()..];
+        assert!(first_card[..first_card.find("</li>").unwrap()].contains(r#"loading="eager""#));
+    }
+
+    #[test]
+    fn a_product_sold_in_one_variant_shows_no_option_picker() {
+        let page = render_product(&StoreProduct { store: store(), product: product("tee", &[100]), stock: vec![] });
+        assert!(!page.html.contains("<select"), "{}", page.html);
+        assert!(page.html.contains(r#"data-testid="add-to-cart""#));
+        let two = render_product(&StoreProduct { store: store(), product: product("tee", &[100, 200]), stock: vec![] });
+        assert_eq!(two.html.matches("<select").count(), 1);
+    }
+
+    #[test]
+    fn a_store_with_a_pale_accent_gets_dark_button_text() {
+        let pale = StoreInfo { accent_color: Some("#ffd400".into()), ..store() };
+        let page = render_home(&StoreCatalog { store: pale, products: vec![], collections: vec![], featured: None }, &Listing::default());
+        assert!(page.html.contains(r#"<body style="--accent:#ffd400;--on-accent:#000000;">"#), "{}", page.html);
+        assert!(STYLE.contains("color:var(--on-accent,#fff)"), "buttons take their text colour from the accent's");
     }
 }

@@ -151,9 +151,10 @@ pub async fn browser_events(State(state): State<AppState>, headers: HeaderMap, b
 }
 
 /// `POST /cart`: applies the form (add, set, remove) to the cart cookie and sends the shopper to
-/// the cart (303), or, when the page asked for JSON (a hydrated island), answers 200 with the
-/// cart's lines. A refused form is 400/413 (502 if origin could not be asked) with the reason, as
-/// a page or as JSON. An added variant is an `add_to_cart` event.
+/// the cart (303; naming a line that was capped at the stock left), or, when the page asked for
+/// JSON (a hydrated island), answers 200 with the cart's lines and any notice. A refused form is
+/// 400/413 (502 if origin could not be asked) with the reason, as a page or as JSON. An added
+/// variant is an `add_to_cart` event.
 pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     use storefront_app::cart::{post, wants_json, CartAction, CartFailure};
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
@@ -163,12 +164,13 @@ pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: 
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
     let json = wants_json(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
     match post(state.origin.as_ref(), &domain, cookies, &body).await {
-        Ok((cart, action)) => {
+        Ok(posted) => {
             let mut response = if json {
-                Json(cart.summary()).into_response()
+                Json(posted.summary()).into_response()
             } else {
-                (StatusCode::SEE_OTHER, [(header::LOCATION, "/cart")]).into_response()
+                (StatusCode::SEE_OTHER, [(header::LOCATION, posted.location())]).into_response()
             };
+            let (cart, action) = (posted.cart, posted.action);
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
             if let Ok(value) = HeaderValue::from_str(&cart.set_cookie(is_https(&headers))) {
                 response.headers_mut().append(header::SET_COOKIE, value);
@@ -186,7 +188,8 @@ pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: 
                 return (status, Json(CartFailure { error: err.to_string() })).into_response();
             }
             let page = storefront_app::render_cart_error(None, &err.to_string());
-            (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response()
+            let page = storefront_app::with_cart_count_from(&page.html, cookies);
+            (status, [(header::CONTENT_TYPE, storefront_app::HTML)], page).into_response()
         }
     }
 }

@@ -56,7 +56,7 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     };
     if let (Some(key), Some(domain)) = (&cache_key, &domain) {
         if let Some(hit) = Cache::default().get(key.as_str(), false).await? {
-            return answer_from_cache(hit, &req, origin, domain.clone(), &ctx).await;
+            return answer_from_cache(hit, &req, cookies.as_deref(), origin, domain.clone(), &ctx).await;
         }
     }
     let request = storefront_app::PageRequest { host: &host, path: &path, query: url.query(), cookies: cookies.as_deref(), now_ms: now };
@@ -70,7 +70,8 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
         if let Some(product) = page.analytics.as_ref().and_then(|a| a.product_id) {
             stored.set("x-zelly-product", &product.to_string())?;
         }
-        let copy = Response::from_html(page.html.clone())?.with_headers(stored);
+        // Kept with no shopper's cart count in it; each answer from the cache puts its own in.
+        let copy = Response::from_html(storefront_app::with_cart_count(&page.html, 0))?.with_headers(stored);
         ctx.wait_until(async move {
             if let Err(err) = Cache::default().put(key.as_str(), copy).await {
                 worker::console_warn!("page not cached: {err}");
@@ -120,11 +121,12 @@ async fn page_cache_key(origin: &WorkerOrigin, domain: &DomainName, path: &str, 
     Some(format!("https://{domain}/__zelly-cache/v{version}{path}{query}"))
 }
 
-/// A page from the edge cache, with this shopper's visit cookie and page events added.
-async fn answer_from_cache(mut hit: Response, req: &Request, origin: WorkerOrigin, domain: DomainName, ctx: &Context) -> Result<Response> {
+/// A page from the edge cache, with this shopper's cart count, visit cookie and page events added.
+async fn answer_from_cache(mut hit: Response, req: &Request, cookies: Option<&str>, origin: WorkerOrigin, domain: DomainName, ctx: &Context) -> Result<Response> {
     let content_type = hit.headers().get("content-type")?.unwrap_or_else(|| storefront_app::HTML.to_owned());
     let product_id = hit.headers().get("x-zelly-product")?.and_then(|v| v.parse().ok());
     let body = hit.text().await?;
+    let body = if content_type == storefront_app::HTML { storefront_app::with_cart_count_from(&body, cookies) } else { body };
     let headers = Headers::new();
     headers.set("content-type", &content_type)?;
     headers.set("x-zelly-cache", "hit")?;
@@ -160,7 +162,8 @@ async fn browser_events(req: &mut Request, origin: WorkerOrigin, ctx: &Context) 
 }
 
 /// `POST /cart`, as the native host answers it: the form applied to the cart cookie and a 303 to
-/// the cart, or 400/413 with the reason; an added variant is an `add_to_cart` event.
+/// the cart (naming a line capped at the stock left), or 400/413 with the reason; an added
+/// variant is an `add_to_cart` event.
 async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Result<Response> {
     use storefront_app::cart::{post, wants_json, CartAction, CartFailure, MAX_FORM_BYTES};
     let Ok(domain) = zelly_edge::host::normalize_host(&request_host(req)) else {
@@ -171,8 +174,10 @@ async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Re
     let cookies = req.headers().get("cookie")?;
     let json = wants_json(req.headers().get("accept")?.as_deref());
     match post(&origin, &domain, cookies.as_deref(), &body).await {
-        Ok((cart, action)) => {
+        Ok(posted) => {
             let headers = Headers::new();
+            let (location, summary) = (posted.location(), posted.summary());
+            let (cart, action) = (posted.cart, posted.action);
             headers.set("cache-control", "private, no-store")?;
             let https = req.url().is_ok_and(|url| url.scheme() == "https");
             headers.append("set-cookie", &cart.set_cookie(https))?;
@@ -183,9 +188,9 @@ async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Re
             }
             if json {
                 headers.set("content-type", "application/json")?;
-                return Ok(Response::ok(serde_json::to_string(&cart.summary())?)?.with_headers(headers));
+                return Ok(Response::ok(serde_json::to_string(&summary)?)?.with_headers(headers));
             }
-            headers.set("location", "/cart")?;
+            headers.set("location", &location)?;
             Ok(Response::empty()?.with_status(303).with_headers(headers))
         }
         Err(err) => {
@@ -193,9 +198,10 @@ async fn cart_post(req: &mut Request, origin: WorkerOrigin, ctx: &Context) -> Re
                 return Ok(Response::from_json(&CartFailure { error: err.to_string() })?.with_status(err.status()));
             }
             let page = storefront_app::render_cart_error(None, &err.to_string());
+            let html = storefront_app::with_cart_count_from(&page.html, cookies.as_deref());
             let headers = Headers::new();
             headers.set("content-type", page.content_type)?;
-            Ok(Response::from_html(page.html)?.with_status(err.status()).with_headers(headers))
+            Ok(Response::from_html(html)?.with_status(err.status()).with_headers(headers))
         }
     }
 }

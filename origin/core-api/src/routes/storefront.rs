@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use zelly_edge::dto::{
     CollectionLink, FeaturedCollection, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, StoreVersion, Tenant,
-    TenantStatus,
+    TenantStatus, VariantDetail, VariantStock,
 };
 use zelly_edge::host::normalize_host;
 use zelly_edge::{paths, DomainName, Handle};
@@ -170,7 +170,44 @@ pub async fn product(
     let (tenant, domain) = active_store(&state, &domain).await?;
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("product"))?;
     let product = found(state.store.product_by_handle(tenant.id, &handle).await?, "product")?;
-    Ok(Json(StoreProduct { store: store_info(&tenant, domain), product }))
+    let stock = stock_of(&state, tenant.id, product.id).await?;
+    Ok(Json(StoreProduct { store: store_info(&tenant, domain), product, stock }))
+}
+
+/// How many of each of a product's variants can be bought: the stock on hand of tracked
+/// variants, no limit for the others. (Checkout's own count also subtracts unexpired holds.)
+async fn stock_of(state: &AppState, tenant: uuid::Uuid, product: uuid::Uuid) -> ApiResult<Vec<VariantStock>> {
+    let Some(record) = state.store.seller_product(tenant, product).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(record.variants.iter().map(|v| VariantStock::of(v.id, v.track_inventory, v.inventory_quantity)).collect())
+}
+
+/// Product name, handle, image and stock of each priced variant, for the cart page and checkout.
+async fn details_of(state: &AppState, tenant: uuid::Uuid, prices: &[zelly_edge::dto::VariantPrice]) -> ApiResult<Vec<VariantDetail>> {
+    if prices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let products = state.store.list_products(tenant).await?;
+    let mut details = Vec::with_capacity(prices.len());
+    let mut stock: Vec<VariantStock> = Vec::new();
+    for price in prices {
+        let Some(product) = products.iter().find(|p| p.variants.iter().any(|v| v.id == price.variant_id)) else { continue };
+        let Some(variant) = product.variants.iter().find(|v| v.id == price.variant_id) else { continue };
+        if !stock.iter().any(|s| s.variant_id == variant.id) {
+            stock.extend(stock_of(state, tenant, product.id).await?);
+        }
+        details.push(VariantDetail {
+            variant_id: variant.id,
+            product_title: product.title.clone(),
+            product_handle: product.handle.clone(),
+            // A product sold in one variant has nothing to tell its variant by.
+            variant_title: if product.variants.len() > 1 { variant.title.clone() } else { String::new() },
+            image_url: product.image_url.clone(),
+            available: stock.iter().find(|s| s.variant_id == variant.id).and_then(|s| s.available),
+        });
+    }
+    Ok(details)
 }
 
 /// The version of what the store's storefront shows: edge caches key pages by it, so any catalog
@@ -222,5 +259,6 @@ pub async fn prices(
     let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
     let cash_on_delivery = state.store.cash_on_delivery(tenant.id).await?;
     let online_payments = state.razorpay.is_some();
-    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery, online_payments }))
+    let details = details_of(&state, tenant.id, &prices).await?;
+    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery, online_payments, details }))
 }
