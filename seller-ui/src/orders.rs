@@ -198,6 +198,17 @@ pub fn cancel_question(order: &Order) -> String {
     }
 }
 
+/// The banner once order `number` has been cancelled, `refunded` of it paid back by the
+/// cancellation (see [`cancel_refund`]).
+pub fn cancel_message(number: i64, refunded: Option<Money>) -> String {
+    match refunded {
+        Some(amount) => format!(
+            "Order #{number} cancelled: {amount} is going back to the shopper and the items are back in stock."
+        ),
+        None => format!("Order #{number} cancelled: the items are back in stock."),
+    }
+}
+
 /// What is left to refund of `order`: its total less what has been refunded (never below zero).
 pub fn refund_left(order: &Order) -> Money {
     Money::new(order.refundable_minor(), order.total.currency)
@@ -941,7 +952,8 @@ pub fn OrderPage(
     let change = {
         let fetch = fetch.clone();
         move |(next, tracking): (OrderStatus, Option<Tracking>)| {
-            let Some(question) = original.with_untracked(|o| o.as_ref().map(cancel_question))
+            let Some((question, refund_due)) = original
+                .with_untracked(|o| o.as_ref().map(|o| (cancel_question(o), cancel_refund(o))))
             else {
                 return;
             };
@@ -968,7 +980,11 @@ pub fn OrderPage(
                 }
                 match result {
                     Ok(order) => {
-                        let message = done_message(order.number, next);
+                        let message = if next == OrderStatus::Cancelled {
+                            cancel_message(order.number, refund_due)
+                        } else {
+                            done_message(order.number, next)
+                        };
                         original.set(Some(order));
                         notice.set(Some(Notice::Done(message)));
                         load_timeline.run(());
@@ -1672,6 +1688,18 @@ mod tests {
         assert_eq!(
             cancel_question(&order(OrderStatus::PartiallyRefunded, 50_000)),
             "Cancel order #12? ₹799.00 goes back to the shopper's card/UPI and the items go back into stock."
+        );
+    }
+
+    #[test]
+    fn a_cancellation_is_announced_with_what_it_paid_back() {
+        assert_eq!(
+            cancel_message(12, Some(inr(79_900))),
+            "Order #12 cancelled: ₹799.00 is going back to the shopper and the items are back in stock."
+        );
+        assert_eq!(
+            cancel_message(3, None),
+            "Order #3 cancelled: the items are back in stock."
         );
     }
 

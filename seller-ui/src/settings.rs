@@ -162,16 +162,26 @@ pub fn contrast_with_white(color: &str) -> Option<f64> {
     Some(1.05 / (luminance + 0.05))
 }
 
-/// What the accent field warns about `accent` (as typed): white text on it is hard to read.
+/// What the accent field warns about `accent` (as typed): links and prices in it are hard to read
+/// on the storefront's white. (Its buttons stay readable: the storefront writes on them in black
+/// or white, whichever contrasts more; see [`button_text_on`].) The ratio is the same either way
+/// round, so it is the one of white on the accent.
 pub fn contrast_warning(accent: &str) -> Option<String> {
     let color = normalize_accent(accent)?;
     let ratio = contrast_with_white(&color)?;
     (ratio < MIN_TEXT_CONTRAST).then(|| {
         format!(
-            "White text on this colour is hard to read ({ratio:.1}:1; aim for at least \
-             {MIN_TEXT_CONTRAST}:1). Buttons in your storefront may be hard to see."
+            "Links and prices in this colour are hard to read on white ({ratio:.1}:1; aim for at \
+             least {MIN_TEXT_CONTRAST}:1). Buttons get black text so they stay readable."
         )
     })
+}
+
+/// The text colour the storefront puts on a button filled with `accent` (`#rrggbb`): black or
+/// white, whichever contrasts more, as [`zelly_edge::catalog::text_color_on`] decides for the
+/// storefront, so the preview shows the buttons shoppers will see.
+pub fn button_text_on(accent: &str) -> &'static str {
+    zelly_edge::catalog::text_color_on(accent)
 }
 
 /// How the storefront's header will look with a form's values.
@@ -661,7 +671,15 @@ fn PreviewBox(current: Memo<SettingsForm>) -> impl IntoView {
                 data-testid="settings-preview"
                 data-accent=move || accent.get()
                 // `accent` is always a checked `#rrggbb`, never text as typed.
-                style=move || format!("--store-accent: {}", accent.get())
+                style=move || {
+                    accent
+                        .with(|accent| {
+                            format!(
+                                "--store-accent: {accent}; --store-on-accent: {}",
+                                button_text_on(accent),
+                            )
+                        })
+                }
             >
                 <div class="store-preview-header">
                     <span class="store-preview-brand">{brand}</span>
@@ -929,6 +947,18 @@ mod tests {
         // Nothing to say about the default or a colour still being typed.
         assert!(contrast_warning("").is_none());
         assert!(contrast_warning("#ff").is_none());
+    }
+
+    #[test]
+    fn the_preview_writes_on_a_pale_accent_in_black_as_the_storefront_does() {
+        assert_eq!(button_text_on("#ffd700"), "#000000");
+        assert_eq!(button_text_on(DEFAULT_ACCENT), "#ffffff");
+        assert_eq!(button_text_on("#4f46e5"), "#ffffff");
+        assert!(
+            contrast_warning("#ffd700")
+                .unwrap()
+                .contains("Buttons get black text")
+        );
     }
 
     #[test]
