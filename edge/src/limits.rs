@@ -12,6 +12,15 @@ pub const MAX_PROVIDER_ID_LEN: usize = 64;
 /// The longest idempotency key a client may send (letters, digits, '-' and '_').
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 64;
 
+/// The latest time any API takes, in Unix milliseconds: the end of the year 9999. Times outside
+/// `0..=MAX_TIME_MS` are nobody's orders or events, and are refused.
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
+/// The largest amount of money any API takes, in minor units: ₹1,00,00,00,000.00 (ten crore
+/// rupees, 10^11 paise), far above any one product or order, and far enough below `i64::MAX`
+/// that 99 units of 50 lines can never overflow.
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
+
 /// Whether `key` is a well-formed idempotency key: 1-64 letters, digits, '-' or '_'.
 pub fn is_idempotency_key(key: &str) -> bool {
     (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

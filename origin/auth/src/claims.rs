@@ -63,7 +63,8 @@ impl RawClaims {
             return Err(AuthError::WrongIssuer);
         }
         let uid = match self.sub {
-            Some(Value::String(sub)) if !sub.is_empty() && sub.chars().count() <= expect.max_uid_len => sub,
+            // A uid with control characters (NUL) is no Firebase uid, and would reach the database.
+            Some(Value::String(sub)) if !sub.is_empty() && sub.chars().count() <= expect.max_uid_len && !sub.chars().any(char::is_control) => sub,
             _ => return Err(AuthError::BadSubject),
         };
         let exp = numeric_date(self.exp.as_ref()).ok_or(AuthError::Malformed("exp must be a number"))?;
@@ -178,6 +179,11 @@ mod tests {
     #[test]
     fn a_numeric_subject_is_a_bad_subject() {
         assert_eq!(claims(json!({"sub": 42})), Err(AuthError::BadSubject));
+    }
+
+    #[test]
+    fn a_subject_with_a_nul_is_a_bad_subject() {
+        assert_eq!(claims(json!({"sub": "uid\u{0}x"})), Err(AuthError::BadSubject));
     }
 
     #[test]

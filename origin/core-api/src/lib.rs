@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::webhooks::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)
+        .method_not_allowed_fallback(zelly_service::method_not_allowed)
         .with_state(state)
         .layer(TraceLayer::new_for_http())
 }

@@ -2,16 +2,22 @@
 //!
 //! - [`ApiError`]: one error type answering `{"error": {"code", "message"}}`; store and unexpected
 //!   errors become an opaque 500 that is logged with its cause chain.
-//! - [`AppJson`]: a JSON extractor whose rejections have that same shape.
+//! - [`AppJson`], [`AppQuery`] and [`AppPath`]: extractors whose rejections have that same
+//!   shape, and which refuse control characters (NUL and the like) in any text, naming the field,
+//!   before a handler or a database ever sees them.
+//! - [`bearer_token`]: the `Authorization: Bearer` credential, the scheme in any case.
 //! - [`origin::OriginClient`] (feature `origin-client`): core-api's storefront API over reqwest.
 //! - [`init_tracing`], [`cors_from_env`], [`shutdown_signal`] and [`serve`] for `main`.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use tower_http::cors::CorsLayer;
 use zelly_edge::ApiErrorBody;
@@ -46,6 +52,9 @@ pub enum ApiError {
     /// 422 naming every bad field.
     #[error("some fields are invalid")]
     InvalidFields(std::collections::BTreeMap<String, String>),
+    /// 405: the path exists, not with this method.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     /// 410: it existed, and is closed (a suspended store).
     #[error("{0}")]
     Gone(&'static str),
@@ -79,6 +88,7 @@ impl ApiError {
             ApiError::Conflict(_) | ApiError::Refused(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unprocessable(_) | ApiError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -126,10 +136,57 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `Json` whose rejections answer with [`ApiError`]'s body instead of axum's plain text.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(Json), rejection(ApiError))]
+/// `Json` whose rejections answer with [`ApiError`]'s body instead of axum's plain text, and
+/// which refuses control characters in any string (or key) of the body with a 422 naming each
+/// field (`title`, `variants[1].sku`), so that no route needs to remember to.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct AppJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state).await?;
+        let mut bad = BTreeMap::new();
+        find_control_characters(&value, String::new(), &mut bad);
+        if !bad.is_empty() {
+            return Err(ApiError::InvalidFields(bad));
+        }
+        serde_json::from_value(value)
+            .map(AppJson)
+            .map_err(|e| ApiError::Unprocessable(format!("Failed to deserialize the JSON body into the target type: {e}")))
+    }
+}
+
+/// The message for a text holding a control character.
+const CONTROL_CHARACTER: &str = "must not contain control characters (such as NUL)";
+
+/// Notes, under its path, every string of `value` that holds a forbidden control character.
+fn find_control_characters(value: &serde_json::Value, path: String, bad: &mut BTreeMap<String, String>) {
+    use serde_json::Value;
+    let has_control = |s: &str| s.chars().any(zelly_edge::limits::is_forbidden_control);
+    match value {
+        Value::String(s) if has_control(s) => {
+            bad.insert(if path.is_empty() { "body".to_owned() } else { path }, CONTROL_CHARACTER.to_owned());
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_control_characters(item, format!("{path}[{i}]"), bad);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let inner = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                if has_control(key) {
+                    bad.insert(inner.escape_default().to_string(), CONTROL_CHARACTER.to_owned());
+                } else {
+                    find_control_characters(item, inner, bad);
+                }
+            }
+        }
+        _ => {}
+    }
+}
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
@@ -139,6 +196,84 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::BadRequest(other.body_text()),
         }
     }
+}
+
+/// `Query` answering bad query strings (`?limit=abc`) with a 422 in [`ApiError`]'s shape, and
+/// refusing control characters in any parameter, naming it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let bad: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, value)| key.chars().chain(value.chars()).any(zelly_edge::limits::is_forbidden_control))
+            .map(|(key, _)| (key.escape_default().to_string(), CONTROL_CHARACTER.to_owned()))
+            .collect();
+        if !bad.is_empty() {
+            return Err(ApiError::InvalidFields(bad));
+        }
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(AppQuery(value))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::Unprocessable(rejection.body_text())
+    }
+}
+
+/// `Path` answering a bad segment (an id that is not a UUID) with a 404 in [`ApiError`]'s shape
+/// (nothing can be at such an address), and refusing control characters in any segment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for AppPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(params) = axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
+        let bad: BTreeMap<String, String> = params
+            .iter()
+            .filter(|(_, value)| value.chars().any(zelly_edge::limits::is_forbidden_control))
+            .map(|(name, _)| (name.clone(), CONTROL_CHARACTER.to_owned()))
+            .collect();
+        if !bad.is_empty() {
+            return Err(ApiError::InvalidFields(bad));
+        }
+        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(AppPath(value))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(e) => {
+                tracing::debug!(error = %e.body_text(), "a path segment of the wrong shape");
+                ApiError::NotFound("resource")
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// The credential of an `Authorization: Bearer <token>` header. The scheme is matched in any
+/// case (RFC 9110 makes auth schemes case-insensitive); `None` when the header is missing, is not
+/// text, names another scheme, or carries no token.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// 405 for a known path asked with another method, in the shared error shape.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 impl<T: Serialize> IntoResponse for AppJson<T> {

@@ -6,12 +6,12 @@
 
 use super::seller::Merchant;
 use crate::{ApiResult, AppState};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use zelly_analytics::ReportRange;
 use zelly_edge::analytics::{AnalyticsQuery, AnalyticsReport};
-use zelly_service::ApiError;
+use zelly_service::{ApiError, AppQuery};
 
 /// Analytics routes.
 pub fn router() -> Router<AppState> {
@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
 pub async fn report(
     merchant: Merchant,
     State(state): State<AppState>,
-    Query(query): Query<AnalyticsQuery>,
+    AppQuery(query): AppQuery<AnalyticsQuery>,
 ) -> ApiResult<Json<AnalyticsReport>> {
     let range = ReportRange::parse(&query).map_err(ApiError::InvalidFields)?;
     let mut report = state.analytics.report(merchant.tenant.id, &range).await.map_err(|err| {

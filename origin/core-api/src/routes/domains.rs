@@ -1,12 +1,12 @@
 //! `GET /validate_tenant_domain/{domain}`: the seed's endpoint behind Caddy's on-demand TLS ask.
 
 use crate::{ApiResult, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use zelly_edge::paths;
-use zelly_service::ApiError;
+use zelly_service::{ApiError, AppPath};
 
 /// Domain validation route.
 pub fn router() -> Router<AppState> {
@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
     security(())
 )]
 #[tracing::instrument(skip_all, fields(domain = %domain))]
-pub async fn validate(State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<StatusCode> {
+pub async fn validate(State(state): State<AppState>, AppPath(domain): AppPath<String>) -> ApiResult<StatusCode> {
     match super::storefront::active_store(&state, &domain).await {
         Ok(_) => Ok(StatusCode::OK),
         // The seed's contract: anything but an active store is 404, suspended ones included.

@@ -14,7 +14,7 @@
 
 use super::storefront::{active_store, StorefrontCaller};
 use crate::{ApiResult, AppState};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -30,7 +30,7 @@ use zelly_edge::events::{EventBatch, StoreEvent, MAX_EVENTS_PER_REQUEST, MAX_INT
 use zelly_edge::paths;
 use zelly_queue::{NewJob, STORE_EVENTS};
 use zelly_service::now_ms;
-use zelly_service::{ApiError, AppJson};
+use zelly_service::{ApiError, AppJson, AppPath};
 
 /// Attempts an event job gets. The consumer holds a batch while storage is down rather than
 /// failing it, so attempts are only spent by crashes and shutdowns during an outage; 20 attempts
@@ -163,7 +163,7 @@ pub struct IntakeReceipt {
 pub async fn intake(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path(domain): Path<String>,
+    AppPath(domain): AppPath<String>,
     headers: HeaderMap,
     AppJson(batch): AppJson<EventBatch>,
 ) -> ApiResult<(StatusCode, Json<IntakeReceipt>)> {

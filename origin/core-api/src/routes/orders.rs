@@ -8,7 +8,7 @@
 use crate::routes::seller::Merchant;
 use crate::routes::storefront::{active_store, StorefrontCaller};
 use crate::{ApiResult, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -19,7 +19,7 @@ use zelly_edge::orders::{
     RefundRequest,
 };
 use zelly_edge::paths;
-use zelly_service::{now_ms, ApiError, AppJson};
+use zelly_service::{now_ms, ApiError, AppJson, AppPath, AppQuery};
 use zelly_store::OrderQuery;
 
 /// Checkout and order routes.
@@ -58,7 +58,7 @@ pub fn router() -> Router<AppState> {
 pub async fn create_checkout(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path(domain): Path<String>,
+    AppPath(domain): AppPath<String>,
     AppJson(input): AppJson<CheckoutInput>,
 ) -> ApiResult<(StatusCode, Json<Checkout>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
@@ -83,7 +83,7 @@ pub async fn create_checkout(
 pub async fn get_checkout(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
 ) -> ApiResult<Json<Checkout>> {
     let (tenant, _) = active_store(&state, &domain).await?;
     let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
@@ -98,7 +98,7 @@ pub async fn get_checkout(
 pub async fn checkout_order(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
 ) -> ApiResult<Json<Order>> {
     let (tenant, _) = active_store(&state, &domain).await?;
     let order = state.store.order_of_checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("order"))?;
@@ -122,7 +122,7 @@ pub struct ProviderOrder {
 pub async fn set_provider_order(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
     AppJson(input): AppJson<ProviderOrder>,
 ) -> ApiResult<StatusCode> {
     let (tenant, _) = active_store(&state, &domain).await?;
@@ -153,7 +153,7 @@ pub async fn set_provider_order(
 pub async fn finalize(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
     AppJson(payment): AppJson<PaymentConfirmation>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
@@ -200,7 +200,7 @@ pub(crate) async fn place_order(state: &AppState, tenant: Uuid, id: Uuid, paymen
 pub async fn razorpay_order(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
 ) -> ApiResult<Json<PaymentStep>> {
     let (tenant, _) = active_store(&state, &domain).await?;
     let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
@@ -250,7 +250,7 @@ pub async fn razorpay_order(
 pub async fn razorpay_callback(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, id)): Path<(String, Uuid)>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
     AppJson(callback): AppJson<RazorpayCallback>,
 ) -> ApiResult<(StatusCode, Json<Order>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
@@ -271,6 +271,7 @@ pub async fn razorpay_callback(
 
 /// Query of the order list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrderParams {
     /// Only this status (`paid`, `fulfilled`, …).
     pub status: Option<String>,
@@ -288,7 +289,7 @@ pub struct OrderParams {
 #[utoipa::path(get, path = "/api/seller/orders", tag = "seller", params(OrderParams),
     responses((status = 200, body = [Order]), (status = 401, body = zelly_edge::ApiErrorBody), (status = 422, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, Query(params): Query<OrderParams>) -> ApiResult<Json<Vec<Order>>> {
+pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, AppQuery(params): AppQuery<OrderParams>) -> ApiResult<Json<Vec<Order>>> {
     let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
         Some(name) => Some(OrderStatus::parse(name).ok_or_else(|| ApiError::Unprocessable(format!("status: no such status {name:?}")))?),
         None => None,
@@ -296,6 +297,11 @@ pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, Quer
     let limit = params.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::Unprocessable("limit: must be 1-200".into()));
+    }
+    for (name, time) in [("from_ms", params.from_ms), ("to_ms", params.to_ms)] {
+        if time.is_some_and(|t| !(0..=zelly_edge::limits::MAX_TIME_MS).contains(&t)) {
+            return Err(ApiError::Unprocessable(format!("{name}: must be a time in Unix milliseconds")));
+        }
     }
     let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, limit };
     Ok(Json(state.store.orders(merchant.tenant.id, &query).await?))
@@ -305,7 +311,7 @@ pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, Quer
 #[utoipa::path(get, path = "/api/seller/orders/{id}", tag = "seller", params(("id" = String, Path)),
     responses((status = 200, body = Order), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn get_order(merchant: Merchant, State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResult<Json<Order>> {
+pub async fn get_order(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<Uuid>) -> ApiResult<Json<Order>> {
     Ok(Json(state.store.order(merchant.tenant.id, id).await?.ok_or(ApiError::NotFound("order"))?))
 }
 
@@ -341,7 +347,7 @@ pub struct StatusChange {
 pub async fn set_status(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    AppPath(id): AppPath<Uuid>,
     AppJson(change): AppJson<StatusChange>,
 ) -> ApiResult<Json<Order>> {
     if !matches!(change.status, OrderStatus::Fulfilled | OrderStatus::Cancelled | OrderStatus::Paid) {
@@ -393,7 +399,7 @@ pub async fn set_status(
 pub async fn refund(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    AppPath(id): AppPath<Uuid>,
     AppJson(request): AppJson<RefundRequest>,
 ) -> ApiResult<Json<Order>> {
     if merchant.role != zelly_edge::catalog::Role::Owner {
@@ -446,6 +452,6 @@ async fn refund_through_razorpay(state: &AppState, tenant: Uuid, order: Uuid, am
 #[utoipa::path(get, path = "/api/seller/orders/{id}/timeline", tag = "seller", params(("id" = String, Path)),
     responses((status = 200, body = [OrderEvent]), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn timeline(merchant: Merchant, State(state): State<AppState>, Path(id): Path<Uuid>) -> ApiResult<Json<Vec<OrderEvent>>> {
+pub async fn timeline(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<Uuid>) -> ApiResult<Json<Vec<OrderEvent>>> {
     Ok(Json(state.store.order_timeline(merchant.tenant.id, id).await?))
 }

@@ -5,7 +5,7 @@
 //! tenant's ids are simply not found (404) and nothing of theirs changes.
 
 use crate::{found, ApiResult, AppState};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use zelly_edge::catalog::{
     ProductStatus, Role, SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
 use zelly_edge::dto::{Tenant, TenantStatus};
-use zelly_service::{ApiError, AppJson};
+use zelly_service::{ApiError, AppJson, AppPath, AppQuery};
 use zelly_store::{ProductQuery, StoreError};
 
 /// Header naming the store to work in, for merchants who belong to several.
@@ -61,12 +61,7 @@ impl FromRequestParts<AppState> for Merchant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let verifier = state.verifier.as_ref().ok_or(ApiError::Unauthorized("merchant sign-in is not configured"))?;
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized("sign in first: a Firebase ID token is required"))?;
+        let token = zelly_service::bearer_token(&parts.headers).ok_or(ApiError::Unauthorized("sign in first: a Firebase ID token is required"))?;
         let claims = verifier.verify(token).await.map_err(|err| {
             if err.is_unavailable() {
                 tracing::error!(%err, "cannot verify merchant tokens");
@@ -185,6 +180,7 @@ pub async fn update_store_settings(
 
 /// Query of the product list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Title or SKU substring, or a whole tag.
     pub q: Option<String>,
@@ -204,7 +200,7 @@ pub struct ListParams {
 pub async fn list_products(
     merchant: Merchant,
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<Json<Page<SellerProduct>>> {
     let mut errors = FieldErrors::new();
     let status = match params.status.as_deref().filter(|s| !s.is_empty()) {
@@ -247,7 +243,7 @@ pub async fn create_product(
 #[utoipa::path(get, path = "/api/seller/products/{id}", tag = "seller", params(("id" = String, Path)),
     responses((status = 200, body = SellerProduct), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn get_product(merchant: Merchant, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SellerProduct>> {
+pub async fn get_product(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<String>) -> ApiResult<Json<SellerProduct>> {
     let id = path_id(&id, "product")?;
     Ok(Json(found(state.store.seller_product(merchant.tenant.id, id).await?, "product")?))
 }
@@ -260,7 +256,7 @@ pub async fn get_product(merchant: Merchant, State(state): State<AppState>, Path
 pub async fn update_product(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(input): AppJson<ProductInput>,
 ) -> ApiResult<Json<SellerProduct>> {
     let id = path_id(&id, "product")?;
@@ -292,7 +288,7 @@ pub struct VersionBody {
 pub async fn archive_product(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(body): AppJson<VersionBody>,
 ) -> ApiResult<Json<SellerProduct>> {
     let id = path_id(&id, "product")?;
@@ -310,7 +306,7 @@ pub async fn archive_product(
 pub async fn adjust_inventory(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(input): AppJson<InventoryAdjustmentInput>,
 ) -> ApiResult<(StatusCode, Json<InventoryAdjustment>)> {
     let id = path_id(&id, "variant")?;
@@ -329,7 +325,7 @@ pub async fn adjust_inventory(
 pub async fn inventory_history(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
 ) -> ApiResult<Json<Vec<InventoryAdjustment>>> {
     let id = path_id(&id, "variant")?;
     Ok(Json(found(state.store.inventory_history(merchant.tenant.id, id).await?, "variant")?))
@@ -362,7 +358,7 @@ pub async fn create_collection(
 #[utoipa::path(get, path = "/api/seller/collections/{id}", tag = "seller", params(("id" = String, Path)),
     responses((status = 200, body = Collection), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn get_collection(merchant: Merchant, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Collection>> {
+pub async fn get_collection(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<String>) -> ApiResult<Json<Collection>> {
     let id = path_id(&id, "collection")?;
     Ok(Json(found(state.store.collection(merchant.tenant.id, id).await?, "collection")?))
 }
@@ -375,7 +371,7 @@ pub async fn get_collection(merchant: Merchant, State(state): State<AppState>, P
 pub async fn update_collection(
     merchant: Merchant,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     AppJson(input): AppJson<CollectionInput>,
 ) -> ApiResult<Json<Collection>> {
     let id = path_id(&id, "collection")?;
@@ -397,7 +393,7 @@ pub async fn update_collection(
     responses((status = 204), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
 #[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.slug))]
-pub async fn delete_collection(merchant: Merchant, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_collection(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<String>) -> ApiResult<StatusCode> {
     let id = path_id(&id, "collection")?;
     state.store.delete_collection(merchant.tenant.id, id).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::NotFound("collection"),
