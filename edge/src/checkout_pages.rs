@@ -20,8 +20,9 @@
 
 use crate::cart::Cart;
 use crate::checkout::{self, Quote, QuoteLine, QuoteRequest};
-use crate::catalog::{is_hex_color, FieldErrors};
-use crate::dto::{PriceList, PriceLookup, StoreInfo};
+use crate::cart::item_name;
+use crate::catalog::{accent_style, is_hex_color, FieldErrors};
+use crate::dto::{PriceList, PriceLookup, StoreInfo, VariantDetail};
 use crate::error::ApiErrorBody;
 use crate::host::normalize_host;
 use crate::orders::{
@@ -242,7 +243,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
 
     /// The cart priced now (lines origin does not know drop out), with the store and what it
     /// takes; or the page to show instead when there is nothing to check out.
-    async fn priced_cart(&self) -> Result<Result<(StoreInfo, Offers, Quote), PageResponse>, Failure> {
+    async fn priced_cart(&self) -> Result<Result<(StoreInfo, Offers, Quote, Vec<VariantDetail>), PageResponse>, Failure> {
         let cart = Cart::from_cookies(self.request.cookies);
         let ids = cart.lines().iter().map(|(id, _)| *id).collect();
         let prices = self.origin.prices(&self.domain, &PriceLookup { variant_ids: ids }).await?;
@@ -254,11 +255,20 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             .filter(|(id, _)| known(id))
             .map(|(variant_id, quantity)| checkout::CartLine { variant_id: *variant_id, quantity: *quantity })
             .collect();
-        let quote = if lines.is_empty() { None } else { Some(checkout::price_quote(&QuoteRequest { lines }, &prices)) };
+        let mut quote = if lines.is_empty() { None } else { Some(checkout::price_quote(&QuoteRequest { lines }, &prices)) };
+        // Lines go by the names shoppers know them by (`Brass Diya — Large`) where origin says.
+        if let Some(Ok(quote)) = quote.as_mut() {
+            for line in &mut quote.lines {
+                if let Some(detail) = prices.detail(line.variant_id) {
+                    line.title = item_name(&detail.product_title, &detail.variant_title);
+                }
+            }
+        }
+        let details = prices.details.clone();
         let store = store_of(prices)?;
         Ok(match quote {
             None => Err(empty_cart(&store)),
-            Some(Ok(quote)) => Ok((store, offers, quote)),
+            Some(Ok(quote)) => Ok((store, offers, quote, details)),
             Some(Err(_)) => Err(notice(Some(&store), 422, "We couldn't total your cart", "Your cart mixes currencies or is too large. Please change it and try again.")),
         })
     }
@@ -274,7 +284,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     }
 
     async fn form(&self) -> Result<PageResponse, Failure> {
-        let (store, offers, quote) = match self.priced_cart().await? {
+        let (store, offers, quote, _) = match self.priced_cart().await? {
             Ok(priced) => priced,
             Err(page) => return Ok(page),
         };
@@ -283,7 +293,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     }
 
     async fn start(&self) -> Result<PageResponse, Failure> {
-        let (store, offers, quote) = match self.priced_cart().await? {
+        let (store, offers, quote, details) = match self.priced_cart().await? {
             Ok(priced) => priced,
             Err(page) => return Ok(page),
         };
@@ -295,14 +305,16 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
         };
         let input = form.input(&quote.lines, crate::events::session_from_cookies(self.request.cookies));
         let mut errors = input.validate().err().unwrap_or_default();
+        errors.extend(address_errors(&input.shipping));
         if !offers.takes(input.payment_method) {
             let why = match input.payment_method {
-                PaymentMethod::CashOnDelivery => "this store does not take cash on delivery",
-                PaymentMethod::Razorpay => "this store does not take online payments yet",
+                PaymentMethod::CashOnDelivery => "This store does not take cash on delivery. Please pay online.",
+                PaymentMethod::Razorpay => "This store does not take online payments yet. Please choose cash on delivery.",
             };
             errors.insert("payment_method".into(), why.into());
         }
         if !errors.is_empty() {
+            let errors = in_shoppers_words(&errors, &input.shipping.country);
             return Ok(form_page(&store, offers, &quote, &form, &errors, None, 422));
         }
         let body = serde_json::to_string(&input).map_err(|e| Failure::Unavailable(e.to_string()))?;
@@ -310,9 +322,17 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             Ok((_, checkout)) => Ok(PageResponse::see_other(format!("/checkout/{}", checkout.id))),
             Err(Refused { status: 404, .. }) => Err(Failure::NotFound(Some(store))),
             Err(Refused { status, error }) => {
-                // Too little stock (409) or a field core-api refused (422): the shopper can fix it.
-                let message = if error.error.fields.is_empty() { Some(error.error.message.as_str()) } else { None };
-                Ok(form_page(&store, offers, &quote, &form, &error.error.fields, message, if status == 409 { 409 } else { 422 }))
+                // Too little stock (409) or a field core-api refused (422): the shopper can fix it,
+                // told in their words (the product's name, not its SKU; no field paths).
+                let fields = in_shoppers_words(&error.error.fields, &input.shipping.country);
+                let message = if status == 409 {
+                    Some(stock_message(&error.error.message, &quote.lines, &details))
+                } else if fields.is_empty() || fields.keys().any(|k| !SHOWN_FIELDS.contains(&k.as_str())) {
+                    Some(CART_CHANGED.to_owned())
+                } else {
+                    None
+                };
+                Ok(form_page(&store, offers, &quote, &form, &fields, message.as_deref(), if status == 409 { 409 } else { 422 }))
             }
         }
     }
@@ -483,8 +503,9 @@ impl ContactForm {
                 line2: Some(self.line2.clone()).filter(|l| !l.is_empty()),
                 city: self.city.clone(),
                 state: self.state.clone(),
-                postal_code: self.postal_code.clone(),
-                country: self.country.to_ascii_uppercase(),
+                // "560 001" is how many write a PIN code; it is six digits all the same.
+                postal_code: if self.country_code() == "IN" { self.postal_code.split_whitespace().collect() } else { self.postal_code.clone() },
+                country: self.country_code(),
                 phone: self.phone.clone(),
             },
             payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Razorpay),
@@ -494,33 +515,161 @@ impl ContactForm {
     }
 }
 
+impl ContactForm {
+    /// The chosen country's code; India when none was chosen.
+    fn country_code(&self) -> String {
+        if self.country.is_empty() { "IN".to_owned() } else { self.country.to_ascii_uppercase() }
+    }
+}
+
+/// The countries the address form offers, India first (the default).
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("IN", "India"),
+    ("AE", "United Arab Emirates"),
+    ("AU", "Australia"),
+    ("BD", "Bangladesh"),
+    ("BT", "Bhutan"),
+    ("CA", "Canada"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("GB", "United Kingdom"),
+    ("LK", "Sri Lanka"),
+    ("MV", "Maldives"),
+    ("MY", "Malaysia"),
+    ("NP", "Nepal"),
+    ("NZ", "New Zealand"),
+    ("QA", "Qatar"),
+    ("SA", "Saudi Arabia"),
+    ("SG", "Singapore"),
+    ("US", "United States"),
+];
+
+/// Whether `pin` is an Indian PIN code: six digits, the first not 0.
+pub fn is_indian_pin(pin: &str) -> bool {
+    pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()) && !pin.starts_with('0')
+}
+
+/// What the address form checks beyond [`CheckoutInput::validate`]: a country from the list and,
+/// for India, a real PIN code.
+fn address_errors(shipping: &ShippingAddress) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if !COUNTRIES.iter().any(|(code, _)| *code == shipping.country) {
+        errors.insert("shipping.country".into(), String::new());
+    } else if shipping.country == "IN" && !shipping.postal_code.trim().is_empty() && !is_indian_pin(&shipping.postal_code) {
+        errors.insert("shipping.postal_code".into(), String::new());
+    }
+    errors
+}
+
+/// The fields the form shows an error next to (by their keys in [`CheckoutInput::validate`]).
+const SHOWN_FIELDS: &[&str] = &[
+    "email",
+    "shipping.name",
+    "shipping.line1",
+    "shipping.line2",
+    "shipping.city",
+    "shipping.state",
+    "shipping.postal_code",
+    "shipping.country",
+    "shipping.phone",
+    "payment_method",
+];
+
+/// What to say when the cart itself was refused (a line gone, a quantity out of range).
+const CART_CHANGED: &str = "Something in your cart has changed since you opened this page. Please review your cart and try again.";
+
+/// Each refused field in words a shopper understands, keyed as before so each shows next to its
+/// field; rules a shopper cannot fix by typing (the cart's lines) are left to the banner.
+fn in_shoppers_words(errors: &FieldErrors, country: &str) -> FieldErrors {
+    errors
+        .iter()
+        .map(|(key, message)| {
+            let words = match key.as_str() {
+                "email" => "Please enter your email address, like asha@example.in.".to_owned(),
+                "shipping.name" => "Please enter the name of the person receiving the parcel.".to_owned(),
+                "shipping.line1" => "Please enter the house number and street.".to_owned(),
+                "shipping.line2" => "Please keep this line under 200 characters.".to_owned(),
+                "shipping.city" => "Please enter the town or city.".to_owned(),
+                "shipping.state" => "Please enter the state.".to_owned(),
+                "shipping.postal_code" if country == "IN" => "Please enter the 6-digit PIN code, like 560001.".to_owned(),
+                "shipping.postal_code" => "Please enter the postal code.".to_owned(),
+                "shipping.country" => "Please choose the country from the list.".to_owned(),
+                "shipping.phone" => "Please enter a phone number the courier can call, like 98450 12345.".to_owned(),
+                "payment_method" if !message.is_empty() && message.starts_with(char::is_uppercase) => message.clone(),
+                "payment_method" => "Please choose how you would like to pay.".to_owned(),
+                _ => CART_CHANGED.to_owned(),
+            };
+            (key.clone(), words)
+        })
+        .collect()
+}
+
+/// core-api's refusal for too little stock ("only 1 of Brass Diya (Large) left", "Brass Diya
+/// (Large) is sold out", or in older versions "DIYA-L: only 1 left") said the same way as the
+/// storefront's cart says it, naming the line as the shopper knows it. A message about no line
+/// of the cart is not shown as is, since it may name things the shopper never saw.
+fn stock_message(message: &str, lines: &[QuoteLine], details: &[VariantDetail]) -> String {
+    // The ways core-api may have named each line: its SKU or its product and variant.
+    let named = |line: &QuoteLine| -> Vec<String> {
+        let mut names = vec![line.sku.clone(), line.title.clone()];
+        if let Some(d) = details.iter().find(|d| d.variant_id == line.variant_id) {
+            if !d.variant_title.is_empty() {
+                names.push(format!("{} ({})", d.product_title, d.variant_title));
+                names.push(format!("{} / {}", d.product_title, d.variant_title));
+            }
+            names.push(d.product_title.clone());
+        }
+        names
+    };
+    let line = lines.iter().find(|line| named(line).iter().any(|name| !name.is_empty() && message.contains(name.as_str())));
+    let left = message
+        .split_once("only ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse::<u32>().ok());
+    match (line, left) {
+        (Some(line), Some(left)) => format!(
+            "{} Please lower the quantity in your cart to continue.",
+            crate::cart::only_left_message(&line.title, left, line.quantity)
+        ),
+        (Some(line), None) if message.contains("sold out") => {
+            format!("{} has just sold out. Please remove it from your cart to continue.", line.title)
+        }
+        _ => "Some items in your cart are no longer available in the quantity you chose. Please review your cart.".to_owned(),
+    }
+}
+
 enum PayAction {
     Razorpay(PaymentStep),
     Place,
 }
 
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d1d1f;background:#fafafa;line-height:1.5}\
-header{background:#fff;border-bottom:3px solid var(--accent,#0a7cff);padding:.9rem 1.25rem}header a{color:inherit;text-decoration:none;font-weight:700;font-size:1.15rem}\
+header{background:#fff;border-top:4px solid var(--accent,#0b6b3a);border-bottom:1px solid #e5e7eb;padding:.9rem 1.25rem}header a{color:inherit;text-decoration:none;font-weight:700;font-size:1.15rem;display:inline-flex;align-items:center;gap:.6rem}\
+header img{height:36px;width:auto;max-width:140px;object-fit:contain}\
 main{max-width:46rem;margin:1.5rem auto;padding:0 1.25rem}h1{font-size:1.5rem;margin:.5rem 0 1rem}section{background:#fff;border:1px solid #e5e5e5;border-radius:10px;padding:1rem 1.25rem;margin-bottom:1rem}\
 table{width:100%;border-collapse:collapse}td{padding:.35rem 0;vertical-align:top}td.n{text-align:right;white-space:nowrap}tr.total td{border-top:1px solid #e5e5e5;font-weight:700;padding-top:.6rem}\
-label{display:block;font-weight:600;font-size:.9rem;margin:.7rem 0 .2rem}input[type=text],input[type=email],input[type=tel]{width:100%;padding:.55rem .6rem;border:1px solid #bbb;border-radius:6px;font:inherit}\
+label{display:block;font-weight:600;font-size:.9rem;margin:.7rem 0 .2rem}input[type=text],input[type=email],input[type=tel],select{width:100%;padding:.55rem .6rem;border:1px solid #8c959f;border-radius:6px;font:inherit;font-size:1rem;background:#fff}\
 .row{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}fieldset{border:0;padding:0;margin:.8rem 0}fieldset label{font-weight:400;display:flex;gap:.5rem;align-items:center}\
-.error{color:#b00020;font-size:.85rem;margin:.2rem 0 0}.banner{background:#fdecee;border:1px solid #f3b7c0;color:#8a0015;border-radius:8px;padding:.7rem 1rem;margin-bottom:1rem}\
-button,.button{display:inline-block;background:var(--accent,#0a7cff);color:#fff;border:0;border-radius:8px;padding:.75rem 1.4rem;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}\
-.muted{color:#666;font-size:.9rem}";
+.error{color:#b00020;font-size:.85rem;margin:.2rem 0 0}.banner{background:#fdecee;border:1px solid #f3b7c0;color:#8a0015;border-radius:8px;padding:.7rem 1rem;margin-bottom:1rem}.banner a{color:inherit;font-weight:600}\
+button,.button{display:inline-block;background:var(--accent,#0b6b3a);color:var(--on-accent,#fff);border:0;border-radius:8px;padding:.75rem 1.4rem;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}\
+.muted{color:#57606a;font-size:.9rem}dl{display:grid;grid-template-columns:auto 1fr;gap:.3rem 1rem;margin:0}dt{color:#57606a}dd{margin:0}\
+@media (max-width:520px){main{padding:0 .75rem;margin-top:1rem}section{padding:.9rem}.row{grid-template-columns:1fr}button,.button{width:100%;text-align:center}}";
 
-/// The page around every checkout screen, in the store's name and colour.
+/// The page around every checkout screen, in the store's name, logo and accent colour (with the
+/// storefront's default green and button text by contrast, as on the storefront).
 fn document(store: Option<&StoreInfo>, title: &str, main: &str) -> String {
     let name = store.map_or("Zelly", |s| s.name.as_str());
-    let accent = store
-        .and_then(|s| s.accent_color.as_deref())
-        .filter(|c| is_hex_color(c))
-        .map(|c| format!(" style=\"--accent:{c}\""))
+    let accent = accent_style(store.and_then(|s| s.accent_color.as_deref()))
+        .map(|style| format!(" style=\"{style}\""))
+        .unwrap_or_default();
+    let logo = store
+        .and_then(|s| s.logo_url.as_deref())
+        .map(|src| format!("<img src=\"{}\" alt=\"\" height=\"36\">", attr(src)))
         .unwrap_or_default();
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"robots\" content=\"noindex\"><title>{title} · {name}</title><link rel=\"icon\" href=\"data:,\"><style>{STYLE}</style></head>\
-<body{accent}><header><a href=\"/\">{name}</a></header><main>{main}</main></body></html>",
+<body{accent}><header><a href=\"/\">{logo}<span>{name}</span></a></header><main>{main}</main></body></html>",
         title = text(title),
         name = text(name),
     )
@@ -586,7 +735,13 @@ fn form_page(store: &StoreInfo, offers: Offers, quote: &Quote, form: &ContactFor
     let total = quote.total;
     let mut main = String::from("<h1>Checkout</h1>");
     if let Some(message) = message {
-        let _ = write!(main, "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{}</div>", text(message));
+        let _ = write!(
+            main,
+            "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{} <a href=\"/cart\">Go to your cart</a></div>",
+            text(message)
+        );
+    } else if errors.keys().any(|k| !SHOWN_FIELDS.contains(&k.as_str())) {
+        let _ = write!(main, "<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">{CART_CHANGED} <a href=\"/cart\">Go to your cart</a></div>");
     } else if !errors.is_empty() {
         main.push_str("<div class=\"banner\" role=\"alert\" data-testid=\"checkout-error\">Please check the fields marked below.</div>");
     }
@@ -620,10 +775,24 @@ fn form_page(store: &StoreInfo, offers: Offers, quote: &Quote, form: &ContactFor
     main.push_str("</div><div>");
     field(&mut main, "state", "shipping.state", "State", "text", &form.state, " autocomplete=\"address-level1\" required");
     main.push_str("</div><div>");
-    field(&mut main, "postal_code", "shipping.postal_code", "PIN code", "text", &form.postal_code, " autocomplete=\"postal-code\" inputmode=\"numeric\" required");
+    let country = form.country_code();
+    let india = country == "IN";
+    let (pin_label, pin_extra) = if india {
+        ("PIN code", " autocomplete=\"postal-code\" inputmode=\"numeric\" maxlength=\"7\" pattern=\"[1-9][0-9]{2} ?[0-9]{3}\" required")
+    } else {
+        ("Postal code", " autocomplete=\"postal-code\" required")
+    };
+    field(&mut main, "postal_code", "shipping.postal_code", pin_label, "text", &form.postal_code, pin_extra);
     main.push_str("</div><div>");
-    let country = if form.country.is_empty() { "IN" } else { form.country.as_str() };
-    field(&mut main, "country", "shipping.country", "Country (two letters)", "text", country, " autocomplete=\"country\" maxlength=\"2\" required");
+    main.push_str("<label for=\"country\">Country</label><select id=\"country\" name=\"country\" autocomplete=\"country\" data-testid=\"country\">");
+    for (code, name) in COUNTRIES {
+        let selected = if *code == country { " selected" } else { "" };
+        let _ = write!(main, "<option value=\"{code}\"{selected}>{name}</option>");
+    }
+    main.push_str("</select>");
+    if let Some(error) = errors.get("shipping.country") {
+        let _ = write!(main, "<p class=\"error\" data-testid=\"error-country\">{}</p>", text(error));
+    }
     main.push_str("</div></div>");
     field(&mut main, "phone", "shipping.phone", "Phone", "tel", &form.phone, " autocomplete=\"tel\" required");
     main.push_str("</section><section><h2>Payment</h2><fieldset>");
@@ -702,7 +871,7 @@ fn pay_page(
     }
     let _ = write!(
         main,
-        "<section><h2>Your order</h2>{}</section><section><h2>Shipping to</h2><p data-testid=\"checkout-address\">{}</p><p class=\"muted\">Receipt to {}</p></section><section>",
+        "<section><h2>Your order</h2>{}</section><section><h2>Shipping to</h2><p data-testid=\"checkout-address\">{}</p><p class=\"muted\">Email: {}</p></section><section>",
         summary(checkout.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), checkout.total),
         address(&checkout.shipping),
         text(&checkout.email),
@@ -750,18 +919,27 @@ fn pay_page(
 }
 
 fn confirmation_page(store: &StoreInfo, order: &Order) -> PageResponse {
+    // No email is sent yet, so the page promises none: it is the shopper's record of the order.
     let how = match order.payment_method {
         PaymentMethod::Razorpay => "Paid online.".to_owned(),
-        PaymentMethod::CashOnDelivery => format!("Pay {} when it arrives.", order.total),
+        PaymentMethod::CashOnDelivery => format!("Cash on delivery: pay {} when it arrives.", order.total),
     };
     let main = format!(
-        "<h1>Thank you!</h1><section data-testid=\"confirmation\"><p>Your order <strong data-testid=\"order-number\">#{}</strong> is placed. {}</p>\
-<p class=\"muted\">A receipt goes to {}.</p>{}</section><section><h2>Shipping to</h2><p>{}</p></section><p><a href=\"/\">Continue shopping</a></p>",
+        "<h1>Your order is confirmed</h1><section data-testid=\"confirmation\"><p>Thank you! Order <strong data-testid=\"order-number\">#{}</strong> at {} is confirmed. {}</p>\
+<p class=\"muted\">Please keep this page or note the order number; the store will use it if they contact you.</p>{}</section>\
+<section><h2>Shipping to</h2><p data-testid=\"confirmation-address\">{}</p></section>\
+<section><h2>Contact</h2><dl><dt>Email</dt><dd>{}</dd><dt>Phone</dt><dd>{}</dd><dt>Payment</dt><dd>{}</dd></dl></section><p><a href=\"/\">Continue shopping</a></p>",
         order.number,
+        text(&store.name),
         text(&how),
-        text(&order.email),
         summary(order.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), order.total),
         address(&order.shipping),
+        text(&order.email),
+        text(&order.shipping.phone),
+        match order.payment_method {
+            PaymentMethod::Razorpay => "Online (Razorpay)",
+            PaymentMethod::CashOnDelivery => "Cash on delivery",
+        },
     );
     PageResponse::page(200, document(Some(store), &format!("Order #{}", order.number), &main))
 }
@@ -856,5 +1034,113 @@ mod tests {
         let standin = pay_page(&store, &checkout, &action, &PaymentPage::from_setting(Some("http://localhost:9100/")), callback, None, 200).body;
         assert!(standin.contains("http://localhost:9100/pay/order_1?callback_url=https%3A%2F%2Fdemo.localhost%2Fcheckout%2Fx%2Fcallback"));
         assert_eq!(PaymentPage::from_setting(Some(" ")), PaymentPage::StandardCheckout);
+    }
+
+    fn diya_line(quantity: u32) -> QuoteLine {
+        QuoteLine {
+            variant_id: Uuid::from_u128(1),
+            title: "Brass Diya — Large".into(),
+            sku: "DIYA-L".into(),
+            quantity,
+            unit_price: Money::new(69_900, crate::Currency::INR),
+            line_total: Money::new(69_900 * i64::from(quantity), crate::Currency::INR),
+        }
+    }
+
+    fn demo_store(accent: Option<&str>, logo: Option<&str>) -> StoreInfo {
+        StoreInfo {
+            slug: crate::TenantSlug::parse("demo").unwrap(),
+            name: "Zelly Demo Bazaar".into(),
+            domain: DomainName::parse("demo.localhost").unwrap(),
+            logo_url: logo.map(str::to_owned),
+            accent_color: accent.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn too_little_stock_is_told_by_the_products_name_not_its_sku() {
+        let lines = [diya_line(3)];
+        let details = [VariantDetail {
+            variant_id: Uuid::from_u128(1),
+            product_title: "Brass Diya".into(),
+            product_handle: crate::Handle::parse("brass-diya").unwrap(),
+            variant_title: "Large".into(),
+            image_url: None,
+            available: Some(1),
+        }];
+        let expected = "Only 1 left of Brass Diya — Large; your cart has 3. Please lower the quantity in your cart to continue.";
+        assert_eq!(stock_message("DIYA-L: only 1 left", &lines, &[]), expected);
+        assert_eq!(stock_message("only 1 of Brass Diya (Large) left", &lines, &details), expected);
+        assert!(stock_message("DIYA-L is sold out", &lines, &[]).starts_with("Brass Diya — Large has just sold out."));
+        assert!(stock_message("Brass Diya (Large) is sold out", &lines, &details).starts_with("Brass Diya — Large has just sold out."));
+        let other = stock_message("OTHER-SKU: only 1 left", &lines, &[]);
+        assert!(!other.contains("OTHER-SKU") && other.contains("review your cart"), "{other}");
+    }
+
+    #[test]
+    fn refused_fields_are_explained_without_field_paths() {
+        let mut refused = FieldErrors::new();
+        for key in ["email", "shipping.postal_code", "shipping.phone", "shipping.country", "lines[0].quantity"] {
+            refused.insert(key.into(), "must be 1-20 characters".into());
+        }
+        let words = in_shoppers_words(&refused, "IN");
+        assert_eq!(words["shipping.postal_code"], "Please enter the 6-digit PIN code, like 560001.");
+        assert_eq!(words["lines[0].quantity"], CART_CHANGED);
+        for message in words.values() {
+            assert!(!message.contains("shipping.") && !message.contains("must be") && !message.contains("lines["), "{message}");
+        }
+        assert_eq!(in_shoppers_words(&refused, "US")["shipping.postal_code"], "Please enter the postal code.");
+    }
+
+    #[test]
+    fn an_indian_pin_code_is_six_digits_not_starting_with_zero() {
+        assert!(is_indian_pin("560001"));
+        for bad in ["056001", "56001", "5600011", "56000a", ""] {
+            assert!(!is_indian_pin(bad), "{bad:?}");
+        }
+        let address = |country: &str, pin: &str| ShippingAddress {
+            name: "Asha".into(),
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Pune".into(),
+            state: "MH".into(),
+            postal_code: pin.into(),
+            country: country.into(),
+            phone: "9999999999".into(),
+        };
+        assert!(address_errors(&address("IN", "411001")).is_empty());
+        assert!(address_errors(&address("IN", "011001")).contains_key("shipping.postal_code"));
+        assert!(address_errors(&address("US", "02139")).is_empty(), "other countries' codes are their own");
+        assert!(address_errors(&address("XX", "1")).contains_key("shipping.country"));
+        // A PIN typed with a space is the same six digits.
+        let form = ContactForm { postal_code: "560 001".into(), ..ContactForm::default() };
+        assert_eq!(form.input(&[diya_line(1)], None).shipping.postal_code, "560001");
+        assert_eq!(form.input(&[diya_line(1)], None).shipping.country, "IN", "India unless another is chosen");
+    }
+
+    #[test]
+    fn the_form_offers_a_country_list_with_india_chosen_and_names_lines_as_shoppers_know_them() {
+        let store = demo_store(None, None);
+        let quote = Quote { lines: vec![diya_line(2)], total: Money::new(139_800, crate::Currency::INR) };
+        let offers = Offers { online: true, cash_on_delivery: true };
+        let page = form_page(&store, offers, &quote, &ContactForm::default(), &FieldErrors::new(), None, 200).body;
+        assert!(page.contains(r#"<select id="country" name="country""#), "{page}");
+        assert!(page.contains(r#"<option value="IN" selected>India</option>"#));
+        assert!(page.contains("Brass Diya — Large × 2") && !page.contains("DIYA-L"), "{page}");
+        assert!(page.contains("₹1,398.00"));
+        let chosen = ContactForm { country: "GB".into(), ..ContactForm::default() };
+        let page = form_page(&store, offers, &quote, &chosen, &FieldErrors::new(), None, 200).body;
+        assert!(page.contains(r#"<option value="GB" selected>United Kingdom</option>"#) && page.contains(">Postal code<"));
+    }
+
+    #[test]
+    fn checkout_pages_wear_the_stores_logo_and_accent_with_the_storefronts_default() {
+        let themed = document(Some(&demo_store(Some("#ffd400"), Some("/assets/logo.svg"))), "Checkout", "");
+        assert!(themed.contains(r#"<body style="--accent:#ffd400;--on-accent:#000000">"#), "{themed}");
+        assert!(themed.contains(r#"<img src="/assets/logo.svg" alt="" height="36">"#));
+        let plain = document(Some(&demo_store(None, None)), "Checkout", "");
+        assert!(plain.contains("<body>") && !plain.contains("<img"));
+        assert!(STYLE.contains("var(--accent,#0b6b3a)") && STYLE.contains("color:var(--on-accent,#fff)"));
+        assert_eq!(crate::catalog::DEFAULT_ACCENT, "#0b6b3a", "the storefront's default");
     }
 }

@@ -252,7 +252,7 @@ fn group_digits(digits: &str, indian: bool) -> String {
     let mut grouped = String::with_capacity(len + len / 2);
     for (i, ch) in digits.chars().enumerate() {
         let left = len - i;
-        let boundary = if indian { left >= 3 && (left - 3) % 2 == 0 } else { left % 3 == 0 };
+        let boundary = if indian { left >= 3 && (left - 3).is_multiple_of(2) } else { left.is_multiple_of(3) };
         if i > 0 && boundary {
             grouped.push(',');
         }
@@ -331,7 +331,7 @@ mod tests {
         let inr = |minor: i64| Money::new(minor, Currency::INR).to_string();
         assert_eq!(inr(13_774_700), "₹1,37,747.00");
         assert_eq!(inr(123_456_789), "₹12,34,567.89");
-        assert_eq!(inr(1_234_567_890_00), "₹1,23,45,67,890.00");
+        assert_eq!(inr(123_456_789_000), "₹1,23,45,67,890.00");
         assert_eq!(inr(99_999), "₹999.99");
         assert_eq!(inr(100_000), "₹1,000.00");
         assert_eq!(inr(10_000_000), "₹1,00,000.00");

@@ -159,6 +159,8 @@ async fn a_shopper_pays_through_the_checkout_pages_and_gets_one_order() {
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("data-testid=\"checkout-form\"") && shown.body.contains("Cash on delivery"), "{}", shown.body);
     assert!(shown.body.contains("₹1,398.00"), "two Large diyas at ₹699.00: {}", shown.body);
+    assert!(shown.body.contains("Brass Diya — Large × 2") && !shown.body.contains("BRASS-DIYA-2"), "the product's name, not its SKU: {}", shown.body);
+    assert!(shown.body.contains(r#"<option value="IN" selected>India</option>"#), "a country list, India chosen: {}", shown.body);
 
     // Bad fields come back named, with what was typed kept.
     let mut bad = SHOPPER.to_vec();
@@ -169,6 +171,15 @@ async fn a_shopper_pays_through_the_checkout_pages_and_gets_one_order() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("data-testid=\"error-email\"") && refused.body.contains("data-testid=\"error-phone\""));
     assert!(refused.body.contains("value=\"Asha Rao\""), "what was typed is kept");
+    assert!(refused.body.contains("Please enter your email address") && !refused.body.contains("must be") && !refused.body.contains("shipping."), "{}", refused.body);
+
+    // An Indian PIN code is six digits, the first not 0; the shopper is told so in words.
+    let mut bad_pin = SHOPPER.to_vec();
+    bad_pin[6] = ("postal_code", "056001");
+    let refused = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&bad_pin))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("data-testid=\"error-postal_code\">Please enter the 6-digit PIN code, like 560001.<"), "{}", refused.body);
 
     // A good form, with a price the browser made up: the store's price wins.
     let mut good = SHOPPER.to_vec();
@@ -225,6 +236,9 @@ async fn a_shopper_pays_through_the_checkout_pages_and_gets_one_order() {
     assert_eq!(confirmed.status, StatusCode::OK);
     let order = store.order_of_checkout(demo.id, checkout_id).await.unwrap().unwrap();
     assert!(confirmed.body.contains(&format!("data-testid=\"order-number\">#{}<", order.number)), "{}", confirmed.body);
+    // Confirmed, with the details on the page, and no promise of an email that is never sent.
+    assert!(confirmed.body.contains("Your order is confirmed") && confirmed.body.contains("12 MG Road") && confirmed.body.contains("asha@example.in"), "{}", confirmed.body);
+    assert!(!confirmed.body.to_lowercase().contains("receipt"), "{}", confirmed.body);
     assert_eq!(order.total.amount_minor, 2 * price);
     assert_eq!(order.status, zelly_edge::orders::OrderStatus::Paid);
     assert!(confirmed.cookies.iter().any(|c| c.starts_with("zelly_cart=;") && c.contains("Max-Age=0")), "the cart is emptied");
@@ -307,4 +321,42 @@ async fn a_store_without_online_payments_offers_what_it_takes() {
     let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
     assert_eq!(shown.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(shown.body.contains("not taking orders online yet"));
+}
+
+#[tokio::test]
+async fn too_little_stock_is_explained_by_the_products_name_and_the_chai_store_wears_its_look() {
+    let (base, store) = platform().await;
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let input: zelly_edge::catalog::ProductInput = serde_json::from_value(json!({
+        "handle": "clay-lamp", "title": "Clay Lamp", "status": "active", "option_names": ["Size"],
+        "variants": [
+            { "sku": "CLAY-LAMP-S", "options": ["Small"], "price_minor": 50_000, "inventory_quantity": 1, "track_inventory": true },
+            { "sku": "CLAY-LAMP-L", "options": ["Large"], "price_minor": 60_000, "inventory_quantity": 1, "track_inventory": true }
+        ]
+    })).unwrap();
+    let lamp = store.create_seller_product(demo.id, &input).await.unwrap();
+    // A cart from before the stock ran low: two where one is left.
+    let cart = format!("zelly_cart={}_2", lamp.variants[0].id.simple());
+    let http = browser();
+    let mut fields = SHOPPER.to_vec();
+    fields.push(("payment_method", "cash_on_delivery"));
+    let refused = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&fields))).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("Only 1 left of Clay Lamp — Small; your cart has 2."), "{}", refused.body);
+    assert!(!refused.body.contains("CLAY-LAMP-S") && refused.body.contains(r#"<a href="/cart">Go to your cart</a>"#), "{}", refused.body);
+
+    // Chai Corner's checkout wears its logo and accent, with readable button text on it.
+    let (tin, _) = demo_variant_of(&store, "chai", 0).await;
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "chai.localhost").header("cookie", format!("zelly_cart={}_1", tin.simple()))).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(r#"<body style="--accent:#8a3b12;--on-accent:#ffffff">"#), "{}", shown.body);
+    assert!(shown.body.contains(r#"<img src="/assets/demo/masala-chai-tin.svg" alt="" height="36">"#), "{}", shown.body);
+}
+
+async fn demo_variant_of(store: &DynStore, slug: &str, index: usize) -> (uuid::Uuid, i64) {
+    let tenant = store.tenant_by_slug(&zelly_edge::TenantSlug::parse(slug).unwrap()).await.unwrap().unwrap();
+    let products = store.list_products(tenant.id).await.unwrap();
+    let variant = &products[0].variants[index];
+    (variant.id, variant.price.amount_minor)
 }

@@ -332,3 +332,89 @@ async fn a_shopper_fills_and_edits_a_cart_that_origin_prices() {
     assert_eq!(adds.len(), 2, "{events:?}");
     assert!(adds.iter().any(|e| e.event.product_id == Some(diya.id) && e.event.quantity == Some(2)));
 }
+
+#[tokio::test]
+async fn the_cart_holds_to_the_stock_left_and_says_so_by_the_products_name() {
+    let p = platform().await;
+    let demo = p.store.tenant_by_slug(&TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let input: zelly_edge::catalog::ProductInput = serde_json::from_value(serde_json::json!({
+        "handle": "clay-lamp",
+        "title": "Clay Lamp",
+        "status": "active",
+        "option_names": ["Size"],
+        "images": [{ "url": "/assets/demo/brass-diya.svg", "alt": "" }],
+        "variants": [
+            { "sku": "CLAY-LAMP-S", "options": ["Small"], "price_minor": 13_774_700, "inventory_quantity": 2, "track_inventory": true },
+            { "sku": "CLAY-LAMP-L", "options": ["Large"], "price_minor": 50_000, "inventory_quantity": 0, "track_inventory": false }
+        ]
+    }))
+    .unwrap();
+    let lamp = p.store.create_seller_product(demo.id, &input).await.unwrap();
+    let small = lamp.variants[0].id;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |cookie: String, form: &str, json: bool| {
+        no_redirects
+            .post(format!("{}/cart", p.storefront))
+            .header("host", "demo.localhost")
+            .header("cookie", cookie)
+            .header("accept", if json { "application/json" } else { "text/html" })
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+            .send()
+    };
+    let cart_cookie = |res: &reqwest::Response| {
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned()).find(|c| c.starts_with("zelly_cart="))
+    };
+    let page = |path: &str, cookie: &str| {
+        p.http.get(format!("{}{path}", p.storefront)).header("host", "demo.localhost").header("cookie", cookie.to_owned()).send()
+    };
+
+    let res = post(String::new(), "action=add&product=clay-lamp&option0=Small&quantity=1", false).await.unwrap();
+    assert_eq!((res.status(), res.headers()["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/cart"));
+    let cookie = cart_cookie(&res).unwrap();
+    // Five more asked for, two there are: the cart gets two, and the cart page says why.
+    let res = post(cookie.clone(), "action=add&product=clay-lamp&option0=Small&quantity=5", false).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/cart?capped={}", small.simple()));
+    let cookie = cart_cookie(&res).unwrap();
+    assert!(cookie.ends_with("_2"), "{cookie}");
+    let html = page(&location, &cookie).await.unwrap().text().await.unwrap();
+    assert!(html.contains("Only 2 left of Clay Lamp — Small; your cart has 2."), "{html}");
+    assert!(html.contains(r#"<a href="/products/clay-lamp">Clay Lamp</a>"#) && html.contains(r#"src="/assets/demo/brass-diya.svg""#), "{html}");
+    assert!(html.contains("₹2,75,494.00"), "Indian digit grouping: {html}");
+    assert!(html.contains(r#"aria-label="items">2</span>"#), "the header counts the cart");
+    // All there is is in the cart: another add is refused, as a page and as JSON, cart unchanged.
+    let res = post(cookie.clone(), "action=add&product=clay-lamp&option0=Small&quantity=1", false).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(cart_cookie(&res).is_none());
+    assert!(res.text().await.unwrap().contains("Only 2 left of Clay Lamp — Small; your cart has 2."));
+    let res = post(cookie.clone(), "action=add&product=clay-lamp&option0=Small&quantity=1", true).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let failure: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(failure["error"], "Only 2 left of Clay Lamp — Small; your cart has 2.");
+    // A hydrated quantity change above the stock is held to it, with the same words.
+    let res = post(cookie.clone(), &format!("action=set&variant_id={small}&quantity=9"), true).await.unwrap();
+    let summary: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((summary["count"].as_u64(), summary["notice"].as_str()), (Some(2), Some("Only 2 left of Clay Lamp — Small; your cart has 2.")));
+    // The untracked size has no limit.
+    let res = post(cookie.clone(), "action=add&product=clay-lamp&option0=Large&quantity=40", true).await.unwrap();
+    let summary: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((summary["count"].as_u64(), summary.get("notice")), (Some(42), None));
+
+    // Stock sold elsewhere since: the cart says what to fix by name, and offers no checkout yet.
+    let over = format!("zelly_cart={}_5", small.simple());
+    let html = page("/cart", &over).await.unwrap().text().await.unwrap();
+    assert!(html.contains("Only 2 left of Clay Lamp — Small; your cart has 5.") && html.contains(">Change to 2</button>"), "{html}");
+    assert!(!html.contains(r#"data-testid="checkout-link""#) && !html.contains("CLAY-LAMP-S<"), "{html}");
+    // Every page's header counts the cart; a missing page names the store.
+    let home = page("/", &over).await.unwrap().text().await.unwrap();
+    assert!(home.contains(r#"aria-label="items">5</span>"#));
+    let res = page("/no-such-page", &over).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Page not found · Zelly Demo Bazaar") && html.contains(r#"aria-label="items">5</span>"#), "{html}");
+    // An empty cart offers no checkout.
+    let html = page("/cart", "").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Your cart is empty.") && !html.contains(r#"data-testid="checkout-link""#));
+}
