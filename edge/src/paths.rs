@@ -27,6 +27,9 @@ pub const STORE_CHECKOUT_FINALIZE: &str = "/api/storefront/domains/{domain}/chec
 pub const STORE_CHECKOUT_RAZORPAY_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order";
 /// Route pattern: a Standard Checkout callback, verified by core-api.
 pub const STORE_CHECKOUT_RAZORPAY_CALLBACK: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback";
+/// Route pattern: core-api asks Razorpay whether the checkout's order was paid (a callback that
+/// never came back).
+pub const STORE_CHECKOUT_RAZORPAY_PAYMENT: &str = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-payment";
 /// Route pattern: the order a checkout became.
 pub const STORE_CHECKOUT_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/order";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.

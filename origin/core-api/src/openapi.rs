@@ -42,10 +42,12 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::checkout_order,
         crate::routes::orders::razorpay_order,
         crate::routes::orders::razorpay_callback,
+        crate::routes::orders::razorpay_payment,
         crate::routes::orders::list_orders,
         crate::routes::orders::get_order,
         crate::routes::orders::set_status,
         crate::routes::orders::refund,
+        crate::routes::orders::timeline,
         crate::routes::webhooks::razorpay,
     ),
     modifiers(&SecuritySchemes)

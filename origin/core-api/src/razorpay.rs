@@ -8,7 +8,7 @@
 use base64::Engine as _;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
-use hyper::{header, Request, StatusCode};
+use hyper::{header, Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
@@ -51,6 +51,26 @@ pub struct Refund {
     pub amount: i64,
     /// `pending`, `processed` or `failed`.
     pub status: String,
+}
+
+/// A payment as Razorpay reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Payment {
+    /// `pay_…`.
+    pub id: String,
+    /// The Razorpay order it pays.
+    #[serde(default)]
+    pub order_id: Option<String>,
+    /// In paise.
+    pub amount: i64,
+    /// `created`, `authorized`, `captured`, `refunded` or `failed`.
+    pub status: String,
+}
+
+/// A page of Razorpay's list answers.
+#[derive(Debug, Clone, Deserialize)]
+struct Collection<T> {
+    items: Vec<T>,
 }
 
 /// A Razorpay order as Razorpay reports it.
@@ -121,17 +141,43 @@ impl RazorpayClient {
         self.post(&format!("/v1/payments/{payment_id}/refund"), &body, Some(("x-refund-idempotency", idempotency_key))).await
     }
 
+    /// The payments made against a Razorpay order, as Razorpay itself reports them (`GET
+    /// /v1/orders/{id}/payments`): how core-api learns of a payment whose callback never came.
+    pub async fn order_payments(&self, order_id: &str) -> Result<Vec<Payment>, RazorpayError> {
+        if !zelly_edge::limits::is_provider_id(order_id) {
+            return Err(RazorpayError::Refused("not a Razorpay order id".into()));
+        }
+        let page: Collection<Payment> = self.call(Method::GET, &format!("/v1/orders/{order_id}/payments"), None, None).await?;
+        Ok(page.items)
+    }
+
     /// POSTs JSON to Razorpay: its answer, or its error description.
     async fn post<T: serde::de::DeserializeOwned>(&self, path: &str, body: &serde_json::Value, extra: Option<(&str, &str)>) -> Result<T, RazorpayError> {
+        self.call(Method::POST, path, Some(body), extra).await
+    }
+
+    /// Calls Razorpay's API: its answer, or its error description.
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        extra: Option<(&str, &str)>,
+    ) -> Result<T, RazorpayError> {
         let unreachable = |why: String| RazorpayError::Unreachable(why);
-        let mut request = Request::post(format!("{}{path}", self.config.api_url))
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.config.api_url))
             .header(header::AUTHORIZATION, self.authorization.expose())
-            .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json");
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
         if let Some((name, value)) = extra {
             request = request.header(name, value);
         }
-        let request = request.body(Full::new(Bytes::from(body.to_string()))).map_err(|e| unreachable(e.to_string()))?;
+        let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+        let request = request.body(Full::new(body)).map_err(|e| unreachable(e.to_string()))?;
         let exchange = async {
             let response = self.http.request(request).await.map_err(|e| unreachable(zelly_auth::https::error_chain(&e)))?;
             let status = response.status();

@@ -207,6 +207,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/checkouts/{id}/order", "get"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order", "post"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback", "post"),
+        ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-payment", "post"),
     ];
     for (path, method) in guarded {
         let op = &paths[path][method];
@@ -237,6 +238,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/orders/{id}", "get"),
         ("/api/seller/orders/{id}/status", "post"),
         ("/api/seller/orders/{id}/refunds", "post"),
+        ("/api/seller/orders/{id}/timeline", "get"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

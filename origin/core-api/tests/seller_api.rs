@@ -995,6 +995,20 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
     };
     let (_, paid) = app.post(&format!("{path}/razorpay-callback"), TOKEN, callback(&field("razorpay_payment_id"), &rzp_order, &field("razorpay_signature"))).await;
     let paid_id = paid["id"].as_str().unwrap().to_owned();
+
+    // A payment whose callback never came back: core-api asks Razorpay, and only what Razorpay
+    // reports makes the order (once).
+    let (_, lost) = app.post("/api/storefront/domains/acme.localhost/checkouts", TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 1 }]))).await;
+    let lost_path = format!("/api/storefront/domains/acme.localhost/checkouts/{}", lost["id"].as_str().unwrap());
+    let (_, step) = app.post(&format!("{lost_path}/razorpay-order"), TOKEN, json!({})).await;
+    let (status, body) = app.post(&format!("{lost_path}/razorpay-payment"), TOKEN, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "not paid yet: {body}");
+    let paid_at_razorpay = app.http.post(format!("{rzp}/pay/{}/complete?callback_url=http%3A%2F%2Fshop.example%2Fdone", step["order_id"].as_str().unwrap())).send().await.unwrap();
+    assert!(paid_at_razorpay.status().is_success());
+    let (status, found) = app.post(&format!("{lost_path}/razorpay-payment"), TOKEN, json!({})).await;
+    assert_eq!((status, found["status"].as_str()), (StatusCode::CREATED, Some("paid")), "{found}");
+    assert!(found["payment_id"].as_str().unwrap().starts_with("pay_"));
+    assert_eq!(app.post(&format!("{lost_path}/razorpay-payment"), TOKEN, json!({})).await.0, StatusCode::OK);
     let (status, part) = app.post(&format!("/api/seller/orders/{paid_id}/refunds"), &acme, refund(9_900, "goodwill")).await;
     assert_eq!(status, StatusCode::OK, "{part}");
     for _ in 0..2 {

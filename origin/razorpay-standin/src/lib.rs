@@ -3,7 +3,8 @@
 //!
 //! It speaks the parts of Razorpay's API that Zelly uses, with the same shapes, authentication
 //! and signatures:
-//! - `POST /v1/orders` and `GET /v1/orders/{id}` (HTTP Basic with the key id and secret);
+//! - `POST /v1/orders`, `GET /v1/orders/{id}` and `GET /v1/orders/{id}/payments` (HTTP Basic
+//!   with the key id and secret);
 //! - `GET /pay/{order_id}?callback_url=…`: a payment page whose "Pay" completes the payment and
 //!   posts `razorpay_payment_id`, `razorpay_order_id` and `razorpay_signature` (hex HMAC-SHA256 of
 //!   `order_id|payment_id` with the key secret) to the callback URL, as Standard Checkout does;
@@ -122,6 +123,7 @@ pub fn app(standin: Standin) -> Router {
         .route("/health", get(|| async { Json(json!({ "status": "ok", "service": "razorpay-standin" })) }))
         .route("/v1/orders", post(create_order))
         .route("/v1/orders/{id}", get(get_order))
+        .route("/v1/orders/{id}/payments", get(order_payments))
         .route("/v1/payments/{id}/refund", post(refund))
         .route("/pay/{order_id}", get(pay_page))
         .route("/pay/{order_id}/complete", post(complete))
@@ -178,6 +180,34 @@ async fn get_order(State(standin): State<Standin>, headers: HeaderMap, Path(id):
         Some(order) => Json(order.clone()).into_response(),
         None => error(StatusCode::BAD_REQUEST, "The id provided does not exist"),
     }
+}
+
+/// The payments of an order, in Razorpay's collection shape.
+async fn order_payments(State(standin): State<Standin>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorized(&standin, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "The api key provided is invalid");
+    }
+    let ledger = standin.ledger();
+    let Some(order) = ledger.orders.get(&id) else {
+        return error(StatusCode::BAD_REQUEST, "The id provided does not exist");
+    };
+    let items: Vec<Value> = ledger
+        .payments
+        .iter()
+        .filter(|(_, (order_id, _, _))| *order_id == id)
+        .map(|(payment_id, (_, amount, refunded))| {
+            json!({
+                "id": payment_id,
+                "entity": "payment",
+                "amount": amount,
+                "currency": order["currency"],
+                "status": if *refunded > 0 { "refunded" } else { "captured" },
+                "order_id": id,
+                "captured": true,
+            })
+        })
+        .collect();
+    Json(json!({ "entity": "collection", "count": items.len(), "items": items })).into_response()
 }
 
 #[derive(Debug, Deserialize)]

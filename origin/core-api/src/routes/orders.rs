@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_CHECKOUT_ORDER, get(checkout_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_ORDER, post(razorpay_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_CALLBACK, post(razorpay_callback))
+        .route(paths::STORE_CHECKOUT_RAZORPAY_PAYMENT, post(razorpay_payment))
         .route("/api/seller/orders", get(list_orders))
         .route("/api/seller/orders/{id}", get(get_order))
         .route("/api/seller/orders/{id}/status", post(set_status))
@@ -266,6 +267,52 @@ pub async fn razorpay_callback(
         return Err(ApiError::BadRequest("the payment signature does not match this checkout".into()));
     }
     let payment = PaymentConfirmation { payment_id: Some(callback.razorpay_payment_id.trim().to_owned()), amount_minor: checkout.total.amount_minor };
+    place_order(&state, tenant.id, id, &payment).await
+}
+
+/// The shopper paid, but the callback never came back (a closed tab, a dropped connection) and
+/// no webhook has arrived: core-api asks Razorpay itself for the payments of the checkout's own
+/// Razorpay order, and one that Razorpay reports captured or authorized, for exactly the
+/// checkout's total, makes the order (201), or returns the one already made (200). Nothing the
+/// caller says is trusted: there is no body. Without such a payment, 409 and nothing changes.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/checkouts/{id}/razorpay-payment", tag = "checkout",
+    params(("domain" = String, Path), ("id" = String, Path)),
+    responses(
+        (status = 201, description = "Razorpay reports it paid: the order, made now", body = Order),
+        (status = 200, description = "The order made earlier", body = Order),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "Razorpay reports no completed payment for this checkout", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Razorpay could not be reached", body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Razorpay is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = [])))]
+#[tracing::instrument(skip_all, fields(domain = %domain, checkout = %id))]
+pub async fn razorpay_payment(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    AppPath((domain, id)): AppPath<(String, Uuid)>,
+) -> ApiResult<(StatusCode, Json<Order>)> {
+    let (tenant, _) = active_store(&state, &domain).await?;
+    if let Some(order) = state.store.order_of_checkout(tenant.id, id).await? {
+        return Ok((StatusCode::OK, Json(order)));
+    }
+    let razorpay = state.razorpay.clone().ok_or(ApiError::Unavailable("payments are not configured (RAZORPAY_KEY_ID)"))?;
+    let checkout = state.store.checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("checkout"))?;
+    let Some(order_id) = checkout.provider_order_id.clone().filter(|_| checkout.payment_method == PaymentMethod::Razorpay) else {
+        return Err(ApiError::Refused("this checkout has no online payment to look up".into()));
+    };
+    let payments = razorpay.order_payments(&order_id).await?;
+    let paid = payments.into_iter().find(|p| {
+        matches!(p.status.as_str(), "captured" | "authorized")
+            && p.order_id.as_deref() == Some(order_id.as_str())
+            && p.amount == checkout.total.amount_minor
+            && zelly_edge::limits::is_provider_id(&p.id)
+    });
+    let Some(paid) = paid else {
+        return Err(ApiError::Refused("Razorpay has no completed payment for this checkout yet".into()));
+    };
+    tracing::info!(payment = %paid.id, "payment found by asking Razorpay");
+    let payment = PaymentConfirmation { payment_id: Some(paid.id), amount_minor: checkout.total.amount_minor };
     place_order(&state, tenant.id, id, &payment).await
 }
 
