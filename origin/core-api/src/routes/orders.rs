@@ -66,12 +66,11 @@ pub async fn create_checkout(
     input.validate().map_err(ApiError::InvalidFields)?;
     let now = now_ms();
     let checkout = state.store.create_checkout(tenant.id, &input, now, state.checkout_hold_ms).await?;
-    // A replay finds a checkout made before this request began.
-    let created = checkout.expires_at_ms > now.saturating_add(state.checkout_hold_ms).saturating_sub(1);
-    if created {
-        if let Err(err) = crate::outbox::publish_once(&state).await {
-            tracing::warn!(%err, "checkout_started not published yet; the outbox publisher will retry");
-        }
+    // A checkout started by this request holds until exactly now + the hold; a replay finds one
+    // that an earlier request started.
+    let created = checkout.expires_at_ms >= now.saturating_add(state.checkout_hold_ms);
+    if created && let Err(err) = crate::outbox::publish_once(&state).await {
+        tracing::warn!(%err, "checkout_started not published yet; the outbox publisher will retry");
     }
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(checkout)))
 }
