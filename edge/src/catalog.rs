@@ -354,7 +354,7 @@ impl InventoryAdjustmentInput {
     /// Checks the fields.
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
-        check(&mut e, self.delta != 0 && self.delta.abs() <= 1_000_000_000, "delta", "must be a non-zero number of units");
+        check(&mut e, self.delta != 0 && self.delta.unsigned_abs() <= 1_000_000_000, "delta", "must be a non-zero number of units");
         let reason = self.reason.trim();
         check(&mut e, !reason.is_empty() && reason.chars().count() <= 200, "reason", "must be 1-200 characters");
         if e.is_empty() { Ok(()) } else { Err(e) }

@@ -4,7 +4,7 @@
 //! store only ever sees its own tenant's data.
 
 use crate::{found, ApiResult, AppState};
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,7 +14,7 @@ use zelly_edge::dto::{
 };
 use zelly_edge::host::normalize_host;
 use zelly_edge::{paths, DomainName, Handle};
-use zelly_service::{constant_time_eq, ApiError, AppJson};
+use zelly_service::{constant_time_eq, ApiError, AppJson, AppPath};
 
 /// Most variants one price lookup may ask for.
 pub const MAX_PRICE_LOOKUP: usize = 100;
@@ -37,12 +37,7 @@ impl FromRequestParts<AppState> for StorefrontCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized("a storefront bearer token is required"))?;
+        let presented = zelly_service::bearer_token(&parts.headers).ok_or(ApiError::Unauthorized("a storefront bearer token is required"))?;
         if constant_time_eq(presented.as_bytes(), state.storefront_token.expose().as_bytes()) {
             Ok(StorefrontCaller)
         } else {
@@ -90,7 +85,7 @@ fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
 pub async fn catalog(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path(domain): Path<String>,
+    AppPath(domain): AppPath<String>,
 ) -> ApiResult<Json<StoreCatalog>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let products = state.store.list_products(tenant.id).await?;
@@ -129,7 +124,7 @@ pub async fn catalog(
 pub async fn collection(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, handle)): Path<(String, String)>,
+    AppPath((domain, handle)): AppPath<(String, String)>,
 ) -> ApiResult<Json<StoreCollection>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("collection"))?;
@@ -165,7 +160,7 @@ pub async fn collection(
 pub async fn product(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path((domain, handle)): Path<(String, String)>,
+    AppPath((domain, handle)): AppPath<(String, String)>,
 ) -> ApiResult<Json<StoreProduct>> {
     let (tenant, domain) = active_store(&state, &domain).await?;
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("product"))?;
@@ -225,7 +220,7 @@ async fn details_of(state: &AppState, tenant: uuid::Uuid, prices: &[zelly_edge::
     ),
     security(("storefront_token" = []))
 )]
-pub async fn version(_caller: StorefrontCaller, State(state): State<AppState>, Path(domain): Path<String>) -> ApiResult<Json<StoreVersion>> {
+pub async fn version(_caller: StorefrontCaller, State(state): State<AppState>, AppPath(domain): AppPath<String>) -> ApiResult<Json<StoreVersion>> {
     let (tenant, _) = active_store(&state, &domain).await?;
     Ok(Json(StoreVersion { version: tenant.catalog_version }))
 }
@@ -249,7 +244,7 @@ pub async fn version(_caller: StorefrontCaller, State(state): State<AppState>, P
 pub async fn prices(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
-    Path(domain): Path<String>,
+    AppPath(domain): AppPath<String>,
     AppJson(lookup): AppJson<PriceLookup>,
 ) -> ApiResult<Json<PriceList>> {
     if lookup.variant_ids.len() > MAX_PRICE_LOOKUP {
