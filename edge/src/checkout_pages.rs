@@ -604,8 +604,8 @@ fn in_shoppers_words(errors: &FieldErrors, country: &str) -> FieldErrors {
         .collect()
 }
 
-/// core-api's refusal for too little stock ("only 1 of Brass Diya (Large) left", "Brass Diya
-/// (Large) is sold out", or in older versions "DIYA-L: only 1 left") said the same way as the
+/// core-api's refusal for too little stock ("Only 1 left of Brass Diya — Large", "Brass Diya —
+/// Large is sold out", or in older versions "DIYA-L: only 1 left") said the same way as the
 /// storefront's cart says it, naming the line as the shopper knows it. A message about no line
 /// of the cart is not shown as is, since it may name things the shopper never saw.
 fn stock_message(message: &str, lines: &[QuoteLine], details: &[VariantDetail]) -> String {
@@ -616,6 +616,7 @@ fn stock_message(message: &str, lines: &[QuoteLine], details: &[VariantDetail]) 
             if !d.variant_title.is_empty() {
                 names.push(format!("{} ({})", d.product_title, d.variant_title));
                 names.push(format!("{} / {}", d.product_title, d.variant_title));
+                names.push(crate::cart::item_name(&d.product_title, &d.variant_title));
             }
             names.push(d.product_title.clone());
         }
@@ -623,6 +624,7 @@ fn stock_message(message: &str, lines: &[QuoteLine], details: &[VariantDetail]) 
     };
     let line = lines.iter().find(|line| named(line).iter().any(|name| !name.is_empty() && message.contains(name.as_str())));
     let left = message
+        .to_lowercase()
         .split_once("only ")
         .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|digits| digits.parse::<u32>().ok());
@@ -1073,6 +1075,7 @@ mod tests {
         assert_eq!(stock_message("only 1 of Brass Diya (Large) left", &lines, &details), expected);
         assert!(stock_message("DIYA-L is sold out", &lines, &[]).starts_with("Brass Diya — Large has just sold out."));
         assert!(stock_message("Brass Diya (Large) is sold out", &lines, &details).starts_with("Brass Diya — Large has just sold out."));
+        assert_eq!(stock_message("Only 1 left of Brass Diya — Large", &lines, &details), expected, "as core-api says it now");
         let other = stock_message("OTHER-SKU: only 1 left", &lines, &[]);
         assert!(!other.contains("OTHER-SKU") && other.contains("review your cart"), "{other}");
     }

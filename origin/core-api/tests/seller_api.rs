@@ -623,7 +623,7 @@ async fn a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward(stor
     // Three in stock, two held: two more are refused, naming the product as the shopper knows it.
     let (status, body) = app.post(checkouts, TOKEN, checkout_body(json!([{ "variant_id": small, "quantity": 2 }]))).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["error"]["message"], "only 1 of Lamp lamp (S) left", "{body}");
+    assert_eq!(body["error"]["message"], "Only 1 left of Lamp lamp — S", "{body}");
     // The same attempt sent again is the same checkout (200), holding nothing more; the key
     // reused for another cart is refused; no key at all is refused, naming the field.
     let medium = lamp["variants"][1]["id"].as_str().unwrap().to_owned();

@@ -175,15 +175,12 @@ fn checkout_event(
     }
 }
 
-/// How a shopper knows a variant: the product's title, and the variant's when it has several
-/// ("Brass Diya (Large)"; a single variant is usually called "Default").
+/// How a shopper knows a variant, as the storefront's cart names it: the product's title, and the
+/// variant's when it has several ("Brass Diya — Large"; a single variant is usually "Default").
 pub(crate) fn sale_name(product: &str, variant: &str) -> String {
     let variant = variant.trim();
-    if variant.is_empty() || variant.eq_ignore_ascii_case("default") || variant.eq_ignore_ascii_case("default title") {
-        product.to_owned()
-    } else {
-        format!("{product} ({variant})")
-    }
+    let single = variant.eq_ignore_ascii_case("default") || variant.eq_ignore_ascii_case("default title");
+    zelly_edge::cart::item_name(product, if single { "" } else { variant })
 }
 
 /// The checkout an earlier request with the same idempotency key started, if this request asks
@@ -415,7 +412,7 @@ macro_rules! order_store_impl {
                             return Err(StoreError::Refused(if available == 0 {
                                 format!("{name} is sold out")
                             } else {
-                                format!("only {available} of {name} left")
+                                format!("Only {available} left of {name}")
                             }));
                         }
                     }

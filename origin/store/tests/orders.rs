@@ -100,7 +100,7 @@ async fn a_checkout_prices_lines_from_the_catalog_and_holds_their_stock(store: D
     assert_eq!(c.expires_at_ms, NOW + RESERVATION_MS);
     // Two of three are held: a second shopper cannot have two more, but can have one.
     let Err(StoreError::Refused(why)) = store.create_checkout(t, &checkout(&[(s, 2)], PaymentMethod::Razorpay), NOW, RESERVATION_MS).await else { panic!() };
-    assert!(why.contains("Lamp (S)") && why.contains("only 1 of"), "{why}");
+    assert_eq!(why, "Only 1 left of Lamp — S");
     store.create_checkout(t, &checkout(&[(s, 1)], PaymentMethod::Razorpay), NOW, RESERVATION_MS).await.unwrap();
     let Err(StoreError::Refused(why)) = store.create_checkout(t, &checkout(&[(s, 1)], PaymentMethod::Razorpay), NOW, RESERVATION_MS).await else { panic!() };
     assert!(why.contains("sold out"), "{why}");
