@@ -352,6 +352,15 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
         if checkout.status == CheckoutStatus::Completed {
             return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
         }
+        // A shopper who paid but whose browser never came back (a closed tab, a lost
+        // connection) returns here: core-api asks Razorpay before offering to pay again, and
+        // before saying the hold ran out, since a payment that was taken always becomes its order.
+        if checkout.payment_method == PaymentMethod::Razorpay && checkout.provider_order_id.is_some() && problem.is_none() {
+            let path = format!("{}/razorpay-payment", paths::store_checkout(&self.domain, id));
+            if let Ok(Ok(_)) = self.call::<Order>("POST", &path, None).await {
+                return Ok(PageResponse::see_other(format!("/checkout/{id}/confirmation")));
+            }
+        }
         let (status, message) = problem.map_or((200, None), |(s, m)| (s, Some(m)));
         if checkout.expires_at_ms <= self.request.now_ms {
             return Ok(expired_page(&store));

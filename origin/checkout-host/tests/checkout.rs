@@ -254,6 +254,35 @@ async fn a_shopper_pays_through_the_checkout_pages_and_gets_one_order() {
 }
 
 #[tokio::test]
+async fn a_shopper_whose_callback_never_came_back_gets_their_order_on_return() {
+    let (base, store, rzp) = platform_with_standin().await;
+    let (diya, _) = demo_variant(&store, "brass-diya", 0).await;
+    let cart = format!("zelly_cart={}_1", diya.simple());
+    let http = browser();
+    let mut good = SHOPPER.to_vec();
+    good.push(("payment_method", "razorpay"));
+    let started = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
+        .header("content-type", "application/x-www-form-urlencoded").body(form(&good))).await;
+    let pay_path = started.location.unwrap();
+    let checkout_id: uuid::Uuid = pay_path.trim_start_matches("/checkout/").parse().unwrap();
+    let step = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
+    assert_eq!(step.status, StatusCode::OK, "not paid yet: the payment step");
+    let start = step.body.find("id=\"razorpay-options\">").unwrap() + "id=\"razorpay-options\">".len();
+    let options: Value = serde_json::from_str(&step.body[start..start + step.body[start..].find("</script>").unwrap()]).unwrap();
+    // The shopper pays at Razorpay, then the tab closes: no callback reaches the store.
+    let order_id = options["order_id"].as_str().unwrap();
+    let paid = reqwest::Client::new().post(format!("{rzp}/pay/{order_id}/complete?{}", form(&[("callback_url", "http://demo.localhost/x")]))).send().await.unwrap();
+    assert!(paid.status().is_success());
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    assert!(store.order_of_checkout(demo.id, checkout_id).await.unwrap().is_none());
+    // Coming back to the payment step, they are not asked to pay again: Razorpay says it is paid.
+    let back = page(http.get(format!("{base}{pay_path}")).header("host", "demo.localhost")).await;
+    assert_eq!(back.location, Some(format!("/checkout/{checkout_id}/confirmation")), "{}", back.body);
+    let order = store.order_of_checkout(demo.id, checkout_id).await.unwrap().unwrap();
+    assert_eq!(order.status, zelly_edge::orders::OrderStatus::Paid);
+}
+
+#[tokio::test]
 async fn cash_on_delivery_is_placed_from_the_review_step_and_an_empty_cart_is_told_so() {
     let (base, store, _) = platform_with_standin().await;
     let http = browser();
