@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/admin/tenants", get(list_tenants))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(zelly_service::not_found)
+        .method_not_allowed_fallback(zelly_service::method_not_allowed)
         .with_state(state)
         .layer(TraceLayer::new_for_http())
 }

@@ -24,6 +24,16 @@ async fn staff_see_every_tenant_with_domains_and_counts(store: DynStore) {
     assert_eq!(health["service"], "admin-api");
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["paths"]["/api/admin/tenants"]["get"].is_object());
+    // Unknown routes and methods answer in the API's error shape.
+    let client = reqwest::Client::new();
+    for (res, status) in [
+        (client.get(format!("{base}/api/admin/nowhere")).send().await.unwrap(), StatusCode::NOT_FOUND),
+        (client.delete(format!("{base}/api/admin/tenants")).send().await.unwrap(), StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        assert_eq!(res.status(), status);
+        let body: Value = res.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{body}");
+    }
 }
 
 zelly_store::on_both_backends!(staff_see_every_tenant_with_domains_and_counts);
