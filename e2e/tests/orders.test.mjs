@@ -28,11 +28,41 @@ async function storefront(method, path, body) {
 /// A new checkout attempt's idempotency key (core-api requires one per attempt).
 const attemptKey = () => `e2e-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
 
-/// A shopper orders `quantity` tote bags, paying cash on delivery: the order waits for its cash.
-async function cashOnDelivery(email, quantity = 1) {
+/// The demo store's tote bag (its stock is not tracked).
+async function toteVariant() {
   const tote = await storefront("GET", "/products/jute-tote");
   assert.equal(tote.status, 200);
-  const variant = tote.body.product.variants[0];
+  return tote.body.product.variants[0];
+}
+
+/// A new active product of the demo store, ₹299.00, with 10 in stock and its stock tracked (so a
+/// cancellation has something to put back). `done()` archives it, leaving the demo store's twelve.
+async function trackedProduct(seller) {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const made = await seller("/api/seller/products", {
+    method: "POST",
+    body: JSON.stringify({
+      handle: `order-tote-${suffix}`,
+      title: "Order Tote",
+      status: "active",
+      option_names: ["Size"],
+      variants: [{ sku: `ORDER-TOTE-${suffix}`.toUpperCase(), options: ["One size"], price_minor: 29_900, inventory_quantity: 10, track_inventory: true }],
+    }),
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const product = made.body;
+  const stock = async () => (await seller(`/api/seller/products/${product.id}`)).body.variants[0].inventory_quantity;
+  const done = async () => {
+    const now = (await seller(`/api/seller/products/${product.id}`)).body;
+    await seller(`/api/seller/products/${product.id}/archive`, { method: "POST", body: JSON.stringify({ version: now.version }) });
+  };
+  return { variant: { ...product.variants[0], price: { amount_minor: 29_900 } }, stock, done };
+}
+
+/// A shopper orders `quantity` of `variant` (a tote bag unless told), paying cash on delivery: the
+/// order waits for its cash.
+async function cashOnDelivery(email, quantity = 1, variant = undefined) {
+  variant ??= await toteVariant();
   const checkout = await storefront("POST", "/checkouts", {
     lines: [{ variant_id: variant.id, quantity }],
     email,
@@ -133,11 +163,10 @@ async function sellerApi() {
   };
 }
 
-/// A shopper buys one tote bag and pays in the Razorpay stand-in; its webhooks place the order.
-async function paidInStandin(seller, email) {
-  const tote = await storefront("GET", "/products/jute-tote");
+/// A shopper buys one of `variant` and pays in the Razorpay stand-in; its webhooks place the order.
+async function paidInStandin(seller, email, variant) {
   const checkout = await storefront("POST", "/checkouts", {
-    lines: [{ variant_id: tote.body.product.variants[0].id, quantity: 1 }],
+    lines: [{ variant_id: variant.id, quantity: 1 }],
     email,
     shipping: {
       name: "Ravi Kumar", line1: "4 Park Street", city: "Kolkata", state: "West Bengal",
@@ -231,7 +260,9 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
 
 test("a refund whose answer is lost is sent again with the same key and pays back once; cancelling refunds the rest", async () => {
   const seller = await sellerApi();
-  const order = await paidInStandin(seller, `lost-${Date.now()}@example.in`);
+  const product = await trackedProduct(seller);
+  const order = await paidInStandin(seller, `lost-${Date.now()}@example.in`, product.variant);
+  assert.equal(await product.stock(), 9);
   const { page, problems } = await watchedPage(browser);
   const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
   await signIn(page);
@@ -279,6 +310,8 @@ test("a refund whose answer is lost is sent again with the same key and pays bac
   now = (await seller(`/api/seller/orders/${order.id}`)).body;
   assert.equal(now.refunded.amount_minor, now.total.amount_minor, "the cancellation refunded the rest");
   await waitForTimeline(page, (events) => events.some((e) => e.kind === "cancelled") && events.some((e) => e.kind === "restocked"), "the cancellation in the timeline");
+  assert.equal(await product.stock(), 10, "the cancellation put the tote back");
+  await product.done();
   // The one request the test cut off is the only failure.
   assert.deepEqual(problems.filter((p) => !p.includes("/refunds") && !p.includes("ERR_CONNECTION_RESET")), []);
   await page.close();
@@ -286,11 +319,9 @@ test("a refund whose answer is lost is sent again with the same key and pays bac
 
 test("cancelling a cash-on-delivery order says its items go back into stock, and puts them back", async () => {
   const seller = await sellerApi();
-  const tote = await storefront("GET", "/products/jute-tote");
-  const stockOf = async () => (await seller(`/api/seller/products/${tote.body.product.id}`)).body.variants[0].inventory_quantity;
-  const before = await stockOf();
-  const order = await cashOnDelivery(`cod-cancel-${Date.now()}@example.in`);
-  assert.equal(await stockOf(), before - 1, "the order took one from stock");
+  const product = await trackedProduct(seller);
+  const order = await cashOnDelivery(`cod-cancel-${Date.now()}@example.in`, 2, product.variant);
+  assert.equal(await product.stock(), 8, "the order took two from stock");
   const { page, problems } = await watchedPage(browser);
   const byTestId = (id) => page.locator(`[data-testid="${id}"]`);
   await signIn(page);
@@ -308,7 +339,8 @@ test("cancelling a cash-on-delivery order says its items go back into stock, and
   assert.match(await byTestId("form-notice").innerText(), /back in stock/);
   assert.equal(await byTestId("order-cancel").count(), 0);
   await waitForTimeline(page, (events) => events.some((e) => e.kind === "restocked"), "the restock in the timeline");
-  assert.equal(await stockOf(), before, "the cancellation put it back");
+  assert.equal(await product.stock(), 10, "the cancellation put them back");
+  await product.done();
   assert.deepEqual(problems, []);
   await page.close();
 });
