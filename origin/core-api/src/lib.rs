@@ -7,6 +7,7 @@ pub mod config;
 pub mod openapi;
 pub mod outbox;
 pub mod razorpay;
+pub mod refunds;
 pub mod routes;
 
 use axum::Router;
@@ -98,6 +99,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         checkout_hold_ms: config.checkout_hold_ms,
     };
     tokio::spawn(outbox::run(state.clone()));
+    tokio::spawn(refunds::run(state.clone()));
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         router = router.layer(cors);

@@ -138,6 +138,7 @@ zelly_store::on_both_backends!(
     a_shopper_checks_out_once_and_the_merchant_moves_the_order_forward,
     razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_back,
     a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once,
+    a_refund_abandoned_while_razorpay_was_down_is_finished_once,
 );
 
 async fn every_forged_or_stale_token_is_refused(store: DynStore) {
@@ -1026,4 +1027,53 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
     assert_eq!(app.post(&refunds, &staff, refund(1, "staff")).await.0, StatusCode::FORBIDDEN);
     app = App::spawn(app.store.clone()).await;
     assert_eq!(app.post(&refunds, &acme, refund(1, "no-razorpay")).await.0, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+async fn a_refund_abandoned_while_razorpay_was_down_is_finished_once(store: DynStore) {
+    let standin_config = razorpay_standin::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        key_id: "rzp_test_k".into(),
+        key_secret: "rzp_secret".into(),
+        webhook_url: None,
+        webhook_secret: WEBHOOK_SECRET.into(),
+    };
+    let rzp = zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(standin_config))).await.unwrap();
+    let app = App::spawn_with_razorpay(store.clone(), &rzp).await;
+    let acme = app.merchant("acme").await;
+    let mut untracked = product("lamp", "active");
+    untracked["variants"][1]["track_inventory"] = json!(false);
+    let (_, lamp) = app.post("/api/seller/products", &acme, untracked).await;
+    let medium = lamp["variants"][1]["id"].as_str().unwrap().to_owned();
+    let (_, checkout) = app.post("/api/storefront/domains/acme.localhost/checkouts", TOKEN, checkout_body(json!([{ "variant_id": medium, "quantity": 1 }]))).await;
+    let path = format!("/api/storefront/domains/acme.localhost/checkouts/{}", checkout["id"].as_str().unwrap());
+    let (_, step) = app.post(&format!("{path}/razorpay-order"), TOKEN, json!({})).await;
+    app.http.post(format!("{rzp}/pay/{}/complete?callback_url=http%3A%2F%2Fshop.example%2Fdone", step["order_id"].as_str().unwrap())).send().await.unwrap();
+    let (status, order) = app.post(&format!("{path}/razorpay-payment"), TOKEN, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let refunds = format!("/api/seller/orders/{}/refunds", order["id"].as_str().unwrap());
+
+    // Razorpay is unreachable: the refund is not made, and its share stays held meanwhile.
+    let down = App::spawn_with_razorpay(store.clone(), "http://127.0.0.1:9").await;
+    let (status, body) = down.post(&refunds, &acme, json!({ "amount_minor": 129_900, "idempotency_key": "full" })).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    let (status, body) = down.post(&refunds, &acme, json!({ "amount_minor": 1, "idempotency_key": "another" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("being refunded"), "{body}");
+
+    // Once Razorpay answers again, core-api's loop finishes it, once.
+    let mut state = core_api::testing::state(store.clone(), TOKEN, None).await;
+    state.razorpay = Some(Arc::new(core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
+        api_url: rzp.clone(),
+        key_id: "rzp_test_k".into(),
+        key_secret: zelly_store::config::Secret::new("rzp_secret"),
+    }).unwrap()));
+    let later = zelly_service::now_ms() + core_api::refunds::STALE_AFTER_MS;
+    assert_eq!(core_api::refunds::resume_once(&state, zelly_service::now_ms() - core_api::refunds::STALE_AFTER_MS).await.unwrap(), 0, "not while it may be in flight");
+    assert_eq!(core_api::refunds::resume_once(&state, later).await.unwrap(), 1);
+    assert_eq!(core_api::refunds::resume_once(&state, later).await.unwrap(), 0, "nothing left pending");
+    let (_, refunded) = app.get(&format!("/api/seller/orders/{}", order["id"].as_str().unwrap()), &acme).await;
+    assert_eq!((refunded["status"].as_str(), refunded["refunded"]["amount_minor"].as_i64()), (Some("refunded"), Some(129_900)));
+    // The merchant's retry with the same key finds it done, and refunds nothing more.
+    let (status, again) = app.post(&refunds, &acme, json!({ "amount_minor": 129_900, "idempotency_key": "full" })).await;
+    assert_eq!((status, again["refunded"]["amount_minor"].as_i64()), (StatusCode::OK, Some(129_900)), "{again}");
 }

@@ -115,7 +115,8 @@ pub trait OrderStore: Send + Sync {
     /// the refundable balance (total less refunded less pending intents), the order row locked:
     /// concurrent refunds queue, and never add up to more than was paid. The same `key` on the
     /// same order returns the intent it made (a different amount under it is
-    /// [`StoreError::Conflict`]).
+    /// [`StoreError::Conflict`]); after the provider refused it, the same key tries again as a
+    /// new intent.
     async fn begin_refund(&self, tenant: Uuid, order: Uuid, amount_minor: i64, key: &str, actor: &str, now_ms: i64) -> Result<RefundIntent, StoreError>;
     /// The provider refunded an intent: counts it against the order (once).
     async fn complete_refund(&self, tenant: Uuid, intent: Uuid, provider_refund_id: &str, amount_minor: i64, now_ms: i64) -> Result<Order, StoreError>;
@@ -123,6 +124,10 @@ pub trait OrderStore: Send + Sync {
     async fn fail_refund(&self, tenant: Uuid, intent: Uuid, reason: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Who did what to an order, and when, oldest first.
     async fn order_timeline(&self, tenant: Uuid, order: Uuid) -> Result<Vec<OrderEvent>, StoreError>;
+    /// Refund intents of every store still pending since before `before_ms` (their request gave
+    /// up, e.g. Razorpay was unreachable), oldest first, with their store: for core-api to ask
+    /// Razorpay again under the same idempotency key.
+    async fn stale_refund_intents(&self, before_ms: i64, limit: u32) -> Result<Vec<(Uuid, RefundIntent)>, StoreError>;
     /// Whether a webhook delivery with this event id was already acted on.
     async fn webhook_seen(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<bool, StoreError>;
     /// Notes that a webhook delivery was acted on (again is a no-op).
@@ -1023,6 +1028,16 @@ macro_rules! order_store_impl {
                     "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p,
                     "refunds WHERE tenant_id = $1 AND order_id = $2 AND idempotency_key = $3"))
                     .bind(tenant).bind(id).bind(key).fetch_optional(&mut *tx).await?;
+                // A refund Razorpay refused is over: the same key asks again, as a new intent (the
+                // failed one keeps its row, without the key).
+                let existing = match existing {
+                    Some(failed) if failed.status == "failed" => {
+                        sqlx::query(concat!("UPDATE ", $p, "refunds SET idempotency_key = NULL WHERE tenant_id = $1 AND id = $2"))
+                            .bind(tenant).bind(failed.id).execute(&mut *tx).await?;
+                        None
+                    }
+                    other => other,
+                };
                 if let Some(existing) = existing {
                     tx.commit().await?;
                     if existing.amount_minor != amount_minor {
@@ -1105,6 +1120,26 @@ macro_rules! order_store_impl {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn stale_refund_intents(&self, before_ms: i64, limit: u32) -> Result<Vec<(Uuid, $crate::orders::RefundIntent)>, StoreError> {
+                #[derive(sqlx::FromRow)]
+                struct Stale {
+                    tenant_id: Uuid,
+                    payment_id: Option<String>,
+                    #[sqlx(flatten)]
+                    refund: $crate::orders::rows::RefundRow,
+                }
+                let mut tx = self.platform_tx().await?;
+                let rows: Vec<Stale> = sqlx::query_as(concat!(
+                    "SELECT r.tenant_id, o.payment_id, r.id, r.order_id, r.amount_minor, r.status, r.provider_refund_id, r.failure FROM ", $p,
+                    "refunds r JOIN ", $p, "orders o ON o.id = r.order_id AND o.tenant_id = r.tenant_id \
+                     WHERE r.status = 'pending' AND r.created_at_ms < $1 ORDER BY r.created_at_ms LIMIT $2"))
+                    .bind(before_ms).bind(i64::from(limit.clamp(1, 1000))).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|row| Ok((row.tenant_id, $crate::orders::refund_intent(row.refund, row.payment_id.unwrap_or_default())?)))
+                    .collect()
             }
 
             async fn order_timeline(&self, tenant: Uuid, order: Uuid) -> Result<Vec<zelly_edge::orders::OrderEvent>, StoreError> {

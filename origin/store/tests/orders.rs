@@ -438,9 +438,16 @@ async fn a_refused_refund_frees_its_share_and_a_webhook_completes_a_pending_one(
     let Err(StoreError::Invalid(why)) = store.begin_refund(t, order.id, 1, "b", "owner@acme.in", NOW).await else { panic!() };
     assert!(why.contains("being refunded"), "{why}");
     store.fail_refund(t, first.id, "the bank said no", NOW).await.unwrap();
+    // The same key after a refusal tries again, as a new intent holding the balance again.
     let again = store.begin_refund(t, order.id, total, "a", "owner@acme.in", NOW).await.unwrap();
-    assert_eq!(again.state, zelly_store::RefundState::Failed("the bank said no".into()), "the key names the failed one");
+    assert_eq!(again.state, zelly_store::RefundState::Pending);
+    assert_ne!(again.id, first.id);
+    store.fail_refund(t, again.id, "the bank said no again", NOW).await.unwrap();
     let second = store.begin_refund(t, order.id, total, "c", "owner@acme.in", NOW).await.unwrap();
+    // Abandoned (Razorpay unreachable), it is found for asking again once it is old enough.
+    assert!(store.stale_refund_intents(NOW, 10).await.unwrap().is_empty(), "not before its time");
+    let stale = store.stale_refund_intents(NOW + 1, 10).await.unwrap();
+    assert_eq!(stale.iter().map(|(tenant, i)| (*tenant, i.id, i.payment_id.as_str())).collect::<Vec<_>>(), [(t, second.id, "pay_fail")]);
     // Razorpay's webhook lands before its API answer: it completes the intent its notes name,
     // and the answer arriving afterwards counts nothing more.
     let by_webhook = store.record_refund(t, order.id, "rfnd_w", total, Some(second.id), NOW + 1).await.unwrap();

@@ -474,7 +474,19 @@ async fn refund_through_razorpay(state: &AppState, tenant: Uuid, order: Uuid, am
         RefundState::Failed(reason) => return Err(ApiError::Unprocessable(format!("this refund failed ({reason}); start a new one"))),
         RefundState::Pending => {}
     }
-    let notes = serde_json::json!({ "tenant_id": tenant, "order_id": order, "refund_intent": intent.id });
+    ask_razorpay_to_refund(state, &razorpay, tenant, &intent).await
+}
+
+/// Asks Razorpay for a pending refund intent, under the intent's own id as the idempotency key
+/// (so asking again, after a timeout or a crash, never refunds twice), and records the answer:
+/// completed, or failed and releasing its share. Unreachable, it stays pending for a retry.
+pub(crate) async fn ask_razorpay_to_refund(
+    state: &AppState,
+    razorpay: &crate::razorpay::RazorpayClient,
+    tenant: Uuid,
+    intent: &zelly_store::RefundIntent,
+) -> ApiResult<Order> {
+    let notes = serde_json::json!({ "tenant_id": tenant, "order_id": intent.order_id, "refund_intent": intent.id });
     let refund = razorpay.refund(&intent.payment_id, intent.amount_minor, &intent.id.simple().to_string(), notes).await;
     match refund {
         Ok(refund) if refund.status == "failed" => {
