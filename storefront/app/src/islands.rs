@@ -239,10 +239,19 @@ pub fn CartEditor(
     let lines = RwSignal::new(lines);
     let error = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
+    // The posts on their way: Enter in a quantity box fires both its change and its form's
+    // submit, and one change needs one post.
+    let in_flight = StoredValue::new(Vec::<String>::new());
     // Posts one change; the cart the host answers with is what the page shows.
     let send = move |body: String| {
+        if in_flight.with_value(|posts| posts.contains(&body)) {
+            return;
+        }
+        in_flight.update_value(|posts| posts.push(body.clone()));
         leptos::task::spawn_local(async move {
-            match client::post_cart(body).await {
+            let result = client::post_cart(body.clone()).await;
+            in_flight.update_value(|posts| posts.retain(|p| *p != body));
+            match result {
                 Ok(summary) => {
                     error.set(None);
                     notice.set(summary.notice.clone());
