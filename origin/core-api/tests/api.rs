@@ -71,6 +71,7 @@ zelly_store::on_both_backends!(
     a_store_lists_only_its_own_products,
     a_product_is_found_only_on_its_own_store,
     prices_come_from_origin_and_only_for_the_stores_own_variants,
+    storefront_reads_say_how_many_are_left_and_what_a_cart_line_is_called,
     bad_price_lookups_get_a_clear_error,
     the_seller_api_is_closed_without_merchant_sign_in,
     the_openapi_document_lists_every_route_with_its_auth,
@@ -157,6 +158,34 @@ async fn prices_come_from_origin_and_only_for_the_stores_own_variants(store: Dyn
     assert_eq!(list.prices.len(), 1);
     assert_eq!(list.prices[0].variant_id, tee.variants[0].id);
     assert_eq!(list.prices[0].price, Money::new(12_300, Currency::INR));
+}
+
+async fn storefront_reads_say_how_many_are_left_and_what_a_cart_line_is_called(store: DynStore) {
+    let app = TestApp::spawn(store).await;
+    let (tenant, tee) = app.tenant("acme", "acme.example", "tee").await;
+    let input: zelly_edge::catalog::ProductInput = serde_json::from_value(json!({
+        "handle": "lamp", "title": "Clay Lamp", "status": "active", "option_names": ["Size"],
+        "images": [{ "url": "/assets/lamp.svg", "alt": "" }],
+        "variants": [
+            { "sku": "LAMP-S", "options": ["Small"], "price_minor": 50_000, "inventory_quantity": 2, "track_inventory": true },
+            { "sku": "LAMP-L", "options": ["Large"], "price_minor": 60_000, "inventory_quantity": 0, "track_inventory": false }
+        ]
+    }))
+    .unwrap();
+    let lamp = app.store.create_seller_product(tenant, &input).await.unwrap();
+    let (small, large) = (lamp.variants[0].id, lamp.variants[1].id);
+    let page: StoreProduct = app.get("/api/storefront/domains/acme.example/products/lamp", Some(TOKEN)).await.json().await.unwrap();
+    assert_eq!((page.available(small), page.available(large)), (Some(2), None), "tracked stock is counted, untracked has no limit");
+    let body = json!({ "variant_ids": [small, large, tee.variants[0].id] });
+    let list: PriceList = app.post("/api/storefront/domains/acme.example/prices", &body).await.json().await.unwrap();
+    let small_line = list.detail(small).unwrap();
+    assert_eq!((small_line.product_title.as_str(), small_line.variant_title.as_str()), ("Clay Lamp", "Small"));
+    assert_eq!((small_line.image_url.as_deref(), small_line.available), (Some("/assets/lamp.svg"), Some(2)));
+    assert_eq!(list.detail(large).unwrap().available, None);
+    assert_eq!(list.detail(tee.variants[0].id).unwrap().variant_title, "", "a product sold in one variant names no variant");
+    // An empty lookup (checkout's pages asking for the store alone) carries no details.
+    let store_only: PriceList = app.post("/api/storefront/domains/acme.example/prices", &json!({ "variant_ids": [] })).await.json().await.unwrap();
+    assert!(store_only.details.is_empty() && store_only.store.is_some());
 }
 
 async fn bad_price_lookups_get_a_clear_error(store: DynStore) {
