@@ -284,12 +284,14 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
     }
 
     async fn form(&self) -> Result<PageResponse, Failure> {
-        let (store, offers, quote, _) = match self.priced_cart().await? {
+        let (store, offers, quote, details) = match self.priced_cart().await? {
             Ok(priced) => priced,
             Err(page) => return Ok(page),
         };
         let form = ContactForm { attempt: self.fresh_attempt(), ..ContactForm::default() };
-        Ok(form_page(&store, offers, &quote, &form, &FieldErrors::new(), None, 200))
+        // Said now rather than after the shopper has typed their address.
+        let short = short_of_stock(&quote.lines, &details);
+        Ok(form_page(&store, offers, &quote, &form, &FieldErrors::new(), short.as_deref(), 200))
     }
 
     async fn start(&self) -> Result<PageResponse, Failure> {
@@ -647,6 +649,19 @@ fn stock_message(message: &str, lines: &[QuoteLine], details: &[VariantDetail]) 
         }
         _ => "Some items in your cart are no longer available in the quantity you chose. Please review your cart.".to_owned(),
     }
+}
+
+/// What to tell a shopper whose cart holds more of a line than the store has on hand, before
+/// they fill in the form (core-api's own count, with other shoppers' holds, decides at the end).
+fn short_of_stock(lines: &[QuoteLine], details: &[VariantDetail]) -> Option<String> {
+    lines.iter().find_map(|line| {
+        let left = details.iter().find(|d| d.variant_id == line.variant_id)?.available.filter(|left| line.quantity > *left)?;
+        Some(if left == 0 {
+            format!("{} has sold out. Please remove it from your cart to continue.", line.title)
+        } else {
+            format!("{} Please lower the quantity in your cart to continue.", crate::cart::only_left_message(&line.title, left, line.quantity))
+        })
+    })
 }
 
 enum PayAction {
@@ -1087,6 +1102,27 @@ mod tests {
         assert_eq!(stock_message("Only 1 left of Brass Diya — Large", &lines, &details), expected, "as core-api says it now");
         let other = stock_message("OTHER-SKU: only 1 left", &lines, &[]);
         assert!(!other.contains("OTHER-SKU") && other.contains("review your cart"), "{other}");
+    }
+
+    #[test]
+    fn a_cart_holding_more_than_is_left_is_told_before_the_form_is_filled() {
+        let detail = |available| VariantDetail {
+            variant_id: Uuid::from_u128(1),
+            product_title: "Brass Diya".into(),
+            product_handle: crate::Handle::parse("brass-diya").unwrap(),
+            variant_title: "Large".into(),
+            image_url: None,
+            available,
+        };
+        let lines = [diya_line(3)];
+        assert_eq!(
+            short_of_stock(&lines, &[detail(Some(2))]).as_deref(),
+            Some("Only 2 left of Brass Diya — Large; your cart has 3. Please lower the quantity in your cart to continue.")
+        );
+        assert!(short_of_stock(&lines, &[detail(Some(0))]).unwrap().starts_with("Brass Diya — Large has sold out."));
+        assert_eq!(short_of_stock(&lines, &[detail(Some(3))]), None);
+        assert_eq!(short_of_stock(&lines, &[detail(None)]), None, "untracked stock has no limit");
+        assert_eq!(short_of_stock(&lines, &[]), None);
     }
 
     #[test]

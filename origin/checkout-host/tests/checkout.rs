@@ -367,6 +367,10 @@ async fn too_little_stock_is_explained_by_the_products_name_and_the_chai_store_w
     // A cart from before the stock ran low: two where one is left.
     let cart = format!("zelly_cart={}_2", lamp.variants[0].id.simple());
     let http = browser();
+    // Told on the form already, before the address is typed in.
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("Only 1 left of Clay Lamp — Small; your cart has 2."), "{}", shown.body);
     let mut fields = SHOPPER.to_vec();
     fields.push(("payment_method", "cash_on_delivery"));
     let refused = page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)
