@@ -114,6 +114,39 @@ pub enum OrderEventKind {
     RefundFailed,
 }
 
+impl OrderEventKind {
+    /// Every kind.
+    pub const ALL: [OrderEventKind; 8] = [
+        OrderEventKind::Placed,
+        OrderEventKind::MarkedPaid,
+        OrderEventKind::Fulfilled,
+        OrderEventKind::Cancelled,
+        OrderEventKind::Restocked,
+        OrderEventKind::RefundRequested,
+        OrderEventKind::Refunded,
+        OrderEventKind::RefundFailed,
+    ];
+
+    /// The stored (and JSON) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderEventKind::Placed => "placed",
+            OrderEventKind::MarkedPaid => "marked_paid",
+            OrderEventKind::Fulfilled => "fulfilled",
+            OrderEventKind::Cancelled => "cancelled",
+            OrderEventKind::Restocked => "restocked",
+            OrderEventKind::RefundRequested => "refund_requested",
+            OrderEventKind::Refunded => "refunded",
+            OrderEventKind::RefundFailed => "refund_failed",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// One entry of an order's timeline: who did what, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -489,6 +522,10 @@ mod tests {
         }
         for status in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+        for kind in OrderEventKind::ALL {
+            assert_eq!(OrderEventKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), serde_json::json!(kind.as_str()), "stored as in JSON");
         }
     }
 }

@@ -122,6 +122,35 @@ pub mod testing {
     use std::sync::Arc;
     use zelly_store::DynStore;
 
+    /// A verifier of merchant tokens signed by `issuer` for `project`, fetching its certificates
+    /// from a certificate server started here, as Google's would serve them.
+    pub async fn merchant_verifier(issuer: &zelly_auth::dev::DevIssuer, project: &str) -> Arc<zelly_auth::FirebaseVerifier> {
+        let certs = issuer.cert_map_json();
+        let cert_server = axum::Router::new().route(
+            "/certs",
+            axum::routing::get(move || {
+                let certs = certs.clone();
+                async move { ([("cache-control", "public, max-age=3600"), ("content-type", "application/json")], certs) }
+            }),
+        );
+        let certs_base = zelly_service::serve_in_background(cert_server).await.expect("a certificate server starts");
+        let mut config = zelly_auth::FirebaseConfig::new(project);
+        config.certs_url = format!("{certs_base}/certs");
+        Arc::new(zelly_auth::FirebaseVerifier::new(config).expect("the verifier is configured"))
+    }
+
+    /// A client of the Razorpay (stand-in) at `api_url`, with the tests' key.
+    pub fn razorpay_client(api_url: &str) -> Arc<crate::razorpay::RazorpayClient> {
+        Arc::new(
+            crate::razorpay::RazorpayClient::new(crate::razorpay::RazorpayConfig {
+                api_url: api_url.to_owned(),
+                key_id: "rzp_test_k".into(),
+                key_secret: zelly_store::config::Secret::new("rzp_secret"),
+            })
+            .expect("a plain-http Razorpay client builds"),
+        )
+    }
+
     /// A state over `store`, with a fresh SQLite queue file and a fresh SQLite analytics file, the
     /// default intake limits, and merchant sign-in through `verifier` (closed when `None`).
     pub async fn state(store: DynStore, token: &str, verifier: Option<Arc<zelly_auth::FirebaseVerifier>>) -> AppState {

@@ -12,10 +12,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 use zelly_auth::dev::DevIssuer;
-use zelly_auth::{FirebaseConfig, FirebaseVerifier};
 use zelly_edge::catalog::Role;
 use zelly_edge::{DomainName, TenantSlug};
 use zelly_store::{DynStore, NewTenant};
@@ -54,17 +53,6 @@ struct World {
 
 impl World {
     async fn build(store: DynStore) -> World {
-        let certs = issuer().cert_map_json();
-        let cert_server = axum::Router::new().route(
-            "/certs",
-            axum::routing::get(move || {
-                let certs = certs.clone();
-                async move { ([("cache-control", "public, max-age=3600"), ("content-type", "application/json")], certs) }
-            }),
-        );
-        let certs_base = zelly_service::serve_in_background(cert_server).await.unwrap();
-        let mut config = FirebaseConfig::new(PROJECT);
-        config.certs_url = format!("{certs_base}/certs");
         let standin = razorpay_standin::Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             key_id: "rzp_test_k".into(),
@@ -73,15 +61,9 @@ impl World {
             webhook_secret: "whsec".into(),
         };
         let rzp = zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(standin))).await.unwrap();
-        let mut state = core_api::testing::state(store.clone(), TOKEN, Some(Arc::new(FirebaseVerifier::new(config).unwrap()))).await;
-        state.razorpay = Some(Arc::new(
-            core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
-                api_url: rzp,
-                key_id: "rzp_test_k".into(),
-                key_secret: zelly_store::config::Secret::new("rzp_secret"),
-            })
-            .unwrap(),
-        ));
+        let verifier = core_api::testing::merchant_verifier(issuer(), PROJECT).await;
+        let mut state = core_api::testing::state(store.clone(), TOKEN, Some(verifier)).await;
+        state.razorpay = Some(core_api::testing::razorpay_client(&rzp));
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         let tenant = store.create_tenant(&NewTenant { slug: TenantSlug::parse("acme").unwrap(), name: "Acme".into() }).await.unwrap();
         store.add_domain(tenant.id, &DomainName::parse("acme.localhost").unwrap(), true).await.unwrap();

@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 use zelly_auth::dev::{id_token_claims, DevIssuer, DevSigning};
-use zelly_auth::{FirebaseConfig, FirebaseVerifier};
 use zelly_edge::catalog::Role;
 use zelly_edge::{DomainName, TenantSlug};
 use zelly_store::{DynStore, NewTenant};
@@ -42,28 +41,12 @@ impl App {
     }
 
     async fn spawn_inner(store: DynStore, razorpay: Option<&str>) -> App {
-        let certs = issuer().cert_map_json();
-        let cert_server = axum::Router::new().route(
-            "/certs",
-            axum::routing::get(move || {
-                let certs = certs.clone();
-                async move { ([("cache-control", "public, max-age=3600"), ("content-type", "application/json")], certs) }
-            }),
-        );
-        let certs_base = zelly_service::serve_in_background(cert_server).await.unwrap();
-        let mut config = FirebaseConfig::new(PROJECT);
-        config.certs_url = format!("{certs_base}/certs");
-        let mut state = core_api::testing::state(store.clone(), TOKEN, Some(Arc::new(FirebaseVerifier::new(config).unwrap()))).await;
+        let verifier = core_api::testing::merchant_verifier(issuer(), PROJECT).await;
+        let mut state = core_api::testing::state(store.clone(), TOKEN, Some(verifier)).await;
         // Razorpay signs with the new secret; the old one still counts during the rotation.
         state.razorpay_webhook_secrets =
             Arc::new(vec![zelly_store::config::Secret::new(WEBHOOK_SECRET), zelly_store::config::Secret::new(OLD_WEBHOOK_SECRET)]);
-        state.razorpay = razorpay.map(|url| {
-            Arc::new(core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
-                api_url: url.to_owned(),
-                key_id: "rzp_test_k".into(),
-                key_secret: zelly_store::config::Secret::new("rzp_secret"),
-            }).unwrap())
-        });
+        state.razorpay = razorpay.map(core_api::testing::razorpay_client);
         let (analytics, queues) = (state.analytics.clone(), state.queues.clone());
         let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
         App { base, http: reqwest::Client::new(), store, analytics, queues }
@@ -107,6 +90,18 @@ impl App {
     async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.call(reqwest::Method::DELETE, path, Some(token), None).await
     }
+}
+
+/// The Razorpay stand-in, as dev runs it, with the tests' key; its base URL.
+async fn standin() -> String {
+    let config = razorpay_standin::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        key_id: "rzp_test_k".into(),
+        key_secret: "rzp_secret".into(),
+        webhook_url: None,
+        webhook_secret: WEBHOOK_SECRET.into(),
+    };
+    zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(config))).await.unwrap()
 }
 
 fn product(handle: &str, status: &str) -> Value {
@@ -876,14 +871,7 @@ async fn razorpay_webhooks_are_verified_deduplicated_and_never_move_an_order_bac
 
 async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(store: DynStore) {
     // The Razorpay stand-in, as dev runs it, with core-api pointed at it.
-    let standin_config = razorpay_standin::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        key_id: "rzp_test_k".into(),
-        key_secret: "rzp_secret".into(),
-        webhook_url: None,
-        webhook_secret: WEBHOOK_SECRET.into(),
-    };
-    let rzp = zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(standin_config))).await.unwrap();
+    let rzp = standin().await;
     let mut app = App::spawn_with_razorpay(store, &rzp).await;
     let acme = app.merchant("acme").await;
     let tenant = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap().id;
@@ -1030,14 +1018,7 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
 }
 
 async fn a_refund_abandoned_while_razorpay_was_down_is_finished_once(store: DynStore) {
-    let standin_config = razorpay_standin::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        key_id: "rzp_test_k".into(),
-        key_secret: "rzp_secret".into(),
-        webhook_url: None,
-        webhook_secret: WEBHOOK_SECRET.into(),
-    };
-    let rzp = zelly_service::serve_in_background(razorpay_standin::app(razorpay_standin::Standin::new(standin_config))).await.unwrap();
+    let rzp = standin().await;
     let app = App::spawn_with_razorpay(store.clone(), &rzp).await;
     let acme = app.merchant("acme").await;
     let mut untracked = product("lamp", "active");
@@ -1062,11 +1043,7 @@ async fn a_refund_abandoned_while_razorpay_was_down_is_finished_once(store: DynS
 
     // Once Razorpay answers again, core-api's loop finishes it, once.
     let mut state = core_api::testing::state(store.clone(), TOKEN, None).await;
-    state.razorpay = Some(Arc::new(core_api::razorpay::RazorpayClient::new(core_api::razorpay::RazorpayConfig {
-        api_url: rzp.clone(),
-        key_id: "rzp_test_k".into(),
-        key_secret: zelly_store::config::Secret::new("rzp_secret"),
-    }).unwrap()));
+    state.razorpay = Some(core_api::testing::razorpay_client(&rzp));
     let later = zelly_service::now_ms() + core_api::refunds::STALE_AFTER_MS;
     assert_eq!(core_api::refunds::resume_once(&state, zelly_service::now_ms() - core_api::refunds::STALE_AFTER_MS).await.unwrap(), 0, "not while it may be in flight");
     assert_eq!(core_api::refunds::resume_once(&state, later).await.unwrap(), 1);

@@ -209,31 +209,11 @@ pub(crate) struct TimelineEntry<'a> {
     pub at_ms: i64,
 }
 
-/// The stored name of a timeline entry's kind.
-pub(crate) fn event_kind_name(kind: zelly_edge::orders::OrderEventKind) -> &'static str {
-    use zelly_edge::orders::OrderEventKind::*;
-    match kind {
-        Placed => "placed",
-        MarkedPaid => "marked_paid",
-        Fulfilled => "fulfilled",
-        Cancelled => "cancelled",
-        Restocked => "restocked",
-        RefundRequested => "refund_requested",
-        Refunded => "refunded",
-        RefundFailed => "refund_failed",
-    }
-}
-
-fn event_kind(name: &str) -> Option<zelly_edge::orders::OrderEventKind> {
-    use zelly_edge::orders::OrderEventKind::*;
-    [Placed, MarkedPaid, Fulfilled, Cancelled, Restocked, RefundRequested, Refunded, RefundFailed].into_iter().find(|k| event_kind_name(*k) == name)
-}
-
 pub(crate) fn timeline_event(row: rows::OrderEventRow) -> Result<OrderEvent, StoreError> {
     Ok(OrderEvent {
         at_ms: row.at_ms,
         actor: row.actor,
-        kind: event_kind(&row.kind).ok_or_else(|| corrupt(format!("order event kind {:?}", row.kind)))?,
+        kind: zelly_edge::orders::OrderEventKind::parse(&row.kind).ok_or_else(|| corrupt(format!("order event kind {:?}", row.kind)))?,
         message: row.message,
     })
 }
@@ -622,7 +602,7 @@ macro_rules! order_store_impl {
                 sqlx::query(concat!(
                     "INSERT INTO ", $p, "order_events (tenant_id, order_id, at_ms, actor, kind, message) VALUES ($1, $2, $3, $4, $5, $6)"))
                     .bind(tenant).bind(entry.order).bind(entry.at_ms).bind(entry.actor)
-                    .bind($crate::orders::event_kind_name(entry.kind)).bind(&entry.message)
+                    .bind(entry.kind.as_str()).bind(&entry.message)
                     .execute(&mut **tx).await?;
                 Ok(())
             }
