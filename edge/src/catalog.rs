@@ -4,6 +4,7 @@
 //! bad field named, and the stores only ever see valid data.
 
 use crate::domain::{Currency, Handle, Money};
+use crate::limits::{MAX_AMOUNT_MINOR, MAX_STOCK_UNITS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -288,11 +289,11 @@ impl ProductInput {
             let combo: Vec<String> = v.options.iter().map(|o| o.trim().to_lowercase()).collect();
             check(&mut e, !combos.contains(&combo), format!("variants[{i}].options"), "another variant has the same options");
             combos.push(combo);
-            check(&mut e, (0..=100_000_000_000).contains(&v.price_minor), format!("variants[{i}].price_minor"), "must be between 0 and 1,000,000,000.00");
+            check(&mut e, (0..=MAX_AMOUNT_MINOR).contains(&v.price_minor), format!("variants[{i}].price_minor"), &format!("must be between 0 and {}", Money::new(MAX_AMOUNT_MINOR, Currency::INR)));
             if let Some(compare) = v.compare_at_price_minor {
-                check(&mut e, compare > v.price_minor && compare <= 100_000_000_000, format!("variants[{i}].compare_at_price_minor"), "must be greater than the price");
+                check(&mut e, compare > v.price_minor && compare <= MAX_AMOUNT_MINOR, format!("variants[{i}].compare_at_price_minor"), "must be greater than the price");
             }
-            check(&mut e, (0..=1_000_000_000).contains(&v.inventory_quantity), format!("variants[{i}].inventory_quantity"), "must be between 0 and 1,000,000,000");
+            check(&mut e, (0..=MAX_STOCK_UNITS).contains(&v.inventory_quantity), format!("variants[{i}].inventory_quantity"), "must be between 0 and 1,00,00,00,000");
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
@@ -354,7 +355,7 @@ impl InventoryAdjustmentInput {
     /// Checks the fields.
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
-        check(&mut e, self.delta != 0 && self.delta.unsigned_abs() <= 1_000_000_000, "delta", "must be a non-zero number of units");
+        check(&mut e, self.delta != 0 && self.delta.unsigned_abs() <= MAX_STOCK_UNITS.unsigned_abs(), "delta", "must be a non-zero number of units");
         let reason = self.reason.trim();
         check(&mut e, !reason.is_empty() && reason.chars().count() <= 200, "reason", "must be 1-200 characters");
         if e.is_empty() { Ok(()) } else { Err(e) }

@@ -16,10 +16,12 @@ pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 64;
 /// `0..=MAX_TIME_MS` are nobody's orders or events, and are refused.
 pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
 
-/// The largest amount of money any API takes, in minor units: ₹1,00,00,00,000.00 (ten crore
-/// rupees, 10^11 paise), far above any one product or order, and far enough below `i64::MAX`
-/// that 99 units of 50 lines can never overflow.
+/// The largest price any API takes, in minor units: ₹1,00,00,00,000.00 (a hundred crore rupees,
+/// 10^11 paise), far above any one product, and far enough below `i64::MAX` that 99 units of 50
+/// lines can never overflow.
 pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
+/// The most units of stock a variant may hold, or an adjustment may move.
+pub const MAX_STOCK_UNITS: i64 = 1_000_000_000;
 
 /// Whether `key` is a well-formed idempotency key: 1-64 letters, digits, '-' or '_'.
 pub fn is_idempotency_key(key: &str) -> bool {

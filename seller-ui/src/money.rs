@@ -1,8 +1,8 @@
 //! Rupee amounts as merchants type them ("1,299.50") and as the API stores them (paise, `129950`),
 //! converted with string arithmetic only: no float ever touches a price.
 
-/// The largest price the API accepts, in paise (₹1,000,000,000.00).
-pub const MAX_PRICE_MINOR: i64 = 100_000_000_000;
+/// The largest price the API accepts, in paise (₹1,00,00,00,000.00).
+pub const MAX_PRICE_MINOR: i64 = zelly_edge::limits::MAX_AMOUNT_MINOR;
 
 /// Parses a rupee amount typed by a merchant into paise.
 ///
@@ -26,7 +26,7 @@ pub fn parse_rupees(text: &str) -> Result<i64, String> {
     if fraction.len() > 2 {
         return Err("Use at most two decimal places (paise)".to_owned());
     }
-    let too_large = || "Must be at most ₹1,000,000,000.00".to_owned();
+    let too_large = || "Must be at most ₹1,00,00,00,000.00".to_owned();
     let whole = whole.trim_start_matches('0');
     if whole.len() > 10 {
         return Err(too_large());
@@ -77,8 +77,8 @@ pub fn parse_units(text: &str, allow_negative: bool) -> Result<i64, String> {
     let value: i64 = digits
         .parse()
         .ok()
-        .filter(|v| *v <= 1_000_000_000)
-        .ok_or_else(|| "Must be at most 1,000,000,000 units".to_owned())?;
+        .filter(|v| *v <= zelly_edge::limits::MAX_STOCK_UNITS)
+        .ok_or_else(|| "Must be at most 1,00,00,00,000 units".to_owned())?;
     Ok(if negative { -value } else { value })
 }
 
