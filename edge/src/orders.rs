@@ -80,9 +80,16 @@ impl Order {
     /// Whether this order may move to `next`: its status allows it ([`OrderStatus::can_become`])
     /// and, since a parcel ships once and cannot be called back, an order already fulfilled is
     /// neither fulfilled again nor cancelled (refund it instead).
+    ///
+    /// Cash on delivery is often shipped first and collected by the courier: a fulfilled order
+    /// not yet paid may be marked paid (it stays fulfilled, with `paid_at_ms` set).
     pub fn may_become(&self, next: OrderStatus) -> bool {
         let shipped = self.fulfilled_at_ms.is_some() || self.status == OrderStatus::Fulfilled;
-        self.status.can_become(next) && !(shipped && matches!(next, OrderStatus::Fulfilled | OrderStatus::Cancelled))
+        let collected_after_shipping = next == OrderStatus::Paid
+            && self.status == OrderStatus::Fulfilled
+            && self.payment_method == PaymentMethod::CashOnDelivery
+            && self.paid_at_ms.is_none();
+        collected_after_shipping || (self.status.can_become(next) && !(shipped && matches!(next, OrderStatus::Fulfilled | OrderStatus::Cancelled)))
     }
 
     /// What is left to refund: the total less what has been refunded (never below zero).
@@ -468,6 +475,10 @@ pub struct Order {
     /// status afterwards.
     #[serde(default)]
     pub fulfilled_at_ms: Option<i64>,
+    /// When the money came in (Unix ms): with the order when paid online; for cash on delivery,
+    /// when the merchant marked it collected, which may be after it shipped.
+    #[serde(default)]
+    pub paid_at_ms: Option<i64>,
 }
 
 #[cfg(test)]

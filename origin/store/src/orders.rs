@@ -271,6 +271,7 @@ pub(crate) mod rows {
         pub created_at_ms: i64,
         pub oversold: bool,
         pub fulfilled_at_ms: Option<i64>,
+        pub paid_at_ms: Option<i64>,
     }
 
     #[derive(sqlx::FromRow)]
@@ -308,7 +309,7 @@ pub(crate) mod rows {
 macro_rules! order_columns {
     () => {
         "id, number, checkout_id, status, payment_method, payment_id, tracking_carrier, tracking_number, total_minor, \
-         refunded_minor, currency, created_at_ms, oversold, fulfilled_at_ms"
+         refunded_minor, currency, created_at_ms, oversold, fulfilled_at_ms, paid_at_ms"
     };
 }
 
@@ -537,6 +538,7 @@ macro_rules! order_store_impl {
                     created_at_ms: row.created_at_ms,
                     oversold: row.oversold,
                     fulfilled_at_ms: row.fulfilled_at_ms,
+                    paid_at_ms: row.paid_at_ms,
                 })
             }
 
@@ -736,7 +738,8 @@ macro_rules! order_store_impl {
                 let order_id = Uuid::new_v4();
                 let inserted: Option<(Uuid,)> = sqlx::query_as(concat!(
                     "INSERT INTO ", $p, "orders (id, tenant_id, number, checkout_id, status, payment_method, payment_id, total_minor, \
-                     currency, created_at_ms, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                     currency, created_at_ms, updated_at_ms, paid_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, CASE WHEN $7 IS NULL THEN NULL ELSE $10 END) \
                      ON CONFLICT DO NOTHING RETURNING id"))
                     .bind(order_id).bind(tenant).bind(number).bind(checkout_id).bind(status.as_str())
                     .bind(checkout.payment_method.as_str()).bind(payment_id).bind(checkout.total.amount_minor)
@@ -810,7 +813,7 @@ macro_rules! order_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
                     "SELECT o.id, o.number, o.checkout_id, o.status, o.payment_method, o.payment_id, o.tracking_carrier, o.tracking_number, o.total_minor, o.refunded_minor, o.currency, \
-                     o.created_at_ms, o.oversold, o.fulfilled_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
+                     o.created_at_ms, o.oversold, o.fulfilled_at_ms, o.paid_at_ms FROM ", $p, "orders o JOIN ", $p, "checkouts c ON c.id = o.checkout_id AND c.tenant_id = o.tenant_id \
                      WHERE o.tenant_id = "));
                 q.push_bind(tenant);
                 if let Some(status) = query.status {
@@ -863,7 +866,11 @@ macro_rules! order_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let Some(row) = Self::locked_order(&mut tx, tenant, id).await? else { return Err(StoreError::NotFound) };
                 let order = Self::order_in(&mut tx, tenant, row).await?;
-                if order.status == next {
+                // Cash already collected: marking it paid again is a repeated click.
+                let already_collected = next == OrderStatus::Paid
+                    && order.payment_method == zelly_edge::orders::PaymentMethod::CashOnDelivery
+                    && order.paid_at_ms.is_some();
+                if order.status == next || already_collected {
                     // A repeated click: nothing to do, and nothing to complain about.
                     tx.commit().await?;
                     return Ok(order);
@@ -884,10 +891,13 @@ macro_rules! order_store_impl {
                     None => (order.tracking.as_ref().map(|t| t.carrier.clone()), order.tracking.as_ref().map(|t| t.number.clone())),
                 };
                 let fulfilled_at = if next == OrderStatus::Fulfilled { Some(now_ms) } else { order.fulfilled_at_ms };
+                let paid_at = if next == OrderStatus::Paid { Some(now_ms) } else { order.paid_at_ms };
+                // Cash collected after shipping: the order stays fulfilled, now paid.
+                let status = if next == OrderStatus::Paid && order.status == OrderStatus::Fulfilled { OrderStatus::Fulfilled } else { next };
                 sqlx::query(concat!(
-                    "UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4, tracking_carrier = $5, tracking_number = $6, fulfilled_at_ms = $7 \
-                     WHERE tenant_id = $1 AND id = $2"))
-                    .bind(tenant).bind(id).bind(next.as_str()).bind(now_ms).bind(&carrier).bind(&number).bind(fulfilled_at)
+                    "UPDATE ", $p, "orders SET status = $3, updated_at_ms = $4, tracking_carrier = $5, tracking_number = $6, fulfilled_at_ms = $7, \
+                     paid_at_ms = $8 WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).bind(status.as_str()).bind(now_ms).bind(&carrier).bind(&number).bind(fulfilled_at).bind(paid_at)
                     .execute(&mut *tx).await?;
                 let (kind, message) = match next {
                     OrderStatus::Paid => (OrderEventKind::MarkedPaid, "Marked paid: cash collected".to_owned()),

@@ -30,6 +30,7 @@ zelly_store::on_both_backends!(
     cancelling_an_unshipped_order_restocks_it_and_a_shipped_one_cannot_be_cancelled,
     a_partly_refunded_order_can_still_be_fulfilled_once,
     the_timeline_says_who_did_what_and_when,
+    cash_collected_after_shipping_is_recorded_and_the_order_stays_fulfilled,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -523,4 +524,28 @@ async fn the_timeline_says_who_did_what_and_when(store: DynStore) {
     assert!(timeline[2].message.contains("rfnd_t"), "{}", timeline[2].message);
     let other = tenant(&store, "bolt").await;
     assert!(matches!(store.order_timeline(other, order.id).await, Err(StoreError::NotFound)));
+}
+
+async fn cash_collected_after_shipping_is_recorded_and_the_order_stays_fulfilled(store: DynStore) {
+    let t = tenant(&store, "acme").await;
+    let offer = zelly_edge::catalog::StoreSettingsInput { name: "acme".into(), logo_url: None, accent_color: None, featured_collection: None, cash_on_delivery: true };
+    store.update_store_settings(t, &offer).await.unwrap();
+    let lamp = lamp(&store, t, 5).await;
+    let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::CashOnDelivery), NOW, RESERVATION_MS).await.unwrap();
+    let cod = store.finalize_checkout(t, c.id, &PaymentConfirmation { payment_id: None, amount_minor: c.total.amount_minor }, NOW).await.unwrap().order;
+    assert_eq!(cod.paid_at_ms, None, "nothing collected yet");
+    store.set_order_status(t, cod.id, OrderStatus::Fulfilled, None, "owner@acme.in", NOW + 1).await.unwrap();
+    let collected = store.set_order_status(t, cod.id, OrderStatus::Paid, None, "owner@acme.in", NOW + 2).await.unwrap();
+    assert_eq!((collected.status, collected.paid_at_ms, collected.fulfilled_at_ms), (OrderStatus::Fulfilled, Some(NOW + 2), Some(NOW + 1)));
+    let again = store.set_order_status(t, cod.id, OrderStatus::Paid, None, "owner@acme.in", NOW + 3).await.unwrap();
+    assert_eq!(again.paid_at_ms, Some(NOW + 2), "a second click changes nothing");
+    let kinds: Vec<_> = store.order_timeline(t, cod.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    use zelly_edge::orders::OrderEventKind as K;
+    assert_eq!(kinds, [K::Placed, K::Fulfilled, K::MarkedPaid]);
+    // Paid online, the money came with the order: there is nothing to collect.
+    let other = tenant(&store, "bolt").await;
+    let (_, online) = paid_order(&store, other, 5, 1, "pay_on").await;
+    assert_eq!(online.paid_at_ms, Some(NOW));
+    store.set_order_status(other, online.id, OrderStatus::Fulfilled, None, "owner@bolt.in", NOW + 1).await.unwrap();
+    assert!(matches!(store.set_order_status(other, online.id, OrderStatus::Paid, None, "owner@bolt.in", NOW + 2).await, Err(StoreError::Refused(_))));
 }

@@ -13,6 +13,11 @@ ALTER TABLE astro_primary.refunds ADD CONSTRAINT refunds_intent_key UNIQUE (tena
 -- A parcel ships once: the time is kept when a later refund changes the status.
 ALTER TABLE astro_primary.orders ADD COLUMN fulfilled_at_ms bigint;
 UPDATE astro_primary.orders SET fulfilled_at_ms = updated_at_ms WHERE status = 'fulfilled';
+-- When the money came in (online: with the order; cash on delivery: when the merchant says it
+-- was collected, which may be after the parcel shipped).
+ALTER TABLE astro_primary.orders ADD COLUMN paid_at_ms bigint;
+UPDATE astro_primary.orders SET paid_at_ms = created_at_ms
+    WHERE payment_id IS NOT NULL OR status IN ('paid', 'partially_refunded', 'refunded');
 
 -- Who did what to an order, and when: the order page's timeline.
 CREATE TABLE astro_primary.order_events (

@@ -23,6 +23,11 @@ ALTER TABLE refunds_new RENAME TO refunds;
 -- A parcel ships once: the time is kept when a later refund changes the status.
 ALTER TABLE orders ADD COLUMN fulfilled_at_ms INTEGER;
 UPDATE orders SET fulfilled_at_ms = updated_at_ms WHERE status = 'fulfilled';
+-- When the money came in (online: with the order; cash on delivery: when the merchant says it
+-- was collected, which may be after the parcel shipped).
+ALTER TABLE orders ADD COLUMN paid_at_ms INTEGER;
+UPDATE orders SET paid_at_ms = created_at_ms
+    WHERE payment_id IS NOT NULL OR status IN ('paid', 'partially_refunded', 'refunded');
 
 -- Who did what to an order, and when: the order page's timeline.
 CREATE TABLE order_events (
