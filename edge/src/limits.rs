@@ -28,6 +28,15 @@ pub fn is_idempotency_key(key: &str) -> bool {
     (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Whether `key` is a key Zelly makes for itself under a namespace, `zelly:cancellation`: a
+/// lower-case name, ':', and a well-formed key. Callers cannot send ':', so such a key never
+/// meets one of theirs.
+pub fn is_namespaced_key(key: &str) -> bool {
+    key.split_once(':').is_some_and(|(space, rest)| {
+        (1..=16).contains(&space.len()) && space.bytes().all(|b| b.is_ascii_lowercase()) && is_idempotency_key(rest)
+    })
+}
+
 /// Whether `id` looks like a payment provider's id: 1-64 letters, digits, '_' or '-'.
 pub fn is_provider_id(id: &str) -> bool {
     (1..=MAX_PROVIDER_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
@@ -61,5 +70,8 @@ mod tests {
         assert!(!is_provider_id("pay 1"));
         assert!(is_idempotency_key("refund-1a2b"));
         assert!(!is_idempotency_key("a b"));
+        assert!(is_namespaced_key("zelly:cancellation"));
+        assert!(!is_idempotency_key("zelly:cancellation"), "callers cannot send Zelly's own keys");
+        assert!(!is_namespaced_key("cancellation") && !is_namespaced_key("Zelly:x") && !is_namespaced_key("zelly:"));
     }
 }

@@ -923,14 +923,19 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
     let refunds = format!("/api/seller/orders/{}/refunds", order["id"].as_str().unwrap());
 
     let refund = |amount: i64, key: &str| json!({ "amount_minor": amount, "idempotency_key": key });
-    // A refund needs its key.
+    // A refund needs its key, of up to 64 characters, and a key can never name a cancellation's.
     assert_eq!(app.post(&refunds, &acme, json!({ "amount_minor": 100 })).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    // One click's refund sent ten times at once (a double click, retries): refunded once.
+    assert_eq!(app.post(&refunds, &acme, refund(100, &"k".repeat(65))).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.post(&refunds, &acme, refund(100, "zelly:cancellation")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // One click's refund sent ten times at once (a double click, retries): refunded once. Its key
+    // is as long as a key may be.
+    let click = "k".repeat(64);
     let clicks: Vec<_> = (0..10)
         .map(|_| {
-            let (http, url, token) = (app.http.clone(), format!("{}{refunds}", app.base), acme.clone());
+            let (http, url, token, click) = (app.http.clone(), format!("{}{refunds}", app.base), acme.clone(), click.clone());
             tokio::spawn(async move {
-                let res = http.post(url).bearer_auth(token).json(&json!({ "amount_minor": 10_000, "idempotency_key": "click-1" })).send().await.unwrap();
+                let res = http.post(url).bearer_auth(token).json(&json!({ "amount_minor": 10_000, "idempotency_key": click })).send().await.unwrap();
                 (res.status(), res.json::<Value>().await.unwrap())
             })
         })
@@ -942,7 +947,7 @@ async fn a_razorpay_payment_is_verified_by_core_api_and_owners_refund_it_once(st
     let (_, once) = app.get(&format!("/api/seller/orders/{}", order["id"].as_str().unwrap()), &acme).await;
     assert_eq!((once["status"].as_str(), once["refunded"]["amount_minor"].as_i64()), (Some("partially_refunded"), Some(10_000)));
     // The same key for another amount is a mistake, not a new refund.
-    assert_eq!(app.post(&refunds, &acme, refund(20_000, "click-1")).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.post(&refunds, &acme, refund(20_000, &click)).await.0, StatusCode::CONFLICT);
     // Ten different refunds of 30% of what is left, at once: never more than was paid.
     let left = total - 10_000;
     let share = left * 3 / 10;

@@ -1004,7 +1004,7 @@ macro_rules! order_store_impl {
                 now_ms: i64,
             ) -> Result<$crate::orders::RefundIntent, StoreError> {
                 use $crate::orders::rows::RefundRow;
-                if !zelly_edge::limits::is_idempotency_key(key) {
+                if !zelly_edge::limits::is_idempotency_key(key) && !zelly_edge::limits::is_namespaced_key(key) {
                     return Err(StoreError::Invalid("idempotency_key: must be 1-64 letters, digits, '-' or '_'".into()));
                 }
                 let mut tx = self.tenant_tx(tenant).await?;

@@ -477,7 +477,7 @@ async fn cancelling_an_unshipped_order_restocks_it_and_a_shipped_one_cannot_be_c
     let c = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW, RESERVATION_MS).await.unwrap();
     let online = store.finalize_checkout(t, c.id, &paid("pay_c", c.total.amount_minor), NOW).await.unwrap().order;
     assert_eq!(stock(&store, t, lamp.id).await, 4);
-    let intent = store.begin_refund(t, online.id, online.total.amount_minor, "cancellation", "owner@acme.in", NOW).await.unwrap();
+    let intent = store.begin_refund(t, online.id, online.total.amount_minor, "zelly:cancellation", "owner@acme.in", NOW).await.unwrap();
     store.complete_refund(t, intent.id, "rfnd_c", online.total.amount_minor, NOW).await.unwrap();
     let cancelled = store.set_order_status(t, online.id, OrderStatus::Cancelled, None, "owner@acme.in", NOW + 1).await.unwrap();
     assert_eq!((cancelled.status, cancelled.refunded.amount_minor), (OrderStatus::Cancelled, online.total.amount_minor));

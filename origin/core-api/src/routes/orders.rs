@@ -416,11 +416,14 @@ pub async fn set_status(
             if merchant.role != zelly_edge::catalog::Role::Owner {
                 return Err(ApiError::Forbidden("cancelling a paid order refunds it: only the store's owners can"));
             }
-            refund_through_razorpay(&state, tenant, id, order.refundable_minor(), "cancellation", &actor).await?;
+            refund_through_razorpay(&state, tenant, id, order.refundable_minor(), CANCELLATION_REFUND_KEY, &actor).await?;
         }
     }
     Ok(Json(state.store.set_order_status(tenant, id, change.status, change.tracking.as_ref(), &actor, now_ms()).await?))
 }
+
+/// The refund intent a cancellation makes: in Zelly's own namespace, so no caller's key meets it.
+const CANCELLATION_REFUND_KEY: &str = "zelly:cancellation";
 
 /// Refunds all or part of a paid order through Razorpay (owners only). One refund per
 /// `idempotency_key`: the intent is recorded with the check of what is left to refund (pending
@@ -457,8 +460,7 @@ pub async fn refund(
     if request.amount_minor <= 0 {
         return Err(ApiError::Unprocessable("amount_minor: a refund is more than zero".into()));
     }
-    let key = format!("refund-{}", request.idempotency_key);
-    Ok(Json(refund_through_razorpay(&state, merchant.tenant.id, id, request.amount_minor, &key, &merchant.actor()).await?))
+    Ok(Json(refund_through_razorpay(&state, merchant.tenant.id, id, request.amount_minor, &request.idempotency_key, &merchant.actor()).await?))
 }
 
 /// Records the refund intent `key` of `amount_minor`, asks Razorpay for it (idempotently, by the
