@@ -161,6 +161,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
 /// The message for a text holding a control character.
 const CONTROL_CHARACTER: &str = "must not contain control characters (such as NUL)";
 
+/// Refuses, naming each, the (name, value) pairs whose name or value holds a forbidden control
+/// character: query parameters and path segments.
+fn refuse_control_characters<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<(), ApiError> {
+    let bad: BTreeMap<String, String> = pairs
+        .filter(|(name, value)| name.chars().chain(value.chars()).any(zelly_edge::limits::is_forbidden_control))
+        .map(|(name, _)| (name.escape_default().to_string(), CONTROL_CHARACTER.to_owned()))
+        .collect();
+    if bad.is_empty() { Ok(()) } else { Err(ApiError::InvalidFields(bad)) }
+}
+
 /// Notes, under its path, every string of `value` that holds a forbidden control character.
 fn find_control_characters(value: &serde_json::Value, path: String, bad: &mut BTreeMap<String, String>) {
     use serde_json::Value;
@@ -208,13 +218,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
-        let bad: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
-            .filter(|(key, value)| key.chars().chain(value.chars()).any(zelly_edge::limits::is_forbidden_control))
-            .map(|(key, _)| (key.escape_default().to_string(), CONTROL_CHARACTER.to_owned()))
-            .collect();
-        if !bad.is_empty() {
-            return Err(ApiError::InvalidFields(bad));
-        }
+        let pairs: Vec<_> = form_urlencoded::parse(query.as_bytes()).collect();
+        refuse_control_characters(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))?;
         let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
         Ok(AppQuery(value))
     }
@@ -236,14 +241,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for AppPath
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let axum::extract::Path(params) = axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
-        let bad: BTreeMap<String, String> = params
-            .iter()
-            .filter(|(_, value)| value.chars().any(zelly_edge::limits::is_forbidden_control))
-            .map(|(name, _)| (name.clone(), CONTROL_CHARACTER.to_owned()))
-            .collect();
-        if !bad.is_empty() {
-            return Err(ApiError::InvalidFields(bad));
-        }
+        refuse_control_characters(params.iter().map(|(name, value)| (name.as_str(), value.as_str())))?;
         let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(AppPath(value))
     }

@@ -315,6 +315,15 @@ macro_rules! order_columns {
 
 pub(crate) use order_columns;
 
+/// The columns a refund intent is read with, in `rows::RefundRow`'s order.
+macro_rules! refund_columns {
+    () => {
+        "id, order_id, amount_minor, status, provider_refund_id, failure"
+    };
+}
+
+pub(crate) use refund_columns;
+
 /// How an order is looked up inside the store.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum OrderKey<'a> {
@@ -967,7 +976,7 @@ macro_rules! order_store_impl {
                 }
                 let pending: Option<$crate::orders::rows::RefundRow> = match intent {
                     Some(intent) => sqlx::query_as(concat!(
-                        "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p,
+                        "SELECT ", $crate::orders::refund_columns!(), " FROM ", $p,
                         "refunds WHERE tenant_id = $1 AND id = $2 AND order_id = $3 AND status <> 'processed'"))
                         .bind(tenant).bind(intent).bind(id).fetch_optional(&mut *tx).await?,
                     None => None,
@@ -1015,7 +1024,7 @@ macro_rules! order_store_impl {
                     return Err(StoreError::Invalid("this order was not paid online: refund the shopper directly".into()));
                 };
                 let existing: Option<RefundRow> = sqlx::query_as(concat!(
-                    "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p,
+                    "SELECT ", $crate::orders::refund_columns!(), " FROM ", $p,
                     "refunds WHERE tenant_id = $1 AND order_id = $2 AND idempotency_key = $3"))
                     .bind(tenant).bind(id).bind(key).fetch_optional(&mut *tx).await?;
                 // A refund Razorpay refused is over: the same key asks again, as a new intent (the
@@ -1079,7 +1088,7 @@ macro_rules! order_store_impl {
                     .bind(tenant).bind(intent).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
                 let Some(row) = Self::locked_order(&mut tx, tenant, order_id).await? else { return Err(StoreError::NotFound) };
                 let refund: RefundRow = sqlx::query_as(concat!(
-                    "SELECT id, order_id, amount_minor, status, provider_refund_id, failure FROM ", $p, "refunds WHERE tenant_id = $1 AND id = $2"))
+                    "SELECT ", $crate::orders::refund_columns!(), " FROM ", $p, "refunds WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(intent).fetch_one(&mut *tx).await?;
                 let recorded: Option<(Uuid,)> = sqlx::query_as(concat!(
                     "SELECT id FROM ", $p, "refunds WHERE tenant_id = $1 AND provider_refund_id = $2"))
