@@ -163,10 +163,11 @@ async function sellerApi() {
   };
 }
 
-/// A shopper buys one of `variant` and pays in the Razorpay stand-in; its webhooks place the order.
-async function paidInStandin(seller, email, variant) {
+/// A shopper starts an online checkout of one `variantId` and reaches the payment step, where
+/// core-api creates the checkout's Razorpay order (in the stand-in); the step's answer.
+async function onlinePaymentStep(email, variantId) {
   const checkout = await storefront("POST", "/checkouts", {
-    lines: [{ variant_id: variant.id, quantity: 1 }],
+    lines: [{ variant_id: variantId, quantity: 1 }],
     email,
     shipping: {
       name: "Ravi Kumar", line1: "4 Park Street", city: "Kolkata", state: "West Bengal",
@@ -178,6 +179,12 @@ async function paidInStandin(seller, email, variant) {
   assert.equal(checkout.status, 201);
   const step = await storefront("POST", `/checkouts/${checkout.body.id}/razorpay-order`, {});
   assert.equal(step.status, 200, JSON.stringify(step.body));
+  return step;
+}
+
+/// A shopper buys one of `variant` and pays in the Razorpay stand-in; its webhooks place the order.
+async function paidInStandin(seller, email, variant) {
+  const step = await onlinePaymentStep(email, variant.id);
   const payer = await browser.newPage();
   await payer.goto(`${env.razorpayUrl}/pay/${step.body.order_id}?callback_url=${encodeURIComponent(`${env.razorpayUrl}/health`)}`);
   await payer.locator('[data-testid="rzp-pay"]').click();
@@ -193,20 +200,8 @@ test("a payment in the Razorpay stand-in becomes one order through its webhooks,
   const seller = await sellerApi();
   const tote = await storefront("GET", "/products/jute-tote");
   const email = `rzp-${Date.now()}@example.in`;
-  const checkout = await storefront("POST", "/checkouts", {
-    lines: [{ variant_id: tote.body.product.variants[0].id, quantity: 1 }],
-    email,
-    shipping: {
-      name: "Ravi Kumar", line1: "4 Park Street", city: "Kolkata", state: "West Bengal",
-      postal_code: "700016", country: "IN", phone: "+91 98300 12345",
-    },
-    payment_method: "razorpay",
-    idempotency_key: attemptKey(),
-  });
-  assert.equal(checkout.status, 201);
   // The payment step: core-api creates the Razorpay order (in the stand-in), with the store in its notes.
-  const step = await storefront("POST", `/checkouts/${checkout.body.id}/razorpay-order`, {});
-  assert.equal(step.status, 200, JSON.stringify(step.body));
+  const step = await onlinePaymentStep(email, tote.body.product.variants[0].id);
   const rzpOrder = { id: step.body.order_id };
   assert.equal(step.body.key_id, "rzp_test_zelly");
 
