@@ -152,32 +152,147 @@ pub struct StoreInfo {
     pub accent_color: Option<String>,
 }
 
-/// A storefront home page's data: the store, its active products and its collections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// How a storefront listing is ordered. Every order is a keyset over an index, so any page of a
+/// listing costs the same however deep it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StoreCatalog {
-    /// The store.
-    pub store: StoreInfo,
-    /// Products, newest first.
-    pub products: Vec<Product>,
-    /// Collections to link to, by title.
-    #[serde(default)]
-    pub collections: Vec<CollectionLink>,
-    /// The collection the merchant features on the home page, if any.
-    #[serde(default)]
-    pub featured: Option<FeaturedCollection>,
+#[serde(rename_all = "kebab-case")]
+pub enum ListingSort {
+    /// The merchant's order in a collection; newest first on the home page; best match first in a
+    /// search.
+    #[default]
+    Featured,
+    /// Newest first.
+    Newest,
+    /// Cheapest first (by each product's lowest price).
+    PriceAsc,
+    /// Dearest first.
+    PriceDesc,
 }
 
-/// The collection a store features on its home page.
+impl ListingSort {
+    /// Every order with its query value, as [`ListingSort::parse`] reads it.
+    pub const ALL: [(ListingSort, &'static str); 4] = [
+        (ListingSort::Featured, "featured"),
+        (ListingSort::Newest, "newest"),
+        (ListingSort::PriceAsc, "price-asc"),
+        (ListingSort::PriceDesc, "price-desc"),
+    ];
+
+    /// The query value.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map_or("featured", |(_, k)| k)
+    }
+
+    /// Reads a query value.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, k)| *k == value).map(|(s, _)| *s)
+    }
+}
+
+/// One page of a storefront listing (the home page, a collection, a search), with what the page
+/// around it shows: the store, its collections and, on the home page's first page, the featured
+/// collection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FeaturedCollection {
+pub struct StoreListing {
+    /// The store.
+    pub store: StoreInfo,
+    /// Collections to link to, by title (at most [`MAX_NAV_COLLECTIONS`]).
+    #[serde(default)]
+    pub collections: Vec<CollectionLink>,
+    /// The collection listed, when the listing is one.
+    #[serde(default)]
+    pub collection: Option<CollectionHeading>,
+    /// The collection the merchant features on the home page, on the first page of the home
+    /// listing only, with its first products in the merchant's order.
+    #[serde(default)]
+    pub featured: Option<FeaturedProducts>,
+    /// This page's products, in the listing's order.
+    pub products: Vec<Product>,
+    /// The cursor of the next page (`after=`); absent on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// What a storefront asks of a listing; core-api reads the same fields from the query string.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ListingRequest {
+    /// The collection to list (in the path, not the query).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", param(ignore))]
+    pub collection: Option<Handle>,
+    /// Search text: only products matching every word (title, description, SKU, tag), best match
+    /// first unless another order is asked for. At most [`MAX_SEARCH_CHARS`] characters.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// The order.
+    #[serde(default)]
+    pub sort: ListingSort,
+    /// The `next` cursor of the page before.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Products per page, 1 to [`MAX_LISTING_PAGE`] (default [`DEFAULT_LISTING_PAGE`]).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl ListingRequest {
+    /// The query string that carries it (without `?`).
+    pub fn query_string(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(q) = &self.q {
+            query.append_pair("q", q);
+        }
+        if self.sort != ListingSort::Featured {
+            query.append_pair("sort", self.sort.as_str());
+        }
+        if let Some(after) = &self.after {
+            query.append_pair("after", after);
+        }
+        if let Some(limit) = self.limit {
+            query.append_pair("limit", &limit.to_string());
+        }
+        query.finish()
+    }
+}
+
+/// Most products one listing page holds.
+pub const MAX_LISTING_PAGE: u32 = 100;
+/// Products per listing page when the caller does not say.
+pub const DEFAULT_LISTING_PAGE: u32 = 48;
+/// The longest search text taken.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// Most collections a listing links to.
+pub const MAX_NAV_COLLECTIONS: usize = 50;
+/// Most products of the featured collection a home page shows.
+pub const MAX_FEATURED_PRODUCTS: usize = 12;
+
+/// The collection a listing lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CollectionHeading {
     /// URL segment.
     pub handle: Handle,
     /// Name.
     pub title: String,
-    /// Its active products' ids in the merchant's order (the products are in the catalog).
-    pub product_ids: Vec<Uuid>,
+    /// Description.
+    pub description: String,
+}
+
+/// The collection a store features on its home page, with its first products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeaturedProducts {
+    /// URL segment.
+    pub handle: Handle,
+    /// Name.
+    pub title: String,
+    /// Its first active products in the merchant's order.
+    pub products: Vec<Product>,
 }
 
 /// A collection as a link in the storefront's navigation.
@@ -190,24 +305,25 @@ pub struct CollectionLink {
     pub title: String,
 }
 
-/// A storefront collection page's data: the collection and its active products in order.
+/// One stretch of a store's sitemap: the handles of its active products in handle order, from
+/// `offset`, and (on the first stretch) its collections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StoreCollection {
+pub struct StoreSitemap {
     /// The store.
     pub store: StoreInfo,
-    /// URL segment.
-    pub handle: Handle,
-    /// Name.
-    pub title: String,
-    /// Description.
-    pub description: String,
-    /// Active products in the merchant's order.
-    pub products: Vec<Product>,
-    /// The same products' ids, newest first (the storefront's "Newest" sort).
+    /// How many active products the store has.
+    pub total: u64,
+    /// Collection handles (on the stretch from offset 0 only).
     #[serde(default)]
-    pub newest_first: Vec<Uuid>,
+    pub collections: Vec<Handle>,
+    /// Product handles.
+    pub products: Vec<Handle>,
 }
+
+/// Most URLs one sitemap file may list (the sitemaps.org limit); past it a sitemap index points
+/// to one file per this many products.
+pub const SITEMAP_MAX_URLS: usize = 50_000;
 
 /// A storefront product page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

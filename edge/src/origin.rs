@@ -2,7 +2,7 @@
 //! whatever HTTP client they use.
 
 use crate::domain::{DomainName, Handle};
-use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use crate::dto::{ListingRequest, PriceList, PriceLookup, StoreListing, StoreProduct, StoreSitemap};
 use crate::events::EventBatch;
 
 /// How a call to origin failed.
@@ -41,12 +41,12 @@ impl OriginError {
 /// No `Send` bound: in a Worker everything runs on one thread.
 #[allow(async_fn_in_trait)]
 pub trait StorefrontOrigin {
-    /// The store on `domain` and its products.
-    async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError>;
+    /// One page of a listing of the store on `domain` (its products, a search, a collection).
+    async fn listing(&self, domain: &DomainName, request: &ListingRequest) -> Result<StoreListing, OriginError>;
     /// One product of the store on `domain`.
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError>;
-    /// One collection of the store on `domain`.
-    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError>;
+    /// The stretch of the sitemap of the store on `domain` from `offset`.
+    async fn sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<StoreSitemap, OriginError>;
     /// Current prices of variants of the store on `domain`.
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError>;
     /// Whether `domain` belongs to an active tenant (the on-demand TLS question).

@@ -3,12 +3,14 @@
 
 use crate::domain::{DomainName, Handle};
 
-/// Route pattern: a store's catalog by domain.
-pub const STORE_CATALOG: &str = "/api/storefront/domains/{domain}/products";
+/// Route pattern: one page of a store's products (the home page and search), by domain.
+pub const STORE_LISTING: &str = "/api/storefront/domains/{domain}/products";
 /// Route pattern: one product of a store by handle.
 pub const STORE_PRODUCT: &str = "/api/storefront/domains/{domain}/products/{handle}";
-/// Route pattern: one collection of a store by handle.
+/// Route pattern: one page of a store's collection, by handle.
 pub const STORE_COLLECTION: &str = "/api/storefront/domains/{domain}/collections/{handle}";
+/// Route pattern: one stretch of a store's sitemap.
+pub const STORE_SITEMAP: &str = "/api/storefront/domains/{domain}/sitemap";
 /// Route pattern: current prices of variants of a store.
 pub const STORE_PRICES: &str = "/api/storefront/domains/{domain}/prices";
 /// Route pattern: the version of what a store's storefront shows (edge cache keys).
@@ -37,19 +39,24 @@ pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).
 pub const VALIDATE_TENANT_DOMAIN: &str = "/validate_tenant_domain/{domain}";
 
-/// `GET` path of a store's catalog.
-pub fn store_catalog(domain: &DomainName) -> String {
-    format!("/api/storefront/domains/{domain}/products")
+/// `GET` path of one page of a listing: the home page's products, a search, or a collection.
+pub fn store_listing(domain: &DomainName, request: &crate::dto::ListingRequest) -> String {
+    let base = match &request.collection {
+        Some(handle) => format!("/api/storefront/domains/{domain}/collections/{handle}"),
+        None => format!("/api/storefront/domains/{domain}/products"),
+    };
+    let query = request.query_string();
+    if query.is_empty() { base } else { format!("{base}?{query}") }
+}
+
+/// `GET` path of the stretch of a store's sitemap from `offset`.
+pub fn store_sitemap(domain: &DomainName, offset: u64, limit: u32) -> String {
+    format!("/api/storefront/domains/{domain}/sitemap?offset={offset}&limit={limit}")
 }
 
 /// `GET` path of one product page's data.
 pub fn store_product(domain: &DomainName, handle: &Handle) -> String {
     format!("/api/storefront/domains/{domain}/products/{handle}")
-}
-
-/// `GET` path of one collection page's data.
-pub fn store_collection(domain: &DomainName, handle: &Handle) -> String {
-    format!("/api/storefront/domains/{domain}/collections/{handle}")
 }
 
 /// `POST` path of the price lookup.

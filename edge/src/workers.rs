@@ -1,7 +1,7 @@
 //! core-api's storefront API over the Workers runtime's `fetch` (feature `workers`).
 
 use crate::domain::{DomainName, Handle};
-use crate::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use crate::dto::{ListingRequest, PriceList, PriceLookup, StoreListing, StoreProduct, StoreSitemap};
 use crate::events::EventBatch;
 use crate::origin::{OriginError, OriginJson, StorefrontOrigin};
 use crate::{paths, Secret};
@@ -83,16 +83,16 @@ impl OriginJson for WorkerOrigin {
 }
 
 impl StorefrontOrigin for WorkerOrigin {
-    async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
-        self.json(Method::Get, &paths::store_catalog(domain), None).await
+    async fn listing(&self, domain: &DomainName, request: &ListingRequest) -> Result<StoreListing, OriginError> {
+        self.json(Method::Get, &paths::store_listing(domain, request), None).await
     }
 
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
         self.json(Method::Get, &paths::store_product(domain, handle), None).await
     }
 
-    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError> {
-        self.json(Method::Get, &paths::store_collection(domain, handle), None).await
+    async fn sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<StoreSitemap, OriginError> {
+        self.json(Method::Get, &paths::store_sitemap(domain, offset, limit), None).await
     }
 
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {

@@ -13,9 +13,10 @@ use utoipa::{Modify, OpenApi};
     paths(
         crate::routes::health::health,
         crate::routes::domains::validate,
-        crate::routes::storefront::catalog,
+        crate::routes::storefront::listing,
         crate::routes::storefront::product,
         crate::routes::storefront::collection,
+        crate::routes::storefront::sitemap,
         crate::routes::storefront::prices,
         crate::routes::storefront::version,
         crate::routes::events::intake,
@@ -50,6 +51,8 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::timeline,
         crate::routes::webhooks::razorpay,
     ),
+    // Schemas only query parameters refer to (utoipa collects those of bodies by itself).
+    components(schemas(zelly_edge::dto::ListingSort)),
     modifiers(&SecuritySchemes)
 )]
 pub struct ApiDoc;

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zelly_edge::dto::{PriceList, Product, StoreCatalog, StoreProduct, TenantStatus};
+use zelly_edge::dto::{PriceList, Product, StoreListing, StoreProduct, TenantStatus};
 use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 use zelly_store::{DynStore, NewProduct, NewTenant, NewVariant};
 
@@ -122,12 +122,28 @@ async fn a_store_lists_only_its_own_products(store: DynStore) {
     app.tenant("bolt", "bolt.example", "mug").await;
     let res = app.get("/api/storefront/domains/Acme.Example/products", Some(TOKEN)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let catalog: StoreCatalog = res.json().await.unwrap();
+    let catalog: StoreListing = res.json().await.unwrap();
     assert_eq!(catalog.store.slug.as_str(), "acme");
     assert_eq!(catalog.store.domain.as_str(), "acme.example");
     assert_eq!(catalog.products, vec![tee]);
+    assert_eq!(catalog.next, None);
     let unknown = app.get("/api/storefront/domains/nobody.example/products", Some(TOKEN)).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // A page's size, its search and its cursor are checked; each refusal names the field.
+    for (query, field) in [("limit=0", "limit"), ("limit=101", "limit"), ("after=nonsense", "after"), ("after=1.Bad%20Handle", "after")] {
+        let res = app.get(&format!("/api/storefront/domains/acme.example/products?{query}"), Some(TOKEN)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(res.text().await.unwrap().contains(field), "{query}");
+    }
+    let long = "x".repeat(101);
+    assert_eq!(app.get(&format!("/api/storefront/domains/acme.example/products?q={long}"), Some(TOKEN)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let found: StoreListing = app.get("/api/storefront/domains/acme.example/products?q=TEE&limit=1", Some(TOKEN)).await.json().await.unwrap();
+    assert_eq!(found.products.len(), 1);
+    let none: StoreListing = app.get("/api/storefront/domains/bolt.example/products?q=tee", Some(TOKEN)).await.json().await.unwrap();
+    assert!(none.products.is_empty(), "another store's product is never found");
+    let sitemap: zelly_edge::dto::StoreSitemap = app.get("/api/storefront/domains/acme.example/sitemap", Some(TOKEN)).await.json().await.unwrap();
+    assert_eq!((sitemap.total, sitemap.products.iter().map(ToString::to_string).collect::<Vec<_>>()), (1, vec!["tee".to_owned()]));
+    assert_eq!(app.get("/api/storefront/domains/acme.example/sitemap?limit=50001", Some(TOKEN)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn a_product_is_found_only_on_its_own_store(store: DynStore) {
@@ -226,6 +242,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/products", "get"),
         ("/api/storefront/domains/{domain}/products/{handle}", "get"),
         ("/api/storefront/domains/{domain}/collections/{handle}", "get"),
+        ("/api/storefront/domains/{domain}/sitemap", "get"),
         ("/api/storefront/domains/{domain}/prices", "post"),
         ("/api/storefront/domains/{domain}/events", "post"),
         ("/api/storefront/domains/{domain}/version", "get"),

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 use std::time::Duration;
-use zelly_edge::dto::{PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreProduct};
+use zelly_edge::dto::{ListingRequest, PriceList, PriceLookup, StoreListing, StoreProduct, StoreSitemap};
 use zelly_edge::events::EventBatch;
 use zelly_edge::origin::{OriginError, OriginJson, StorefrontOrigin};
 use zelly_edge::{paths, DomainName, Handle, Secret};
@@ -68,16 +68,16 @@ impl OriginJson for OriginClient {
 }
 
 impl StorefrontOrigin for OriginClient {
-    async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
-        self.send(self.http.get(format!("{}{}", self.base, paths::store_catalog(domain)))).await
+    async fn listing(&self, domain: &DomainName, request: &ListingRequest) -> Result<StoreListing, OriginError> {
+        self.send(self.http.get(format!("{}{}", self.base, paths::store_listing(domain, request)))).await
     }
 
     async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
         self.send(self.http.get(format!("{}{}", self.base, paths::store_product(domain, handle)))).await
     }
 
-    async fn collection(&self, domain: &DomainName, handle: &Handle) -> Result<StoreCollection, OriginError> {
-        self.send(self.http.get(format!("{}{}", self.base, paths::store_collection(domain, handle)))).await
+    async fn sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<StoreSitemap, OriginError> {
+        self.send(self.http.get(format!("{}{}", self.base, paths::store_sitemap(domain, offset, limit)))).await
     }
 
     async fn prices(&self, domain: &DomainName, lookup: &PriceLookup) -> Result<PriceList, OriginError> {

@@ -15,6 +15,7 @@ pub mod postgres;
 mod rows;
 pub mod seller;
 pub mod sqlite;
+pub mod storefront;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -27,6 +28,7 @@ pub use config::DatabaseConfig;
 pub use error::StoreError;
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
+pub use storefront::StorefrontStore;
 
 /// A tenant to create.
 #[derive(Debug, Clone)]
@@ -95,10 +97,13 @@ pub trait CatalogStore: Send + Sync {
     async fn product_by_handle(&self, tenant: Uuid, handle: &Handle) -> Result<Option<Product>, StoreError>;
     /// Current prices of those of `variants` that belong to the tenant; others are left out.
     async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError>;
+    /// Name, handle, image and stock of each of these variants that is on sale, in one query (the
+    /// cart page and checkout show them by it).
+    async fn variant_details(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<zelly_edge::dto::VariantDetail>, StoreError>;
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

@@ -85,3 +85,80 @@ impl Store for PgStore {
         "postgres"
     }
 }
+
+impl PgStore {
+    /// One call of `astro_primary.storefront_read` (see `crate::storefront`): one prepared
+    /// statement, one round trip. `None`: no store on the domain.
+    #[allow(clippy::too_many_arguments)]
+    async fn storefront_read<T: serde::de::DeserializeOwned + Send + Unpin + 'static>(
+        &self,
+        domain: &DomainName,
+        kind: &str,
+        handle: Option<&str>,
+        search: Option<&str>,
+        sort: &str,
+        after: Option<&crate::storefront::ListingCursor>,
+        limit: u32,
+    ) -> Result<Option<T>, StoreError> {
+        let row: Option<sqlx::types::Json<T>> = sqlx::query_scalar(
+            "SELECT astro_primary.storefront_read($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(domain.as_str())
+        .bind(kind)
+        .bind(handle)
+        .bind(search)
+        .bind(sort)
+        .bind(after.map(|a| a.key))
+        .bind(after.map(|a| a.handle.as_str()))
+        .bind(limit.clamp(1, 50_000) as i32)
+        .bind(zelly_edge::dto::MAX_FEATURED_PRODUCTS as i32)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.map(|json| json.0))
+    }
+}
+
+#[async_trait]
+impl crate::storefront::StorefrontStore for PgStore {
+    async fn storefront_listing(
+        &self,
+        domain: &DomainName,
+        query: &crate::storefront::ListingQuery,
+    ) -> Result<Option<crate::storefront::Listing>, StoreError> {
+        let search = query.search.as_deref().map(|text| crate::storefront::pg_tsquery(&crate::storefront::search_terms(text)));
+        let read: Option<crate::storefront::json::ListingJson> = self
+            .storefront_read(
+                domain,
+                "listing",
+                query.collection.as_ref().map(Handle::as_str),
+                search.as_deref(),
+                query.sort.as_str(),
+                query.after.as_ref(),
+                query.limit,
+            )
+            .await?;
+        read.map(TryInto::try_into).transpose()
+    }
+
+    async fn storefront_product(&self, domain: &DomainName, handle: &Handle) -> Result<Option<crate::storefront::ProductPage>, StoreError> {
+        let read: Option<crate::storefront::json::ProductPageJson> =
+            self.storefront_read(domain, "product", Some(handle.as_str()), None, "featured", None, 1).await?;
+        read.map(|page| {
+            Ok(crate::storefront::ProductPage {
+                tenant: page.tenant.try_into()?,
+                product: page.product.map(|p| Ok::<_, StoreError>(crate::storefront::storefront_with_stock(p.try_into()?))).transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn storefront_sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<Option<crate::storefront::Sitemap>, StoreError> {
+        let start = crate::storefront::ListingCursor { key: i64::try_from(offset).unwrap_or(i64::MAX), handle: String::new() };
+        let read: Option<crate::storefront::json::SitemapJson> =
+            self.storefront_read(domain, "sitemap", None, None, "featured", Some(&start), limit).await?;
+        read.map(|s| {
+            Ok(crate::storefront::Sitemap { tenant: s.tenant.try_into()?, total: s.total, collections: s.collections, products: s.products })
+        })
+        .transpose()
+    }
+}

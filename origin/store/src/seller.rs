@@ -64,6 +64,9 @@ pub trait SellerStore: Send + Sync {
     async fn seller_product(&self, tenant: Uuid, id: Uuid) -> Result<Option<SellerProduct>, StoreError>;
     /// Creates a product from a validated input.
     async fn create_seller_product(&self, tenant: Uuid, input: &ProductInput) -> Result<SellerProduct, StoreError>;
+    /// Creates many products at once, all or none, in a few multi-row statements (a catalog
+    /// import); their ids in input order.
+    async fn import_seller_products(&self, tenant: Uuid, inputs: &[ProductInput]) -> Result<Vec<Uuid>, StoreError>;
     /// Replaces a product's state if `input.version` is still current ([`StoreError::Stale`] if not).
     async fn update_seller_product(&self, tenant: Uuid, id: Uuid, input: &ProductInput) -> Result<SellerProduct, StoreError>;
     /// Archives a product if `version` is still current.
@@ -95,6 +98,22 @@ pub trait SellerStore: Send + Sync {
     /// A collection as shoppers see it: its active products in the merchant's order, and their
     /// ids newest first (for the storefront's "Newest" sort).
     async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError>;
+}
+
+/// What a product's listings sort it by when ordered by price: its lowest variant price.
+pub(crate) fn min_price_minor(input: &ProductInput) -> i64 {
+    input.variants.iter().map(|v| v.price_minor).min().unwrap_or(0)
+}
+
+/// What storefront search finds a product by besides its title (which the indexes weigh
+/// separately): its description, SKUs and tags.
+pub(crate) fn search_text(input: &ProductInput) -> String {
+    let mut text = input.description.trim().to_owned();
+    for word in input.variants.iter().map(|v| v.sku.trim()).chain(input.tags.iter().map(|t| t.trim())) {
+        text.push(' ');
+        text.push_str(word);
+    }
+    text
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -512,18 +531,81 @@ macro_rules! seller_store_impl {
                 let id = Uuid::new_v4();
                 sqlx::query(concat!(
                     "INSERT INTO ", $p, "products (id, tenant_id, handle, title, description, status, option_names, images, \
-                     seo_title, seo_description, version, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)"))
+                     seo_title, seo_description, version, updated_at_ms, created_at_ms, min_price_minor, search_text) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12, $13)"))
                     .bind(id).bind(tenant).bind(&input.handle).bind(input.title.trim()).bind(&input.description)
                     .bind(input.status.as_str())
                     .bind(sqlx::types::Json(input.option_names.iter().map(|o| o.trim()).collect::<Vec<_>>()))
                     .bind(sqlx::types::Json(&input.images)).bind(&input.seo_title).bind(&input.seo_description)
                     .bind($crate::seller::now_ms())
+                    .bind($crate::seller::min_price_minor(input)).bind($crate::seller::search_text(input))
                     .execute(&mut *tx).await?;
                 Self::write_children(&mut tx, tenant, id, input, true).await?;
                 let product = Self::product_in(&mut tx, tenant, id).await?.ok_or(StoreError::NotFound)?;
                 Self::bump_catalog_version(&mut tx, tenant).await?;
                 tx.commit().await?;
                 Ok(product)
+            }
+
+            async fn import_seller_products(&self, tenant: Uuid, inputs: &[ProductInput]) -> Result<Vec<Uuid>, StoreError> {
+                for (i, input) in inputs.iter().enumerate() {
+                    input.validate().map_err(|fields| StoreError::Invalid(format!("products[{i}]: {fields:?}")))?;
+                }
+                let ids: Vec<Uuid> = inputs.iter().map(|_| Uuid::new_v4()).collect();
+                let now = $crate::seller::now_ms();
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Chunks keep every statement well under both backends' limits on parameters.
+                for (chunk, batch) in inputs.chunks(200).enumerate() {
+                    let first = chunk * 200;
+                    let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
+                        "INSERT INTO ", $p, "products (id, tenant_id, handle, title, description, status, option_names, images, \
+                         seo_title, seo_description, version, updated_at_ms, created_at_ms, min_price_minor, search_text) "));
+                    q.push_values(batch.iter().enumerate(), |mut row, (i, input)| {
+                        row.push_bind(ids[first + i]).push_bind(tenant).push_bind(input.handle.clone())
+                            .push_bind(input.title.trim().to_owned()).push_bind(input.description.clone())
+                            .push_bind(input.status.as_str())
+                            .push_bind(sqlx::types::Json(input.option_names.iter().map(|o| o.trim().to_owned()).collect::<Vec<_>>()))
+                            .push_bind(sqlx::types::Json(input.images.clone()))
+                            .push_bind(input.seo_title.clone()).push_bind(input.seo_description.clone())
+                            .push_bind(1_i64).push_bind(now).push_bind(now)
+                            .push_bind($crate::seller::min_price_minor(input)).push_bind($crate::seller::search_text(input));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                    let variants: Vec<(Uuid, &zelly_edge::catalog::VariantInput, usize)> = batch
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, input)| { let id = ids[first + i]; input.variants.iter().enumerate().map(move |(pos, v)| (id, v, pos)) })
+                        .collect();
+                    for rows in variants.chunks(400) {
+                        let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
+                            "INSERT INTO ", $p, "variants (id, tenant_id, product_id, sku, title, options, price_minor, \
+                             compare_at_price_minor, currency, inventory_quantity, track_inventory, position) "));
+                        q.push_values(rows, |mut row, (product, v, pos)| {
+                            let options: Vec<String> = v.options.iter().map(|o| o.trim().to_owned()).collect();
+                            row.push_bind(Uuid::new_v4()).push_bind(tenant).push_bind(*product).push_bind(v.sku.trim().to_owned())
+                                .push_bind($crate::seller::variant_title(&options)).push_bind(sqlx::types::Json(options))
+                                .push_bind(v.price_minor).push_bind(v.compare_at_price_minor).push_bind(v.currency.as_str())
+                                .push_bind(v.inventory_quantity).push_bind(v.track_inventory).push_bind(*pos as i32);
+                        });
+                        q.build().execute(&mut *tx).await?;
+                    }
+                    let tags: Vec<(Uuid, String, usize)> = batch
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, input)| { let id = ids[first + i]; input.normalized_tags().into_iter().enumerate().map(move |(pos, t)| (id, t, pos)) })
+                        .collect();
+                    for rows in tags.chunks(400) {
+                        let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
+                            "INSERT INTO ", $p, "product_tags (tenant_id, product_id, tag, tag_lower, position) "));
+                        q.push_values(rows, |mut row, (product, tag, pos)| {
+                            row.push_bind(tenant).push_bind(*product).push_bind(tag.clone()).push_bind(tag.to_lowercase()).push_bind(*pos as i32);
+                        });
+                        q.build().execute(&mut *tx).await?;
+                    }
+                }
+                Self::bump_catalog_version(&mut tx, tenant).await?;
+                tx.commit().await?;
+                Ok(ids)
             }
 
             async fn update_seller_product(&self, tenant: Uuid, id: Uuid, input: &ProductInput) -> Result<SellerProduct, StoreError> {
@@ -533,13 +615,15 @@ macro_rules! seller_store_impl {
                 let done = sqlx::query(concat!(
                     "UPDATE ", $p, "products SET handle = $4, title = $5, description = $6, status = $7, option_names = $8, \
                      images = $9, seo_title = $10, seo_description = $11, version = version + 1, \
-                     updated_at_ms = CASE WHEN updated_at_ms >= $12 THEN updated_at_ms + 1 ELSE $12 END \
+                     updated_at_ms = CASE WHEN updated_at_ms >= $12 THEN updated_at_ms + 1 ELSE $12 END, \
+                     min_price_minor = $13, search_text = $14 \
                      WHERE tenant_id = $1 AND id = $2 AND version = $3"))
                     .bind(tenant).bind(id).bind(version).bind(&input.handle).bind(input.title.trim()).bind(&input.description)
                     .bind(input.status.as_str())
                     .bind(sqlx::types::Json(input.option_names.iter().map(|o| o.trim()).collect::<Vec<_>>()))
                     .bind(sqlx::types::Json(&input.images)).bind(&input.seo_title).bind(&input.seo_description)
                     .bind($crate::seller::now_ms())
+                    .bind($crate::seller::min_price_minor(input)).bind($crate::seller::search_text(input))
                     .execute(&mut *tx).await?;
                 if done.rows_affected() == 0 {
                     return Err(match Self::product_in(&mut tx, tenant, id).await? {
@@ -770,6 +854,41 @@ macro_rules! catalog_store_impl {
                 let products = Self::load_products(&mut tx, tenant, rows).await?;
                 tx.commit().await?;
                 Ok(products.into_iter().next().map($crate::seller::storefront_product))
+            }
+
+            async fn variant_details(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<zelly_edge::dto::VariantDetail>, StoreError> {
+                if variants.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut tx = self.tenant_tx(tenant).await?;
+                let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
+                    "SELECT v.id, p.title, p.handle, v.title, p.images, v.track_inventory, v.inventory_quantity, \
+                     (SELECT count(*) FROM ", $p, "variants s WHERE s.tenant_id = v.tenant_id AND s.product_id = v.product_id) FROM ", $p,
+                    "variants v JOIN ", $p, "products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
+                     WHERE p.status = 'active' AND v.tenant_id = "));
+                q.push_bind(tenant).push(" AND v.id IN (");
+                let mut ids = q.separated(", ");
+                for id in variants {
+                    ids.push_bind(*id);
+                }
+                ids.push_unseparated(")");
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(Uuid, String, String, String, sqlx::types::Json<Vec<zelly_edge::catalog::ProductImage>>, bool, i64, i64)> =
+                    q.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter()
+                    .map(|(id, product_title, handle, title, images, tracked, quantity, siblings)| {
+                        Ok(zelly_edge::dto::VariantDetail {
+                            variant_id: id,
+                            product_title,
+                            product_handle: Handle::parse(&handle).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                            // A product sold in one variant has nothing to tell its variant by.
+                            variant_title: if siblings > 1 { title } else { String::new() },
+                            image_url: images.0.first().map(|i| i.url.clone()),
+                            available: zelly_edge::dto::VariantStock::of(id, tracked, quantity).available,
+                        })
+                    })
+                    .collect()
             }
 
             async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError> {

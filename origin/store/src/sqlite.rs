@@ -71,3 +71,221 @@ impl Store for SqliteStore {
         "sqlite"
     }
 }
+
+/// The product columns the storefront reads, as `rows::SellerProductRow` wants them.
+macro_rules! listed {
+    () => {
+        "p.id, p.handle, p.title, p.description, p.status, p.option_names, p.images, p.seo_title, p.seo_description, p.version, p.updated_at_ms"
+    };
+}
+
+/// A listed product's row with its sort key.
+#[derive(sqlx::FromRow)]
+struct KeyedRow {
+    #[sqlx(flatten)]
+    row: crate::seller::rows::SellerProductRow,
+    k: i64,
+}
+
+impl SqliteStore {
+    /// The tenant on `domain` and its featured collection, in the read transaction.
+    async fn storefront_tenant(
+        tx: &mut sqlx::Transaction<'static, Sqlite>,
+        domain: &DomainName,
+    ) -> Result<Option<(Tenant, Option<Uuid>)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            tenant: crate::rows::TenantRow,
+            featured_collection_id: Option<Uuid>,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.featured_collection_id \
+             FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.domain = $1",
+        )
+        .bind(domain.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.map(|r| Ok((Tenant::try_from(r.tenant)?, r.featured_collection_id))).transpose()
+    }
+
+    /// Storefront products from their rows, in the rows' order.
+    async fn storefront_products(
+        tx: &mut sqlx::Transaction<'static, Sqlite>,
+        tenant: Uuid,
+        rows: Vec<crate::seller::rows::SellerProductRow>,
+    ) -> Result<Vec<Product>, StoreError> {
+        Ok(Self::load_products(tx, tenant, rows).await?.into_iter().map(crate::seller::storefront_product).collect())
+    }
+}
+
+#[async_trait]
+impl crate::storefront::StorefrontStore for SqliteStore {
+    async fn storefront_listing(
+        &self,
+        domain: &DomainName,
+        query: &crate::storefront::ListingQuery,
+    ) -> Result<Option<crate::storefront::Listing>, StoreError> {
+        use crate::storefront::{fts5_query, search_terms, Listing, ListingCursor};
+        use zelly_edge::dto::{CollectionHeading, CollectionLink, FeaturedProducts, ListingSort};
+        let mut tx = self.pool.begin().await?;
+        let Some((tenant, featured_id)) = Self::storefront_tenant(&mut tx, domain).await? else { return Ok(None) };
+        let mut listing =
+            Listing { tenant, collections: Vec::new(), collection: None, featured: None, products: Vec::new(), next: None };
+        if listing.tenant.status != TenantStatus::Active {
+            return Ok(Some(listing));
+        }
+        let tenant = listing.tenant.id;
+        let links: Vec<(String, String)> =
+            sqlx::query_as("SELECT handle, title FROM collections WHERE tenant_id = $1 ORDER BY title, handle LIMIT $2")
+                .bind(tenant)
+                .bind(zelly_edge::dto::MAX_NAV_COLLECTIONS as i64)
+                .fetch_all(&mut *tx)
+                .await?;
+        listing.collections = links
+            .into_iter()
+            .filter_map(|(handle, title)| Handle::parse(&handle).ok().map(|handle| CollectionLink { handle, title }))
+            .collect();
+        let mut collection_id = None;
+        if let Some(handle) = &query.collection {
+            let found: Option<(Uuid, String, String)> =
+                sqlx::query_as("SELECT id, title, description FROM collections WHERE tenant_id = $1 AND handle = $2")
+                    .bind(tenant)
+                    .bind(handle.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((id, title, description)) = found else { return Ok(Some(listing)) };
+            collection_id = Some(id);
+            listing.collection = Some(CollectionHeading { handle: handle.clone(), title, description });
+        }
+        let terms = query.search.as_deref().map(search_terms);
+        if terms.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Some(listing));
+        }
+        let matches = terms.as_deref().map(fts5_query);
+        let limit = i64::from(query.limit.max(1));
+        let after = query.after.as_ref();
+        let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(concat!("SELECT ", listed!(), ", "));
+        let by_relevance = matches.is_some() && query.sort == ListingSort::Featured;
+        let by_position = collection_id.is_some() && query.sort == ListingSort::Featured;
+        if let (true, Some(matches)) = (by_relevance, &matches) {
+            q.push("0 AS k FROM product_search s JOIN products p ON p.id = s.product_id WHERE product_search MATCH ")
+                .push_bind(matches.clone())
+                .push(" AND p.tenant_id = ")
+                .push_bind(tenant)
+                .push(" AND p.status = 'active' ORDER BY bm25(product_search, 0.0, 0.0, 10.0, 1.0), p.handle LIMIT ")
+                .push_bind(limit + 1)
+                .push(" OFFSET ")
+                .push_bind(after.map_or(0, |a| a.key.max(0)));
+        } else {
+            let (key, order, op) = match query.sort {
+                _ if by_position => ("cp.position", "cp.position, p.handle", ">"),
+                ListingSort::PriceAsc => ("p.min_price_minor", "p.min_price_minor, p.handle", ">"),
+                ListingSort::PriceDesc => ("p.min_price_minor", "p.min_price_minor DESC, p.handle DESC", "<"),
+                ListingSort::Featured | ListingSort::Newest => ("p.created_at_ms", "p.created_at_ms DESC, p.handle DESC", "<"),
+            };
+            q.push(format!("{key} AS k FROM products p "));
+            if by_position {
+                q.push("JOIN collection_products cp ON cp.product_id = p.id AND cp.tenant_id = p.tenant_id AND cp.collection_id = ")
+                    .push_bind(collection_id);
+            }
+            q.push(" WHERE p.tenant_id = ").push_bind(tenant).push(" AND p.status = 'active'");
+            if let (Some(id), false) = (collection_id, by_position) {
+                q.push(" AND EXISTS (SELECT 1 FROM collection_products cp WHERE cp.tenant_id = p.tenant_id AND cp.product_id = p.id AND cp.collection_id = ")
+                    .push_bind(id)
+                    .push(")");
+            }
+            if let Some(matches) = &matches {
+                q.push(" AND p.id IN (SELECT product_id FROM product_search WHERE product_search MATCH ").push_bind(matches.clone()).push(")");
+            }
+            if let Some(after) = after {
+                q.push(format!(" AND ({key}, p.handle) {op} (")).push_bind(after.key).push(", ").push_bind(after.handle.clone()).push(")");
+            }
+            q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit + 1);
+        }
+        let mut rows: Vec<KeyedRow> = q.build_query_as().fetch_all(&mut *tx).await?;
+        if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            let last = rows.last().map(|r| (r.k, r.row.handle.clone()));
+            listing.next = last.map(|(key, handle)| match by_relevance {
+                true => ListingCursor { key: after.map_or(0, |a| a.key.max(0)) + limit, handle: String::new() },
+                false => ListingCursor { key, handle },
+            });
+        }
+        listing.products = Self::storefront_products(&mut tx, tenant, rows.into_iter().map(|r| r.row).collect()).await?;
+        if let (Some(featured), None, None, None) = (featured_id, &query.collection, &terms, after) {
+            let head: Option<(String, String)> = sqlx::query_as("SELECT handle, title FROM collections WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(featured)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((handle, title)) = head {
+                let rows: Vec<crate::seller::rows::SellerProductRow> = sqlx::query_as(concat!(
+                    "SELECT ", listed!(), " FROM collection_products cp JOIN products p ON p.id = cp.product_id AND p.tenant_id = cp.tenant_id \
+                     WHERE cp.tenant_id = $1 AND cp.collection_id = $2 AND p.status = 'active' ORDER BY cp.position LIMIT $3"
+                ))
+                .bind(tenant)
+                .bind(featured)
+                .bind(zelly_edge::dto::MAX_FEATURED_PRODUCTS as i64)
+                .fetch_all(&mut *tx)
+                .await?;
+                let products = Self::storefront_products(&mut tx, tenant, rows).await?;
+                let handle = Handle::parse(&handle).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                listing.featured = Some(FeaturedProducts { handle, title, products });
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(listing))
+    }
+
+    async fn storefront_product(&self, domain: &DomainName, handle: &Handle) -> Result<Option<crate::storefront::ProductPage>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some((tenant, _)) = Self::storefront_tenant(&mut tx, domain).await? else { return Ok(None) };
+        if tenant.status != TenantStatus::Active {
+            return Ok(Some(crate::storefront::ProductPage { tenant, product: None }));
+        }
+        let rows: Vec<crate::seller::rows::SellerProductRow> =
+            sqlx::query_as(concat!("SELECT ", listed!(), " FROM products p WHERE p.tenant_id = $1 AND p.handle = $2 AND p.status = 'active'"))
+                .bind(tenant.id)
+                .bind(handle.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+        let product = Self::load_products(&mut tx, tenant.id, rows).await?.pop().map(crate::storefront::storefront_with_stock);
+        tx.commit().await?;
+        Ok(Some(crate::storefront::ProductPage { tenant, product }))
+    }
+
+    async fn storefront_sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<Option<crate::storefront::Sitemap>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some((tenant, _)) = Self::storefront_tenant(&mut tx, domain).await? else { return Ok(None) };
+        let mut sitemap = crate::storefront::Sitemap { tenant, total: 0, collections: Vec::new(), products: Vec::new() };
+        if sitemap.tenant.status != TenantStatus::Active {
+            return Ok(Some(sitemap));
+        }
+        let id = sitemap.tenant.id;
+        let (total,): (i64,) = sqlx::query_as("SELECT count(*) FROM products WHERE tenant_id = $1 AND status = 'active'")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sitemap.total = u64::try_from(total).unwrap_or(0);
+        let parse = |h: String| Handle::parse(&h).map_err(|e| StoreError::Corrupt(e.to_string()));
+        if offset == 0 {
+            let handles: Vec<(String,)> = sqlx::query_as("SELECT handle FROM collections WHERE tenant_id = $1 ORDER BY handle")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            sitemap.collections = handles.into_iter().map(|(h,)| parse(h)).collect::<Result<_, _>>()?;
+        }
+        let handles: Vec<(String,)> = sqlx::query_as(
+            "SELECT handle FROM products WHERE tenant_id = $1 AND status = 'active' ORDER BY handle LIMIT $2 OFFSET $3",
+        )
+        .bind(id)
+        .bind(i64::from(limit.max(1)))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await?;
+        sitemap.products = handles.into_iter().map(|(h,)| parse(h)).collect::<Result<_, _>>()?;
+        tx.commit().await?;
+        Ok(Some(sitemap))
+    }
+}

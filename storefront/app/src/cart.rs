@@ -287,7 +287,7 @@ mod tests {
     struct ShirtShop;
 
     impl StorefrontOrigin for ShirtShop {
-        async fn catalog(&self, _: &DomainName) -> Result<zelly_edge::dto::StoreCatalog, OriginError> { Err(OriginError::NotFound) }
+        async fn listing(&self, _: &DomainName, _: &zelly_edge::dto::ListingRequest) -> Result<zelly_edge::dto::StoreListing, OriginError> { Err(OriginError::NotFound) }
         async fn product(&self, _: &DomainName, handle: &Handle) -> Result<zelly_edge::dto::StoreProduct, OriginError> {
             if handle.as_str() != "shirt" {
                 return Err(OriginError::NotFound);
@@ -295,7 +295,7 @@ mod tests {
             let stock = vec![zelly_edge::dto::VariantStock::of(id(3), true, 2), zelly_edge::dto::VariantStock::of(id(1), false, 0)];
             Ok(zelly_edge::dto::StoreProduct { store: store(), product: shirt(), stock })
         }
-        async fn collection(&self, _: &DomainName, _: &Handle) -> Result<zelly_edge::dto::StoreCollection, OriginError> { Err(OriginError::NotFound) }
+        async fn sitemap(&self, _: &DomainName, _: u64, _: u32) -> Result<zelly_edge::dto::StoreSitemap, OriginError> { Err(OriginError::NotFound) }
         async fn prices(&self, _: &DomainName, lookup: &PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
             let details = lookup.variant_ids.iter().filter(|v| **v == id(3)).map(|v| zelly_edge::dto::VariantDetail {
                 variant_id: *v,

@@ -10,6 +10,7 @@ pub mod cart;
 #[allow(missing_docs)] // the `#[island]` macro writes undocumented props structs
 pub mod islands;
 pub mod listing;
+pub mod page_cache;
 pub mod resolve;
 pub mod seo;
 
@@ -19,7 +20,7 @@ use listing::Listing;
 use resolve::{DomainCache, DomainStatus};
 use seo::Head;
 use leptos::prelude::*;
-use zelly_edge::dto::{Product, StoreCatalog, StoreCollection, StoreInfo, StoreProduct};
+use zelly_edge::dto::{ListingRequest, Product, StoreInfo, StoreListing, StoreProduct};
 use zelly_edge::host::normalize_host;
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 
@@ -155,39 +156,26 @@ fn ProductGrid(products: Vec<Product>, empty_note: &'static str, leads: bool) ->
     }
 }
 
-/// How many of the featured collection's products the home page shows.
-const FEATURED_PRODUCTS: usize = 8;
-
-/// The store's home page: its featured collection, its collections and a grid of its products, newest first (sortable,
-/// a page at a time).
-pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
-    let store = catalog.store.clone();
-    let collections = catalog.collections.clone();
-    let count = format!("{} products", catalog.products.len());
-    let (products, page, pages) = listing.apply(catalog.products.clone(), None);
-    // The merchant's featured collection leads the first page: up to eight of its products.
-    let featured = catalog.featured.clone().filter(|_| page == 1).and_then(|f| {
-        let picks: Vec<Product> = f
-            .product_ids
-            .iter()
-            .filter_map(|id| catalog.products.iter().find(|p| p.id == *id).cloned())
-            .take(FEATURED_PRODUCTS)
-            .collect();
-        (!picks.is_empty()).then_some((f.handle, f.title, picks))
-    });
+/// The store's home page: its featured collection, its collections and a grid of its products,
+/// newest first (sortable, a page at a time).
+pub fn render_home(data: &StoreListing, listing: &Listing) -> Page {
+    let store = data.store.clone();
+    let collections = data.collections.clone();
+    // The merchant's featured collection leads the first page.
+    let featured = data.featured.clone().filter(|f| listing.after.is_none() && !f.products.is_empty());
     let grid_leads = featured.is_none();
+    let products = data.products.clone();
     let body = view! {
         <section class="hero">
             <h1>{store.name.clone()}</h1>
-            <p>{count}</p>
         </section>
-        {featured.map(|(handle, title, picks)| { let label = title.clone(); view! {
+        {featured.map(|f| { let label = f.title.clone(); view! {
             <section class="featured" aria-label=label data-testid="featured">
-                <h2 class="featured-title">{title}</h2>
+                <h2 class="featured-title">{f.title}</h2>
                 <ul class="grid">
-                    {picks.into_iter().enumerate().map(|(i, product)| view! { <ProductCard product eager=i < EAGER_CARDS/> }).collect_view()}
+                    {f.products.into_iter().enumerate().map(|(i, product)| view! { <ProductCard product eager=i < EAGER_CARDS/> }).collect_view()}
                 </ul>
-                <p class="featured-more"><a href=format!("/collections/{handle}")>"View the whole collection →"</a></p>
+                <p class="featured-more"><a href=format!("/collections/{}", f.handle)>"View the whole collection →"</a></p>
             </section>
         }})}
         {(!collections.is_empty()).then(|| view! {
@@ -197,53 +185,59 @@ pub fn render_home(catalog: &StoreCatalog, listing: &Listing) -> Page {
                 }).collect_view()}
             </nav>
         })}
-        {listing::controls(listing, "/", page, pages)}
+        {listing::controls(listing, "/", data.next.as_deref())}
         <ProductGrid products empty_note="This store has no products yet." leads=grid_leads/>
     };
-    let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online: {} products.", store.name, catalog.products.len()));
+    let head = Head::page(&store, "/", store.name.clone(), format!("Shop {} online.", store.name));
     Page::ok(document(head, Some(&store), false, "", body))
 }
 
-/// A collection page: its products in the merchant's order, or by price, a page at a time.
-pub fn render_collection(data: &StoreCollection, listing: &Listing) -> Page {
-    let data = data.clone();
-    let title = format!("{} · {}", data.title, data.store.name);
-    let path = format!("/collections/{}", data.handle);
-    let (products, page, pages) = listing.apply(data.products.clone(), Some(&data.newest_first));
+/// A collection page: its products in the merchant's order, or by price, a page at a time. A
+/// listing without its collection is a missing page.
+pub fn render_collection(data: &StoreListing, listing: &Listing) -> Page {
+    let Some(collection) = data.collection.clone() else {
+        return render_not_found(Some(&data.store));
+    };
+    let store = data.store.clone();
+    let title = format!("{} · {}", collection.title, store.name);
+    let path = format!("/collections/{}", collection.handle);
+    let products = data.products.clone();
     let body = view! {
         <section class="hero">
-            <h1>{data.title.clone()}</h1>
-            {(!data.description.is_empty()).then(|| view! { <p>{data.description.clone()}</p> })}
+            <h1>{collection.title.clone()}</h1>
+            {(!collection.description.is_empty()).then(|| view! { <p>{collection.description.clone()}</p> })}
         </section>
-        {listing::controls(listing, &path, page, pages)}
+        {listing::controls(listing, &path, data.next.as_deref())}
         <ProductGrid products empty_note="This collection has no products yet." leads=true/>
         <p><a href="/">"← Back to the store"</a></p>
     };
-    let description = if data.description.is_empty() {
-        format!("{} from {}.", data.title, data.store.name)
+    let description = if collection.description.is_empty() {
+        format!("{} from {}.", collection.title, store.name)
     } else {
-        data.description.clone()
+        collection.description.clone()
     };
-    let head = Head::page(&data.store, &path, title, description);
-    Page::ok(document(head, Some(&data.store), false, "", body))
+    let head = Head::page(&store, &path, title, description);
+    Page::ok(document(head, Some(&store), false, "", body))
 }
 
-/// Search results: the store's products matching every word of `q`. Not indexed.
-pub fn render_search(catalog: &StoreCatalog, listing: &Listing) -> Page {
-    let store = catalog.store.clone();
-    let found = listing::search(catalog.products.clone(), &listing.q);
+/// Search results: the store's products matching every word of `q`, best match first, found by
+/// origin's search index. Not indexed by search engines.
+pub fn render_search(data: &StoreListing, listing: &Listing) -> Page {
+    let store = data.store.clone();
     let heading = if listing.q.is_empty() {
         "Search this store".to_owned()
+    } else if data.products.is_empty() && listing.after.is_none() {
+        format!("No results for “{}”", listing.q)
     } else {
-        let noun = if found.len() == 1 { "result" } else { "results" };
-        format!("{} {noun} for “{}”", found.len(), listing.q)
+        format!("Results for “{}”", listing.q)
     };
-    let (products, page, pages) = listing.apply(found, None);
+    let products = if listing.q.is_empty() { Vec::new() } else { data.products.clone() };
+    let next = data.next.as_deref().filter(|_| !listing.q.is_empty());
     let body = view! {
         <section class="hero">
             <h1 data-testid="search-heading">{heading}</h1>
         </section>
-        {listing::controls(listing, "/search", page, pages)}
+        {listing::controls(listing, "/search", next)}
         <ProductGrid products empty_note="Nothing matched. Try fewer or other words." leads=true/>
         <p><a href="/">"← Back to the store"</a></p>
     };
@@ -453,15 +447,22 @@ async fn render_for_anyone<O: StorefrontOrigin>(origin: &O, cache: &DomainCache,
     let route = StorefrontRoute::resolve(path);
     let listing = Listing::from_query(query);
     let result = match &route {
-        StorefrontRoute::Home => origin.catalog(&domain).await.map(|c| (render_home(&c, &listing), None)),
-        StorefrontRoute::Search => origin.catalog(&domain).await.map(|c| (render_search(&c, &listing), None)),
+        StorefrontRoute::Home => origin.listing(&domain, &listing.request(None, false)).await.map(|c| (render_home(&c, &listing), None)),
+        StorefrontRoute::Search => {
+            // Without words there is nothing to search for: origin is asked only for the store.
+            let request = match listing.q.is_empty() {
+                true => ListingRequest { limit: Some(1), after: None, ..listing.request(None, false) },
+                false => listing.request(None, true),
+            };
+            origin.listing(&domain, &request).await.map(|c| (render_search(&c, &listing), None))
+        }
         StorefrontRoute::Product(handle) => {
             origin.product(&domain, handle).await.map(|p| (render_product(&p), Some(p.product.id)))
         }
         StorefrontRoute::Collection(handle) => {
-            origin.collection(&domain, handle).await.map(|c| (render_collection(&c, &listing), None))
+            origin.listing(&domain, &listing.request(Some(handle.clone()), false)).await.map(|c| (render_collection(&c, &listing), None))
         }
-        StorefrontRoute::Sitemap => origin.catalog(&domain).await.map(|c| (seo::sitemap(&c), None)),
+        StorefrontRoute::Sitemap(part) => seo::sitemap_page(origin, &domain, *part).await.map(|page| (page, None)),
         StorefrontRoute::Cart => cart_page(origin, &domain, cookies, capped_line(query)).await.map(|page| (page, None)),
         StorefrontRoute::Robots => match known {
             Some(DomainStatus::Active) => Ok((seo::robots(&domain), None)),
@@ -489,7 +490,7 @@ async fn render_for_anyone<O: StorefrontOrigin>(origin: &O, cache: &DomainCache,
             // No such page, or no such store? A suspended store would have been 410, so a domain
             // that is not an active store is unknown. The home page's 404 already says so.
             let store = match (&route, known) {
-                (StorefrontRoute::Home | StorefrontRoute::Sitemap | StorefrontRoute::Cart | StorefrontRoute::Search, None | Some(DomainStatus::Refused | DomainStatus::Unknown | DomainStatus::Suspended)) => {
+                (StorefrontRoute::Home | StorefrontRoute::Sitemap(None) | StorefrontRoute::Cart | StorefrontRoute::Search, None | Some(DomainStatus::Refused | DomainStatus::Unknown | DomainStatus::Suspended)) => {
                     cache.put(&domain, DomainStatus::Unknown, now_ms);
                     None
                 }
@@ -567,8 +568,9 @@ pub enum StorefrontRoute {
     Collection(zelly_edge::Handle),
     /// `/robots.txt`
     Robots,
-    /// `/sitemap.xml`
-    Sitemap,
+    /// `/sitemap.xml` (`None`), or one file of a large store's sitemap, `/sitemap-{n}.xml`
+    /// (`Some(n)`, from 1).
+    Sitemap(Option<u32>),
     /// `/cart`
     Cart,
     /// `/search?q=`
@@ -588,7 +590,7 @@ impl StorefrontRoute {
                 | StorefrontRoute::Product(_)
                 | StorefrontRoute::Collection(_)
                 | StorefrontRoute::Robots
-                | StorefrontRoute::Sitemap
+                | StorefrontRoute::Sitemap(_)
         )
     }
 
@@ -597,7 +599,7 @@ impl StorefrontRoute {
         match path {
             "/" | "" => return StorefrontRoute::Home,
             "/robots.txt" => return StorefrontRoute::Robots,
-            "/sitemap.xml" => return StorefrontRoute::Sitemap,
+            "/sitemap.xml" => return StorefrontRoute::Sitemap(None),
             "/cart" | "/cart/" => return StorefrontRoute::Cart,
             "/search" => return StorefrontRoute::Search,
             _ => {}
@@ -606,6 +608,11 @@ impl StorefrontRoute {
             let rest = path.strip_prefix(prefix)?;
             zelly_edge::Handle::parse(rest.strip_suffix('/').unwrap_or(rest)).ok()
         };
+        if let Some(n) = path.strip_prefix("/sitemap-").and_then(|rest| rest.strip_suffix(".xml")) {
+            if let Some(n) = n.parse::<u32>().ok().filter(|n| (1..=seo::MAX_SITEMAP_FILES).contains(n) && !n.to_string().starts_with('0')) {
+                return StorefrontRoute::Sitemap(Some(n));
+            }
+        }
         if let Some(handle) = handle_after("/products/") {
             return StorefrontRoute::Product(handle);
         }
@@ -623,6 +630,10 @@ mod tests {
     use uuid::Uuid;
     use zelly_edge::dto::Variant;
     use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
+
+    fn listing_of(store: StoreInfo, products: Vec<Product>) -> StoreListing {
+        StoreListing { store, collections: vec![], collection: None, featured: None, products, next: None }
+    }
 
     fn store() -> StoreInfo {
         StoreInfo {
@@ -663,11 +674,9 @@ mod tests {
 
     #[test]
     fn the_home_page_shows_every_product_with_name_price_and_image() {
-        let page = render_home(&StoreCatalog {
-            store: store(),
-            products: vec![product("tee", &[129_900]), product("mug", &[500, 300])],
+        let page = render_home(&StoreListing {
             collections: vec![zelly_edge::dto::CollectionLink { handle: Handle::parse("summer").unwrap(), title: "Summer".into() }],
-            featured: None,
+            ..listing_of(store(), vec![product("tee", &[129_900]), product("mug", &[500, 300])])
         }, &Listing::default());
         assert_eq!(page.status, 200);
         assert!(page.html.starts_with("<!DOCTYPE html><html"));
@@ -681,14 +690,12 @@ mod tests {
 
     #[test]
     fn a_collection_page_lists_its_products_in_order() {
-        let page = render_collection(&StoreCollection {
-            store: store(),
-            handle: Handle::parse("summer").unwrap(),
-            title: "Summer".into(),
-            description: "Light things".into(),
-            products: vec![product("mug", &[300]), product("tee", &[100])],
-            newest_first: vec![],
+        let page = render_collection(&StoreListing {
+            collection: Some(zelly_edge::dto::CollectionHeading { handle: Handle::parse("summer").unwrap(), title: "Summer".into(), description: "Light things".into() }),
+            next: Some("1.tee".into()),
+            ..listing_of(store(), vec![product("mug", &[300]), product("tee", &[100])])
         }, &Listing::default());
+        assert!(page.html.contains(r#"href="/collections/summer?after=1.tee""#) && page.html.contains("Next page"), "the next page is a plain link");
         let (mug, tee) = (page.html.find("Title mug").unwrap(), page.html.find("Title tee").unwrap());
         assert!(mug < tee, "the merchant's order is kept");
         assert!(page.html.contains("Light things") && page.html.contains("<title>Summer · Acme &lt;Goods&gt;</title>"));
@@ -716,7 +723,7 @@ mod tests {
 
     #[test]
     fn an_empty_store_says_so() {
-        let page = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![], featured: None }, &Listing::default());
+        let page = render_home(&listing_of(store(), vec![]), &Listing::default());
         assert!(page.html.contains("no products yet"));
     }
 
@@ -755,15 +762,23 @@ mod tests {
     }
 
     impl StorefrontOrigin for CountingOrigin {
-        async fn catalog(&self, domain: &DomainName) -> Result<StoreCatalog, OriginError> {
-            self.answer(domain).map(|()| StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![], featured: None })
+        async fn listing(&self, domain: &DomainName, request: &ListingRequest) -> Result<StoreListing, OriginError> {
+            self.answer(domain)?;
+            if request.collection.is_some() {
+                return Err(OriginError::NotFound);
+            }
+            let words = request.q.as_deref().map(str::to_lowercase).unwrap_or_default();
+            let products = vec![product("tee", &[100])].into_iter().filter(|p| p.title.to_lowercase().contains(&words)).collect();
+            Ok(listing_of(store(), products))
         }
         async fn product(&self, domain: &DomainName, handle: &Handle) -> Result<StoreProduct, OriginError> {
             self.answer(domain)?;
             if handle.as_str() == "tee" { Ok(StoreProduct { store: store(), product: product("tee", &[100]), stock: vec![] }) } else { Err(OriginError::NotFound) }
         }
-        async fn collection(&self, domain: &DomainName, _: &Handle) -> Result<StoreCollection, OriginError> {
-            self.answer(domain).and(Err(OriginError::NotFound))
+        async fn sitemap(&self, domain: &DomainName, offset: u64, _: u32) -> Result<zelly_edge::dto::StoreSitemap, OriginError> {
+            self.answer(domain)?;
+            let products = if offset == 0 { vec![Handle::parse("tee").unwrap()] } else { vec![] };
+            Ok(zelly_edge::dto::StoreSitemap { store: store(), total: 1, collections: vec![], products })
         }
         async fn prices(&self, domain: &DomainName, _: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
             // As core-api: the store with no prices (none of these variants are its own).
@@ -885,13 +900,13 @@ mod tests {
     #[test]
     fn a_store_wears_its_own_logo_and_accent_and_nothing_else() {
         let themed = StoreInfo { logo_url: Some("/assets/acme.svg".into()), accent_color: Some("#aa3300".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: themed.clone(), products: vec![], collections: vec![], featured: None }, &Listing::default());
+        let page = render_home(&listing_of(themed.clone(), vec![]), &Listing::default());
         assert!(page.html.contains(r#"<body style="--accent:#aa3300;--on-accent:#ffffff;">"#), "{}", page.html);
         assert!(page.html.contains(r#"<img src="/assets/acme.svg" alt="" height="40" class="brand-logo">"#));
-        let plain = render_home(&StoreCatalog { store: store(), products: vec![], collections: vec![], featured: None }, &Listing::default());
+        let plain = render_home(&listing_of(store(), vec![]), &Listing::default());
         assert!(!plain.html.contains(r#"style="--accent"#) && !plain.html.contains(r#"class="brand-logo""#));
         let sneaky = StoreInfo { accent_color: Some("red;background:url(//x)".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: sneaky, products: vec![], collections: vec![], featured: None }, &Listing::default());
+        let page = render_home(&listing_of(sneaky, vec![]), &Listing::default());
         assert!(!page.html.contains("background:url"), "only #rrggbb reaches the style attribute");
     }
 
@@ -930,13 +945,13 @@ mod tests {
             .enumerate()
             .map(|(n, handle)| Product { id: Uuid::from_u128(100 + n as u128), ..product(handle, &[100]) })
             .collect();
-        let featured = zelly_edge::dto::FeaturedCollection {
+        let featured = zelly_edge::dto::FeaturedProducts {
             handle: Handle::parse("summer").unwrap(),
             title: "Summer picks".into(),
-            // The cap, then the tee; an id not in the catalog (no longer on sale) is skipped.
-            product_ids: vec![Uuid::from_u128(102), Uuid::from_u128(999), Uuid::from_u128(100)],
+            // The cap, then the tee, as origin gives them.
+            products: vec![products[2].clone(), products[0].clone()],
         };
-        let catalog = StoreCatalog { store: store(), products, collections: vec![], featured: Some(featured) };
+        let catalog = StoreListing { featured: Some(featured), ..listing_of(store(), products) };
         let html = render_home(&catalog, &Listing::default()).html;
         let section = &html[html.find(r#"data-testid="featured""#).unwrap()..];
         let section = &section[..section.find("</section>").unwrap()];
@@ -944,13 +959,15 @@ mod tests {
         assert_eq!(section.matches(r#"class="card""#).count(), 2);
         assert!(section.find("Title cap").unwrap() < section.find("Title tee").unwrap());
         assert!(section.contains(r#"href="/collections/summer""#));
-        let none = StoreCatalog { featured: None, ..catalog };
+        let none = StoreListing { featured: None, ..catalog.clone() };
         assert!(!render_home(&none, &Listing::default()).html.contains(r#"data-testid="featured""#));
+        let later = Listing::from_query(Some("after=5.tee"));
+        assert!(!render_home(&catalog, &later).html.contains(r#"data-testid="featured""#), "only the first page leads with it");
     }
 
     #[test]
     fn only_pages_with_islands_load_the_bundle() {
-        let home = render_home(&StoreCatalog { store: store(), products: vec![product("tee", &[100])], collections: vec![], featured: None }, &Listing::default());
+        let home = render_home(&listing_of(store(), vec![product("tee", &[100])]), &Listing::default());
         assert!(!home.html.contains("leptos-island") && !home.html.contains(islands::BUNDLE_PATH));
         assert!(!render_not_found(None).html.contains(islands::BUNDLE_PATH));
         assert!(render_cart(&store(), &[], None).html.contains(islands::BUNDLE_PATH));
@@ -989,9 +1006,9 @@ mod tests {
     fn the_cart_page_drops_lines_origin_does_not_price() {
         struct Prices;
         impl StorefrontOrigin for Prices {
-            async fn catalog(&self, _: &DomainName) -> Result<StoreCatalog, OriginError> { Err(OriginError::NotFound) }
+            async fn listing(&self, _: &DomainName, _: &ListingRequest) -> Result<StoreListing, OriginError> { Err(OriginError::NotFound) }
             async fn product(&self, _: &DomainName, _: &Handle) -> Result<StoreProduct, OriginError> { Err(OriginError::NotFound) }
-            async fn collection(&self, _: &DomainName, _: &Handle) -> Result<StoreCollection, OriginError> { Err(OriginError::NotFound) }
+            async fn sitemap(&self, _: &DomainName, _: u64, _: u32) -> Result<zelly_edge::dto::StoreSitemap, OriginError> { Err(OriginError::NotFound) }
             async fn prices(&self, _: &DomainName, lookup: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> {
                 let prices = lookup.variant_ids.iter().filter(|id| id.as_u128() == 1).map(|id| zelly_edge::dto::VariantPrice {
                     variant_id: *id, title: "Tee".into(), sku: "TEE".into(), price: Money::new(1_000, Currency::INR),
@@ -1016,7 +1033,7 @@ mod tests {
         let request = PageRequest { host: "acme.example", path: "/search", query: Some("q=TITLE+tee"), cookies: None, now_ms: 0 };
         let page = block_on(render_request(&origin, &cache, &request));
         assert_eq!(page.status, 200);
-        assert!(page.html.contains("1 result for “TITLE tee”") && page.html.contains("Title tee"), "{}", page.html);
+        assert!(page.html.contains("Results for “TITLE tee”") && page.html.contains("Title tee"), "{}", page.html);
         assert!(page.html.contains(r#"<meta name="robots" content="noindex">"#));
         let analytics = page.analytics.unwrap();
         let events = analytics::page_events(&analytics, "s", "/search").events;
@@ -1101,19 +1118,20 @@ mod tests {
     }
 
     #[test]
-    fn the_search_box_keeps_the_query_and_one_match_is_one_result() {
+    fn the_search_box_keeps_the_query_and_says_when_nothing_matched() {
         let origin = CountingOrigin::default();
         let request = PageRequest { host: "acme.example", path: "/search", query: Some("q=tee+%22x"), cookies: None, now_ms: 0 };
         let page = block_on(render_request(&origin, &DomainCache::new(), &request));
         assert!(page.html.contains(r#"name="q" value="tee &quot;x""#), "{}", page.html);
         let one = block_on(render_request(&origin, &DomainCache::new(), &PageRequest { query: Some("q=tee"), ..request }));
-        assert!(one.html.contains("1 result for “tee”"), "{}", one.html);
+        assert!(one.html.contains("Results for “tee”") && one.html.contains("Title tee"), "{}", one.html);
+        assert!(page.html.contains("No results for “tee \"x”"), "{}", page.html);
     }
 
     #[test]
     fn the_first_row_of_cards_loads_at_once_and_the_rest_lazily() {
         let products: Vec<Product> = (0..6).map(|n| Product { id: Uuid::from_u128(100 + n), ..product(&format!("p{n}"), &[100]) }).collect();
-        let html = render_home(&StoreCatalog { store: store(), products, collections: vec![], featured: None }, &Listing::default()).html;
+        let html = render_home(&listing_of(store(), products), &Listing::default()).html;
         assert_eq!(html.matches(r#"loading="eager""#).count(), EAGER_CARDS, "{html}");
         assert_eq!(html.matches(r#"loading="lazy""#).count(), 2);
         let first_card = &html[html.find(r#"class="card""#).unwrap()..];
@@ -1132,7 +1150,7 @@ mod tests {
     #[test]
     fn a_store_with_a_pale_accent_gets_dark_button_text() {
         let pale = StoreInfo { accent_color: Some("#ffd400".into()), ..store() };
-        let page = render_home(&StoreCatalog { store: pale, products: vec![], collections: vec![], featured: None }, &Listing::default());
+        let page = render_home(&listing_of(pale, vec![]), &Listing::default());
         assert!(page.html.contains(r#"<body style="--accent:#ffd400;--on-accent:#000000;">"#), "{}", page.html);
         assert!(STYLE.contains("color:var(--on-accent,#fff)"), "buttons take their text colour from the accent's");
     }

@@ -1,66 +1,51 @@
-//! Product listings (home, collections, search): sorting and paging from the query string, with
-//! plain links, so they work with JavaScript off and every page has its own URL.
+//! Product listings (home, collections, search): order and page from the query string, with plain
+//! links, so they work with JavaScript off and every page has its own URL.
+//!
+//! Origin pages by cursor: each page is asked for by where the one before ended (`after=`), so a
+//! page costs the same however large the catalog and however deep the page. The pager offers the
+//! next page and the way back to the first.
 
 use leptos::prelude::*;
-use uuid::Uuid;
-use zelly_edge::dto::Product;
+use zelly_edge::dto::{ListingRequest, ListingSort, MAX_SEARCH_CHARS};
+use zelly_edge::Handle;
 
 /// Products per page: a 4- or 6-column grid of 8-12 rows.
-pub const PAGE_SIZE: usize = 48;
+pub const PAGE_SIZE: u32 = 48;
 /// The longest search text taken.
-pub const MAX_QUERY_CHARS: usize = 100;
+pub const MAX_QUERY_CHARS: usize = MAX_SEARCH_CHARS;
+/// The longest cursor taken from a URL (origin's are far shorter).
+const MAX_CURSOR_CHARS: usize = 100;
 
-/// How a listing is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    /// As origin gives them: the merchant's order in a collection, newest first on the home page.
-    #[default]
-    Featured,
-    /// Newest first.
-    Newest,
-    /// Cheapest first (by each product's lowest price).
-    PriceAsc,
-    /// Dearest first.
-    PriceDesc,
-}
-
-impl Sort {
-    /// Every order with its query value and label.
-    pub const ALL: [(Sort, &'static str, &'static str); 4] = [
-        (Sort::Featured, "featured", "Featured"),
-        (Sort::Newest, "newest", "Newest"),
-        (Sort::PriceAsc, "price-asc", "Price: low to high"),
-        (Sort::PriceDesc, "price-desc", "Price: high to low"),
-    ];
-
-    fn key(self) -> &'static str {
-        Self::ALL.iter().find(|(s, _, _)| *s == self).map_or("featured", |(_, k, _)| k)
-    }
-}
+/// The orders a shopper can pick, with their labels; a search's first is "Best match".
+const SORTS: [(ListingSort, &str); 4] = [
+    (ListingSort::Featured, "Featured"),
+    (ListingSort::Newest, "Newest"),
+    (ListingSort::PriceAsc, "Price: low to high"),
+    (ListingSort::PriceDesc, "Price: high to low"),
+];
 
 /// What the query string asks of a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Listing {
     /// The order.
-    pub sort: Sort,
-    /// The page, from 1.
-    pub page: usize,
+    pub sort: ListingSort,
+    /// Where the page before ended (origin's cursor), or `None` for the first page.
+    pub after: Option<String>,
     /// The search text (`q`), trimmed, at most [`MAX_QUERY_CHARS`].
     pub q: String,
 }
 
 impl Listing {
-    /// Reads `sort`, `page` and `q`; anything unreadable falls back to the default.
+    /// Reads `sort`, `after` and `q`; anything unreadable falls back to the default.
     pub fn from_query(query: Option<&str>) -> Self {
-        let mut listing = Listing { page: 1, ..Listing::default() };
+        let mut listing = Listing::default();
         for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             match key.as_ref() {
-                "sort" => {
-                    if let Some((sort, _, _)) = Sort::ALL.iter().find(|(_, k, _)| *k == value) {
-                        listing.sort = *sort;
-                    }
+                "sort" => listing.sort = ListingSort::parse(&value).unwrap_or_default(),
+                "after" => {
+                    let readable = value.len() <= MAX_CURSOR_CHARS && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                    listing.after = (readable && !value.is_empty()).then(|| value.into_owned());
                 }
-                "page" => listing.page = value.parse::<usize>().ok().filter(|p| (1..=10_000).contains(p)).unwrap_or(1),
                 "q" => listing.q = value.trim().chars().take(MAX_QUERY_CHARS).collect(),
                 _ => {}
             }
@@ -68,85 +53,55 @@ impl Listing {
         listing
     }
 
-    /// The URL of this listing on `path` with another sort or page (search text kept).
-    fn href(&self, path: &str, sort: Sort, page: usize) -> String {
+    /// What to ask origin for: this page of the store's products, of a collection, or of a search.
+    pub fn request(&self, collection: Option<Handle>, search: bool) -> ListingRequest {
+        ListingRequest {
+            collection,
+            q: search.then(|| self.q.clone()),
+            sort: self.sort,
+            after: self.after.clone(),
+            limit: Some(PAGE_SIZE),
+        }
+    }
+
+    /// The URL of this listing on `path` in `sort`, from `after` (search text kept).
+    fn href(&self, path: &str, sort: ListingSort, after: Option<&str>) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
         if !self.q.is_empty() {
             query.append_pair("q", &self.q);
         }
-        if sort != Sort::Featured {
-            query.append_pair("sort", sort.key());
+        if sort != ListingSort::Featured {
+            query.append_pair("sort", sort.as_str());
         }
-        if page > 1 {
-            query.append_pair("page", &page.to_string());
+        if let Some(after) = after {
+            query.append_pair("after", after);
         }
         let query = query.finish();
         if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
     }
-
-    /// Sorts `products` and cuts out this page: the page's products, the page shown (clamped to
-    /// the last) and how many pages there are. `newest` orders "Newest" (product ids, newest
-    /// first); `None` when `products` already come newest first (the store's catalog).
-    pub fn apply(&self, mut products: Vec<Product>, newest: Option<&[Uuid]>) -> (Vec<Product>, usize, usize) {
-        let price = |p: &Product| p.from_price().map_or(i64::MAX, |m| m.amount_minor);
-        match self.sort {
-            Sort::Featured => {}
-            Sort::Newest => {
-                if let Some(order) = newest {
-                    products.sort_by_key(|p| order.iter().position(|id| *id == p.id).unwrap_or(usize::MAX));
-                }
-            }
-            Sort::PriceAsc => products.sort_by_key(price),
-            Sort::PriceDesc => products.sort_by_key(|p| std::cmp::Reverse(price(p))),
-        }
-        let pages = products.len().div_ceil(PAGE_SIZE).max(1);
-        let page = self.page.clamp(1, pages);
-        let start = (page - 1) * PAGE_SIZE;
-        let shown = products.into_iter().skip(start).take(PAGE_SIZE).collect();
-        (shown, page, pages)
-    }
 }
 
-/// Products whose title, description or variant SKU contains every word of `q` (any case).
-pub fn search(products: Vec<Product>, q: &str) -> Vec<Product> {
-    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-    if words.is_empty() {
-        return Vec::new();
-    }
-    products
-        .into_iter()
-        .filter(|p| {
-            let text = format!(
-                "{} {} {}",
-                p.title,
-                p.description,
-                p.variants.iter().map(|v| v.sku.as_str()).collect::<Vec<_>>().join(" ")
-            )
-            .to_lowercase();
-            words.iter().all(|w| text.contains(w.as_str()))
-        })
-        .collect()
-}
-
-/// Sort links and previous/next page links for a listing at `path`.
-pub fn controls(listing: &Listing, path: &str, page: usize, pages: usize) -> impl IntoView + use<> {
-    let sorts = Sort::ALL
+/// Sort links, and a link to the next page (`next`, origin's cursor) and back to the first, for a
+/// listing at `path`.
+pub fn controls(listing: &Listing, path: &str, next: Option<&str>) -> impl IntoView + use<> {
+    let searching = !listing.q.is_empty();
+    let sorts = SORTS
         .iter()
-        .map(|(sort, _, label)| {
+        .map(|(sort, label)| {
             let current = *sort == listing.sort;
-            let href = listing.href(path, *sort, 1);
-            view! { <a class="sort-link" class:current=current href=href aria-current=current.then_some("true")>{*label}</a> }
+            let href = listing.href(path, *sort, None);
+            let label = if searching && *sort == ListingSort::Featured { "Best match" } else { *label };
+            view! { <a class="sort-link" class:current=current href=href aria-current=current.then_some("true")>{label}</a> }
         })
         .collect_view();
-    let prev = (page > 1).then(|| listing.href(path, listing.sort, page - 1));
-    let next = (page < pages).then(|| listing.href(path, listing.sort, page + 1));
+    let first = listing.after.is_some().then(|| listing.href(path, listing.sort, None));
+    let next = next.map(|after| listing.href(path, listing.sort, Some(after)));
     view! {
         <nav class="listing-sort" aria-label="Sort">{sorts}</nav>
-        {(pages > 1).then(|| view! {
+        {(first.is_some() || next.is_some()).then(|| view! {
             <nav class="pager" aria-label="Pages">
-                {prev.map(|href| view! { <a rel="prev" href=href>"← Previous"</a> })}
-                <span class="pager-at">{format!("Page {page} of {pages}")}</span>
-                {next.map(|href| view! { <a rel="next" href=href>"Next →"</a> })}
+                {first.map(|href| view! { <a rel="first" href=href>"← First page"</a> })}
+                {next.map(|href| view! { <a rel="next" href=href>"Next page →"</a> })}
             </nav>
         })}
     }
@@ -156,75 +111,28 @@ pub fn controls(listing: &Listing, path: &str, page: usize, pages: usize) -> imp
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use uuid::Uuid;
-    use zelly_edge::dto::Variant;
-    use zelly_edge::{Currency, Handle, Money};
-
-    fn product(n: usize, price: i64) -> Product {
-        Product {
-            id: Uuid::from_u128(n as u128),
-            handle: Handle::parse(&format!("p{n}")).unwrap(),
-            title: format!("Lamp {n}"),
-            description: if n.is_multiple_of(2) { "brass".into() } else { "clay".into() },
-            image_url: None,
-            images: vec![],
-            option_names: vec![],
-            seo_title: None,
-            seo_description: None,
-            variants: vec![Variant {
-                id: Uuid::from_u128(1000 + n as u128),
-                sku: format!("SKU-{n}"),
-                title: "One".into(),
-                price: Money::new(price, Currency::INR),
-                options: vec![],
-                compare_at_price: None,
-                available: true,
-            }],
-        }
-    }
 
     #[test]
     fn queries_are_read_forgivingly() {
-        assert_eq!(Listing::from_query(Some("sort=price-desc&page=3&q=+brass+lamp+")), Listing { sort: Sort::PriceDesc, page: 3, q: "brass lamp".into() });
-        assert_eq!(Listing::from_query(Some("sort=evil&page=-1")), Listing { sort: Sort::Featured, page: 1, q: String::new() });
-        assert_eq!(Listing::from_query(None).page, 1);
-    }
-
-    #[test]
-    fn pages_are_cut_after_sorting_and_clamped_to_the_last() {
-        let products: Vec<Product> = (0..(2 * PAGE_SIZE + 2)).map(|n| product(n, 1000 - n as i64)).collect();
-        let listing = Listing { sort: Sort::PriceAsc, page: 1, q: String::new() };
-        let (shown, page, pages) = listing.apply(products.clone(), None);
-        assert_eq!((shown.len(), page, pages), (PAGE_SIZE, 1, 3));
-        assert_eq!(shown[0].title, format!("Lamp {}", 2 * PAGE_SIZE + 1), "cheapest first");
-        let (shown, page, _) = Listing { page: 99, ..listing }.apply(products, None);
-        assert_eq!((shown.len(), page), (2, 3));
-    }
-
-    #[test]
-    fn newest_follows_the_given_order_or_keeps_origins() {
-        let products: Vec<Product> = (0..4).map(|n| product(n, 100)).collect();
-        let order: Vec<Uuid> = [2, 0, 3, 1].iter().map(|&n| products[n].id).collect();
-        let newest = Listing { sort: Sort::Newest, page: 1, q: String::new() };
-        let (shown, _, _) = newest.apply(products.clone(), Some(&order));
-        assert_eq!(shown.iter().map(|p| p.id).collect::<Vec<_>>(), order);
-        let (shown, _, _) = newest.apply(products.clone(), None);
-        assert_eq!(shown, products, "a catalog already comes newest first");
-        assert_eq!(Listing::from_query(Some("sort=newest")).sort, Sort::Newest);
-    }
-
-    #[test]
-    fn search_needs_every_word_and_ignores_case() {
-        let products: Vec<Product> = (0..6).map(|n| product(n, 100)).collect();
-        assert_eq!(search(products.clone(), "BRASS lamp").len(), 3);
-        assert_eq!(search(products.clone(), "sku-4").len(), 1);
-        assert!(search(products, "   ").is_empty());
+        let read = Listing::from_query(Some("sort=price-desc&after=1700.brass-lamp&q=+brass+lamp+"));
+        assert_eq!(read, Listing { sort: ListingSort::PriceDesc, after: Some("1700.brass-lamp".into()), q: "brass lamp".into() });
+        assert_eq!(Listing::from_query(Some("sort=evil&after=%3Cscript%3E")), Listing::default());
+        assert_eq!(Listing::from_query(None), Listing::default());
     }
 
     #[test]
     fn links_keep_the_search_and_drop_defaults() {
-        let listing = Listing { sort: Sort::Featured, page: 2, q: "brass & co".into() };
-        assert_eq!(listing.href("/search", Sort::PriceAsc, 1), "/search?q=brass+%26+co&sort=price-asc");
-        assert_eq!(Listing::default().href("/", Sort::Featured, 1), "/");
+        let listing = Listing { sort: ListingSort::Featured, after: Some("48.".into()), q: "brass & co".into() };
+        assert_eq!(listing.href("/search", ListingSort::PriceAsc, None), "/search?q=brass+%26+co&sort=price-asc");
+        assert_eq!(Listing::default().href("/", ListingSort::Featured, None), "/");
+        assert_eq!(Listing::default().href("/", ListingSort::Newest, Some("1.a")), "/?sort=newest&after=1.a");
+    }
+
+    #[test]
+    fn the_request_asks_origin_for_one_page() {
+        let listing = Listing::from_query(Some("q=lamp&sort=price-asc&after=5.x"));
+        let request = listing.request(None, true);
+        assert_eq!(request.query_string(), "q=lamp&sort=price-asc&after=5.x&limit=48");
+        assert_eq!(listing.request(Some(Handle::parse("picks").unwrap()), false).q, None, "a collection is not a search");
     }
 }

@@ -8,7 +8,8 @@
 use crate::Page;
 use leptos::prelude::*;
 use serde_json::json;
-use zelly_edge::dto::{Product, StoreCatalog, StoreInfo};
+use zelly_edge::dto::{Product, StoreInfo};
+use zelly_edge::origin::{OriginError, StorefrontOrigin};
 use zelly_edge::DomainName;
 
 /// The longest description put in a page's head; search engines show about this much.
@@ -166,20 +167,45 @@ pub fn robots(domain: &DomainName) -> Page {
     Page { status: 200, html: body, content_type: "text/plain; charset=utf-8", analytics: None }
 }
 
-/// `sitemap.xml` for the requesting store: its home page, collections and active products, on the
-/// domain the request came in on and no other.
-pub fn sitemap(catalog: &StoreCatalog) -> Page {
-    let domain = &catalog.store.domain;
+/// Products per sitemap file: under the sitemaps.org limit of 50,000 URLs with room for the home
+/// page and the collections in the first.
+pub const PRODUCTS_PER_SITEMAP: u32 = 45_000;
+/// Most collections a sitemap lists.
+const MAX_SITEMAP_COLLECTIONS: usize = 4_000;
+/// Most files a sitemap index points to (a sitemap index may list 50,000; 200 files hold nine
+/// million products).
+pub const MAX_SITEMAP_FILES: u32 = 200;
+
+/// The sitemap for the requesting store, on the domain the request came in on and no other:
+/// `/sitemap.xml` lists the home page, collections and active products, or, past
+/// [`PRODUCTS_PER_SITEMAP`] products, is an index of `/sitemap-{n}.xml` files, each asking origin
+/// for its own stretch of the catalog.
+pub async fn sitemap_page<O: StorefrontOrigin>(origin: &O, domain: &DomainName, part: Option<u32>) -> Result<Page, OriginError> {
+    let n = part.unwrap_or(1);
+    let offset = u64::from(n - 1) * u64::from(PRODUCTS_PER_SITEMAP);
+    let stretch = origin.sitemap(domain, offset, PRODUCTS_PER_SITEMAP).await?;
+    let files = stretch.total.div_ceil(u64::from(PRODUCTS_PER_SITEMAP)).max(1);
     let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    if part.is_none() && files > 1 {
+        xml.push_str("\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for file in 1..=files.min(u64::from(MAX_SITEMAP_FILES)) {
+            xml.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml_escape(&absolute(domain, &format!("/sitemap-{file}.xml")))));
+        }
+        xml.push_str("</sitemapindex>\n");
+        return Ok(Page { status: 200, html: xml, content_type: "application/xml; charset=utf-8", analytics: None });
+    }
+    if u64::from(n) > files {
+        return Err(OriginError::NotFound);
+    }
     xml.push_str("\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let paths = std::iter::once("/".to_owned())
-        .chain(catalog.collections.iter().map(|c| format!("/collections/{}", c.handle)))
-        .chain(catalog.products.iter().map(|p| format!("/products/{}", p.handle)));
-    for path in paths {
+    let first = (n == 1).then(|| "/".to_owned()).into_iter().chain(
+        stretch.collections.iter().take(MAX_SITEMAP_COLLECTIONS).map(|c| format!("/collections/{c}")),
+    );
+    for path in first.chain(stretch.products.iter().map(|p| format!("/products/{p}"))) {
         xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&absolute(domain, &path))));
     }
     xml.push_str("</urlset>\n");
-    Page { status: 200, html: xml, content_type: "application/xml; charset=utf-8", analytics: None }
+    Ok(Page { status: 200, html: xml, content_type: "application/xml; charset=utf-8", analytics: None })
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use zelly_edge::dto::Health;
 use zelly_edge::host::normalize_host;
+use storefront_app::page_cache::PageCache;
 use storefront_app::resolve::DomainCache;
 use zelly_service::now_ms;
 use zelly_service::origin::OriginClient;
@@ -58,12 +59,15 @@ pub struct AppState {
     /// Dev only (`CHECKOUT_DEV_PORT`): the port of the local checkout host, where `/checkout…`
     /// is redirected (see `storefront_app::dev_checkout_redirect`).
     pub checkout_dev_port: Option<u16>,
+    /// Pages every shopper of a store sees alike, per store version (see
+    /// `storefront_app::page_cache`).
+    pub pages: Arc<PageCache>,
 }
 
 impl AppState {
     /// A state over `origin` with an empty domain cache.
     pub fn new(origin: OriginClient) -> Self {
-        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()), checkout_dev_port: None }
+        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()), checkout_dev_port: None, pages: Arc::new(PageCache::default()) }
     }
 }
 
@@ -114,8 +118,24 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
         return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response();
     }
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let request = storefront_app::PageRequest { host, path: uri.path(), query: uri.query(), cookies, now_ms: now_ms() };
+    let now = now_ms();
+    // Pages every shopper of a store sees alike come from memory while the store's version stands.
+    let cache_key = match normalize_host(host) {
+        Ok(domain) if storefront_app::StorefrontRoute::is_shared(uri.path()) => {
+            state.pages.key(state.origin.as_ref(), &domain, uri.path(), uri.query(), now).await.map(|key| (key, domain))
+        }
+        _ => None,
+    };
+    if let Some((key, domain)) = &cache_key {
+        if let Some(hit) = state.pages.get(key, now) {
+            return cached_answer(&state, &headers, &uri, hit, domain.clone(), cookies);
+        }
+    }
+    let request = storefront_app::PageRequest { host, path: uri.path(), query: uri.query(), cookies, now_ms: now };
     let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, &request).await;
+    if let Some((key, _)) = cache_key {
+        state.pages.put(key, &page, now);
+    }
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
     if uri.path().starts_with("/cart") {
@@ -126,6 +146,27 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
         let session = visit(&headers, &mut response);
         let batch = storefront_app::analytics::page_events(&analytics, &session, uri.path());
         send_in_background(&state, analytics.domain, batch, shopper_ip(&headers));
+    }
+    response
+}
+
+/// A page from memory, with this shopper's cart count, visit cookie and page events added.
+fn cached_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    hit: storefront_app::page_cache::CachedPage,
+    domain: zelly_edge::DomainName,
+    cookies: Option<&str>,
+) -> Response {
+    let html = if hit.content_type == storefront_app::HTML { storefront_app::with_cart_count_from(&hit.html, cookies) } else { hit.html };
+    let mut response = ([(header::CONTENT_TYPE, hit.content_type)], html).into_response();
+    response.headers_mut().insert("x-zelly-cache", HeaderValue::from_static("hit"));
+    if hit.counts_as_view {
+        let session = visit(headers, &mut response);
+        let analytics = storefront_app::analytics::PageAnalytics { domain: domain.clone(), product_id: hit.product_id, search: None };
+        let batch = storefront_app::analytics::page_events(&analytics, &session, uri.path());
+        send_in_background(state, domain, batch, shopper_ip(headers));
     }
     response
 }

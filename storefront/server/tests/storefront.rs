@@ -27,13 +27,23 @@ async fn serve(router: axum::Router) -> String {
 }
 
 async fn platform() -> Platform {
+    // Versions are asked for on every request here, so that each test sees its own changes at once;
+    // the cache's own test below runs with a real interval.
+    platform_with(0).await
+}
+
+async fn platform_with(version_ttl_ms: i64) -> Platform {
     let store: DynStore = zelly_store::testing::sqlite_store().await;
     zelly_store::demo::seed_demo(&store).await.unwrap();
     let state = core_api::testing::state(store.clone(), TOKEN, None).await;
     let queues = state.queues.clone();
     let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
-    let storefront = serve(storefront_server::app(storefront_server::AppState::new(origin), assets_dir(), PathBuf::from("/nonexistent"))).await;
+    let state = storefront_server::AppState {
+        pages: Arc::new(storefront_app::page_cache::PageCache::new(version_ttl_ms)),
+        ..storefront_server::AppState::new(origin)
+    };
+    let storefront = serve(storefront_server::app(state, assets_dir(), PathBuf::from("/nonexistent"))).await;
     Platform { storefront, store, http: reqwest::Client::new(), queues }
 }
 
@@ -417,4 +427,53 @@ async fn the_cart_holds_to_the_stock_left_and_says_so_by_the_products_name() {
     // An empty cart offers no checkout.
     let html = page("/cart", "").await.unwrap().text().await.unwrap();
     assert!(html.contains("Your cart is empty.") && !html.contains(r#"data-testid="checkout-link""#));
+}
+
+async fn shop_with_lamp(store: &DynStore, slug: &str, title: &str) -> (uuid::Uuid, zelly_edge::catalog::SellerProduct) {
+    let tenant = store.create_tenant(&NewTenant { slug: TenantSlug::parse(slug).unwrap(), name: format!("{slug} shop") }).await.unwrap();
+    store.add_domain(tenant.id, &DomainName::parse(&format!("{slug}.localhost")).unwrap(), true).await.unwrap();
+    let input: zelly_edge::catalog::ProductInput = serde_json::from_value(serde_json::json!({
+        "handle": "lamp", "title": title, "status": "active", "option_names": ["Size"],
+        "variants": [{ "sku": format!("{slug}-lamp"), "options": ["One"], "price_minor": 100_000, "inventory_quantity": 5 }],
+    }))
+    .unwrap();
+    (tenant.id, store.create_seller_product(tenant.id, &input).await.unwrap())
+}
+
+#[tokio::test]
+async fn a_hot_page_comes_from_memory_per_store_and_a_price_change_shows_within_the_version_interval() {
+    const INTERVAL_MS: u64 = 400;
+    let p = platform_with(INTERVAL_MS as i64).await;
+    let (a, lamp) = shop_with_lamp(&p.store, "lamps-a", "Brass Lamp").await;
+    shop_with_lamp(&p.store, "lamps-b", "Clay Lamp").await;
+    let fetch = |host: &'static str| {
+        let http = p.http.clone();
+        let url = format!("{}/products/lamp", p.storefront);
+        async move {
+            let res = http.get(url).header("host", host).send().await.unwrap();
+            let hit = res.headers().get("x-zelly-cache").is_some_and(|v| v == "hit");
+            (hit, res.text().await.unwrap())
+        }
+    };
+    let (hit, first) = fetch("lamps-a.localhost").await;
+    assert!(!hit && first.contains("Brass Lamp") && first.contains("₹1,000.00"));
+    let (hit, again) = fetch("lamps-a.localhost").await;
+    assert!(hit, "the second view of a page makes no call for the catalog");
+    assert_eq!(again, first);
+    // The same handle in another store is that store's own page, never the cached one.
+    let (hit, other) = fetch("lamps-b.localhost").await;
+    assert!(!hit && other.contains("Clay Lamp") && !other.contains("Brass Lamp"));
+
+    let mut edit: zelly_edge::catalog::ProductInput = serde_json::from_value(serde_json::json!({
+        "handle": "lamp", "title": "Brass Lamp", "status": "active", "option_names": ["Size"],
+        "variants": [{ "id": lamp.variants[0].id, "sku": "lamps-a-lamp", "options": ["One"], "price_minor": 90_000, "inventory_quantity": 5 }],
+    }))
+    .unwrap();
+    edit.version = Some(lamp.version);
+    p.store.update_seller_product(a, lamp.id, &edit).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(INTERVAL_MS + 100)).await;
+    let (hit, changed) = fetch("lamps-a.localhost").await;
+    assert!(!hit && changed.contains("₹900.00") && !changed.contains("₹1,000.00"), "the new price shows once the interval has passed");
+    let (_, b_again) = fetch("lamps-b.localhost").await;
+    assert!(b_again.contains("Clay Lamp"));
 }

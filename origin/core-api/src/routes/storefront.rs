@@ -9,12 +9,16 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use zelly_edge::dto::{
-    CollectionLink, FeaturedCollection, PriceList, PriceLookup, StoreCatalog, StoreCollection, StoreInfo, StoreProduct, StoreVersion, Tenant,
-    TenantStatus, VariantDetail, VariantStock,
+    ListingRequest, PriceList, PriceLookup, StoreInfo, StoreListing, StoreProduct, StoreSitemap, StoreVersion, Tenant, TenantStatus,
+    DEFAULT_LISTING_PAGE, MAX_LISTING_PAGE, MAX_SEARCH_CHARS, SITEMAP_MAX_URLS,
 };
+use zelly_store::storefront::{ListingCursor, ListingQuery};
 use zelly_edge::host::normalize_host;
 use zelly_edge::{paths, DomainName, Handle};
-use zelly_service::{constant_time_eq, ApiError, AppJson, AppPath};
+use zelly_service::{constant_time_eq, ApiError, AppJson, AppPath, AppQuery};
+
+/// The furthest a sitemap read may start: far past any catalog, short of overflowing anything.
+pub const MAX_SITEMAP_OFFSET: u64 = 10_000_000;
 
 /// Most variants one price lookup may ask for.
 pub const MAX_PRICE_LOOKUP: usize = 100;
@@ -22,9 +26,10 @@ pub const MAX_PRICE_LOOKUP: usize = 100;
 /// Storefront read routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(paths::STORE_CATALOG, get(catalog))
+        .route(paths::STORE_LISTING, get(listing))
         .route(paths::STORE_PRODUCT, get(product))
         .route(paths::STORE_COLLECTION, get(collection))
+        .route(paths::STORE_SITEMAP, get(sitemap))
         .route(paths::STORE_PRICES, post(prices))
         .route(paths::STORE_VERSION, get(version))
 }
@@ -67,43 +72,79 @@ fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
     }
 }
 
-/// The store and its products.
+/// What a storefront read found on a domain: the store if it is open; 404 or 410 if not.
+fn open_store(tenant: Option<Tenant>, domain: DomainName) -> ApiResult<StoreInfo> {
+    let tenant = found(tenant, "store")?;
+    if tenant.status != TenantStatus::Active {
+        return Err(ApiError::Gone("this store is closed"));
+    }
+    Ok(store_info(&tenant, domain))
+}
+
+/// Reads a listing's query, with the collection from the path.
+fn listing_query(request: ListingRequest, collection: Option<Handle>) -> ApiResult<ListingQuery> {
+    let limit = request.limit.unwrap_or(DEFAULT_LISTING_PAGE);
+    if !(1..=MAX_LISTING_PAGE).contains(&limit) {
+        return Err(ApiError::Unprocessable(format!("limit: from 1 to {MAX_LISTING_PAGE}")));
+    }
+    let search = request.q.map(|q| q.trim().to_owned());
+    if search.as_ref().is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(ApiError::Unprocessable(format!("q: at most {MAX_SEARCH_CHARS} characters")));
+    }
+    let after = match request.after.as_deref() {
+        None => None,
+        Some(raw) => Some(ListingCursor::decode(raw).ok_or_else(|| ApiError::Unprocessable("after: not a cursor from this listing".into()))?),
+    };
+    Ok(ListingQuery { collection, search, sort: request.sort, after, limit })
+}
+
+async fn listing_of(state: &AppState, raw_domain: &str, query: ListingQuery) -> ApiResult<Json<StoreListing>> {
+    let domain = normalize_host(raw_domain).map_err(|_| ApiError::NotFound("store"))?;
+    let read = state.store.storefront_listing(&domain, &query).await?;
+    let Some(listing) = read else { return Err(ApiError::NotFound("store")) };
+    let store = open_store(Some(listing.tenant), domain)?;
+    if query.collection.is_some() && listing.collection.is_none() {
+        return Err(ApiError::NotFound("collection"));
+    }
+    Ok(Json(StoreListing {
+        store,
+        collections: listing.collections,
+        collection: listing.collection,
+        featured: listing.featured,
+        products: listing.products,
+        next: listing.next.map(|c| c.encode()),
+    }))
+}
+
+/// One page of the store's active products: newest first, by price, or (with `q`) a search,
+/// best match first. The first page of the plain listing also carries the featured collection.
+/// Follow `next` as `after` for the page after.
 #[utoipa::path(
     get,
     path = "/api/storefront/domains/{domain}/products",
     tag = "storefront",
-    params(("domain" = String, Path, description = "The storefront's host name")),
+    params(("domain" = String, Path, description = "The storefront's host name"), ListingRequest),
     responses(
-        (status = 200, body = StoreCatalog),
+        (status = 200, body = StoreListing),
         (status = 401, body = zelly_edge::ApiErrorBody),
         (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
         (status = 410, description = "The store on this domain is suspended", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "A limit out of range, a search too long or a cursor from elsewhere", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = []))
 )]
 #[tracing::instrument(skip_all, fields(domain = %domain))]
-pub async fn catalog(
+pub async fn listing(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
     AppPath(domain): AppPath<String>,
-) -> ApiResult<Json<StoreCatalog>> {
-    let (tenant, domain) = active_store(&state, &domain).await?;
-    let products = state.store.list_products(tenant.id).await?;
-    let all = state.store.collections(tenant.id).await?;
-    // The featured collection's products, as far as they are on sale (in the catalog).
-    let featured = match state.store.featured_collection(tenant.id).await? {
-        Some(handle) => all.iter().find(|c| c.handle == handle).map(|c| FeaturedCollection {
-            handle: c.handle.clone(),
-            title: c.title.clone(),
-            product_ids: c.product_ids.iter().filter(|id| products.iter().any(|p| p.id == **id)).copied().collect(),
-        }),
-        None => None,
-    };
-    let collections = all.into_iter().map(|c| CollectionLink { handle: c.handle, title: c.title }).collect();
-    Ok(Json(StoreCatalog { store: store_info(&tenant, domain), products, collections, featured }))
+    AppQuery(request): AppQuery<ListingRequest>,
+) -> ApiResult<Json<StoreListing>> {
+    let query = listing_query(request, None)?;
+    listing_of(&state, &domain, query).await
 }
 
-/// One collection of the store with its active products in order.
+/// One page of one collection's active products, in the merchant's order unless another is asked.
 #[utoipa::path(
     get,
     path = "/api/storefront/domains/{domain}/collections/{handle}",
@@ -111,12 +152,14 @@ pub async fn catalog(
     params(
         ("domain" = String, Path, description = "The storefront's host name"),
         ("handle" = String, Path, description = "Collection handle"),
+        ListingRequest,
     ),
     responses(
-        (status = 200, body = StoreCollection),
+        (status = 200, body = StoreListing),
         (status = 401, body = zelly_edge::ApiErrorBody),
         (status = 404, description = "No such store or collection", body = zelly_edge::ApiErrorBody),
         (status = 410, description = "The store is suspended", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "A limit out of range, a search too long or a cursor from elsewhere", body = zelly_edge::ApiErrorBody),
     ),
     security(("storefront_token" = []))
 )]
@@ -125,18 +168,11 @@ pub async fn collection(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
     AppPath((domain, handle)): AppPath<(String, String)>,
-) -> ApiResult<Json<StoreCollection>> {
-    let (tenant, domain) = active_store(&state, &domain).await?;
+    AppQuery(request): AppQuery<ListingRequest>,
+) -> ApiResult<Json<StoreListing>> {
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("collection"))?;
-    let (collection, products, newest_first) = found(state.store.storefront_collection(tenant.id, &handle).await?, "collection")?;
-    Ok(Json(StoreCollection {
-        store: store_info(&tenant, domain),
-        handle: collection.handle,
-        title: collection.title,
-        description: collection.description,
-        products,
-        newest_first,
-    }))
+    let query = listing_query(request, Some(handle))?;
+    listing_of(&state, &domain, query).await
 }
 
 /// One product of the store.
@@ -162,47 +198,63 @@ pub async fn product(
     State(state): State<AppState>,
     AppPath((domain, handle)): AppPath<(String, String)>,
 ) -> ApiResult<Json<StoreProduct>> {
-    let (tenant, domain) = active_store(&state, &domain).await?;
+    let domain = normalize_host(&domain).map_err(|_| ApiError::NotFound("store"))?;
     let handle = Handle::parse(&handle).map_err(|_| ApiError::NotFound("product"))?;
-    let product = found(state.store.product_by_handle(tenant.id, &handle).await?, "product")?;
-    let stock = stock_of(&state, tenant.id, product.id).await?;
-    Ok(Json(StoreProduct { store: store_info(&tenant, domain), product, stock }))
+    let Some(page) = state.store.storefront_product(&domain, &handle).await? else { return Err(ApiError::NotFound("store")) };
+    let store = open_store(Some(page.tenant), domain)?;
+    let (product, stock) = found(page.product, "product")?;
+    Ok(Json(StoreProduct { store, product, stock }))
 }
 
-/// How many of each of a product's variants can be bought: the stock on hand of tracked
-/// variants, no limit for the others. (Checkout's own count also subtracts unexpired holds.)
-async fn stock_of(state: &AppState, tenant: uuid::Uuid, product: uuid::Uuid) -> ApiResult<Vec<VariantStock>> {
-    let Some(record) = state.store.seller_product(tenant, product).await? else {
-        return Ok(Vec::new());
+/// Query of the sitemap route.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SitemapRequest {
+    /// How many products, in handle order, to skip (at most 10,000,000).
+    #[serde(default)]
+    #[param(maximum = 10_000_000)]
+    pub offset: u64,
+    /// Most handles, 1 to 50,000 (default 50,000, one sitemap file's worth).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The handles of the store's active products in handle order, a stretch at a time, with their
+/// count and (from offset 0) the collections' handles: what a sitemap lists.
+#[utoipa::path(
+    get,
+    path = "/api/storefront/domains/{domain}/sitemap",
+    tag = "storefront",
+    params(("domain" = String, Path, description = "The storefront's host name"), SitemapRequest),
+    responses(
+        (status = 200, body = StoreSitemap),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 404, description = "No store on this domain", body = zelly_edge::ApiErrorBody),
+        (status = 410, description = "The store is suspended", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "A limit or offset out of range", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("storefront_token" = []))
+)]
+#[tracing::instrument(skip_all, fields(domain = %domain))]
+pub async fn sitemap(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    AppPath(domain): AppPath<String>,
+    AppQuery(request): AppQuery<SitemapRequest>,
+) -> ApiResult<Json<StoreSitemap>> {
+    let limit = request.limit.unwrap_or(SITEMAP_MAX_URLS as u32);
+    if !(1..=SITEMAP_MAX_URLS as u32).contains(&limit) {
+        return Err(ApiError::Unprocessable(format!("limit: from 1 to {SITEMAP_MAX_URLS}")));
+    }
+    if request.offset > MAX_SITEMAP_OFFSET {
+        return Err(ApiError::Unprocessable(format!("offset: at most {MAX_SITEMAP_OFFSET}")));
+    }
+    let domain = normalize_host(&domain).map_err(|_| ApiError::NotFound("store"))?;
+    let Some(sitemap) = state.store.storefront_sitemap(&domain, request.offset, limit).await? else {
+        return Err(ApiError::NotFound("store"));
     };
-    Ok(record.variants.iter().map(|v| VariantStock::of(v.id, v.track_inventory, v.inventory_quantity)).collect())
-}
-
-/// Product name, handle, image and stock of each priced variant, for the cart page and checkout.
-async fn details_of(state: &AppState, tenant: uuid::Uuid, prices: &[zelly_edge::dto::VariantPrice]) -> ApiResult<Vec<VariantDetail>> {
-    if prices.is_empty() {
-        return Ok(Vec::new());
-    }
-    let products = state.store.list_products(tenant).await?;
-    let mut details = Vec::with_capacity(prices.len());
-    let mut stock: Vec<VariantStock> = Vec::new();
-    for price in prices {
-        let Some(product) = products.iter().find(|p| p.variants.iter().any(|v| v.id == price.variant_id)) else { continue };
-        let Some(variant) = product.variants.iter().find(|v| v.id == price.variant_id) else { continue };
-        if !stock.iter().any(|s| s.variant_id == variant.id) {
-            stock.extend(stock_of(state, tenant, product.id).await?);
-        }
-        details.push(VariantDetail {
-            variant_id: variant.id,
-            product_title: product.title.clone(),
-            product_handle: product.handle.clone(),
-            // A product sold in one variant has nothing to tell its variant by.
-            variant_title: if product.variants.len() > 1 { variant.title.clone() } else { String::new() },
-            image_url: product.image_url.clone(),
-            available: stock.iter().find(|s| s.variant_id == variant.id).and_then(|s| s.available),
-        });
-    }
-    Ok(details)
+    let store = open_store(Some(sitemap.tenant), domain)?;
+    Ok(Json(StoreSitemap { store, total: sitemap.total, collections: sitemap.collections, products: sitemap.products }))
 }
 
 /// The version of what the store's storefront shows: edge caches key pages by it, so any catalog
@@ -254,6 +306,7 @@ pub async fn prices(
     let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
     let cash_on_delivery = state.store.cash_on_delivery(tenant.id).await?;
     let online_payments = state.razorpay.is_some();
-    let details = details_of(&state, tenant.id, &prices).await?;
+    let ids: Vec<uuid::Uuid> = prices.iter().map(|p| p.variant_id).collect();
+    let details = state.store.variant_details(tenant.id, &ids).await?;
     Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery, online_payments, details }))
 }
