@@ -1,11 +1,13 @@
-//! `cargo xtask bench-storefront [--seconds N] [--clients N]`: how fast the storefront renders a
-//! 48-product listing, in process, from the native host and from the Worker under workerd
-//! (cached and uncached), with the Worker's gzipped wasm size and the latency of its first
-//! request (cold isolate).
+//! `cargo xtask bench-storefront [--seconds N] [--clients N]`: how fast the storefront serves the
+//! home page of a 48-product store and of a 10,000-product one, from the native host and from the
+//! Worker under workerd, hot (from the host's page cache) and cold (every request a new URL, so
+//! rendered afresh from origin), with the bytes each page fetches from origin, the two stores'
+//! ratio, the in-process render rate, the Worker's gzipped wasm size and its first request (cold
+//! isolate).
 //!
-//! A throwaway store `bench.localhost` with 48 products is seeded into a fresh embedded database;
-//! release builds of core-api and storefront-server and the storefront Worker under `wrangler dev`
-//! serve it. The load is `clients` concurrent keep-alive HTTP clients for `seconds` each.
+//! Two throwaway stores are seeded into a fresh embedded database; release builds of core-api and
+//! storefront-server and the storefront Worker under `wrangler dev` serve them. The load is
+//! `clients` concurrent keep-alive HTTP clients for `seconds` each.
 
 use crate::platform::{self, Logs, Platform, Shared};
 use crate::util::{self, root, run, step};
@@ -15,8 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const PRODUCTS: usize = 48;
-const DOMAIN: &str = "bench.localhost";
+/// Variant option values.
+const SIZES: [&str; 3] = ["Small", "Medium", "Large"];
+/// The two stores: (domain, products).
+const STORES: [(&str, usize); 2] = [("bench.localhost", 48), ("bench-10k.localhost", 10_000)];
 
 fn parse(args: &[String]) -> Result<(u64, usize)> {
     let (mut seconds, mut clients) = (10_u64, 8_usize);
@@ -40,8 +44,8 @@ struct Load {
     p99_ms: f64,
 }
 
-/// `clients` clients GET `path(i)` on `port` with `Host: bench.localhost` for `seconds`.
-async fn load(port: u16, seconds: u64, clients: usize, path: fn(u64) -> String) -> Result<Load> {
+/// `clients` clients GET `path(i)` on `port` with `Host: domain` for `seconds`.
+async fn load(port: u16, domain: &'static str, seconds: u64, clients: usize, path: fn(u64) -> String) -> Result<Load> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -54,7 +58,7 @@ async fn load(port: u16, seconds: u64, clients: usize, path: fn(u64) -> String) 
             while Instant::now() < stop_at {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let sent = Instant::now();
-                let res = http.get(format!("http://127.0.0.1:{port}{}", path(i))).header("host", DOMAIN).send().await?;
+                let res = http.get(format!("http://127.0.0.1:{port}{}", path(i))).header("host", domain).send().await?;
                 let ok = res.status().is_success();
                 let _ = res.bytes().await?;
                 if !ok {
@@ -75,35 +79,35 @@ async fn load(port: u16, seconds: u64, clients: usize, path: fn(u64) -> String) 
     Ok(Load { requests: all.len() as u64, per_second: all.len() as f64 / elapsed, p50_ms: at(0.5), p99_ms: at(0.99) })
 }
 
-/// Seeds the bench store: 48 active products, one to three variants each.
+/// Seeds the bench stores: active products with one to three variants each, imported at once.
 async fn seed(data_dir: &std::path::Path) -> Result<()> {
-    use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
+    use zelly_edge::{DomainName, TenantSlug};
     let store = zelly_store::connect(&zelly_store::DatabaseConfig::Sqlite { path: data_dir.join("zelly.db") }).await?;
-    let tenant = store
-        .create_tenant(&zelly_store::NewTenant { slug: TenantSlug::parse("bench").map_err(anyhow::Error::msg)?, name: "Bench Bazaar".into() })
-        .await?;
-    store.add_domain(tenant.id, &DomainName::parse(DOMAIN).map_err(anyhow::Error::msg)?, true).await?;
     let images: Vec<&str> = zelly_store::demo::demo_handles().collect();
-    for i in 0..PRODUCTS {
-        let variants = (0..=(i % 3))
-            .map(|v| zelly_store::NewVariant {
-                sku: format!("BENCH-{i}-{v}"),
-                title: ["Small", "Medium", "Large"][v].into(),
-                price: Money::new(10_000 + (i as i64) * 1_500 + (v as i64) * 2_000, Currency::INR),
+    for (n, (domain, products)) in STORES.iter().enumerate() {
+        let slug = TenantSlug::parse(&format!("bench-{n}")).map_err(anyhow::Error::msg)?;
+        let tenant = store.create_tenant(&zelly_store::NewTenant { slug, name: "Bench Bazaar".into() }).await?;
+        store.add_domain(tenant.id, &DomainName::parse(domain).map_err(anyhow::Error::msg)?, true).await?;
+        let inputs = (0..*products)
+            .map(|i| {
+                serde_json::from_value::<zelly_edge::catalog::ProductInput>(serde_json::json!({
+                    "handle": format!("bench-product-{i}"),
+                    "title": format!("Bench Product {i}"),
+                    "description": "A product of the storefront benchmark, with a description of ordinary length.",
+                    "status": "active",
+                    "option_names": ["Size"],
+                    "images": [{ "url": format!("/assets/demo/{}.svg", images[i % images.len()]), "alt": "" }],
+                    "variants": (0..=(i % 3)).map(|v| serde_json::json!({
+                        "sku": format!("BENCH-{i}-{v}"),
+                        "options": [SIZES[v]],
+                        "price_minor": 10_000 + (i as i64) * 1_500 + (v as i64) * 2_000,
+                        "inventory_quantity": 0,
+                        "track_inventory": false,
+                    })).collect::<Vec<_>>(),
+                }))
             })
-            .collect();
-        store
-            .create_product(
-                tenant.id,
-                &zelly_store::NewProduct {
-                    handle: Handle::parse(&format!("bench-product-{i}")).map_err(anyhow::Error::msg)?,
-                    title: format!("Bench Product {i}"),
-                    description: "A product of the storefront benchmark, with a description of ordinary length.".into(),
-                    image_url: Some(format!("/assets/demo/{}.svg", images[i % images.len()])),
-                    variants,
-                },
-            )
-            .await?;
+            .collect::<Result<Vec<_>, _>>()?;
+        store.import_seller_products(tenant.id, &inputs).await?;
     }
     Ok(())
 }
@@ -154,49 +158,77 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     let result = rt.block_on(async {
         // The first page of a fresh isolate: module instantiation plus one render.
         let cold = Instant::now();
-        let res = reqwest::Client::new().get(format!("http://127.0.0.1:{worker_port}/")).header("host", DOMAIN).send().await?;
+        let res = reqwest::Client::new().get(format!("http://127.0.0.1:{worker_port}/")).header("host", STORES[0].0).send().await?;
         if !res.status().is_success() {
             bail!("the Worker answered {}", res.status());
         }
         let first_page_ms = cold.elapsed().as_secs_f64() * 1000.0;
-        let catalog: zelly_edge::dto::StoreCatalog = reqwest::Client::new()
-            .get(format!("{}{}", shared.core_url, zelly_edge::paths::store_catalog(&zelly_edge::DomainName::parse(DOMAIN).map_err(anyhow::Error::msg)?)))
+        let mut rows = Vec::new();
+        for (domain, products) in STORES {
+            let parsed = zelly_edge::DomainName::parse(domain).map_err(anyhow::Error::msg)?;
+            let request = storefront_app::listing::Listing::default().request(None, false);
+            let res = reqwest::Client::new()
+                .get(format!("{}{}", shared.core_url, zelly_edge::paths::store_listing(&parsed, &request)))
+                .bearer_auth(&token)
+                .send()
+                .await?;
+            let body = res.bytes().await?;
+            let listing: zelly_edge::dto::StoreListing = serde_json::from_slice(&body)?;
+            if listing.products.len() != products.min(storefront_app::listing::PAGE_SIZE as usize) {
+                bail!("{domain} lists {} products on its first page", listing.products.len());
+            }
+            let html_bytes = storefront_app::render_home(&listing, &storefront_app::listing::Listing::default()).html.len();
+            step(&format!("{domain} ({products} products): loading each host for {seconds} s with {clients} clients"));
+            let native_hot = load(native_port, domain, seconds, clients, |_| "/".to_owned()).await?;
+            let native_cold = load(native_port, domain, seconds, clients, |i| format!("/?bench={i}")).await?;
+            let worker_hot = load(worker_port, domain, seconds, clients, |_| "/".to_owned()).await?;
+            let worker_cold = load(worker_port, domain, seconds, clients, |i| format!("/?bench={i}")).await?;
+            rows.push((domain, products, body.len(), html_bytes, native_hot, native_cold, worker_hot, worker_cold));
+        }
+        step("Rendering in process");
+        let listing = storefront_app::listing::Listing::default();
+        let parsed = zelly_edge::DomainName::parse(STORES[0].0).map_err(anyhow::Error::msg)?;
+        let data: zelly_edge::dto::StoreListing = reqwest::Client::new()
+            .get(format!("{}{}", shared.core_url, zelly_edge::paths::store_listing(&parsed, &listing.request(None, false))))
             .bearer_auth(&token)
             .send()
             .await?
             .json()
             .await?;
-        if catalog.products.len() != PRODUCTS {
-            bail!("the bench store has {} products, not {PRODUCTS}", catalog.products.len());
-        }
-        step("Rendering in process");
-        let listing = storefront_app::listing::Listing::from_query(Some("page=1"));
         let started = Instant::now();
         let mut renders = 0_u64;
         while started.elapsed() < Duration::from_secs(seconds.min(5)) {
-            let page = storefront_app::render_home(&catalog, &listing);
-            std::hint::black_box(page.html.len());
+            std::hint::black_box(storefront_app::render_home(&data, &listing).html.len());
             renders += 1;
         }
         let in_process = renders as f64 / started.elapsed().as_secs_f64();
-        let listing_bytes = storefront_app::render_home(&catalog, &listing).html.len();
-        step(&format!("Loading each host for {seconds} s with {clients} clients"));
-        let native = load(native_port, seconds, clients, |_| "/".to_owned()).await?;
-        let worker_cached = load(worker_port, seconds, clients, |_| "/".to_owned()).await?;
-        let worker_uncached = load(worker_port, seconds, clients, |i| format!("/?sort=price-asc&bench={i}")).await?;
-        Ok((first_page_ms, in_process, listing_bytes, native, worker_cached, worker_uncached))
+        Ok((first_page_ms, in_process, rows))
     });
     p.stop();
     rt.shutdown_background();
     let _ = std::fs::remove_dir_all(&work);
-    let (first_page_ms, in_process, listing_bytes, native, cached, uncached) = result?;
+    let (first_page_ms, in_process, rows) = result?;
     let wasm = std::fs::read(crate::wasm::dist("storefront-worker").join("index_bg.wasm"))?;
     let gz = crate::wasm::gzipped_len(&wasm)?;
-    println!("\nstorefront, home page of a {PRODUCTS}-product store ({listing_bytes} bytes of HTML), {} CPUs", std::thread::available_parallelism().map_or(0, usize::from));
-    println!("  in-process render (one core)     {in_process:>8.0} pages/s");
-    for (name, l) in [("native host (axum, release)", &native), ("Worker under workerd, cached", &cached), ("Worker under workerd, uncached", &uncached)] {
-        println!("  {name:<32} {:>8.0} pages/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests)", l.per_second, l.p50_ms, l.p99_ms, l.requests);
+    println!("\nstorefront home pages, {} CPUs, embedded store", std::thread::available_parallelism().map_or(0, usize::from));
+    for (domain, products, origin_bytes, html_bytes, native_hot, native_cold, worker_hot, worker_cold) in &rows {
+        println!("  {domain}: {products} products, {html_bytes} bytes of HTML, {origin_bytes} bytes from origin per cold page");
+        for (name, l) in [
+            ("native host, hot (page cache)", native_hot),
+            ("native host, cold (origin + render)", native_cold),
+            ("Worker, hot (edge cache)", worker_hot),
+            ("Worker, cold (origin + render)", worker_cold),
+        ] {
+            println!("    {name:<38} {:>8.0} pages/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests)", l.per_second, l.p50_ms, l.p99_ms, l.requests);
+        }
     }
+    if let [(_, _, _, _, small_hot, small_cold, small_whot, small_wcold), (_, _, _, _, big_hot, big_cold, big_whot, big_wcold)] = rows.as_slice() {
+        println!("  10,000 vs 48 products (pages/s ratio, goal within 1.3x):");
+        for (name, small, big) in [("native hot", small_hot, big_hot), ("native cold", small_cold, big_cold), ("Worker hot", small_whot, big_whot), ("Worker cold", small_wcold, big_wcold)] {
+            println!("    {name:<12} {:.2}x", small.per_second / big.per_second.max(0.001));
+        }
+    }
+    println!("  in-process render of the 48-product page (one core) {in_process:>8.0} pages/s");
     println!("  Worker wasm                       {} KB, {} KB gzipped", wasm.len() / 1000, gz / 1000);
     println!("  Worker first page (cold isolate)  {first_page_ms:.0} ms");
     Ok(())
