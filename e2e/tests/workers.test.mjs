@@ -189,3 +189,60 @@ test("the storefront Worker caches each store's pages apart, and a store's chang
     assert.equal((await put("Chai Corner")).status, 200);
   }
 });
+
+test("a price change shows on both storefront hosts within the 5 s version interval, and hot pages come from cache", async () => {
+  const token = await merchantToken("merchant@demo.localhost");
+  const seller = async (method, path, body) => {
+    const res = await fetch(`${env.coreUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const input = {
+    handle: `price-lamp-${suffix}`,
+    title: "Price Lamp",
+    status: "active",
+    option_names: ["Size"],
+    variants: [{ sku: `PRICE-LAMP-${suffix}`.toUpperCase(), options: ["One"], price_minor: 100_000, inventory_quantity: 3 }],
+  };
+  const created = await seller("POST", "/api/seller/products", input);
+  const path = `/products/${input.handle}`;
+  const hosts = [["native", env.storefrontPort], ["worker", env.storefrontWorkerPort]];
+  try {
+    for (const [name, port] of hosts) {
+      const first = await getWithHost(port, "demo.localhost", path);
+      assert.equal(first.status, 200, name);
+      assert.match(first.body, /₹1,000\.00/, name);
+      // Hot: the same page again comes from the host's cache, with no catalog call.
+      const deadline = Date.now() + 5_000;
+      let again = await getWithHost(port, "demo.localhost", path);
+      while (again.headers["x-zelly-cache"] !== "hit" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = await getWithHost(port, "demo.localhost", path);
+      }
+      assert.equal(again.headers["x-zelly-cache"], "hit", `${name}: a hot page is served from cache`);
+    }
+    const changed = { ...input, version: created.version, variants: [{ ...input.variants[0], id: created.variants[0].id, price_minor: 90_000 }] };
+    await seller("PUT", `/api/seller/products/${created.id}`, changed);
+    const started = Date.now();
+    for (const [name, port] of hosts) {
+      let page;
+      for (;;) {
+        page = await getWithHost(port, "demo.localhost", path);
+        if (page.body.includes("₹900.00") || Date.now() - started > 15_000) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(page.body, /₹900\.00/, `${name}: the new price shows`);
+      // The documented bound is 5 s; three more for the polling and a busy 2-core machine.
+      assert.ok(Date.now() - started <= 8_000, `${name}: the new price took ${Date.now() - started} ms`);
+    }
+  } finally {
+    const current = await seller("GET", `/api/seller/products/${created.id}`);
+    await seller("POST", `/api/seller/products/${created.id}/archive`, { version: current.version });
+  }
+});

@@ -132,6 +132,37 @@ impl Product {
     pub fn from_price(&self) -> Option<Money> {
         self.variants.iter().map(|v| v.price).min_by_key(|m| m.amount_minor)
     }
+
+    /// The product as a listing shows it.
+    pub fn summary(&self) -> ProductSummary {
+        ProductSummary {
+            id: self.id,
+            handle: self.handle.clone(),
+            title: self.title.clone(),
+            image_url: self.image_url.clone(),
+            from_price: self.from_price(),
+            variant_count: u32::try_from(self.variants.len()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A product as a listing's card shows it: no description or variants, so that a page of 48
+/// stays a few kilobytes however rich the products are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductSummary {
+    /// Stable id.
+    pub id: Uuid,
+    /// URL segment, unique within the tenant.
+    pub handle: Handle,
+    /// Product name.
+    pub title: String,
+    /// The first image.
+    pub image_url: Option<String>,
+    /// The lowest variant price.
+    pub from_price: Option<Money>,
+    /// How many variants it is sold in ("From ₹…" when more than one).
+    pub variant_count: u32,
 }
 
 /// What a storefront shows about the store itself.
@@ -209,7 +240,7 @@ pub struct StoreListing {
     #[serde(default)]
     pub featured: Option<FeaturedProducts>,
     /// This page's products, in the listing's order.
-    pub products: Vec<Product>,
+    pub products: Vec<ProductSummary>,
     /// The cursor of the next page (`after=`); absent on the last page.
     #[serde(default)]
     pub next: Option<String>,
@@ -292,7 +323,7 @@ pub struct FeaturedProducts {
     /// Name.
     pub title: String,
     /// Its first active products in the merchant's order.
-    pub products: Vec<Product>,
+    pub products: Vec<ProductSummary>,
 }
 
 /// A collection as a link in the storefront's navigation.

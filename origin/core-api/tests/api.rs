@@ -125,7 +125,7 @@ async fn a_store_lists_only_its_own_products(store: DynStore) {
     let catalog: StoreListing = res.json().await.unwrap();
     assert_eq!(catalog.store.slug.as_str(), "acme");
     assert_eq!(catalog.store.domain.as_str(), "acme.example");
-    assert_eq!(catalog.products, vec![tee]);
+    assert_eq!(catalog.products, vec![tee.summary()]);
     assert_eq!(catalog.next, None);
     let unknown = app.get("/api/storefront/domains/nobody.example/products", Some(TOKEN)).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);

@@ -97,9 +97,7 @@ pub trait CatalogStore: Send + Sync {
     async fn product_by_handle(&self, tenant: Uuid, handle: &Handle) -> Result<Option<Product>, StoreError>;
     /// Current prices of those of `variants` that belong to the tenant; others are left out.
     async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError>;
-    /// Name, handle, image and stock of each of these variants that is on sale, in one query (the
-    /// cart page and checkout show them by it).
-    async fn variant_details(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<zelly_edge::dto::VariantDetail>, StoreError>;
+
 }
 
 /// Everything a service needs from the system of record.

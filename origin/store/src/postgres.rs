@@ -152,6 +152,21 @@ impl crate::storefront::StorefrontStore for PgStore {
         .transpose()
     }
 
+    async fn storefront_prices(&self, domain: &DomainName, variants: &[Uuid]) -> Result<Option<crate::storefront::PriceRead>, StoreError> {
+        let row: Option<sqlx::types::Json<crate::storefront::json::PricesJson>> =
+            sqlx::query_scalar("SELECT astro_primary.storefront_prices($1, $2)")
+                .bind(domain.as_str())
+                .bind(variants)
+                .fetch_one(&self.pool)
+                .await?;
+        row.map(|json| {
+            let read = json.0;
+            let (prices, details) = crate::storefront::json::priced(read.variants)?;
+            Ok(crate::storefront::PriceRead { tenant: read.tenant.try_into()?, cash_on_delivery: read.cash_on_delivery, prices, details })
+        })
+        .transpose()
+    }
+
     async fn storefront_sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<Option<crate::storefront::Sitemap>, StoreError> {
         let start = crate::storefront::ListingCursor { key: i64::try_from(offset).unwrap_or(i64::MAX), handle: String::new() };
         let read: Option<crate::storefront::json::SitemapJson> =

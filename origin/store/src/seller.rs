@@ -16,6 +16,7 @@ use zelly_edge::catalog::{
 use zelly_edge::dto::{Product, Tenant};
 use zelly_edge::Handle;
 
+
 /// A search over the seller's products.
 #[derive(Debug, Clone, Default)]
 pub struct ProductQuery {
@@ -95,9 +96,6 @@ pub trait SellerStore: Send + Sync {
     async fn featured_collection(&self, tenant: Uuid) -> Result<Option<Handle>, StoreError>;
     /// Whether the store offers cash on delivery.
     async fn cash_on_delivery(&self, tenant: Uuid) -> Result<bool, StoreError>;
-    /// A collection as shoppers see it: its active products in the merchant's order, and their
-    /// ids newest first (for the storefront's "Newest" sort).
-    async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError>;
 }
 
 /// What a product's listings sort it by when ordered by price: its lowest variant price.
@@ -792,29 +790,6 @@ macro_rules! seller_store_impl {
                     .bind(tenant).fetch_optional(&self.pool).await?;
                 Ok(offered.is_some_and(|(on,)| on))
             }
-
-            async fn storefront_collection(&self, tenant: Uuid, handle: &Handle) -> Result<Option<(Collection, Vec<Product>, Vec<Uuid>)>, StoreError> {
-                let mut tx = self.tenant_tx(tenant).await?;
-                let id: Option<(Uuid,)> = sqlx::query_as(concat!("SELECT id FROM ", $p, "collections WHERE tenant_id = $1 AND handle = $2"))
-                    .bind(tenant).bind(handle.as_str()).fetch_optional(&mut *tx).await?;
-                let Some((id,)) = id else { return Ok(None) };
-                let Some(collection) = Self::collection_in(&mut tx, tenant, id).await? else { return Ok(None) };
-                let rows: Vec<$crate::seller::rows::SellerProductRow> = sqlx::query_as(concat!(
-                    "SELECT p.id, p.handle, p.title, p.description, p.status, p.option_names, p.images, p.seo_title, \
-                     p.seo_description, p.version, p.updated_at_ms FROM ", $p, "collection_products c JOIN ", $p,
-                    "products p ON p.id = c.product_id AND p.tenant_id = c.tenant_id \
-                     WHERE c.tenant_id = $1 AND c.collection_id = $2 AND p.status = 'active' ORDER BY c.position"))
-                    .bind(tenant).bind(id).fetch_all(&mut *tx).await?;
-                let products = Self::load_products(&mut tx, tenant, rows).await?;
-                let newest: Vec<(Uuid,)> = sqlx::query_as(concat!(
-                    "SELECT p.id FROM ", $p, "collection_products c JOIN ", $p,
-                    "products p ON p.id = c.product_id AND p.tenant_id = c.tenant_id \
-                     WHERE c.tenant_id = $1 AND c.collection_id = $2 AND p.status = 'active' ORDER BY p.created_at DESC, p.handle"))
-                    .bind(tenant).bind(id).fetch_all(&mut *tx).await?;
-                tx.commit().await?;
-                let products = products.into_iter().map($crate::seller::storefront_product).collect();
-                Ok(Some((collection, products, newest.into_iter().map(|(id,)| id).collect())))
-            }
         }
     };
 }
@@ -854,41 +829,6 @@ macro_rules! catalog_store_impl {
                 let products = Self::load_products(&mut tx, tenant, rows).await?;
                 tx.commit().await?;
                 Ok(products.into_iter().next().map($crate::seller::storefront_product))
-            }
-
-            async fn variant_details(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<zelly_edge::dto::VariantDetail>, StoreError> {
-                if variants.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut tx = self.tenant_tx(tenant).await?;
-                let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
-                    "SELECT v.id, p.title, p.handle, v.title, p.images, v.track_inventory, v.inventory_quantity, \
-                     (SELECT count(*) FROM ", $p, "variants s WHERE s.tenant_id = v.tenant_id AND s.product_id = v.product_id) FROM ", $p,
-                    "variants v JOIN ", $p, "products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
-                     WHERE p.status = 'active' AND v.tenant_id = "));
-                q.push_bind(tenant).push(" AND v.id IN (");
-                let mut ids = q.separated(", ");
-                for id in variants {
-                    ids.push_bind(*id);
-                }
-                ids.push_unseparated(")");
-                #[allow(clippy::type_complexity)]
-                let rows: Vec<(Uuid, String, String, String, sqlx::types::Json<Vec<zelly_edge::catalog::ProductImage>>, bool, i64, i64)> =
-                    q.build_query_as().fetch_all(&mut *tx).await?;
-                tx.commit().await?;
-                rows.into_iter()
-                    .map(|(id, product_title, handle, title, images, tracked, quantity, siblings)| {
-                        Ok(zelly_edge::dto::VariantDetail {
-                            variant_id: id,
-                            product_title,
-                            product_handle: Handle::parse(&handle).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                            // A product sold in one variant has nothing to tell its variant by.
-                            variant_title: if siblings > 1 { title } else { String::new() },
-                            image_url: images.0.first().map(|i| i.url.clone()),
-                            available: zelly_edge::dto::VariantStock::of(id, tracked, quantity).available,
-                        })
-                    })
-                    .collect()
             }
 
             async fn variant_prices(&self, tenant: Uuid, variants: &[Uuid]) -> Result<Vec<VariantPrice>, StoreError> {

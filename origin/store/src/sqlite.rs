@@ -79,11 +79,21 @@ macro_rules! listed {
     };
 }
 
-/// A listed product's row with its sort key.
+/// What a listing's card shows, as `storefront::json::CardJson` reads it.
+macro_rules! card {
+    () => {
+        "p.id, p.handle, p.title, json_extract(p.images, '$[0].url') AS image_url, \
+         (SELECT min(v.price_minor) FROM variants v WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id) AS price_minor, \
+         (SELECT min(v.currency) FROM variants v WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id) AS currency, \
+         (SELECT count(*) FROM variants v WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id) AS variant_count"
+    };
+}
+
+/// A listed product's card with its sort key.
 #[derive(sqlx::FromRow)]
 struct KeyedRow {
     #[sqlx(flatten)]
-    row: crate::seller::rows::SellerProductRow,
+    row: crate::storefront::json::CardJson,
     k: i64,
 }
 
@@ -107,15 +117,6 @@ impl SqliteStore {
         .fetch_optional(&mut **tx)
         .await?;
         row.map(|r| Ok((Tenant::try_from(r.tenant)?, r.featured_collection_id))).transpose()
-    }
-
-    /// Storefront products from their rows, in the rows' order.
-    async fn storefront_products(
-        tx: &mut sqlx::Transaction<'static, Sqlite>,
-        tenant: Uuid,
-        rows: Vec<crate::seller::rows::SellerProductRow>,
-    ) -> Result<Vec<Product>, StoreError> {
-        Ok(Self::load_products(tx, tenant, rows).await?.into_iter().map(crate::seller::storefront_product).collect())
     }
 }
 
@@ -165,7 +166,7 @@ impl crate::storefront::StorefrontStore for SqliteStore {
         let matches = terms.as_deref().map(fts5_query);
         let limit = i64::from(query.limit.max(1));
         let after = query.after.as_ref();
-        let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(concat!("SELECT ", listed!(), ", "));
+        let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(concat!("SELECT ", card!(), ", "));
         let by_relevance = matches.is_some() && query.sort == ListingSort::Featured;
         let by_position = collection_id.is_some() && query.sort == ListingSort::Featured;
         if let (true, Some(matches)) = (by_relevance, &matches) {
@@ -212,7 +213,7 @@ impl crate::storefront::StorefrontStore for SqliteStore {
                 false => ListingCursor { key, handle },
             });
         }
-        listing.products = Self::storefront_products(&mut tx, tenant, rows.into_iter().map(|r| r.row).collect()).await?;
+        listing.products = crate::storefront::json::cards(rows.into_iter().map(|r| r.row).collect())?;
         if let (Some(featured), None, None, None) = (featured_id, &query.collection, &terms, after) {
             let head: Option<(String, String)> = sqlx::query_as("SELECT handle, title FROM collections WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant)
@@ -220,8 +221,8 @@ impl crate::storefront::StorefrontStore for SqliteStore {
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some((handle, title)) = head {
-                let rows: Vec<crate::seller::rows::SellerProductRow> = sqlx::query_as(concat!(
-                    "SELECT ", listed!(), " FROM collection_products cp JOIN products p ON p.id = cp.product_id AND p.tenant_id = cp.tenant_id \
+                let rows: Vec<crate::storefront::json::CardJson> = sqlx::query_as(concat!(
+                    "SELECT ", card!(), " FROM collection_products cp JOIN products p ON p.id = cp.product_id AND p.tenant_id = cp.tenant_id \
                      WHERE cp.tenant_id = $1 AND cp.collection_id = $2 AND p.status = 'active' ORDER BY cp.position LIMIT $3"
                 ))
                 .bind(tenant)
@@ -229,7 +230,7 @@ impl crate::storefront::StorefrontStore for SqliteStore {
                 .bind(zelly_edge::dto::MAX_FEATURED_PRODUCTS as i64)
                 .fetch_all(&mut *tx)
                 .await?;
-                let products = Self::storefront_products(&mut tx, tenant, rows).await?;
+                let products = crate::storefront::json::cards(rows)?;
                 let handle = Handle::parse(&handle).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 listing.featured = Some(FeaturedProducts { handle, title, products });
             }
@@ -253,6 +254,36 @@ impl crate::storefront::StorefrontStore for SqliteStore {
         let product = Self::load_products(&mut tx, tenant.id, rows).await?.pop().map(crate::storefront::storefront_with_stock);
         tx.commit().await?;
         Ok(Some(crate::storefront::ProductPage { tenant, product }))
+    }
+
+    async fn storefront_prices(&self, domain: &DomainName, variants: &[Uuid]) -> Result<Option<crate::storefront::PriceRead>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some((tenant, _)) = Self::storefront_tenant(&mut tx, domain).await? else { return Ok(None) };
+        let (cash_on_delivery,): (bool,) = sqlx::query_as("SELECT cash_on_delivery FROM tenants WHERE id = $1")
+            .bind(tenant.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut read = crate::storefront::PriceRead { tenant, cash_on_delivery, prices: Vec::new(), details: Vec::new() };
+        if read.tenant.status != TenantStatus::Active || variants.is_empty() {
+            return Ok(Some(read));
+        }
+        let mut q: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
+            "SELECT v.id, p.title AS product_title, p.handle AS product_handle, v.title, v.sku, v.price_minor, v.currency, \
+             json_extract(p.images, '$[0].url') AS image_url, v.track_inventory, v.inventory_quantity, \
+             (SELECT count(*) FROM variants s WHERE s.tenant_id = v.tenant_id AND s.product_id = v.product_id) AS siblings \
+             FROM variants v JOIN products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id \
+             WHERE p.status = 'active' AND v.tenant_id = ",
+        );
+        q.push_bind(read.tenant.id).push(" AND v.id IN (");
+        let mut ids = q.separated(", ");
+        for id in variants {
+            ids.push_bind(*id);
+        }
+        ids.push_unseparated(")");
+        let rows: Vec<crate::storefront::json::PricedJson> = q.build_query_as().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        (read.prices, read.details) = crate::storefront::json::priced(rows)?;
+        Ok(Some(read))
     }
 
     async fn storefront_sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<Option<crate::storefront::Sitemap>, StoreError> {

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use uuid::Uuid;
 use zelly_edge::catalog::{ProductImage, ProductStatus, SellerProduct, SellerVariant};
-use zelly_edge::dto::{CollectionHeading, CollectionLink, FeaturedProducts, ListingSort, Product, Tenant, VariantStock};
+use zelly_edge::dto::{CollectionHeading, CollectionLink, FeaturedProducts, ListingSort, Product, ProductSummary, Tenant, VariantStock};
 use zelly_edge::{Currency, DomainName, Handle, Money};
 
 /// Most words of a search that count.
@@ -74,7 +74,7 @@ pub struct Listing {
     /// The featured collection (home page, first page, no search).
     pub featured: Option<FeaturedProducts>,
     /// The page's products in order.
-    pub products: Vec<Product>,
+    pub products: Vec<ProductSummary>,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<ListingCursor>,
 }
@@ -101,6 +101,20 @@ pub struct Sitemap {
     pub products: Vec<Handle>,
 }
 
+/// A price lookup: the store, whether it takes cash on delivery, and each asked-for variant on
+/// sale with its price, name, picture and stock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceRead {
+    /// The store; when it is not active, no variant is read.
+    pub tenant: Tenant,
+    /// Whether the store offers cash on delivery.
+    pub cash_on_delivery: bool,
+    /// Current prices.
+    pub prices: Vec<zelly_edge::dto::VariantPrice>,
+    /// The same variants' names, pictures and stock.
+    pub details: Vec<zelly_edge::dto::VariantDetail>,
+}
+
 /// The storefront's reads, by domain. `Ok(None)`: no store has the domain.
 #[async_trait]
 pub trait StorefrontStore: Send + Sync {
@@ -108,6 +122,8 @@ pub trait StorefrontStore: Send + Sync {
     async fn storefront_listing(&self, domain: &DomainName, query: &ListingQuery) -> Result<Option<Listing>, StoreError>;
     /// One active product by handle, with its stock.
     async fn storefront_product(&self, domain: &DomainName, handle: &Handle) -> Result<Option<ProductPage>, StoreError>;
+    /// Current prices and details of these variants (at most a cart's worth).
+    async fn storefront_prices(&self, domain: &DomainName, variants: &[Uuid]) -> Result<Option<PriceRead>, StoreError>;
     /// At most `limit` product handles from `offset`, in handle order.
     async fn storefront_sitemap(&self, domain: &DomainName, offset: u64, limit: u32) -> Result<Option<Sitemap>, StoreError>;
 }
@@ -235,15 +251,45 @@ pub(crate) mod json {
         }
     }
 
-    pub fn products(rows: Vec<ProductJson>) -> Result<Vec<Product>, StoreError> {
-        rows.into_iter().map(|p| Ok(crate::seller::storefront_product(p.try_into()?))).collect()
+    /// A listing card's row, from either backend.
+    #[derive(Deserialize, sqlx::FromRow)]
+    pub struct CardJson {
+        pub id: Uuid,
+        pub handle: String,
+        pub title: String,
+        pub image_url: Option<String>,
+        pub price_minor: Option<i64>,
+        pub currency: Option<String>,
+        pub variant_count: i64,
+    }
+
+    impl TryFrom<CardJson> for ProductSummary {
+        type Error = StoreError;
+        fn try_from(c: CardJson) -> Result<Self, StoreError> {
+            let from_price = match (c.price_minor, c.currency) {
+                (Some(minor), Some(currency)) => Some(Money::new(minor, Currency::parse(currency.trim()).map_err(corrupt)?)),
+                _ => None,
+            };
+            Ok(ProductSummary {
+                id: c.id,
+                handle: Handle::parse(&c.handle).map_err(corrupt)?,
+                title: c.title,
+                image_url: c.image_url,
+                from_price,
+                variant_count: u32::try_from(c.variant_count).unwrap_or(0),
+            })
+        }
+    }
+
+    pub fn cards(rows: Vec<CardJson>) -> Result<Vec<ProductSummary>, StoreError> {
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     #[derive(Deserialize)]
     pub struct FeaturedJson {
         pub handle: Handle,
         pub title: String,
-        pub products: Vec<ProductJson>,
+        pub products: Vec<CardJson>,
     }
 
     #[derive(Deserialize)]
@@ -256,7 +302,7 @@ pub(crate) mod json {
         #[serde(default)]
         pub featured: Option<FeaturedJson>,
         #[serde(default)]
-        pub products: Vec<ProductJson>,
+        pub products: Vec<CardJson>,
         #[serde(default)]
         pub next: Option<(i64, String)>,
     }
@@ -270,9 +316,9 @@ pub(crate) mod json {
                 collection: j.collection,
                 featured: j
                     .featured
-                    .map(|f| Ok::<_, StoreError>(FeaturedProducts { handle: f.handle, title: f.title, products: products(f.products)? }))
+                    .map(|f| Ok::<_, StoreError>(FeaturedProducts { handle: f.handle, title: f.title, products: cards(f.products)? }))
                     .transpose()?,
-                products: products(j.products)?,
+                products: cards(j.products)?,
                 next: j.next.map(|(key, handle)| ListingCursor { key, handle }),
             })
         }
@@ -283,6 +329,55 @@ pub(crate) mod json {
         pub tenant: TenantJson,
         #[serde(default)]
         pub product: Option<ProductJson>,
+    }
+
+    /// One variant of a price lookup, from either backend.
+    #[derive(Deserialize, sqlx::FromRow)]
+    pub struct PricedJson {
+        pub id: Uuid,
+        pub product_title: String,
+        pub product_handle: String,
+        pub title: String,
+        pub sku: String,
+        pub price_minor: i64,
+        pub currency: String,
+        pub image_url: Option<String>,
+        pub track_inventory: bool,
+        pub inventory_quantity: i64,
+        pub siblings: i64,
+    }
+
+    /// Prices and details from the looked-up variants.
+    pub fn priced(rows: Vec<PricedJson>) -> Result<(Vec<zelly_edge::dto::VariantPrice>, Vec<zelly_edge::dto::VariantDetail>), StoreError> {
+        let mut prices = Vec::with_capacity(rows.len());
+        let mut details = Vec::with_capacity(rows.len());
+        for row in rows {
+            let price = Money::new(row.price_minor, Currency::parse(row.currency.trim()).map_err(corrupt)?);
+            prices.push(zelly_edge::dto::VariantPrice {
+                variant_id: row.id,
+                title: format!("{} / {}", row.product_title, row.title),
+                sku: row.sku,
+                price,
+            });
+            details.push(zelly_edge::dto::VariantDetail {
+                variant_id: row.id,
+                product_handle: Handle::parse(&row.product_handle).map_err(corrupt)?,
+                product_title: row.product_title,
+                // A product sold in one variant has nothing to tell its variant by.
+                variant_title: if row.siblings > 1 { row.title } else { String::new() },
+                image_url: row.image_url,
+                available: VariantStock::of(row.id, row.track_inventory, row.inventory_quantity).available,
+            });
+        }
+        Ok((prices, details))
+    }
+
+    #[derive(Deserialize)]
+    pub struct PricesJson {
+        pub tenant: TenantJson,
+        pub cash_on_delivery: bool,
+        #[serde(default)]
+        pub variants: Vec<PricedJson>,
     }
 
     #[derive(Deserialize)]

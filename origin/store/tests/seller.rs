@@ -245,17 +245,24 @@ async fn collections_keep_their_order_and_only_the_tenants_products(store: DynSt
     let new = CollectionInput { handle: "picks".into(), title: "Picks".into(), description: "ours".into(), product_ids: vec![b.id, a.id, d.id], version: None };
     let c = store.create_collection(t, &new).await.unwrap();
     assert_eq!(c.product_ids, vec![b.id, a.id, d.id]);
-    let (shown, products, newest) = store.storefront_collection(t, &Handle::parse("picks").unwrap()).await.unwrap().unwrap();
-    assert_eq!(shown.title, "Picks");
-    assert_eq!(products.iter().map(|p| p.id).collect::<Vec<_>>(), vec![b.id, a.id], "drafts are not shown");
-    assert_eq!(newest, vec![b.id, a.id], "newest first, drafts left out");
+    store.add_domain(t, &zelly_edge::DomainName::parse("acme.example").unwrap(), true).await.unwrap();
+    let shown = |sort| {
+        let store = store.clone();
+        async move {
+            let query = zelly_store::storefront::ListingQuery { collection: Some(Handle::parse("picks").unwrap()), sort, limit: 50, ..Default::default() };
+            let listing = store.storefront_listing(&zelly_edge::DomainName::parse("acme.example").unwrap(), &query).await.unwrap().unwrap();
+            (listing.collection.map(|c| c.title), listing.products.iter().map(|p| p.id).collect::<Vec<_>>())
+        }
+    };
+    use zelly_edge::dto::ListingSort::{Featured, Newest};
+    assert_eq!(shown(Featured).await, (Some("Picks".to_owned()), vec![b.id, a.id]), "drafts are not shown");
+    assert_eq!(shown(Newest).await.1, vec![b.id, a.id], "newest first, drafts left out");
     // Reorder and remove in one save; a stale version is refused.
     let reorder = CollectionInput { product_ids: vec![a.id, b.id], version: Some(c.version), ..new.clone() };
     let c2 = store.update_collection(t, c.id, &reorder).await.unwrap();
     assert_eq!((c2.product_ids.clone(), c2.version), (vec![a.id, b.id], 2));
-    let (_, products, newest) = store.storefront_collection(t, &Handle::parse("picks").unwrap()).await.unwrap().unwrap();
-    assert_eq!(products.iter().map(|p| p.id).collect::<Vec<_>>(), vec![a.id, b.id]);
-    assert_eq!(newest, vec![b.id, a.id], "the merchant's order does not change which is newest");
+    assert_eq!(shown(Featured).await.1, vec![a.id, b.id]);
+    assert_eq!(shown(Newest).await.1, vec![b.id, a.id], "the merchant's order does not change which is newest");
     assert!(matches!(store.update_collection(t, c.id, &reorder).await, Err(StoreError::Stale)));
     let dup = store.create_collection(t, &CollectionInput { version: None, ..reorder.clone() }).await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "handles are unique per tenant");

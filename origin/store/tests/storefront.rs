@@ -63,7 +63,7 @@ async fn walk(store: &DynStore, on: &str, mut query: ListingQuery) -> (Vec<Strin
         assert!(listing.products.len() <= query.limit as usize);
         for p in &listing.products {
             handles.push(p.handle.to_string());
-            prices.push(p.from_price().unwrap().amount_minor);
+            prices.push(p.from_price.unwrap().amount_minor);
         }
         match listing.next {
             Some(next) => query.after = Some(next),
@@ -176,6 +176,8 @@ async fn a_domain_reads_only_its_own_store_even_with_the_same_handles(store: Dyn
     assert_eq!(stock.iter().map(|s| s.available).collect::<Vec<_>>(), [Some(3), None], "tracked stock, and no limit");
     let beta = page(&store, "beta.example", &ListingQuery { limit: 100, ..ListingQuery::default() }).await;
     assert_eq!(beta.products.len(), 1);
+    let card = &beta.products[0];
+    assert_eq!((card.title.as_str(), card.variant_count, card.from_price.map(|m| m.amount_minor)), ("Beta's own", 2, Some(1000 + 7919)));
     let searched = page(&store, "beta.example", &ListingQuery { search: Some("clay".into()), limit: 100, ..ListingQuery::default() }).await;
     assert!(searched.products.is_empty(), "alpha's clay is not beta's");
     assert!(store.storefront_listing(&domain("nobody.example"), &ListingQuery::default()).await.unwrap().is_none());

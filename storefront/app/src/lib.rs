@@ -20,7 +20,7 @@ use listing::Listing;
 use resolve::{DomainCache, DomainStatus};
 use seo::Head;
 use leptos::prelude::*;
-use zelly_edge::dto::{ListingRequest, Product, StoreInfo, StoreListing, StoreProduct};
+use zelly_edge::dto::{ListingRequest, Product, ProductSummary, StoreInfo, StoreListing, StoreProduct};
 use zelly_edge::host::normalize_host;
 use zelly_edge::origin::{OriginError, StorefrontOrigin};
 
@@ -128,10 +128,10 @@ const EAGER_CARDS: usize = 4;
 
 /// A product card in the home grid; `eager` for the first row, whose images show at once.
 #[component]
-fn ProductCard(product: Product, eager: bool) -> impl IntoView {
+fn ProductCard(product: ProductSummary, eager: bool) -> impl IntoView {
     let href = format!("/products/{}", product.handle);
-    let price = product.from_price().map(|p| p.to_string()).unwrap_or_default();
-    let many = product.variants.len() > 1;
+    let price = product.from_price.map(|p| p.to_string()).unwrap_or_default();
+    let many = product.variant_count > 1;
     view! {
         <li class="card" data-handle=product.handle.to_string()>
             <a href=href>
@@ -146,7 +146,7 @@ fn ProductCard(product: Product, eager: bool) -> impl IntoView {
 /// A grid of product cards, or a note when there are none. When it `leads` the page, its first
 /// row's images load at once.
 #[component]
-fn ProductGrid(products: Vec<Product>, empty_note: &'static str, leads: bool) -> impl IntoView {
+fn ProductGrid(products: Vec<ProductSummary>, empty_note: &'static str, leads: bool) -> impl IntoView {
     let empty = products.is_empty();
     view! {
         {empty.then(|| view! { <p class="empty">{empty_note}</p> })}
@@ -608,10 +608,11 @@ impl StorefrontRoute {
             let rest = path.strip_prefix(prefix)?;
             zelly_edge::Handle::parse(rest.strip_suffix('/').unwrap_or(rest)).ok()
         };
-        if let Some(n) = path.strip_prefix("/sitemap-").and_then(|rest| rest.strip_suffix(".xml")) {
-            if let Some(n) = n.parse::<u32>().ok().filter(|n| (1..=seo::MAX_SITEMAP_FILES).contains(n) && !n.to_string().starts_with('0')) {
-                return StorefrontRoute::Sitemap(Some(n));
-            }
+        let sitemap_file = path.strip_prefix("/sitemap-").and_then(|rest| rest.strip_suffix(".xml"));
+        // `/sitemap-1.xml` … `/sitemap-200.xml`, one spelling each (no leading zeros).
+        let sitemap_number = sitemap_file.filter(|n| !n.starts_with('0')).and_then(|n| n.parse::<u32>().ok());
+        if let Some(n) = sitemap_number.filter(|n| (1..=seo::MAX_SITEMAP_FILES).contains(n)) {
+            return StorefrontRoute::Sitemap(Some(n));
         }
         if let Some(handle) = handle_after("/products/") {
             return StorefrontRoute::Product(handle);
@@ -632,6 +633,7 @@ mod tests {
     use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 
     fn listing_of(store: StoreInfo, products: Vec<Product>) -> StoreListing {
+        let products = products.iter().map(Product::summary).collect();
         StoreListing { store, collections: vec![], collection: None, featured: None, products, next: None }
     }
 
@@ -730,6 +732,52 @@ mod tests {
     #[test]
     fn the_not_found_page_is_a_404() {
         assert_eq!(render_not_found(None).status, 404);
+    }
+
+    /// A store of 100,000 products, as far as its sitemap goes.
+    struct HugeStore;
+
+    impl StorefrontOrigin for HugeStore {
+        async fn listing(&self, _: &DomainName, _: &ListingRequest) -> Result<StoreListing, OriginError> { Err(OriginError::NotFound) }
+        async fn product(&self, _: &DomainName, _: &Handle) -> Result<StoreProduct, OriginError> { Err(OriginError::NotFound) }
+        async fn sitemap(&self, _: &DomainName, offset: u64, limit: u32) -> Result<zelly_edge::dto::StoreSitemap, OriginError> {
+            let products = (offset..(offset + u64::from(limit)).min(100_000)).map(|i| Handle::parse(&format!("p-{i:06}")).unwrap()).collect();
+            let collections = if offset == 0 { vec![Handle::parse("all").unwrap()] } else { vec![] };
+            Ok(zelly_edge::dto::StoreSitemap { store: store(), total: 100_000, collections, products })
+        }
+        async fn prices(&self, _: &DomainName, _: &zelly_edge::dto::PriceLookup) -> Result<zelly_edge::dto::PriceList, OriginError> { Err(OriginError::NotFound) }
+        async fn validate_domain(&self, _: &DomainName) -> Result<bool, OriginError> { Ok(true) }
+        async fn store_version(&self, _: &DomainName) -> Result<i64, OriginError> { Ok(1) }
+        async fn send_events(&self, _: &DomainName, _: &zelly_edge::events::EventBatch, _: Option<&str>) -> Result<(), OriginError> { Ok(()) }
+    }
+
+    #[test]
+    fn a_large_stores_sitemap_is_an_index_of_files_that_list_every_product_once() {
+        let get = |path: &str| block_on(render_request(&HugeStore, &DomainCache::new(), &req("acme.example", path, 0)));
+        let index = get("/sitemap.xml");
+        assert!(index.html.contains("<sitemapindex"), "{}", &index.html[..200]);
+        assert_eq!(index.html.matches("<sitemap>").count(), 3, "45,000 products a file");
+        assert!(index.html.contains("<loc>https://acme.example/sitemap-3.xml</loc>"));
+        let mut seen = 0;
+        for n in 1..=3 {
+            let file = get(&format!("/sitemap-{n}.xml"));
+            assert_eq!(file.status, 200);
+            let urls = file.html.matches("<loc>").count();
+            assert!(urls <= zelly_edge::dto::SITEMAP_MAX_URLS);
+            seen += file.html.matches("/products/").count();
+        }
+        assert_eq!(seen, 100_000);
+        assert_eq!(get("/sitemap-4.xml").status, 404, "past the last file");
+        assert!(get("/sitemap-1.xml").html.contains("<loc>https://acme.example/collections/all</loc>"));
+    }
+
+    #[test]
+    fn sitemap_files_route_by_number_in_one_spelling() {
+        assert_eq!(StorefrontRoute::resolve("/sitemap-1.xml"), StorefrontRoute::Sitemap(Some(1)));
+        assert_eq!(StorefrontRoute::resolve("/sitemap-200.xml"), StorefrontRoute::Sitemap(Some(200)));
+        for other in ["/sitemap-0.xml", "/sitemap-01.xml", "/sitemap-201.xml", "/sitemap-x.xml", "/sitemap-.xml"] {
+            assert_eq!(StorefrontRoute::resolve(other), StorefrontRoute::NotFound, "{other}");
+        }
     }
 
     #[test]
@@ -949,7 +997,7 @@ mod tests {
             handle: Handle::parse("summer").unwrap(),
             title: "Summer picks".into(),
             // The cap, then the tee, as origin gives them.
-            products: vec![products[2].clone(), products[0].clone()],
+            products: vec![products[2].summary(), products[0].summary()],
         };
         let catalog = StoreListing { featured: Some(featured), ..listing_of(store(), products) };
         let html = render_home(&catalog, &Listing::default()).html;

@@ -126,10 +126,8 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -
         }
         _ => None,
     };
-    if let Some((key, domain)) = &cache_key {
-        if let Some(hit) = state.pages.get(key, now) {
-            return cached_answer(&state, &headers, &uri, hit, domain.clone(), cookies);
-        }
+    if let Some((hit, domain)) = cache_key.as_ref().and_then(|(key, domain)| Some((state.pages.get(key, now)?, domain))) {
+        return cached_answer(&state, &headers, &uri, hit, domain.clone(), cookies);
     }
     let request = storefront_app::PageRequest { host, path: uri.path(), query: uri.query(), cookies, now_ms: now };
     let page = storefront_app::render_request(state.origin.as_ref(), &state.domains, &request).await;

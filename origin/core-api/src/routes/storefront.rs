@@ -302,11 +302,11 @@ pub async fn prices(
     if lookup.variant_ids.len() > MAX_PRICE_LOOKUP {
         return Err(ApiError::Unprocessable(format!("variant_ids: at most {MAX_PRICE_LOOKUP} ids")));
     }
-    let (tenant, domain) = active_store(&state, &domain).await?;
-    let prices = state.store.variant_prices(tenant.id, &lookup.variant_ids).await?;
-    let cash_on_delivery = state.store.cash_on_delivery(tenant.id).await?;
+    let domain = normalize_host(&domain).map_err(|_| ApiError::NotFound("store"))?;
+    let Some(read) = state.store.storefront_prices(&domain, &lookup.variant_ids).await? else {
+        return Err(ApiError::NotFound("store"));
+    };
+    let store = open_store(Some(read.tenant), domain)?;
     let online_payments = state.razorpay.is_some();
-    let ids: Vec<uuid::Uuid> = prices.iter().map(|p| p.variant_id).collect();
-    let details = state.store.variant_details(tenant.id, &ids).await?;
-    Ok(Json(PriceList { prices, store: Some(store_info(&tenant, domain)), cash_on_delivery, online_payments, details }))
+    Ok(Json(PriceList { prices: read.prices, store: Some(store), cash_on_delivery: read.cash_on_delivery, online_payments, details: read.details }))
 }

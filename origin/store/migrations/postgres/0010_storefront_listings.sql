@@ -55,6 +55,17 @@ CREATE FUNCTION astro_primary.storefront_product_json(p astro_primary.products) 
             FROM astro_primary.variants v WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id), '[]'::jsonb))
     $$;
 
+-- A product as a listing's card shows it: name, first image, lowest price, how many variants.
+CREATE FUNCTION astro_primary.storefront_card_json(p astro_primary.products) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object(
+        'id', p.id, 'handle', p.handle, 'title', p.title, 'image_url', p.images -> 0 ->> 'url',
+        'price_minor', v.low, 'currency', v.currency, 'variant_count', v.n)
+    FROM (SELECT min(price_minor) AS low, min(currency) AS currency, count(*) AS n
+          FROM astro_primary.variants WHERE tenant_id = p.tenant_id AND product_id = p.id) v
+    $$;
+
 -- Everything one storefront request reads, in one statement: the store a domain belongs to and,
 -- for an active store, one page of what the request asks for. The function scopes row-level
 -- security to that store itself (SET LOCAL, ending with the statement's transaction), so a
@@ -194,7 +205,7 @@ BEGIN
         END IF;
         ids := ids[1:p_limit];
     END IF;
-    SELECT coalesce(jsonb_agg(astro_primary.storefront_product_json(p) ORDER BY array_position(ids, p.id)), '[]'::jsonb)
+    SELECT coalesce(jsonb_agg(astro_primary.storefront_card_json(p) ORDER BY array_position(ids, p.id)), '[]'::jsonb)
         INTO products
         FROM astro_primary.products p WHERE p.tenant_id = t.id AND p.id = ANY (coalesce(ids, '{}'));
     result := result || jsonb_build_object('products', products);
@@ -202,7 +213,7 @@ BEGIN
     IF p_kind = 'listing' AND p_handle IS NULL AND q IS NULL AND p_after_key IS NULL AND t.featured_collection_id IS NOT NULL THEN
         result := result || jsonb_build_object('featured', (
             SELECT jsonb_build_object('handle', cl.handle, 'title', cl.title, 'products', coalesce((
-                SELECT jsonb_agg(astro_primary.storefront_product_json(f.prow) ORDER BY f.position) FROM (
+                SELECT jsonb_agg(astro_primary.storefront_card_json(f.prow) ORDER BY f.position) FROM (
                     SELECT p AS prow, cp.position FROM astro_primary.collection_products cp
                     JOIN astro_primary.products p ON p.id = cp.product_id AND p.tenant_id = cp.tenant_id
                     WHERE cp.tenant_id = t.id AND cp.collection_id = cl.id AND p.status = 'active'
@@ -210,4 +221,39 @@ BEGIN
             FROM astro_primary.collections cl WHERE cl.tenant_id = t.id AND cl.id = t.featured_collection_id));
     END IF;
     RETURN result;
+END $$;
+
+-- The price lookup of the cart and checkout in one statement too: the store on the domain, whether
+-- it takes cash on delivery, and each asked-for variant that is on sale with its product's name,
+-- picture and stock. NULL: no store on the domain.
+CREATE FUNCTION astro_primary.storefront_prices(p_domain text, p_variants uuid[]) RETURNS jsonb
+    LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    t record;
+    result jsonb;
+BEGIN
+    SELECT tn.id, tn.slug, tn.name, tn.status, tn.logo_url, tn.accent_color, tn.catalog_version, tn.cash_on_delivery
+        INTO t
+        FROM astro_primary.tenant_domains d JOIN astro_primary.tenants tn ON tn.id = d.tenant_id
+        WHERE d.domain = p_domain;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    result := jsonb_build_object('tenant', jsonb_build_object(
+        'id', t.id, 'slug', t.slug, 'name', t.name, 'status', t.status, 'logo_url', t.logo_url,
+        'accent_color', t.accent_color, 'catalog_version', t.catalog_version),
+        'cash_on_delivery', t.cash_on_delivery);
+    IF t.status <> 'active' THEN
+        RETURN result;
+    END IF;
+    PERFORM set_config('zelly.tenant_id', t.id::text, true);
+    RETURN result || jsonb_build_object('variants', coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+            'id', v.id, 'product_title', p.title, 'product_handle', p.handle, 'title', v.title, 'sku', v.sku,
+            'price_minor', v.price_minor, 'currency', v.currency, 'image_url', p.images -> 0 ->> 'url',
+            'track_inventory', v.track_inventory, 'inventory_quantity', v.inventory_quantity,
+            'siblings', (SELECT count(*) FROM astro_primary.variants s WHERE s.tenant_id = v.tenant_id AND s.product_id = v.product_id)))
+        FROM astro_primary.variants v
+        JOIN astro_primary.products p ON p.id = v.product_id AND p.tenant_id = v.tenant_id
+        WHERE v.tenant_id = t.id AND p.status = 'active' AND v.id = ANY (p_variants)), '[]'::jsonb));
 END $$;
