@@ -46,7 +46,7 @@ fn parse(args: &[String]) -> Result<Settings> {
 }
 
 /// CPU time (user + system) of a process so far, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
+pub(crate) fn cpu_seconds(pid: u32) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
     let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { return 0.0 };

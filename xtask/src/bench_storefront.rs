@@ -22,18 +22,63 @@ const SIZES: [&str; 3] = ["Small", "Medium", "Large"];
 /// The two stores: (domain, products).
 const STORES: [(&str, usize); 2] = [("bench.localhost", 48), ("bench-10k.localhost", 10_000)];
 
-fn parse(args: &[String]) -> Result<(u64, usize)> {
-    let (mut seconds, mut clients) = (10_u64, 8_usize);
+fn parse(args: &[String]) -> Result<(u64, usize, bool)> {
+    let (mut seconds, mut clients, mut embedded) = (10_u64, 8_usize, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        if arg == "--embedded" {
+            embedded = true;
+            continue;
+        }
         let value = it.next().with_context(|| format!("{arg} needs a number"))?;
         match arg.as_str() {
             "--seconds" => seconds = value.parse::<u64>().context("--seconds")?.max(1),
             "--clients" => clients = value.parse::<usize>().context("--clients")?.clamp(1, 256),
-            other => bail!("unknown option {other:?}; usage: cargo xtask bench-storefront [--seconds N] [--clients N]"),
+            other => bail!("unknown option {other:?}; usage: cargo xtask bench-storefront [--embedded] [--seconds N] [--clients N]"),
         }
     }
-    Ok((seconds, clients))
+    Ok((seconds, clients, embedded))
+}
+
+/// CPU seconds used so far by a process and every process below it (workerd under wrangler,
+/// PostgreSQL's backends under its postmaster), including children that have exited.
+fn tree_cpu(root: u32) -> f64 {
+    let mut children: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let ppid = stat.rfind(')').and_then(|i| stat[i + 2..].split_whitespace().nth(1)?.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            children.entry(ppid).or_default().push(pid);
+        }
+    }
+    let mut total = 0.0;
+    let mut stack = vec![root];
+    while let Some(pid) = stack.pop() {
+        total += crate::bench::cpu_seconds(pid) + exited_children_cpu(pid);
+        stack.extend(children.get(&pid).into_iter().flatten());
+    }
+    total
+}
+
+/// CPU seconds of a process's children that have exited and been waited for.
+fn exited_children_cpu(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [13, 14].iter().filter_map(|i| fields.get(*i)?.parse::<f64>().ok()).sum();
+    ticks / 100.0
+}
+
+/// The processes whose CPU a load is charged to.
+struct Meters {
+    host: Vec<(&'static str, u32)>,
+}
+
+impl Meters {
+    fn read(&self) -> Vec<f64> {
+        self.host.iter().map(|(_, pid)| tree_cpu(*pid)).collect()
+    }
 }
 
 /// What one load run measured.
@@ -42,10 +87,13 @@ struct Load {
     per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// CPU milliseconds per page of each metered process, in `Meters` order.
+    cpu_ms: Vec<f64>,
 }
 
 /// `clients` clients GET `path(i)` on `port` with `Host: domain` for `seconds`.
-async fn load(port: u16, domain: &'static str, seconds: u64, clients: usize, path: fn(u64) -> String) -> Result<Load> {
+async fn load(port: u16, domain: &'static str, seconds: u64, clients: usize, path: fn(u64) -> String, meters: &Meters) -> Result<Load> {
+    let cpu_before = meters.read();
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -76,13 +124,15 @@ async fn load(port: u16, domain: &'static str, seconds: u64, clients: usize, pat
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_by(f64::total_cmp);
     let at = |q: f64| all.get(((all.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
-    Ok(Load { requests: all.len() as u64, per_second: all.len() as f64 / elapsed, p50_ms: at(0.5), p99_ms: at(0.99) })
+    let pages = all.len().max(1) as f64;
+    let cpu_ms = meters.read().iter().zip(&cpu_before).map(|(after, before)| (after - before) * 1000.0 / pages).collect();
+    Ok(Load { requests: all.len() as u64, per_second: all.len() as f64 / elapsed, p50_ms: at(0.5), p99_ms: at(0.99), cpu_ms })
 }
 
 /// Seeds the bench stores: active products with one to three variants each, imported at once.
-async fn seed(data_dir: &std::path::Path) -> Result<()> {
+async fn seed(database: &zelly_store::DatabaseConfig) -> Result<()> {
     use zelly_edge::{DomainName, TenantSlug};
-    let store = zelly_store::connect(&zelly_store::DatabaseConfig::Sqlite { path: data_dir.join("zelly.db") }).await?;
+    let store = zelly_store::connect(database).await?;
     let images: Vec<&str> = zelly_store::demo::demo_handles().collect();
     for (n, (domain, products)) in STORES.iter().enumerate() {
         let slug = TenantSlug::parse(&format!("bench-{n}")).map_err(anyhow::Error::msg)?;
@@ -114,7 +164,7 @@ async fn seed(data_dir: &std::path::Path) -> Result<()> {
 
 /// Runs the benchmark and prints its figures.
 pub fn bench_storefront(args: &[String]) -> Result<()> {
-    let (seconds, clients) = parse(args)?;
+    let (seconds, clients, embedded) = parse(args)?;
     util::ensure_npm()?;
     crate::wasm::build_all()?;
     step("Building core-api and storefront-server (release)");
@@ -124,8 +174,14 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     let data_dir = work.join("data");
     std::fs::create_dir_all(&data_dir)?;
+    let postgres = if embedded { None } else { Some(crate::pg::TempPostgres::start()?) };
+    let database = match &postgres {
+        Some(pg) => zelly_store::DatabaseConfig::Postgres { url: zelly_edge::Secret::new(pg.url.clone()), migration_url: None },
+        None => zelly_store::DatabaseConfig::Sqlite { path: data_dir.join("zelly.db") },
+    };
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(seed(&data_dir))?;
+    step("Seeding a 48-product and a 10,000-product store");
+    rt.block_on(seed(&database))?;
 
     let (core_port, native_port, worker_port) = (util::free_port()?, util::free_port()?, util::free_port()?);
     let token = format!("bench-token-{}-{core_port}", std::process::id());
@@ -138,6 +194,7 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
         .env("RUST_LOG", "warn")
         .env_remove("DATABASE_URL")
         .env_remove("DB_HOST")
+        .envs(postgres.as_ref().map(|pg| ("DATABASE_URL", pg.url.clone())))
         .env_remove("REDIS_URL")
         .env_remove("CLICKHOUSE_HOST");
     p.spawn("core-api", &mut core)?;
@@ -155,6 +212,13 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     step("Starting the storefront Worker under wrangler dev");
     platform::start_worker(&mut p, "storefront-worker", "storefront", worker_port, &shared, &[], &work.join("wrangler"))?;
 
+    let pid_of = |name: &str| p.pids().into_iter().find(|(n, _)| n == name).map(|(_, pid)| pid);
+    let (core_pid, native_pid, worker_pid) = (pid_of("core-api"), pid_of("storefront-server"), pid_of("storefront-worker"));
+    let database_pid = postgres.as_ref().and_then(crate::pg::TempPostgres::postmaster_pid);
+    let meters_for = |host: (&'static str, Option<u32>)| Meters {
+        host: [host, ("core-api", core_pid), ("PostgreSQL", database_pid)].into_iter().filter_map(|(n, pid)| Some((n, pid?))).collect(),
+    };
+    let (native_meters, worker_meters) = (meters_for(("native host", native_pid)), meters_for(("wrangler + workerd", worker_pid)));
     let result = rt.block_on(async {
         // The first page of a fresh isolate: module instantiation plus one render.
         let cold = Instant::now();
@@ -179,11 +243,13 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
             }
             let html_bytes = storefront_app::render_home(&listing, &storefront_app::listing::Listing::default()).html.len();
             step(&format!("{domain} ({products} products): loading each host for {seconds} s with {clients} clients"));
-            let native_hot = load(native_port, domain, seconds, clients, |_| "/".to_owned()).await?;
-            let native_cold = load(native_port, domain, seconds, clients, |i| format!("/?bench={i}")).await?;
-            let worker_hot = load(worker_port, domain, seconds, clients, |_| "/".to_owned()).await?;
-            let worker_cold = load(worker_port, domain, seconds, clients, |i| format!("/?bench={i}")).await?;
-            rows.push((domain, products, body.len(), html_bytes, native_hot, native_cold, worker_hot, worker_cold));
+            let loads = vec![
+                ("native host, hot", load(native_port, domain, seconds, clients, |_| "/".to_owned(), &native_meters).await?),
+                ("native host, cold", load(native_port, domain, seconds, clients, |i| format!("/?bench={i}"), &native_meters).await?),
+                ("Worker, hot", load(worker_port, domain, seconds, clients, |_| "/".to_owned(), &worker_meters).await?),
+                ("Worker, cold", load(worker_port, domain, seconds, clients, |i| format!("/?bench={i}"), &worker_meters).await?),
+            ];
+            rows.push((domain, products, body.len(), html_bytes, loads));
         }
         step("Rendering in process");
         let listing = storefront_app::listing::Listing::default();
@@ -206,26 +272,29 @@ pub fn bench_storefront(args: &[String]) -> Result<()> {
     });
     p.stop();
     rt.shutdown_background();
+    drop(postgres);
     let _ = std::fs::remove_dir_all(&work);
     let (first_page_ms, in_process, rows) = result?;
     let wasm = std::fs::read(crate::wasm::dist("storefront-worker").join("index_bg.wasm"))?;
     let gz = crate::wasm::gzipped_len(&wasm)?;
-    println!("\nstorefront home pages, {} CPUs, embedded store", std::thread::available_parallelism().map_or(0, usize::from));
-    for (domain, products, origin_bytes, html_bytes, native_hot, native_cold, worker_hot, worker_cold) in &rows {
+    let backend = if embedded { "embedded SQLite" } else { "PostgreSQL" };
+    println!("\nstorefront home pages, {} CPUs, core-api on {backend}, {clients} clients", std::thread::available_parallelism().map_or(0, usize::from));
+    println!("  (hot: the same URL, from the host's page cache; cold: a new URL each request, origin + render)");
+    for (domain, products, origin_bytes, html_bytes, loads) in &rows {
         println!("  {domain}: {products} products, {html_bytes} bytes of HTML, {origin_bytes} bytes from origin per cold page");
-        for (name, l) in [
-            ("native host, hot (page cache)", native_hot),
-            ("native host, cold (origin + render)", native_cold),
-            ("Worker, hot (edge cache)", worker_hot),
-            ("Worker, cold (origin + render)", worker_cold),
-        ] {
-            println!("    {name:<38} {:>8.0} pages/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests)", l.per_second, l.p50_ms, l.p99_ms, l.requests);
+        for (name, l) in loads {
+            let meters = if name.starts_with("native") { &native_meters } else { &worker_meters };
+            let cpu: Vec<String> = meters.host.iter().zip(&l.cpu_ms).map(|((n, _), ms)| format!("{n} {ms:.2}")).collect();
+            println!(
+                "    {name:<18} {:>7.0} pages/s  p50 {:>6.1} ms  p99 {:>6.1} ms  CPU ms/page: {}  ({} requests)",
+                l.per_second, l.p50_ms, l.p99_ms, cpu.join(", "), l.requests
+            );
         }
     }
-    if let [(_, _, _, _, small_hot, small_cold, small_whot, small_wcold), (_, _, _, _, big_hot, big_cold, big_whot, big_wcold)] = rows.as_slice() {
-        println!("  10,000 vs 48 products (pages/s ratio, goal within 1.3x):");
-        for (name, small, big) in [("native hot", small_hot, big_hot), ("native cold", small_cold, big_cold), ("Worker hot", small_whot, big_whot), ("Worker cold", small_wcold, big_wcold)] {
-            println!("    {name:<12} {:.2}x", small.per_second / big.per_second.max(0.001));
+    if let [(_, _, _, _, small), (_, _, _, _, big)] = rows.as_slice() {
+        println!("  48-product store's pages/s over the 10,000-product store's (goal: at most 1.3):");
+        for ((name, s), (_, b)) in small.iter().zip(big) {
+            println!("    {name:<18} {:.2}", s.per_second / b.per_second.max(0.001));
         }
     }
     println!("  in-process render of the 48-product page (one core) {in_process:>8.0} pages/s");

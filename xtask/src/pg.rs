@@ -60,6 +60,14 @@ impl TempPostgres {
     }
 }
 
+impl TempPostgres {
+    /// The server's main process (its backends are its children).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).ok()?;
+        pid_file.lines().next()?.trim().parse().ok()
+    }
+}
+
 impl Drop for TempPostgres {
     fn drop(&mut self) {
         let mut cmd = if util::is_root() {
