@@ -477,3 +477,75 @@ async fn a_hot_page_comes_from_memory_per_store_and_a_price_change_shows_within_
     let (_, b_again) = fetch("lamps-b.localhost").await;
     assert!(b_again.contains("Clay Lamp"));
 }
+
+/// Follows a listing's "Next page" links from `path` to the end: the handles of every card, in order.
+async fn walk_listing(p: &Platform, host: &str, path: &str) -> Vec<String> {
+    let mut handles = Vec::new();
+    let mut next = Some(path.to_owned());
+    while let Some(path) = next.take() {
+        let (status, html) = p.get(host, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+
+        // The grid is the last on the page (the home page's featured row comes before it).
+        let grid = &html[html.rfind(r#"<ul class="grid">"#).unwrap()..];
+        for card in grid.split(r#"<li data-handle=""#).skip(1) {
+            handles.push(card[..card.find('"').unwrap()].to_owned());
+        }
+        next = html.split(r#"rel="next" href=""#).nth(1).map(|rest| rest[..rest.find('"').unwrap()].replace("&amp;", "&"));
+        assert!(handles.len() <= 20_000, "the listing never ends");
+    }
+    handles
+}
+
+#[tokio::test]
+async fn a_ten_thousand_product_store_pages_through_every_product_once_on_its_home_page_collection_search_and_sitemap() {
+    let p = platform().await;
+    let tenant = p.store.create_tenant(&NewTenant { slug: TenantSlug::parse("big").unwrap(), name: "Big Bazaar".into() }).await.unwrap();
+    p.store.add_domain(tenant.id, &DomainName::parse("big.localhost").unwrap(), true).await.unwrap();
+    let inputs: Vec<zelly_edge::catalog::ProductInput> = (0..10_000)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "handle": format!("item-{i:05}"),
+                "title": format!("{} Item {i}", if i % 10 == 0 { "Brass" } else { "Clay" }),
+                "status": "active",
+                "option_names": ["Size"],
+                "variants": [{ "sku": format!("BIG-{i:05}"), "options": ["One"], "price_minor": 1_000 + (i * 7_919) % 50_000, "inventory_quantity": 1 }],
+            }))
+            .unwrap()
+        })
+        .collect();
+    let ids = p.store.import_seller_products(tenant.id, &inputs).await.unwrap();
+    let members: Vec<uuid::Uuid> = ids.iter().step_by(11).copied().collect();
+    let collection = zelly_edge::catalog::CollectionInput {
+        handle: "elevenths".into(),
+        title: "Every eleventh".into(),
+        description: String::new(),
+        product_ids: members.clone(),
+        version: None,
+    };
+    p.store.create_collection(tenant.id, &collection).await.unwrap();
+
+    let once = |handles: &[String]| handles.iter().collect::<std::collections::HashSet<_>>().len() == handles.len();
+    let home = walk_listing(&p, "big.localhost", "/").await;
+    assert_eq!(home.len(), 10_000);
+    assert!(once(&home), "no product twice");
+    let by_price = walk_listing(&p, "big.localhost", "/?sort=price-asc").await;
+    assert_eq!(by_price.len(), 10_000);
+    assert!(once(&by_price));
+    let elevenths = walk_listing(&p, "big.localhost", "/collections/elevenths").await;
+    let expected: Vec<String> = (0..10_000).step_by(11).map(|i| format!("item-{i:05}")).collect();
+    assert_eq!(elevenths, expected, "the merchant's order, every member once");
+    let brass = walk_listing(&p, "big.localhost", "/search?q=brass").await;
+    assert_eq!(brass.len(), 1_000);
+    assert!(once(&brass));
+    let by_sku = walk_listing(&p, "big.localhost", "/search?q=BIG-04242").await;
+    assert_eq!(by_sku.first().map(String::as_str), Some("item-04242"));
+
+    let (status, sitemap) = p.get("big.localhost", "/sitemap.xml").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sitemap.matches("<loc>https://big.localhost/products/").count(), 10_000);
+    assert!(sitemap.contains("<loc>https://big.localhost/collections/elevenths</loc>"));
+    // Same handles, other store: never this one's products.
+    let (_, demo) = p.get("demo.localhost", "/search?q=brass").await;
+    assert!(!demo.contains("Brass Item"), "another store's search is its own");
+}
