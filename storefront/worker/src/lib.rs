@@ -92,10 +92,11 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
 }
 
 /// How long a cached page is served before it is rendered again, even when the store has not
-/// changed.
-const PAGE_TTL_SECS: u32 = 60;
-/// How long this isolate trusts a store version before asking origin again.
-const VERSION_TTL_MS: i64 = 5_000;
+/// changed: as long as the native host keeps one.
+const PAGE_TTL_SECS: i64 = storefront_app::page_cache::PageCache::PAGE_TTL_MS / 1000;
+/// How long this isolate trusts a store version before asking origin again: the native host's
+/// interval, the bound the README promises for a merchant's change.
+const VERSION_TTL_MS: i64 = storefront_app::page_cache::PageCache::DEFAULT_VERSION_TTL_MS;
 
 /// Store versions this isolate has asked origin for, each trusted for [`VERSION_TTL_MS`].
 fn versions() -> &'static storefront_app::resolve::TtlMap<i64> {
