@@ -83,7 +83,7 @@ export async function watchedPage(browser) {
     // The islands bundle still loading when a test moves on to the next page is cancelled by the
     // navigation, not broken; any other failure counts.
     const cancelled = req.failure()?.errorText === "net::ERR_ABORTED" && new URL(req.url()).pathname.startsWith("/_zelly/pkg/");
-    if (!cancelled) problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
+    if (!cancelled) problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
   });
   page.on("response", (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
