@@ -94,9 +94,12 @@ async function shopAgainstTheStock(lamp, port) {
   assert.equal(await byTestId("buy-notice").innerText(), twoLeft);
   assert.equal(await byTestId("view-cart").innerText(), "View cart (2)");
   assert.equal(await count(), "2", "the header follows the cart");
-  // Another one is refused with the same words; the cart keeps its two.
+  // Another one is refused with the same words; the cart keeps its two. (The words are already on
+  // the page from the add before, so the refusal's own answer is what is waited for.)
   await page.locator('input[name="quantity"]').fill("1");
+  const refusal = page.waitForResponse((res) => new URL(res.url()).pathname === "/cart" && res.request().method() === "POST");
   await byTestId("add-to-cart").click();
+  assert.equal((await refusal).status(), 400);
   await until(async () => (await byTestId("buy-status").innerText()).includes(twoLeft), "the refusal is shown");
 
   // Every page's header counts the cart, and nothing is wider than the phone.
