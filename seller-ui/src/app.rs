@@ -1,14 +1,11 @@
 //! The panel's frame: sign-in, the header (tabs, store, Sign out) and the screen the URL names.
 
-use crate::analytics::AnalyticsPage;
 use crate::api::{Api, Auth};
-use crate::collections::{CollectionEditor, CollectionsPage};
 use crate::config::Config;
-use crate::editor::ProductEditor;
-use crate::orders::{OrderFilters, OrderPage, OrdersPage};
-use crate::products::{ListFilters, ProductsPage};
+use crate::orders::OrderFilters;
+use crate::products::ListFilters;
 use crate::route::{self, Route};
-use crate::settings::SettingsPage;
+use crate::screens::Screen;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zelly_edge::catalog::{ProductStatus, SellerSession};
@@ -297,18 +294,8 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
             }
             .into_any();
         }
-        match route.get() {
-            Route::Products => view! { <ProductsPage /> }.into_any(),
-            Route::NewProduct => view! { <ProductEditor id=None /> }.into_any(),
-            Route::Product(id) => view! { <ProductEditor id=Some(id) /> }.into_any(),
-            Route::Orders => view! { <OrdersPage /> }.into_any(),
-            Route::Order(id) => view! { <OrderPage id /> }.into_any(),
-            Route::Collections => view! { <CollectionsPage /> }.into_any(),
-            Route::NewCollection => view! { <CollectionEditor id=None /> }.into_any(),
-            Route::Collection(id) => view! { <CollectionEditor id=Some(id) /> }.into_any(),
-            Route::Analytics => view! { <AnalyticsPage /> }.into_any(),
-            Route::Settings => view! { <SettingsPage store /> }.into_any(),
-        }
+        // Each screen's code is fetched the first time it shows (see `crate::screens`).
+        view! { <Screen route=route.get() store /> }.into_any()
     }
 }
 

@@ -18,6 +18,9 @@
 //! - the store settings: name, logo and accent colour, with a preview of the storefront's header
 //!   ([`settings`]).
 //!
+//! Only the sign-in and the frame are in the wasm the page loads first; each screen's code is
+//! fetched the first time it shows ([`screens`]).
+//!
 //! The screens share their frames and parts ([`page`]): the list page's heading with its New
 //! button, the editor page's load states, the banner above a form, text fields, reorder buttons and
 //! the action bar.
@@ -25,8 +28,9 @@
 //! What it shares with admin-ui (calls, sign-in, configuration, page shell, states, form errors,
 //! most of the stylesheet) lives in [`zelly_ui_kit`].
 //!
-//! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
-//! imports the resulting `app.js`, whose `init()` runs [`start`].
+//! The build pipeline (`cargo xtask wasm`) links this cdylib with its relocations (see `build.rs`),
+//! cuts it at the split points of [`screens`], and runs `wasm-bindgen --target web --out-name app`
+//! on the main part; `index.html` imports the resulting `app.js`, whose `init()` runs [`start`].
 
 pub mod analytics;
 pub mod api;
@@ -43,6 +47,7 @@ pub mod orders;
 pub mod page;
 pub mod products;
 pub mod route;
+pub mod screens;
 pub mod settings;
 
 use wasm_bindgen::prelude::wasm_bindgen;
