@@ -61,6 +61,11 @@ impl TempPostgres {
 }
 
 impl TempPostgres {
+    /// Where the server's programs (psql, pg_ctl) are.
+    pub fn bin_dir(&self) -> &std::path::Path {
+        &self.bin
+    }
+
     /// The server's main process (its backends are its children).
     pub fn postmaster_pid(&self) -> Option<u32> {
         let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).ok()?;

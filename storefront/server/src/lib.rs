@@ -62,12 +62,24 @@ pub struct AppState {
     /// Pages every shopper of a store sees alike, per store version (see
     /// `storefront_app::page_cache`).
     pub pages: Arc<PageCache>,
+    /// Event deliveries to core-api under way at once, at most [`MAX_EVENT_SENDS`]: a host
+    /// serving thousands of cached pages a second must not open as many connections to origin.
+    pub event_sends: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most event deliveries to core-api in flight at once; the rest wait their turn in memory.
+pub const MAX_EVENT_SENDS: usize = 32;
 
 impl AppState {
     /// A state over `origin` with an empty domain cache.
     pub fn new(origin: OriginClient) -> Self {
-        Self { origin: Arc::new(origin), domains: Arc::new(DomainCache::new()), checkout_dev_port: None, pages: Arc::new(PageCache::default()) }
+        Self {
+            origin: Arc::new(origin),
+            domains: Arc::new(DomainCache::new()),
+            checkout_dev_port: None,
+            pages: Arc::new(PageCache::default()),
+            event_sends: Arc::new(tokio::sync::Semaphore::new(MAX_EVENT_SENDS)),
+        }
     }
 }
 
@@ -260,7 +272,10 @@ fn shopper_ip(headers: &HeaderMap) -> Option<String> {
 /// Sends events to core-api without holding up the shopper, retrying briefly if it is busy.
 fn send_in_background(state: &AppState, domain: zelly_edge::DomainName, batch: zelly_edge::events::EventBatch, ip: Option<String>) {
     let origin = state.origin.clone();
+    let sends = state.event_sends.clone();
     tokio::spawn(async move {
+        // Never closed, so a permit always comes; it only waits for its turn.
+        let Ok(_turn) = sends.acquire_owned().await else { return };
         let sleep = |ms: u32| tokio::time::sleep(std::time::Duration::from_millis(u64::from(ms)));
         if let Err(err) =
             zelly_edge::origin::send_events_with_retry(origin.as_ref(), &domain, &batch, ip.as_deref(), sleep).await
