@@ -70,7 +70,7 @@ pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
 }
 
-fn dpkg_installed(package: &str) -> bool {
+pub fn dpkg_installed(package: &str) -> bool {
     output(Command::new("dpkg-query").args(["-W", "-f=${Status}", package]))
         .map(|s| s.contains("install ok installed"))
         .unwrap_or(false)
