@@ -55,6 +55,13 @@ pub struct Tenant {
     /// Raised by every change to what the storefront shows; edge caches key pages by it.
     #[serde(default)]
     pub catalog_version: i64,
+    /// The currency its prices are in.
+    #[serde(default = "inr")]
+    pub currency: crate::Currency,
+}
+
+fn inr() -> crate::Currency {
+    crate::Currency::INR
 }
 
 /// A tenant as staff see it in the admin panel.

@@ -19,6 +19,13 @@ pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// hex(SHA-256(`data`)): how secrets handed to users (invite links) are kept, so a copy of the
+/// database cannot be turned back into them.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(Sha256::digest(data))
+}
+
 /// Whether `signature_hex` is hex(HMAC-SHA256(`key`, `message`)), compared in constant time.
 pub fn verify_hex(key: &[u8], message: &[u8], signature_hex: &str) -> bool {
     let Ok(signature) = hex::decode(signature_hex.trim()) else { return false };

@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -79,6 +79,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
          \n  razorpay     http://localhost:{rzp}/health   (Razorpay stand-in: orders, payment page, webhooks, refunds; dev only)\
+         \n  dns          http://localhost:{dnsc}/records   (DNS stand-in on port {dns}: PUT a record to prove a custom domain; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -89,6 +90,8 @@ fn dev(edge: bool) -> Result<()> {
         admin = ports.admin,
         auth = ports.auth,
         rzp = ports.razorpay,
+        dns = ports.dns,
+        dnsc = ports.dns_control,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -111,7 +114,8 @@ fn dev(edge: bool) -> Result<()> {
 fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, shared: Shared, data_dir: &Path, edge: bool) -> Result<Shared> {
     step("Starting the platform");
     platform::start_dev_auth(p, ports.auth)?;
-    platform::start_core(p, ports.core, ports.auth, ports.razorpay, &shared, data_dir, &format!("http://localhost:{}", ports.seller_ui))?;
+    platform::start_dns(p, ports.dns, ports.dns_control)?;
+    platform::start_core(p, &ports, &shared, data_dir)?;
     platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
@@ -167,10 +171,10 @@ fn test() -> Result<()> {
     let started = std::time::Instant::now();
     // A clean build of everything the tests need takes about 6 GB; a full disk shows up as a linker
     // crash ("Bus error"), so say it plainly first.
-    if let Some(free) = util::free_disk_gib(&root()) {
-        if free < 8 {
-            eprintln!("warning: only {free} GiB free on the disk holding {}; a clean test build needs about 6 GiB", root().display());
-        }
+    if let Some(free) = util::free_disk_gib(root())
+        && free < 8
+    {
+        eprintln!("warning: only {free} GiB free on the disk holding {}; a clean test build needs about 6 GiB", root().display());
     }
     step("Checking system packages");
     util::ensure_apt(&["chromium", "postgresql", "caddy"])?;
@@ -220,6 +224,8 @@ fn test() -> Result<()> {
         admin_ui: util::free_port()?,
         auth: util::free_port()?,
         razorpay: util::free_port()?,
+        dns: util::free_port()?,
+        dns_control: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;
@@ -257,6 +263,7 @@ fn test() -> Result<()> {
         .env("ZELLY_ADMIN_UI_URL", format!("http://localhost:{}", ports.admin_ui))
         .env("ZELLY_AUTH_URL", format!("http://localhost:{}", ports.auth))
         .env("ZELLY_RAZORPAY_URL", format!("http://localhost:{}", ports.razorpay))
+        .env("ZELLY_DNS_URL", format!("http://localhost:{}", ports.dns_control))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();
@@ -270,4 +277,43 @@ fn test() -> Result<()> {
     result?;
     step(&format!("All tests passed in {} s", started.elapsed().as_secs()));
     Ok(())
+}
+
+#[cfg(test)]
+mod wrangler_config {
+    //! `wrangler.toml` is what production deploys: its routes are checked here, since nothing
+    //! else runs them before a deploy.
+    #![allow(clippy::unwrap_used)]
+
+    fn config() -> toml::Table {
+        let text = std::fs::read_to_string(crate::util::root().join("wrangler.toml")).unwrap();
+        text.parse().unwrap()
+    }
+
+    fn routes(env: &toml::Table, name: &str) -> Vec<(String, String)> {
+        env[name]
+            .get("routes")
+            .and_then(toml::Value::as_array)
+            .map(|routes| {
+                routes.iter().map(|r| (r["pattern"].as_str().unwrap().to_owned(), r["zone_name"].as_str().unwrap().to_owned())).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn production_routes_send_checkout_and_everything_else_to_their_workers() {
+        let config = config();
+        let env = config["env"].as_table().unwrap();
+        // Every host of the SaaS zone (platform addresses and verified custom hostnames alike).
+        assert_eq!(routes(env, "storefront-production"), [("*/*".to_owned(), "zelly.app".to_owned())]);
+        assert_eq!(routes(env, "checkout-production"), [("*/checkout*".to_owned(), "zelly.app".to_owned())]);
+        for (production, dev) in [("storefront-production", "storefront"), ("checkout-production", "checkout")] {
+            assert_eq!(env[production]["main"], env[dev]["main"], "{production} deploys what {dev} runs");
+            let origin = env[production]["vars"]["CORE_API_URL"].as_str().unwrap();
+            assert!(origin.starts_with("https://"), "{production} reaches core-api over TLS: {origin}");
+            // Local runs must not take production routes (wrangler dev would rewrite the Host).
+            assert!(routes(env, dev).is_empty(), "{dev} has no routes");
+        }
+        assert_eq!(env["storefront-production"]["assets"]["directory"], env["storefront"]["assets"]["directory"]);
+    }
 }

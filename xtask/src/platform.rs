@@ -165,12 +165,16 @@ pub struct Ports {
     pub auth: u16,
     /// razorpay-standin, the local Razorpay
     pub razorpay: u16,
+    /// dns-standin's DNS (UDP and TCP), the nameserver core-api checks custom domains with
+    pub dns: u16,
+    /// dns-standin's HTTP control (`PUT /records`), where a developer publishes records
+    pub dns_control: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380 };
 }
 
 /// What every origin-facing service needs to know.
@@ -214,7 +218,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "zelly-dns"]),
     )
 }
 
@@ -249,10 +253,20 @@ pub fn start_razorpay(p: &mut Platform, port: u16, core_port: u16) -> Result<()>
     p.wait_ready("razorpay-standin", port, "localhost", "/health")
 }
 
+/// Starts the DNS stand-in: custom domains are checked against it, never the real DNS.
+pub fn start_dns(p: &mut Platform, dns_port: u16, control_port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("dns-standin"));
+    cmd.env("BIND", "127.0.0.1").env("DNS_PORT", dns_port.to_string()).env("PORT", control_port.to_string()).env_remove("DNS_STANDIN_RECORDS");
+    p.spawn("dns-standin", &mut cmd)?;
+    p.wait_ready("dns-standin", control_port, "localhost", "/health")
+}
+
 /// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant; merchants' tokens
 /// are verified against dev-auth's certificates on `auth_port` (told explicitly, never by default),
 /// and payments go to the Razorpay stand-in on `razorpay_port`.
-pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, razorpay_port: u16, shared: &Shared, data_dir: &Path, cors: &str) -> Result<()> {
+pub fn start_core(p: &mut Platform, ports: &Ports, shared: &Shared, data_dir: &Path) -> Result<()> {
+    let (port, auth_port, razorpay_port) = (ports.core, ports.auth, ports.razorpay);
+    let seller_ui = format!("http://localhost:{}", ports.seller_ui);
     let mut cmd = Command::new(bin("core-api"));
     clear_database_env(&mut cmd);
     cmd.env("PORT", port.to_string())
@@ -265,7 +279,14 @@ pub fn start_core(p: &mut Platform, port: u16, auth_port: u16, razorpay_port: u1
             format!("http://127.0.0.1:{auth_port}/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"),
         )
         .env("STOREFRONT_API_BEARER_TOKEN", &shared.token)
-        .env("CORS_ORIGINS", cors)
+        .env("CORS_ORIGINS", &seller_ui)
+        // New stores answer on {slug}.localhost; invite links open this seller-ui; custom
+        // domains are checked against the DNS stand-in, never the real DNS.
+        .env("PLATFORM_DOMAIN", "localhost")
+        .env("SELLER_UI_URL", &seller_ui)
+        .env("STOREFRONT_CNAME_TARGET", "stores.localhost")
+        .env("DNS_RESOLVER", format!("127.0.0.1:{}", ports.dns))
+        .env_remove("DOMAIN_RECHECK_SECONDS")
         // Never the real Razorpay: the stand-in, with its test keys.
         .env("RAZORPAY_API_URL", format!("http://127.0.0.1:{razorpay_port}"))
         .env("RAZORPAY_KEY_ID", DEV_RAZORPAY_KEY_ID)

@@ -33,6 +33,9 @@ pub struct Config {
     /// `CHECKOUT_HOLD_SECONDS` (default 900, 15 minutes; 10 to 86,400): how long a checkout holds
     /// its stock while the shopper pays.
     pub checkout_hold_ms: i64,
+    /// `PLATFORM_DOMAIN`, `SELLER_UI_URL`, `STOREFRONT_CNAME_TARGET`, `DNS_RESOLVER`,
+    /// `DOMAIN_RECHECK_SECONDS`.
+    pub onboarding: crate::onboarding::OnboardingConfig,
 }
 
 impl Config {
@@ -68,6 +71,7 @@ impl Config {
                 .collect(),
             razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
             checkout_hold_ms: checkout_hold_ms(&var)?,
+            onboarding: crate::onboarding::OnboardingConfig::from_vars(&var)?,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! start the real app on port 0 against a fresh database.
 
 pub mod config;
+pub mod onboarding;
 pub mod openapi;
 pub mod outbox;
 pub mod razorpay;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub razorpay: Option<Arc<razorpay::RazorpayClient>>,
     /// How long a new checkout holds its stock (`CHECKOUT_HOLD_SECONDS`).
     pub checkout_hold_ms: i64,
+    /// Where new stores and invite links live, and where custom domains must point.
+    pub onboarding: Arc<onboarding::OnboardingConfig>,
+    /// Asks DNS about custom domains.
+    pub domains: onboarding::DynDomainChecker,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -50,6 +55,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::analytics::router())
         .merge(routes::seller::router())
+        .merge(routes::team::router())
+        .merge(routes::custom_domains::router())
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
         .merge(openapi::router())
@@ -97,8 +104,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None => None,
         },
         checkout_hold_ms: config.checkout_hold_ms,
+        domains: Arc::new(zelly_dns::DnsChecker::new(config.onboarding.dns_resolver).map_err(anyhow::Error::msg)?),
+        onboarding: Arc::new(config.onboarding),
     };
     tokio::spawn(outbox::run(state.clone()));
+    tokio::spawn(onboarding::recheck_loop(state.clone()));
     tokio::spawn(refunds::run(state.clone()));
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
@@ -168,6 +178,13 @@ pub mod testing {
             razorpay_webhook_secrets: Arc::new(Vec::new()),
             razorpay: None,
             checkout_hold_ms: zelly_edge::orders::RESERVATION_MS,
+            onboarding: Arc::new(crate::onboarding::OnboardingConfig::default()),
+            // No test reaches real DNS: one that checks domains swaps in a checker of its
+            // stand-in (`zelly_dns::standin`); this one asks a port where nothing answers.
+            domains: Arc::new(
+                zelly_dns::DnsChecker::new(Some(std::net::SocketAddr::from(([127, 0, 0, 1], 9))))
+                    .expect("a checker of a loopback address builds"),
+            ),
         }
     }
 }

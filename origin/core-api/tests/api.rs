@@ -285,6 +285,19 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/orders/{id}/status", "post"),
         ("/api/seller/orders/{id}/refunds", "post"),
         ("/api/seller/orders/{id}/timeline", "get"),
+        ("/api/seller/stores", "get"),
+        ("/api/seller/stores", "post"),
+        ("/api/seller/team", "get"),
+        ("/api/seller/team/invites", "post"),
+        ("/api/seller/team/invites/{id}", "delete"),
+        ("/api/seller/team/members/{uid}", "put"),
+        ("/api/seller/team/members/{uid}", "delete"),
+        ("/api/seller/invites/accept", "post"),
+        ("/api/seller/domains", "get"),
+        ("/api/seller/domains", "post"),
+        ("/api/seller/domains/{domain}", "delete"),
+        ("/api/seller/domains/{domain}/verify", "post"),
+        ("/api/seller/domains/{domain}/primary", "post"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

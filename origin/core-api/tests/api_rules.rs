@@ -96,7 +96,12 @@ impl World {
         let checkout_id = started["id"].as_str().unwrap().to_owned();
         let (status, order) = world.send(Method::POST, &format!("{checkouts}/{checkout_id}/finalize"), Some(TOKEN), Some(json!({ "amount_minor": 99_900 }))).await;
         assert_eq!(status, StatusCode::CREATED, "{order}");
+        let (status, invite) =
+            world.send(Method::POST, "/api/seller/team/invites", Some(&world.owner.clone()), Some(json!({ "email": "sam@example.com", "role": "staff" }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{invite}");
         world.ids = vec![
+            (("invites", "id"), invite["invite"]["id"].as_str().unwrap().into()),
+            (("members", "uid"), "uid-acme".into()),
             (("domains", "domain"), "acme.localhost".into()),
             (("validate_tenant_domain", "domain"), "acme.localhost".into()),
             (("products", "id"), lamp["id"].as_str().unwrap().into()),

@@ -290,7 +290,7 @@ pub async fn not_found(request: Request) -> ApiError {
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
-            "warn,core_api=info,admin_api=info,storefront_server=info,checkout_host=info,events_consumer=info,zelly_service=info,zelly_queue=info,zelly_analytics=info,tower_http=warn",
+            "warn,core_api=info,admin_api=info,storefront_server=info,checkout_host=info,events_consumer=info,zelly_service=info,zelly_queue=info,zelly_analytics=info,zelly_dns=info,razorpay_standin=info,dns_standin=info,tower_http=warn",
         )
     });
     // A second call (tests starting several apps) keeps the first subscriber.

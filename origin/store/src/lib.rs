@@ -16,6 +16,7 @@ mod rows;
 pub mod seller;
 pub mod sqlite;
 pub mod storefront;
+pub mod team;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 pub use storefront::StorefrontStore;
+pub use team::{DomainCheckOutcome, DueDomain, InviteRefusal, OpenStore, TeamStore};
 
 /// A tenant to create.
 #[derive(Debug, Clone)]
@@ -101,7 +103,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

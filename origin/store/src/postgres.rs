@@ -67,6 +67,19 @@ impl PgStore {
         Ok(tx)
     }
 
+    /// A transaction in which the one invite whose secret hashes to `token_hash` is visible.
+    async fn invite_tx(&self, token_hash: &str) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('zelly.invite', $1, true)").bind(token_hash).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
+    /// Scopes an open transaction to `tenant`, once it is known.
+    async fn enter_tenant(tx: &mut sqlx::Transaction<'static, Postgres>, tenant: Uuid) -> Result<(), StoreError> {
+        sqlx::query("SELECT set_config('zelly.tenant_id', $1, true)").bind(tenant.to_string()).execute(&mut **tx).await?;
+        Ok(())
+    }
+
     /// A transaction in which a user's memberships (and nothing else) are visible.
     async fn uid_tx(&self, uid: &str) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -76,6 +89,7 @@ impl PgStore {
 }
 
 crate::seller::tenant_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
+crate::team::team_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
 crate::seller::seller_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");

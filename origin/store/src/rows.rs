@@ -6,7 +6,9 @@ use uuid::Uuid;
 use zelly_edge::dto::{Tenant, TenantStatus, VariantPrice};
 use zelly_edge::{Currency, Money, TenantSlug};
 
-#[derive(sqlx::FromRow)]
+/// A tenant as both backends read it: a row, or the JSON PostgreSQL's storefront functions build
+/// (which leave the currency out: the storefront does not need it).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct TenantRow {
     pub id: Uuid,
     pub slug: String,
@@ -15,6 +17,12 @@ pub(crate) struct TenantRow {
     pub logo_url: Option<String>,
     pub accent_color: Option<String>,
     pub catalog_version: i64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_currency() -> String {
+    Currency::INR.as_str().to_owned()
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -29,6 +37,7 @@ impl TryFrom<TenantRow> for Tenant {
             logo_url: row.logo_url,
             accent_color: row.accent_color,
             catalog_version: row.catalog_version,
+            currency: Currency::parse(row.currency.trim()).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
     }
 }

@@ -454,15 +454,16 @@ macro_rules! seller_store_impl {
         impl SellerStore for $store {
             async fn memberships_of(&self, uid: &str) -> Result<Vec<(Tenant, Role)>, StoreError> {
                 let mut tx = self.uid_tx(uid).await?;
-                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String)> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, m.role FROM ", $p, "memberships m JOIN ", $p,
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String, String)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, m.role FROM ", $p, "memberships m JOIN ", $p,
                     "tenants t ON t.id = m.tenant_id WHERE m.firebase_uid = $1 ORDER BY t.slug"))
                     .bind(uid).fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows.into_iter()
-                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, role)| {
+                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, role)| {
                         let tenant: Tenant =
-                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version }.try_into()?;
+                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency }.try_into()?;
                         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
                         Ok((tenant, role))
                     })
@@ -865,7 +866,7 @@ macro_rules! tenant_store_impl {
         impl TenantStore for $store {
             async fn create_tenant(&self, new: &NewTenant) -> Result<Tenant, StoreError> {
                 let row: $crate::rows::TenantRow = sqlx::query_as(concat!(
-                    "INSERT INTO ", $p, "tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
+                    "INSERT INTO ", $p, "tenants (id, slug, name) VALUES ($1, $2, $3) RETURNING id, slug, name, status, logo_url, accent_color, catalog_version, currency"))
                     .bind(Uuid::new_v4()).bind(new.slug.as_str()).bind(new.name.trim())
                     .fetch_one(&self.pool).await?;
                 row.try_into()
@@ -891,14 +892,14 @@ macro_rules! tenant_store_impl {
 
             async fn tenant_by_slug(&self, slug: &TenantSlug) -> Result<Option<Tenant>, StoreError> {
                 let row: Option<$crate::rows::TenantRow> =
-                    sqlx::query_as(concat!("SELECT id, slug, name, status, logo_url, accent_color, catalog_version FROM ", $p, "tenants WHERE slug = $1"))
+                    sqlx::query_as(concat!("SELECT id, slug, name, status, logo_url, accent_color, catalog_version, currency FROM ", $p, "tenants WHERE slug = $1"))
                         .bind(slug.as_str()).fetch_optional(&self.pool).await?;
                 row.map(Tenant::try_from).transpose()
             }
 
             async fn tenant_by_domain(&self, domain: &DomainName) -> Result<Option<Tenant>, StoreError> {
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version FROM ", $p, "tenant_domains d JOIN ", $p,
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency FROM ", $p, "tenant_domains d JOIN ", $p,
                     "tenants t ON t.id = d.tenant_id WHERE d.domain = $1"))
                     .bind(domain.as_str()).fetch_optional(&self.pool).await?;
                 row.map(Tenant::try_from).transpose()
@@ -928,7 +929,7 @@ macro_rules! tenant_store_impl {
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
                     "UPDATE ", $p, "tenants SET name = $1, logo_url = $2, accent_color = $3, featured_collection_id = $5, cash_on_delivery = $6, \
                      catalog_version = catalog_version + 1 WHERE id = $4 \
-                     RETURNING id, slug, name, status, logo_url, accent_color, catalog_version"))
+                     RETURNING id, slug, name, status, logo_url, accent_color, catalog_version, currency"))
                     .bind(input.name.trim())
                     .bind(input.logo_url.as_deref())
                     .bind(input.accent_color.as_deref().map(str::to_ascii_lowercase))
@@ -943,8 +944,8 @@ macro_rules! tenant_store_impl {
             async fn list_tenants(&self) -> Result<Vec<TenantOverview>, StoreError> {
                 let mut tx = self.platform_tx().await?;
                 #[allow(clippy::type_complexity)]
-                let tenants: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, \
+                let tenants: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String, i64)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, \
                      (SELECT count(*) FROM ", $p, "products p WHERE p.tenant_id = t.id) \
                      FROM ", $p, "tenants t ORDER BY t.slug"))
                     .fetch_all(&mut *tx).await?;
@@ -955,9 +956,9 @@ macro_rules! tenant_store_impl {
                 let mut domains = $crate::rows::group_domains(domains);
                 tenants
                     .into_iter()
-                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, product_count)| {
+                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, product_count)| {
                         Ok(TenantOverview {
-                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version }
+                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency }
                                 .try_into()?,
                             domains: domains.remove(&id).unwrap_or_default(),
                             product_count,

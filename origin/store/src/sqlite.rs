@@ -55,6 +55,16 @@ impl SqliteStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// A transaction that accepts an invite (it writes).
+    async fn invite_tx(&self, _token_hash: &str) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Nothing to scope: SQLite has no row-level security.
+    async fn enter_tenant(_tx: &mut sqlx::Transaction<'static, Sqlite>, _tenant: Uuid) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// A transaction for the platform-wide staff reads.
     async fn platform_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin().await?)
@@ -62,6 +72,7 @@ impl SqliteStore {
 }
 
 crate::seller::tenant_store_impl!(SqliteStore, sqlx::Sqlite, "");
+crate::team::team_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 crate::seller::seller_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
@@ -110,7 +121,7 @@ impl SqliteStore {
             featured_collection_id: Option<Uuid>,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.featured_collection_id \
+            "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, t.featured_collection_id \
              FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.domain = $1",
         )
         .bind(domain.as_str())

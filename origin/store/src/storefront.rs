@@ -159,34 +159,7 @@ pub(crate) mod json {
     use super::*;
 
     #[derive(Deserialize)]
-    pub struct TenantJson {
-        pub id: Uuid,
-        pub slug: String,
-        pub name: String,
-        pub status: String,
-        pub logo_url: Option<String>,
-        pub accent_color: Option<String>,
-        pub catalog_version: i64,
-    }
-
-    impl TryFrom<TenantJson> for Tenant {
-        type Error = StoreError;
-        fn try_from(t: TenantJson) -> Result<Self, StoreError> {
-            crate::rows::TenantRow {
-                id: t.id,
-                slug: t.slug,
-                name: t.name,
-                status: t.status,
-                logo_url: t.logo_url,
-                accent_color: t.accent_color,
-                catalog_version: t.catalog_version,
-            }
-            .try_into()
-        }
-    }
-
-    #[derive(Deserialize)]
-    pub struct VariantJson {
+    pub(crate) struct VariantJson {
         pub id: Uuid,
         pub sku: String,
         pub options: Vec<String>,
@@ -198,7 +171,7 @@ pub(crate) mod json {
     }
 
     #[derive(Deserialize)]
-    pub struct ProductJson {
+    pub(crate) struct ProductJson {
         pub id: Uuid,
         pub handle: String,
         pub title: String,
@@ -253,7 +226,7 @@ pub(crate) mod json {
 
     /// A listing card's row, from either backend.
     #[derive(Deserialize, sqlx::FromRow)]
-    pub struct CardJson {
+    pub(crate) struct CardJson {
         pub id: Uuid,
         pub handle: String,
         pub title: String,
@@ -286,15 +259,15 @@ pub(crate) mod json {
     }
 
     #[derive(Deserialize)]
-    pub struct FeaturedJson {
+    pub(crate) struct FeaturedJson {
         pub handle: Handle,
         pub title: String,
         pub products: Vec<CardJson>,
     }
 
     #[derive(Deserialize)]
-    pub struct ListingJson {
-        pub tenant: TenantJson,
+    pub(crate) struct ListingJson {
+        pub tenant: crate::rows::TenantRow,
         #[serde(default)]
         pub collections: Vec<CollectionLink>,
         #[serde(default)]
@@ -325,15 +298,15 @@ pub(crate) mod json {
     }
 
     #[derive(Deserialize)]
-    pub struct ProductPageJson {
-        pub tenant: TenantJson,
+    pub(crate) struct ProductPageJson {
+        pub tenant: crate::rows::TenantRow,
         #[serde(default)]
         pub product: Option<ProductJson>,
     }
 
     /// One variant of a price lookup, from either backend.
     #[derive(Deserialize, sqlx::FromRow)]
-    pub struct PricedJson {
+    pub(crate) struct PricedJson {
         pub id: Uuid,
         pub product_title: String,
         pub product_handle: String,
@@ -373,16 +346,16 @@ pub(crate) mod json {
     }
 
     #[derive(Deserialize)]
-    pub struct PricesJson {
-        pub tenant: TenantJson,
+    pub(crate) struct PricesJson {
+        pub tenant: crate::rows::TenantRow,
         pub cash_on_delivery: bool,
         #[serde(default)]
         pub variants: Vec<PricedJson>,
     }
 
     #[derive(Deserialize)]
-    pub struct SitemapJson {
-        pub tenant: TenantJson,
+    pub(crate) struct SitemapJson {
+        pub tenant: crate::rows::TenantRow,
         #[serde(default)]
         pub total: u64,
         #[serde(default)]

@@ -1,10 +1,12 @@
 //! Routes by resource, each module exposing `router()`.
 
 pub mod analytics;
+pub mod custom_domains;
 pub mod domains;
 pub mod events;
 pub mod health;
 pub mod orders;
 pub mod seller;
 pub mod storefront;
+pub mod team;
 pub mod webhooks;

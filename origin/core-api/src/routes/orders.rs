@@ -5,7 +5,7 @@
 //! checkout, which makes exactly one order however often it is called (see
 //! `zelly_store::orders`). Merchants list their orders and move them forward.
 
-use crate::routes::seller::Merchant;
+use crate::routes::seller::{Merchant, Owner};
 use crate::routes::storefront::{active_store, StorefrontCaller};
 use crate::{ApiResult, AppState};
 use axum::extract::State;
@@ -446,14 +446,11 @@ const CANCELLATION_REFUND_KEY: &str = "zelly:cancellation";
     security(("firebase" = [])))]
 #[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.slug, order = %id))]
 pub async fn refund(
-    merchant: Merchant,
+    Owner(merchant): Owner,
     State(state): State<AppState>,
     AppPath(id): AppPath<Uuid>,
     AppJson(request): AppJson<RefundRequest>,
 ) -> ApiResult<Json<Order>> {
-    if merchant.role != zelly_edge::catalog::Role::Owner {
-        return Err(ApiError::Forbidden("only the store's owners refund orders"));
-    }
     if !zelly_edge::limits::is_idempotency_key(&request.idempotency_key) {
         return Err(ApiError::Unprocessable("idempotency_key: must be 1-64 letters, digits, '-' or '_'".into()));
     }

@@ -56,7 +56,16 @@ impl Merchant {
     }
 }
 
-impl FromRequestParts<AppState> for Merchant {
+/// A signed-in Firebase user, member of a store or not (opening a store, accepting an invite).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Firebase uid.
+    pub uid: String,
+    /// Email from the token.
+    pub email: Option<String>,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -71,7 +80,17 @@ impl FromRequestParts<AppState> for Merchant {
                 ApiError::Unauthorized("the sign-in token is invalid or expired; sign in again")
             }
         })?;
-        let memberships = state.store.memberships_of(&claims.uid).await?;
+        Ok(SignedIn { uid: claims.uid, email: claims.email })
+    }
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let SignedIn { uid, email } = SignedIn::from_request_parts(parts, state).await?;
+        // Read on every request: a member removed from the team is refused on their next one.
+        let memberships = state.store.memberships_of(&uid).await?;
         let wanted = parts.headers.get(TENANT_HEADER).and_then(|v| v.to_str().ok());
         let (tenant, role) = match wanted {
             Some(slug) => memberships
@@ -90,7 +109,24 @@ impl FromRequestParts<AppState> for Merchant {
         if tenant.status != TenantStatus::Active {
             return Err(ApiError::Forbidden("this store is suspended"));
         }
-        Ok(Merchant { uid: claims.uid, email: claims.email, tenant, role })
+        Ok(Merchant { uid, email, tenant, role })
+    }
+}
+
+/// A [`Merchant`] who owns the store: the team, payments (refunds, settings) and domains are
+/// theirs alone.
+#[derive(Debug, Clone)]
+pub struct Owner(pub Merchant);
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let merchant = Merchant::from_request_parts(parts, state).await?;
+        if merchant.role != Role::Owner {
+            return Err(ApiError::Forbidden("only the store's owners can do this"));
+        }
+        Ok(Owner(merchant))
     }
 }
 
@@ -166,13 +202,10 @@ pub async fn store_settings(merchant: Merchant, State(state): State<AppState>) -
     security(("firebase" = [])))]
 #[tracing::instrument(skip_all, fields(tenant = %merchant.tenant.id))]
 pub async fn update_store_settings(
-    merchant: Merchant,
+    Owner(merchant): Owner,
     State(state): State<AppState>,
     AppJson(input): AppJson<StoreSettingsInput>,
 ) -> ApiResult<Json<StoreSettings>> {
-    if merchant.role != Role::Owner {
-        return Err(ApiError::Forbidden("only the store's owners change its settings"));
-    }
     input.validate().map_err(ApiError::InvalidFields)?;
     let tenant = state.store.update_store_settings(merchant.tenant.id, &input).await?;
     Ok(Json(settings_of(&state, &tenant).await?))

@@ -1,0 +1,305 @@
+//! Onboarding over HTTP on both backends: an account opens stores, invites its team, and proves a
+//! custom domain against the DNS stand-in; and every seller route answers each role as the
+//! README's role table says.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use zelly_auth::dev::DevIssuer;
+use zelly_dns::standin::{self, DnsRecord};
+use zelly_store::DynStore;
+
+const PROJECT: &str = "zelly-test";
+
+/// The routes only a store's owners may call: the team, payments and domains (README, "Roles").
+const OWNER_ONLY: &[(&str, &str)] = &[
+    ("put", "/api/seller/store"),
+    ("post", "/api/seller/orders/{id}/refunds"),
+    ("post", "/api/seller/team/invites"),
+    ("delete", "/api/seller/team/invites/{id}"),
+    ("put", "/api/seller/team/members/{uid}"),
+    ("delete", "/api/seller/team/members/{uid}"),
+    ("post", "/api/seller/domains"),
+    ("delete", "/api/seller/domains/{domain}"),
+    ("post", "/api/seller/domains/{domain}/verify"),
+    ("post", "/api/seller/domains/{domain}/primary"),
+];
+
+/// Routes any signed-in account may call, member of a store or not.
+const ANY_ACCOUNT: &[(&str, &str)] =
+    &[("get", "/api/seller/stores"), ("post", "/api/seller/stores"), ("post", "/api/seller/invites/accept")];
+
+fn issuer() -> &'static DevIssuer {
+    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
+    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
+}
+
+fn token(uid: &str, email: &str) -> String {
+    issuer().sign_id_token(PROJECT, uid, email, Duration::from_secs(3600))
+}
+
+struct App {
+    base: String,
+    http: reqwest::Client,
+    state: core_api::AppState,
+    dns: standin::RunningStandin,
+}
+
+impl App {
+    async fn spawn(store: DynStore) -> App {
+        let dns = standin::spawn(standin::Config::ephemeral()).await.unwrap();
+        let verifier = core_api::testing::merchant_verifier(issuer(), PROJECT).await;
+        let mut state = core_api::testing::state(store, "test-storefront-token-0123456789", Some(verifier)).await;
+        state.domains = Arc::new(zelly_dns::DnsChecker::new(Some(dns.dns_addr)).unwrap());
+        let mut onboarding = (*state.onboarding).clone();
+        onboarding.recheck_every = Duration::from_millis(1);
+        state.onboarding = Arc::new(onboarding);
+        let base = zelly_service::serve_in_background(core_api::app(state.clone())).await.unwrap();
+        App { base, http: reqwest::Client::new(), state, dns }
+    }
+
+    async fn call(&self, method: Method, path: &str, auth: Option<(&str, Option<&str>)>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some((token, tenant)) = auth {
+            req = req.bearer_auth(token);
+            if let Some(slug) = tenant {
+                req = req.header("x-zelly-tenant", slug);
+            }
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        (status, serde_json::from_str(&res.text().await.unwrap()).unwrap_or(Value::Null))
+    }
+
+    async fn open_store(&self, token: &str, slug: &str) -> Value {
+        let (status, body) =
+            self.call(Method::POST, "/api/seller/stores", Some((token, None)), Some(json!({ "name": format!("{slug} shop"), "slug": slug }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// The owner of a new store `slug` invites `email` as `role`; the invitee accepts.
+    async fn join(&self, owner: &str, slug: &str, email: &str, uid: &str, role: &str) -> String {
+        let (status, sent) = self
+            .call(Method::POST, "/api/seller/team/invites", Some((owner, Some(slug))), Some(json!({ "email": email, "role": role })))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        let secret = sent["link"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        let member = token(uid, email);
+        let (status, joined) = self.call(Method::POST, "/api/seller/invites/accept", Some((&member, None)), Some(json!({ "token": secret }))).await;
+        assert_eq!(status, StatusCode::OK, "{joined}");
+        member
+    }
+
+    async fn served(&self, domain: &str) -> StatusCode {
+        self.call(Method::GET, &format!("/validate_tenant_domain/{domain}"), None, None).await.0
+    }
+}
+
+zelly_store::on_both_backends!(
+    a_new_account_opens_stores_that_answer_at_once,
+    an_invite_brings_a_colleague_in_and_removal_takes_them_out,
+    a_custom_domain_is_served_only_while_dns_proves_it,
+    every_seller_route_answers_each_role_as_the_readme_says,
+);
+
+async fn a_new_account_opens_stores_that_answer_at_once(store: DynStore) {
+    let app = App::spawn(store).await;
+    let ana = token("ana", "ana@example.com");
+    let (status, stores) = app.call(Method::GET, "/api/seller/stores", Some((&ana, None)), None).await;
+    assert_eq!((status, stores), (StatusCode::OK, json!([])));
+    let (status, _) = app.call(Method::GET, "/api/seller/session", Some((&ana, None)), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no store yet");
+    for (slug, field) in [("admin", "reserved"), ("ab", "3-40"), ("Tea House", "3-40")] {
+        let (status, body) =
+            app.call(Method::POST, "/api/seller/stores", Some((&ana, None)), Some(json!({ "name": "Tea", "slug": slug }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{slug}");
+        assert!(body.to_string().contains(field), "{slug}: {body}");
+    }
+    let opened = app.open_store(&ana, "tea-house").await;
+    assert_eq!(opened["role"], "owner");
+    assert_eq!(opened["domain"], "tea-house.localhost");
+    assert_eq!(opened["tenant"]["currency"], "INR");
+    assert_eq!(app.served("tea-house.localhost").await, StatusCode::OK, "the storefront answers at once");
+    let (status, body) = app.call(Method::POST, "/api/seller/stores", Some((&token("bo", "bo@example.com"), None)), Some(json!({ "name": "Copy", "slug": "tea-house" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.to_string().contains("taken"), "{body}");
+    // A second store: the store switcher's list, and the header picks one.
+    let (status, _) = app
+        .call(Method::POST, "/api/seller/stores", Some((&ana, None)), Some(json!({ "name": "Spice", "slug": "spice-co", "currency": "USD" })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, stores) = app.call(Method::GET, "/api/seller/stores", Some((&ana, None)), None).await;
+    let slugs: Vec<&str> = stores.as_array().unwrap().iter().map(|s| s["tenant"]["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["spice-co", "tea-house"]);
+    let (status, _) = app.call(Method::GET, "/api/seller/session", Some((&ana, None)), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "two stores: the header must choose");
+    let (status, session) = app.call(Method::GET, "/api/seller/session", Some((&ana, Some("spice-co"))), None).await;
+    assert_eq!((status, session["tenant"]["currency"].as_str()), (StatusCode::OK, Some("USD")));
+}
+
+async fn an_invite_brings_a_colleague_in_and_removal_takes_them_out(store: DynStore) {
+    let app = App::spawn(store).await;
+    let ana = token("ana", "ana@example.com");
+    app.open_store(&ana, "tea-house").await;
+    let owner = Some((ana.as_str(), Some("tea-house")));
+    let (status, body) = app.call(Method::POST, "/api/seller/team/invites", owner, Some(json!({ "email": "not-an-email", "role": "staff" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, sent) = app.call(Method::POST, "/api/seller/team/invites", owner, Some(json!({ "email": "Sam@Example.com", "role": "staff" }))).await;
+    let link = sent["link"].as_str().unwrap();
+    assert!(link.starts_with("http://localhost:5173/#/invite/"), "{link}");
+    let secret = link.rsplit('/').next().unwrap();
+    // Someone else cannot use it; the invitee can, once.
+    let eve = token("eve", "eve@example.com");
+    let (status, _) = app.call(Method::POST, "/api/seller/invites/accept", Some((&eve, None)), Some(json!({ "token": secret }))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let sam = token("sam", "sam@example.com");
+    let (status, joined) = app.call(Method::POST, "/api/seller/invites/accept", Some((&sam, None)), Some(json!({ "token": secret }))).await;
+    assert_eq!((status, joined["role"].as_str()), (StatusCode::OK, Some("staff")), "{joined}");
+    let (status, _) = app.call(Method::POST, "/api/seller/invites/accept", Some((&sam, None)), Some(json!({ "token": secret }))).await;
+    assert_eq!(status, StatusCode::GONE, "single use");
+    let (status, _) = app.call(Method::POST, "/api/seller/invites/accept", Some((&sam, None)), Some(json!({ "token": "0".repeat(64) }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Staff work in the catalog, and are refused the team, payments and domains.
+    let staff = Some((sam.as_str(), None));
+    let (status, team) = app.call(Method::GET, "/api/seller/team", staff, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(team["members"].as_array().unwrap().len(), 2);
+    let product = json!({ "handle": "chai", "title": "Chai", "variants": [{ "sku": "chai-1", "price_minor": 100 }] });
+    assert_eq!(app.call(Method::POST, "/api/seller/products", staff, Some(product)).await.0, StatusCode::CREATED);
+    for (method, path, body) in [
+        (Method::POST, "/api/seller/team/invites", json!({ "email": "x@example.com", "role": "owner" })),
+        (Method::PUT, "/api/seller/team/members/sam", json!({ "role": "owner" })),
+        (Method::POST, "/api/seller/domains", json!({ "domain": "shop.example.com" })),
+        (Method::PUT, "/api/seller/store", json!({ "name": "Mine now", "cash_on_delivery": true })),
+    ] {
+        let (status, body) = app.call(method.clone(), path, staff, Some(body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+    }
+    // The last owner cannot leave; the owner promotes, demotes and removes.
+    let (status, _) = app.call(Method::DELETE, "/api/seller/team/members/ana", owner, None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, team) = app.call(Method::PUT, "/api/seller/team/members/sam", owner, Some(json!({ "role": "owner" }))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(team["members"].as_array().unwrap().iter().all(|m| m["role"] == "owner"));
+    app.call(Method::PUT, "/api/seller/team/members/sam", owner, Some(json!({ "role": "staff" }))).await;
+    let (status, _) = app.call(Method::DELETE, "/api/seller/team/members/sam", owner, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(Method::GET, "/api/seller/session", staff, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "removed: refused on the next request");
+    // A revoked invite's link is spent.
+    let (_, sent) = app.call(Method::POST, "/api/seller/team/invites", owner, Some(json!({ "email": "kim@example.com", "role": "staff" }))).await;
+    let id = sent["invite"]["id"].as_str().unwrap();
+    let (status, _) = app.call(Method::DELETE, &format!("/api/seller/team/invites/{id}"), owner, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let secret = sent["link"].as_str().unwrap().rsplit('/').next().unwrap();
+    let kim = token("kim", "kim@example.com");
+    let (status, _) = app.call(Method::POST, "/api/seller/invites/accept", Some((&kim, None)), Some(json!({ "token": secret }))).await;
+    assert_eq!(status, StatusCode::GONE);
+}
+
+async fn a_custom_domain_is_served_only_while_dns_proves_it(store: DynStore) {
+    let app = App::spawn(store).await;
+    let ana = token("ana", "ana@example.com");
+    app.open_store(&ana, "tea-house").await;
+    let owner = Some((ana.as_str(), Some("tea-house")));
+    let (status, _) = app.call(Method::POST, "/api/seller/domains", owner, Some(json!({ "domain": "evil.localhost" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the platform's own names are not custom domains");
+    let (status, added) = app.call(Method::POST, "/api/seller/domains", owner, Some(json!({ "domain": "Shop.Example.com" }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!((added["domain"].as_str(), added["status"].as_str()), (Some("shop.example.com"), Some("pending")));
+    assert_eq!(added["record_name"], "_zelly.shop.example.com");
+    let token_value = added["record_value"].as_str().unwrap().to_owned();
+    assert!(token_value.starts_with("zelly-verify-"));
+    assert_eq!(app.served("shop.example.com").await, StatusCode::NOT_FOUND, "not before it is proven");
+    let (status, checked) = app.call(Method::POST, "/api/seller/domains/shop.example.com/verify", owner, None).await;
+    assert_eq!((status, checked["status"].as_str()), (StatusCode::OK, Some("failed")), "{checked}");
+    assert!(checked["failure"].as_str().unwrap().contains("no TXT record"), "{checked}");
+    assert_eq!(app.served("shop.example.com").await, StatusCode::NOT_FOUND);
+    // The merchant publishes the two records.
+    let txt = DnsRecord::txt("_zelly.shop.example.com", &token_value).unwrap();
+    app.dns.add(txt.clone());
+    let (_, checked) = app.call(Method::POST, "/api/seller/domains/shop.example.com/verify", owner, None).await;
+    assert_eq!(checked["status"], "verified", "{checked}");
+    assert_eq!(app.served("shop.example.com").await, StatusCode::OK);
+    app.dns.add(DnsRecord::cname("shop.example.com", "stores.localhost").unwrap());
+    let (_, checked) = app.call(Method::POST, "/api/seller/domains/shop.example.com/verify", owner, None).await;
+    assert_eq!((checked["status"].as_str(), &checked["failure"]), (Some("active"), &Value::Null), "{checked}");
+    let (status, listed) = app.call(Method::POST, "/api/seller/domains/shop.example.com/primary", owner, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["domains"][0]["domain"], "shop.example.com");
+    assert_eq!(listed["cname_target"], "stores.localhost");
+    // Another store cannot take it.
+    let bo = token("bo", "bo@example.com");
+    app.open_store(&bo, "other-shop").await;
+    let (status, _) = app.call(Method::POST, "/api/seller/domains", Some((&bo, None)), Some(json!({ "domain": "shop.example.com" }))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // The record disappears: the next round of checks flags it, and it is no longer served.
+    app.dns.remove(&txt);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(core_api::onboarding::recheck_due(&app.state).await.unwrap() >= 1);
+    assert_eq!(app.served("shop.example.com").await, StatusCode::NOT_FOUND);
+    let (_, listed) = app.call(Method::GET, "/api/seller/domains", owner, None).await;
+    let flagged = listed["domains"].as_array().unwrap().iter().find(|d| d["domain"] == "shop.example.com").unwrap();
+    assert_eq!(flagged["status"], "flagged", "{listed}");
+    assert_eq!(listed["domains"][0]["domain"], "tea-house.localhost", "primary falls back to the platform address");
+    // Back again after the record returns.
+    app.dns.add(txt);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    core_api::onboarding::recheck_due(&app.state).await.unwrap();
+    assert_eq!(app.served("shop.example.com").await, StatusCode::OK);
+    let (status, _) = app.call(Method::DELETE, "/api/seller/domains/tea-house.localhost", owner, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the platform address stays");
+    let (status, _) = app.call(Method::DELETE, "/api/seller/domains/shop.example.com", owner, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.served("shop.example.com").await, StatusCode::NOT_FOUND);
+}
+
+/// A path with its parameters filled with values that exist nowhere.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "00000000-0000-4000-8000-000000000000").replace("{uid}", "nobody").replace("{domain}", "nobody.example.com")
+}
+
+async fn every_seller_route_answers_each_role_as_the_readme_says(store: DynStore) {
+    let app = App::spawn(store).await;
+    let ana = token("ana", "ana@example.com");
+    app.open_store(&ana, "tea-house").await;
+    let sam = app.join(&ana, "tea-house", "sam@example.com", "sam", "staff").await;
+    let zed = token("zed", "zed@example.com");
+    app.open_store(&zed, "elsewhere").await;
+    let (_, doc) = app.call(Method::GET, "/openapi.json", None, None).await;
+    let mut walked = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/seller/") {
+            continue;
+        }
+        for method in operations.as_object().unwrap().keys() {
+            walked += 1;
+            let route = (method.as_str(), path.as_str());
+            let http_method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let url = concrete(path);
+            let body = (method != "get" && method != "delete").then(|| json!({}));
+            let (status, _) = app.call(http_method.clone(), &url, None, body.clone()).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without a token");
+            let (status, answer) = app.call(http_method.clone(), &url, Some((&sam, Some("tea-house"))), body.clone()).await;
+            if OWNER_ONLY.contains(&route) {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} as staff: {answer}");
+            } else {
+                assert!(status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED, "{method} {path} as staff: {status} {answer}");
+            }
+            if !ANY_ACCOUNT.contains(&route) {
+                let (status, answer) = app.call(http_method, &url, Some((&zed, Some("tea-house"))), body).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} by another store's owner: {answer}");
+            }
+        }
+    }
+    assert!(walked >= 34, "walked only {walked} seller routes");
+    for route in OWNER_ONLY.iter().chain(ANY_ACCOUNT) {
+        assert!(doc["paths"][route.1][route.0].is_object(), "{route:?} is no longer a route: update the table");
+    }
+}
