@@ -58,6 +58,9 @@ pub struct Tenant {
     /// The currency its prices are in.
     #[serde(default = "inr")]
     pub currency: crate::Currency,
+    /// The domain canonical URLs and the sitemap use, where the store read says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_domain: Option<DomainName>,
 }
 
 fn inr() -> crate::Currency {
@@ -180,7 +183,8 @@ pub struct StoreInfo {
     pub slug: TenantSlug,
     /// Store name.
     pub name: String,
-    /// The domain the request came in on.
+    /// The domain its canonical URLs and sitemap name: its primary domain (else the one the
+    /// request came in on).
     pub domain: DomainName,
     /// Logo image URL, when the merchant set one.
     #[serde(default)]

@@ -12,6 +12,7 @@ use zelly_dns::standin::{self, DnsRecord};
 use zelly_store::DynStore;
 
 const PROJECT: &str = "zelly-test";
+const STOREFRONT_TOKEN: &str = "test-storefront-token-0123456789";
 
 /// The routes only a store's owners may call: the team, payments and domains (README, "Roles").
 const OWNER_ONLY: &[(&str, &str)] = &[
@@ -51,7 +52,7 @@ impl App {
     async fn spawn(store: DynStore) -> App {
         let dns = standin::spawn(standin::Config::ephemeral()).await.unwrap();
         let verifier = core_api::testing::merchant_verifier(issuer(), PROJECT).await;
-        let mut state = core_api::testing::state(store, "test-storefront-token-0123456789", Some(verifier)).await;
+        let mut state = core_api::testing::state(store, STOREFRONT_TOKEN, Some(verifier)).await;
         state.domains = Arc::new(zelly_dns::DnsChecker::new(Some(dns.dns_addr)).unwrap());
         let mut onboarding = (*state.onboarding).clone();
         onboarding.recheck_every = Duration::from_millis(1);
@@ -94,6 +95,13 @@ impl App {
         let (status, joined) = self.call(Method::POST, "/api/seller/invites/accept", Some((&member, None)), Some(json!({ "token": secret }))).await;
         assert_eq!(status, StatusCode::OK, "{joined}");
         member
+    }
+
+    /// The domain a storefront page read on `domain` names in its canonical URLs.
+    async fn canonical_domain(&self, domain: &str) -> String {
+        let (status, page) = self.call(Method::GET, &format!("/api/storefront/domains/{domain}/products"), Some((STOREFRONT_TOKEN, None)), None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["store"]["domain"].as_str().unwrap().to_owned()
     }
 
     async fn served(&self, domain: &str) -> StatusCode {
@@ -234,6 +242,8 @@ async fn a_custom_domain_is_served_only_while_dns_proves_it(store: DynStore) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["domains"][0]["domain"], "shop.example.com");
     assert_eq!(listed["cname_target"], "stores.localhost");
+    assert_eq!(app.canonical_domain("tea-house.localhost").await, "shop.example.com", "pages on every domain name the primary one");
+    assert_eq!(app.canonical_domain("shop.example.com").await, "shop.example.com");
     // Another store cannot take it.
     let bo = token("bo", "bo@example.com");
     app.open_store(&bo, "other-shop").await;
@@ -248,6 +258,7 @@ async fn a_custom_domain_is_served_only_while_dns_proves_it(store: DynStore) {
     let flagged = listed["domains"].as_array().unwrap().iter().find(|d| d["domain"] == "shop.example.com").unwrap();
     assert_eq!(flagged["status"], "flagged", "{listed}");
     assert_eq!(listed["domains"][0]["domain"], "tea-house.localhost", "primary falls back to the platform address");
+    assert_eq!(app.canonical_domain("tea-house.localhost").await, "tea-house.localhost");
     // Back again after the record returns.
     app.dns.add(txt);
     tokio::time::sleep(Duration::from_millis(5)).await;

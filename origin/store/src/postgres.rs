@@ -100,6 +100,18 @@ impl Store for PgStore {
     }
 }
 
+/// `read` (a storefront function's JSON, or NULL) with the store's primary domain added to its
+/// `tenant` (`tenant_domains` is the directory every host reads, outside row-level security).
+macro_rules! primary_domain_into_tenant {
+    ($read:literal) => {
+        concat!(
+            "CASE WHEN r IS NULL THEN NULL ELSE jsonb_set(r, '{tenant,primary_domain}', coalesce(to_jsonb((",
+            "SELECT d.domain FROM astro_primary.tenant_domains d WHERE d.tenant_id = (r->'tenant'->>'id')::uuid AND d.is_primary",
+            ")), 'null'::jsonb)) END FROM ", $read, " r"
+        )
+    };
+}
+
 impl PgStore {
     /// One call of `astro_primary.storefront_read` (see `crate::storefront`): one prepared
     /// statement, one round trip. `None`: no store on the domain.
@@ -114,9 +126,11 @@ impl PgStore {
         after: Option<&crate::storefront::ListingCursor>,
         limit: u32,
     ) -> Result<Option<T>, StoreError> {
-        let row: Option<sqlx::types::Json<T>> = sqlx::query_scalar(
-            "SELECT astro_primary.storefront_read($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+        // The store's primary domain rides along in the same statement (canonical URLs and the
+        // sitemap name it).
+        let row: Option<sqlx::types::Json<T>> = sqlx::query_scalar(concat!(
+            "SELECT ", primary_domain_into_tenant!("astro_primary.storefront_read($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        ))
         .bind(domain.as_str())
         .bind(kind)
         .bind(handle)
@@ -168,7 +182,7 @@ impl crate::storefront::StorefrontStore for PgStore {
 
     async fn storefront_prices(&self, domain: &DomainName, variants: &[Uuid]) -> Result<Option<crate::storefront::PriceRead>, StoreError> {
         let row: Option<sqlx::types::Json<crate::storefront::json::PricesJson>> =
-            sqlx::query_scalar("SELECT astro_primary.storefront_prices($1, $2)")
+            sqlx::query_scalar(concat!("SELECT ", primary_domain_into_tenant!("astro_primary.storefront_prices($1, $2)")))
                 .bind(domain.as_str())
                 .bind(variants)
                 .fetch_one(&self.pool)

@@ -19,6 +19,10 @@ pub(crate) struct TenantRow {
     pub catalog_version: i64,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// Read only where a storefront needs it (absent columns leave it `None`).
+    #[sqlx(default)]
+    #[serde(default)]
+    pub primary_domain: Option<String>,
 }
 
 fn default_currency() -> String {
@@ -38,6 +42,10 @@ impl TryFrom<TenantRow> for Tenant {
             accent_color: row.accent_color,
             catalog_version: row.catalog_version,
             currency: Currency::parse(row.currency.trim()).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            primary_domain: row
+                .primary_domain
+                .map(|d| zelly_edge::DomainName::parse(&d).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .transpose()?,
         })
     }
 }

@@ -463,7 +463,7 @@ macro_rules! seller_store_impl {
                 rows.into_iter()
                     .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, role)| {
                         let tenant: Tenant =
-                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency }.try_into()?;
+                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency, primary_domain: None }.try_into()?;
                         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
                         Ok((tenant, role))
                     })
@@ -899,8 +899,9 @@ macro_rules! tenant_store_impl {
 
             async fn tenant_by_domain(&self, domain: &DomainName) -> Result<Option<Tenant>, StoreError> {
                 let row: Option<$crate::rows::TenantRow> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency FROM ", $p, "tenant_domains d JOIN ", $p,
-                    "tenants t ON t.id = d.tenant_id WHERE d.domain = $1"))
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, \
+                     (SELECT p.domain FROM ", $p, "tenant_domains p WHERE p.tenant_id = t.id AND p.is_primary) AS primary_domain FROM ", $p,
+                    "tenant_domains d JOIN ", $p, "tenants t ON t.id = d.tenant_id WHERE d.domain = $1"))
                     .bind(domain.as_str()).fetch_optional(&self.pool).await?;
                 row.map(Tenant::try_from).transpose()
             }
@@ -958,7 +959,7 @@ macro_rules! tenant_store_impl {
                     .into_iter()
                     .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, product_count)| {
                         Ok(TenantOverview {
-                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency }
+                            tenant: $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency, primary_domain: None }
                                 .try_into()?,
                             domains: domains.remove(&id).unwrap_or_default(),
                             product_count,

@@ -121,7 +121,8 @@ impl SqliteStore {
             featured_collection_id: Option<Uuid>,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, t.featured_collection_id \
+            "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, t.featured_collection_id, \
+             (SELECT p.domain FROM tenant_domains p WHERE p.tenant_id = t.id AND p.is_primary) AS primary_domain \
              FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.domain = $1",
         )
         .bind(domain.as_str())

@@ -1,9 +1,9 @@
 //! What search engines and link previews read, per tenant: the `<head>` of every page (title,
 //! description, canonical URL, Open Graph, Product JSON-LD), `robots.txt` and `sitemap.xml`.
 //!
-//! Every URL is absolute on the requesting store's own domain over HTTPS (Caddy terminates TLS for
-//! every merchant domain), so a page, its canonical URL and its sitemap never point at another
-//! store, and a store reached under several of its domains names the one the shopper used.
+//! Every URL is absolute on the store's own domain over HTTPS (Caddy terminates TLS for every
+//! merchant domain), so a page, its canonical URL and its sitemap never point at another store;
+//! a store reached under several of its domains names its primary one (core-api's `StoreInfo`).
 
 use crate::Page;
 use leptos::prelude::*;
@@ -189,7 +189,10 @@ pub async fn sitemap_page<O: StorefrontOrigin>(origin: &O, domain: &DomainName, 
     if part.is_none() && files > 1 {
         xml.push_str("\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for file in 1..=files.min(u64::from(MAX_SITEMAP_FILES)) {
-            xml.push_str(&format!("  <sitemap><loc>{}</loc></sitemap>\n", xml_escape(&absolute(domain, &format!("/sitemap-{file}.xml")))));
+            xml.push_str(&format!(
+                "  <sitemap><loc>{}</loc></sitemap>\n",
+                xml_escape(&absolute(&stretch.store.domain, &format!("/sitemap-{file}.xml")))
+            ));
         }
         xml.push_str("</sitemapindex>\n");
         return Ok(Page { status: 200, html: xml, content_type: "application/xml; charset=utf-8", analytics: None });
@@ -202,7 +205,7 @@ pub async fn sitemap_page<O: StorefrontOrigin>(origin: &O, domain: &DomainName, 
         stretch.collections.iter().take(MAX_SITEMAP_COLLECTIONS).map(|c| format!("/collections/{c}")),
     );
     for path in first.chain(stretch.products.iter().map(|p| format!("/products/{p}"))) {
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&absolute(domain, &path))));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&absolute(&stretch.store.domain, &path))));
     }
     xml.push_str("</urlset>\n");
     Ok(Page { status: 200, html: xml, content_type: "application/xml; charset=utf-8", analytics: None })

@@ -62,11 +62,13 @@ pub(crate) async fn active_store(state: &AppState, raw_domain: &str) -> ApiResul
     Ok((tenant, domain))
 }
 
+/// The store as its pages show it. Their canonical URLs and sitemap name its primary domain,
+/// whichever of its domains the request came in on.
 fn store_info(tenant: &Tenant, domain: DomainName) -> StoreInfo {
     StoreInfo {
         slug: tenant.slug.clone(),
         name: tenant.name.clone(),
-        domain,
+        domain: tenant.primary_domain.clone().unwrap_or(domain),
         logo_url: tenant.logo_url.clone(),
         accent_color: tenant.accent_color.clone(),
     }
