@@ -498,6 +498,9 @@ macro_rules! team_store_impl {
                             sqlx::query(concat!(
                                 "UPDATE ", $p, "tenant_domains SET is_primary = TRUE WHERE tenant_id = $1 AND kind = 'platform'"))
                                 .bind(tenant).execute(&mut *tx).await?;
+                            // Cached pages name the primary domain: they must be rendered again.
+                            sqlx::query(concat!("UPDATE ", $p, "tenants SET catalog_version = catalog_version + 1 WHERE id = $1"))
+                                .bind(tenant).execute(&mut *tx).await?;
                         }
                     }
                     // A served domain DNS could not be asked about: keep serving, note why.
