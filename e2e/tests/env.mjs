@@ -19,6 +19,7 @@ export const env = {
   storefrontToken: required("ZELLY_STOREFRONT_TOKEN"),
   authUrl: required("ZELLY_AUTH_URL"),
   razorpayUrl: required("ZELLY_RAZORPAY_URL"),
+  dnsUrl: required("ZELLY_DNS_URL"),
 };
 
 /// A merchant's Firebase-format ID token from dev-auth (the Firebase sign-in REST shape).

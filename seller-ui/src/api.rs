@@ -1,7 +1,8 @@
 //! Calls to core-api's seller endpoints, each with the signed-in merchant's Firebase ID token.
 //!
 //! [`Auth`] holds the token (kept in `sessionStorage`, see [`zelly_ui_kit::auth`]); [`Api`] makes
-//! the calls. A 401 answer, or a token that ran out before the call, signs the merchant out with a
+//! the calls, naming the chosen store in the `X-Zelly-Tenant` header when the account belongs to
+//! several (see [`crate::stores`]). A 401 answer, or a token that ran out before the call, signs the merchant out with a
 //! message, which sends them back to the sign-in screen. Every other failure comes back as an
 //! [`ApiError`] for the screen to show (a readable sentence, the status, the 422 field errors).
 
@@ -12,8 +13,15 @@ use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
+use zelly_edge::ApiErrorBody;
+use zelly_edge::catalog::Role;
 use zelly_edge::orders::{Order, OrderEvent, OrderStatus, RefundRequest, Tracking};
-use zelly_ui_kit::api::{ApiError, Method, query_string, send, send_empty};
+use zelly_edge::team::{
+    AcceptInviteInput, DomainInput, InviteInput, MemberRoleInput, NewInvite, NewStoreInput,
+    StoreChoice, StoreDomain, StoreDomains, Team,
+};
+use zelly_ui_kit::api::{ApiError, Method, query_string, status_message, unreachable_message};
+use zelly_ui_kit::api::percent_encode;
 use zelly_ui_kit::auth::{self, AuthSession};
 use zelly_ui_kit::serde::Serialize;
 
@@ -27,6 +35,14 @@ pub const SELLER_COLLECTIONS_PATH: &str = "/api/seller/collections";
 pub const SELLER_ANALYTICS_PATH: &str = "/api/seller/analytics";
 /// core-api's path of the signed-in merchant's store settings.
 pub const SELLER_STORE_PATH: &str = "/api/seller/store";
+/// core-api's path of the stores the signed-in account belongs to.
+pub const SELLER_STORES_PATH: &str = "/api/seller/stores";
+/// core-api's path of the store's team.
+pub const SELLER_TEAM_PATH: &str = "/api/seller/team";
+/// core-api's path of the store's domains.
+pub const SELLER_DOMAINS_PATH: &str = "/api/seller/domains";
+/// The header naming the store a call is about, for an account in several.
+pub const TENANT_HEADER: &str = "X-Zelly-Tenant";
 /// The `sessionStorage` key prefix of the signed-in session.
 pub const STORAGE_PREFIX: &str = "zelly-seller";
 /// Products per page of the product list (the API's default).
@@ -59,6 +75,12 @@ impl Auth {
     /// The signed-in email (reactive).
     pub fn email(&self) -> Option<String> {
         self.session.with(|s| s.as_ref().map(|s| s.email.clone()))
+    }
+
+    /// The signed-in account's Firebase uid, read from its ID token (reactive).
+    pub fn uid(&self) -> Option<String> {
+        self.session
+            .with(|s| s.as_ref().and_then(|s| crate::stores::uid_of_token(&s.id_token)))
     }
 
     /// Why the merchant was sent back to sign in, if they were (reactive).
@@ -145,12 +167,23 @@ pub struct CollectionBody {
 pub struct Api {
     base: String,
     auth: Auth,
+    /// The slug sent as [`TENANT_HEADER`], if any.
+    tenant: RwSignal<Option<String>>,
 }
 
 impl Api {
     /// A client of core-api at `base` (no trailing slash).
     pub fn new(base: String, auth: Auth) -> Self {
-        Self { base, auth }
+        Self {
+            base,
+            auth,
+            tenant: RwSignal::new(None),
+        }
+    }
+
+    /// Names the store every call from now on is about (`None`: the account's only store).
+    pub fn set_tenant(&self, slug: Option<String>) {
+        self.tenant.set(slug);
     }
 
     async fn call<T, B>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ApiError>
@@ -158,19 +191,171 @@ impl Api {
         T: zelly_ui_kit::serde::de::DeserializeOwned,
         B: Serialize + ?Sized,
     {
-        let token = self.auth.token()?;
+        let response = self.request(method, path, encode(body)?).await?;
         let url = format!("{}{path}", self.base);
-        let result = send(method, &url, Some(&token), body).await;
-        self.check(result)
+        response.json::<T>().await.map_err(|error| {
+            ApiError::local(format!(
+                "The Zelly API at {url} sent a response this page could not read: {error}"
+            ))
+        })
     }
 
-    fn check<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        if let Err(error) = &result
-            && error.is_unauthorized()
-        {
+    /// Like [`Api::call`], for calls answered without a body (`204 No Content`).
+    async fn call_empty(&self, method: Method, path: &str) -> Result<(), ApiError> {
+        self.request(method, path, None).await.map(|_| ())
+    }
+
+    /// Sends the call with the token (and the store's header), turning anything but a 2xx answer
+    /// into an [`ApiError`] the way ui-kit's `send` does; a 401 signs the merchant out. The body
+    /// comes as JSON text, so that this (large) future exists once rather than once per body type.
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<gloo_net::http::Response, ApiError> {
+        let token = self.auth.token()?;
+        let url = format!("{}{path}", self.base);
+        let mut builder = gloo_net::http::RequestBuilder::new(&url)
+            .method(method)
+            .header("Accept", "application/json")
+            .header("Authorization", &format!("Bearer {token}"));
+        if let Some(slug) = self.tenant.try_get_untracked().flatten() {
+            builder = builder.header(TENANT_HEADER, &slug);
+        }
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|error| ApiError::local(unreachable_message(&url, &error.to_string())))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| ApiError::local(unreachable_message(&url, &error.to_string())))?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let body = response.json::<ApiErrorBody>().await.ok();
+        let detail = body.as_ref().map(|body| body.error.message.as_str());
+        let error = ApiError {
+            status: Some(status),
+            code: body.as_ref().map(|body| body.error.code.clone()),
+            message: status_message(&url, status, &response.status_text(), detail),
+            fields: body.map(|body| body.error.fields).unwrap_or_default(),
+        };
+        if error.is_unauthorized() {
             self.auth.expire();
         }
-        result
+        Err(error)
+    }
+
+    /// `GET /api/seller/stores`: the stores the account belongs to, with its role in each.
+    pub async fn stores(&self) -> Result<Vec<StoreChoice>, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_STORES_PATH, None)
+            .await
+    }
+
+    /// `POST /api/seller/stores`: opens a store owned by the account. A 422 names the bad fields
+    /// (`name`, `slug`, `currency`; a taken slug too), a 409 means it owns as many as it may.
+    pub async fn open_store(&self, input: &NewStoreInput) -> Result<StoreChoice, ApiError> {
+        self.call(Method::POST, SELLER_STORES_PATH, Some(input))
+            .await
+    }
+
+    /// `POST /api/seller/invites/accept`: joins the store of the invite whose link carried
+    /// `token`. 403: the invite is for another email; 404: no such invite; 410: used, revoked or
+    /// expired.
+    pub async fn accept_invite(&self, token: &str) -> Result<StoreChoice, ApiError> {
+        let body = AcceptInviteInput {
+            token: token.to_owned(),
+        };
+        self.call(Method::POST, "/api/seller/invites/accept", Some(&body))
+            .await
+    }
+
+    /// `GET /api/seller/team`: members, owners first, then open invites.
+    pub async fn team(&self) -> Result<Team, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_TEAM_PATH, None)
+            .await
+    }
+
+    /// `POST /api/seller/team/invites` (owners): the invite and its link, shown once.
+    pub async fn invite(&self, email: &str, role: Role) -> Result<NewInvite, ApiError> {
+        let body = InviteInput {
+            email: email.to_owned(),
+            role,
+        };
+        self.call(
+            Method::POST,
+            &format!("{SELLER_TEAM_PATH}/invites"),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `DELETE /api/seller/team/invites/{id}` (owners): the link stops working.
+    pub async fn revoke_invite(&self, id: &str) -> Result<(), ApiError> {
+        self.call_empty(Method::DELETE, &format!("{SELLER_TEAM_PATH}/invites/{id}"))
+            .await
+    }
+
+    /// `PUT /api/seller/team/members/{uid}` (owners): the team after the change. A 409 means
+    /// the store would be left without an owner.
+    pub async fn set_member_role(&self, uid: &str, role: Role) -> Result<Team, ApiError> {
+        let path = format!("{SELLER_TEAM_PATH}/members/{}", percent_encode(uid));
+        self.call(Method::PUT, &path, Some(&MemberRoleInput { role }))
+            .await
+    }
+
+    /// `DELETE /api/seller/team/members/{uid}` (owners).
+    pub async fn remove_member(&self, uid: &str) -> Result<(), ApiError> {
+        let path = format!("{SELLER_TEAM_PATH}/members/{}", percent_encode(uid));
+        self.call_empty(Method::DELETE, &path).await
+    }
+
+    /// `GET /api/seller/domains`: the store's domains and where custom ones must point.
+    pub async fn domains(&self) -> Result<StoreDomains, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_DOMAINS_PATH, None)
+            .await
+    }
+
+    /// `POST /api/seller/domains` (owners): the domain, pending, with its TXT record.
+    pub async fn add_domain(&self, domain: &str) -> Result<StoreDomain, ApiError> {
+        let body = DomainInput {
+            domain: domain.to_owned(),
+        };
+        self.call(Method::POST, SELLER_DOMAINS_PATH, Some(&body))
+            .await
+    }
+
+    /// `POST /api/seller/domains/{domain}/verify` (owners): the domain after a DNS check now.
+    pub async fn verify_domain(&self, domain: &str) -> Result<StoreDomain, ApiError> {
+        let path = format!("{SELLER_DOMAINS_PATH}/{}/verify", percent_encode(domain));
+        self.call::<_, ()>(Method::POST, &path, None).await
+    }
+
+    /// `POST /api/seller/domains/{domain}/primary` (owners): the domains after the change.
+    pub async fn make_primary_domain(&self, domain: &str) -> Result<StoreDomains, ApiError> {
+        let path = format!("{SELLER_DOMAINS_PATH}/{}/primary", percent_encode(domain));
+        self.call::<_, ()>(Method::POST, &path, None).await
+    }
+
+    /// `DELETE /api/seller/domains/{domain}` (owners).
+    pub async fn remove_domain(&self, domain: &str) -> Result<(), ApiError> {
+        let path = format!("{SELLER_DOMAINS_PATH}/{}", percent_encode(domain));
+        self.call_empty(Method::DELETE, &path).await
+    }
+
+    /// `GET {path}`, decoded as `T`: for a screen that reads a few fields of a bigger answer
+    /// (the home screen's checklist) without the code that reads all of it.
+    pub async fn get<T>(&self, path: &str) -> Result<T, ApiError>
+    where
+        T: zelly_ui_kit::serde::de::DeserializeOwned,
+    {
+        self.call::<_, ()>(Method::GET, path, None).await
     }
 
     /// `GET /api/seller/session`: the merchant and their store.
@@ -403,11 +588,18 @@ impl Api {
 
     /// `DELETE /api/seller/collections/{id}`.
     pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
-        let token = self.auth.token()?;
-        let url = format!("{}{SELLER_COLLECTIONS_PATH}/{id}", self.base);
-        let result = send_empty::<()>(Method::DELETE, &url, Some(&token), None).await;
-        self.check(result)
+        self.call_empty(Method::DELETE, &format!("{SELLER_COLLECTIONS_PATH}/{id}"))
+            .await
     }
+}
+
+/// `body` as JSON text, if there is one.
+fn encode<B: Serialize + ?Sized>(body: Option<&B>) -> Result<Option<String>, ApiError> {
+    body.map(|body| {
+        serde_json::to_string(body)
+            .map_err(|error| ApiError::local(format!("This request could not be written: {error}")))
+    })
+    .transpose()
 }
 
 /// The path and query of the analytics call for `query`.

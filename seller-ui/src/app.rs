@@ -1,4 +1,5 @@
-//! The panel's frame: sign-in, the header (tabs, store, Sign out) and the screen the URL names.
+//! The panel's frame: sign-in (or creating an account), the header (tabs, the store and its
+//! switcher, Sign out) and the screen the URL names.
 
 use crate::api::{Api, Auth};
 use crate::config::Config;
@@ -6,10 +7,11 @@ use crate::orders::OrderFilters;
 use crate::products::ListFilters;
 use crate::route::{self, Route};
 use crate::screens::Screen;
+use crate::stores::{StoreSwitcher, Stores};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zelly_edge::catalog::{ProductStatus, SellerSession};
-use zelly_ui_kit::auth::sign_in_with_password;
+use zelly_ui_kit::auth::{sign_in_with_password, sign_up_with_password};
 use zelly_ui_kit::views::{ErrorState, LoadingState, Shell};
 
 /// A one-time message for the next screen, e.g. "Product created." after a redirect.
@@ -53,18 +55,22 @@ pub fn App() -> impl IntoView {
     let api = Api::new(config.api_base.clone(), auth);
     let route = RwSignal::new(route::current());
     let store = RwSignal::new(None::<SellerSession>);
+    let stores = Stores::new(Signal::derive(move || auth.uid()));
     provide_context(config);
     provide_context(auth);
-    provide_context(api);
+    provide_context(api.clone());
     provide_context(Flash(RwSignal::new(None)));
     provide_context(ListFilters::default());
     provide_context(OrderFilters::default());
     provide_context(CurrentStore(store));
+    provide_context(stores);
 
-    // A new sign-in asks core-api again who the merchant is.
+    // A new sign-in asks core-api again who the merchant is, and which stores are theirs.
     Effect::new(move |_| {
         if !auth.is_signed_in() {
             store.set(None);
+            stores.clear();
+            api.set_tenant(None);
         }
     });
 
@@ -79,8 +85,10 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
 
+    // The tabs need a store to work in: none while the account has none yet.
+    let has_store = move || store.with(Option::is_some);
     let nav = move || {
-        auth.is_signed_in().then(|| {
+        (auth.is_signed_in() && has_store()).then(|| {
             let tab = move |label: &'static str, target: Route, testid: &'static str| {
                 let own_tab = target.tab();
                 view! {
@@ -99,14 +107,21 @@ pub fn App() -> impl IntoView {
                 {tab("Orders", Route::Orders, "orders-nav")}
                 {tab("Collections", Route::Collections, "collections-nav")}
                 {tab("Analytics", Route::Analytics, "analytics-nav")}
+                {tab("Team", Route::Team, "team-nav")}
+                {tab("Domains", Route::Domains, "domains-nav")}
                 {tab("Settings", Route::Settings, "settings-nav")}
             }
         })
     };
+    let current_slug =
+        Signal::derive(move || store.with(|s| s.as_ref().map(|s| s.tenant.slug.as_str().to_owned())));
     let actions = move || {
         auth.is_signed_in().then(|| {
             let who = move || {
-                let store_name = store.with(|s| s.as_ref().map(|s| s.tenant.name.clone()));
+                let many = stores.list.with(|l| l.as_ref().is_some_and(|l| l.len() > 1));
+                let store_name = store
+                    .with(|s| s.as_ref().map(|s| s.tenant.name.clone()))
+                    .filter(|_| !many);
                 let email = auth.email().unwrap_or_default();
                 view! {
                     <span class="who">
@@ -116,6 +131,7 @@ pub fn App() -> impl IntoView {
                 }
             };
             view! {
+                <StoreSwitcher current=current_slug />
                 {who}
                 <button
                     type="button"
@@ -135,22 +151,26 @@ pub fn App() -> impl IntoView {
                 if auth.is_signed_in() {
                     view! { <SignedIn route store /> }.into_any()
                 } else {
-                    view! { <SignIn /> }.into_any()
+                    view! { <SignIn route /> }.into_any()
                 }
             }}
         </Shell>
     }
 }
 
-/// The email and password form.
+/// The email and password form, which also creates an account ("Create an account").
 #[component]
-fn SignIn() -> impl IntoView {
+fn SignIn(route: RwSignal<Route>) -> impl IntoView {
     let config = expect_context::<Config>();
     let auth = expect_context::<Auth>();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Creating an account rather than signing in.
+    let creating = RwSignal::new(false);
+    let invited = move || matches!(route.get(), Route::Invite(_));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -158,21 +178,26 @@ fn SignIn() -> impl IntoView {
             return;
         }
         let (email_value, password_value) = (email.get_untracked(), password.get_untracked());
-        if email_value.trim().is_empty() || password_value.is_empty() {
-            error.set(Some("Enter your email and password.".to_owned()));
+        let new_account = creating.get_untracked();
+        let problem = check_credentials(
+            email_value.trim(),
+            &password_value,
+            new_account.then(|| confirm.get_untracked()).as_deref(),
+        );
+        if let Some(problem) = problem {
+            error.set(Some(problem.to_owned()));
             return;
         }
         busy.set(true);
         error.set(None);
         let config = config.clone();
         spawn_local(async move {
-            let result = sign_in_with_password(
-                &config.auth_base,
-                &config.firebase_api_key,
-                email_value.trim(),
-                &password_value,
-            )
-            .await;
+            let (base, key, email) = (&config.auth_base, &config.firebase_api_key, email_value.trim());
+            let result = if new_account {
+                sign_up_with_password(base, key, email, &password_value).await
+            } else {
+                sign_in_with_password(base, key, email, &password_value).await
+            };
             busy.set(false);
             match result {
                 Ok(session) => auth.signed_in(session),
@@ -180,12 +205,32 @@ fn SignIn() -> impl IntoView {
             }
         });
     };
+    let switch_mode = move |_| {
+        creating.update(|c| *c = !*c);
+        error.set(None);
+        confirm.set(String::new());
+    };
 
     view! {
         <section class="signin panel" aria-labelledby="signin-heading">
             <div class="signin-body">
-                <h2 id="signin-heading">"Sign in to your store"</h2>
-                <p class="muted">"Manage your products, stock and collections."</p>
+                <h2 id="signin-heading">
+                    {move || if creating.get() { "Create your account" } else { "Sign in to your store" }}
+                </h2>
+                <p class="muted">
+                    {move || {
+                        if creating.get() {
+                            "Sell online in minutes: create an account, then open your store."
+                        } else {
+                            "Manage your products, stock and collections."
+                        }
+                    }}
+                </p>
+                <Show when=invited>
+                    <p class="banner banner-warning" role="status" data-testid="invite-signin-notice">
+                        "You have been invited to a store. Sign in, or create an account, with the email the invite was sent to."
+                    </p>
+                </Show>
                 {move || {
                     auth.notice()
                         .map(|notice| {
@@ -215,12 +260,29 @@ fn SignIn() -> impl IntoView {
                             class="input"
                             type="password"
                             name="password"
-                            autocomplete="current-password"
+                            autocomplete=move || if creating.get() { "new-password" } else { "current-password" }
                             required
                             data-testid="signin-password"
                             bind:value=password
                         />
+                        <Show when=move || creating.get()>
+                            <span class="hint">"At least 6 characters."</span>
+                        </Show>
                     </label>
+                    <Show when=move || creating.get()>
+                        <label class="field">
+                            <span class="label">"Confirm password"</span>
+                            <input
+                                class="input"
+                                type="password"
+                                name="confirm"
+                                autocomplete="new-password"
+                                required
+                                data-testid="signup-confirm"
+                                bind:value=confirm
+                            />
+                        </label>
+                    </Show>
                     {move || {
                         error
                             .get()
@@ -238,41 +300,116 @@ fn SignIn() -> impl IntoView {
                         data-testid="signin-submit"
                         disabled=move || busy.get()
                     >
-                        {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                        {move || match (creating.get(), busy.get()) {
+                            (true, true) => "Creating your account…",
+                            (true, false) => "Create account",
+                            (false, true) => "Signing in…",
+                            (false, false) => "Sign in",
+                        }}
                     </button>
                 </form>
+                <p class="signin-switch">
+                    {move || if creating.get() { "Already have an account?" } else { "New to Zelly?" }}
+                    " "
+                    <button type="button" class="link-button" data-testid="signin-mode" on:click=switch_mode>
+                        {move || if creating.get() { "Sign in" } else { "Create an account" }}
+                    </button>
+                </p>
             </div>
         </section>
     }
 }
 
-/// The signed-in panel: checks the session with core-api, then shows the screen the URL names.
+/// What is wrong with the sign-in form before it is sent, if anything; `confirm` is the repeated
+/// password when creating an account.
+pub fn check_credentials(email: &str, password: &str, confirm: Option<&str>) -> Option<&'static str> {
+    if email.is_empty() || password.is_empty() {
+        return Some("Enter your email and password.");
+    }
+    let confirm = confirm?;
+    if !zelly_edge::team::is_email(&email.to_ascii_lowercase()) {
+        Some("Enter a valid email address, like name@example.com.")
+    } else if password.chars().count() < 6 {
+        Some("Choose a password of at least 6 characters.")
+    } else if password != confirm {
+        Some("The two passwords are not the same. Type them again.")
+    } else {
+        None
+    }
+}
+
+/// Where opening the panel for a signed-in account is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Opening {
+    /// Asking core-api for the account's stores and the session in the chosen one.
+    Loading,
+    /// The account has no store yet.
+    NoStore,
+    /// The chosen store's session has come.
+    Open,
+    /// Something failed: why.
+    Failed(String),
+}
+
+/// The signed-in panel: finds the account's stores, opens the chosen one, then shows the screen
+/// the URL names. An account with no store is offered to open one; an invite link is accepted
+/// whether or not the account has a store.
 #[component]
 fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> impl IntoView {
     let api = expect_context::<Api>();
-    let failed = RwSignal::new(None::<String>);
+    let stores = expect_context::<Stores>();
+    let opening = RwSignal::new(Opening::Loading);
     let load = move || {
-        failed.set(None);
         let api = api.clone();
+        opening.set(Opening::Loading);
+        store.set(None);
         spawn_local(async move {
-            match api.session().await {
-                Ok(session) => store.set(Some(session)),
+            let list = match api.stores().await {
+                Ok(list) => list,
                 // A 401 has already signed the merchant out.
+                Err(error) if error.is_unauthorized() => return,
+                Err(error) => return opening.set(Opening::Failed(error.message)),
+            };
+            let chosen = stores.choose(&list, &api);
+            stores.list.set(Some(list));
+            if chosen.is_none() {
+                return opening.set(Opening::NoStore);
+            }
+            match api.session().await {
+                Ok(session) => {
+                    store.set(Some(session));
+                    opening.set(Opening::Open);
+                }
                 Err(error) if error.is_unauthorized() => {}
-                Err(error) => failed.set(Some(error.message)),
+                Err(error) => opening.set(Opening::Failed(error.message)),
             }
         });
     };
-    if store.get_untracked().is_none() {
-        load();
-    }
-    // Whether the session has come: a change to it (the store renamed in Settings) must not
-    // redraw the screen, only its arrival.
-    let opened = Memo::new(move |_| store.with(Option::is_some));
+    // Opens the panel now, and again whenever a store is opened, joined or switched to.
+    Effect::new({
+        let load = load.clone();
+        move |_| {
+            stores.reopen.track();
+            load();
+        }
+    });
+    // The screen to show: the URL's, except that an account with no store opens one first.
+    let shown = Memo::new(move |_| match (route.get(), opening.get()) {
+        (Route::Invite(secret), _) => Some(Route::Invite(secret)),
+        (Route::NewStore, Opening::NoStore | Opening::Open) | (_, Opening::NoStore) => {
+            Some(Route::NewStore)
+        }
+        (route, Opening::Open) => Some(route),
+        _ => None,
+    });
 
     move || {
-        if let Some(message) = failed.get() {
-            return view! {
+        if let Some(route) = shown.get() {
+            // Each screen's code is fetched the first time it shows (see `crate::screens`).
+            return view! { <Screen route store /> }.into_any();
+        }
+        match opening.get() {
+            Opening::Failed(message) => view! {
                 <section class="panel">
                     <ErrorState
                         title="Your store could not be opened."
@@ -284,18 +421,14 @@ fn SignedIn(route: RwSignal<Route>, store: RwSignal<Option<SellerSession>>) -> i
                     />
                 </section>
             }
-            .into_any();
-        }
-        if !opened.get() {
-            return view! {
+            .into_any(),
+            _ => view! {
                 <section class="panel">
                     <LoadingState label="Opening your store…" />
                 </section>
             }
-            .into_any();
+            .into_any(),
         }
-        // Each screen's code is fetched the first time it shows (see `crate::screens`).
-        view! { <Screen route=route.get() store /> }.into_any()
     }
 }
 
@@ -346,7 +479,26 @@ pub fn format_time(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::image_src;
+    use super::{check_credentials, image_src};
+
+    #[test]
+    fn a_new_account_needs_a_real_email_and_the_same_password_twice() {
+        assert_eq!(check_credentials("", "x", None), Some("Enter your email and password."));
+        assert_eq!(check_credentials("a@b.co", "pw", None), None, "signing in checks nothing more");
+        assert_eq!(
+            check_credentials("a@b", "secret-1", Some("secret-1")),
+            Some("Enter a valid email address, like name@example.com.")
+        );
+        assert_eq!(
+            check_credentials("a@b.co", "12345", Some("12345")),
+            Some("Choose a password of at least 6 characters.")
+        );
+        assert_eq!(
+            check_credentials("a@b.co", "secret-1", Some("secret-2")),
+            Some("The two passwords are not the same. Type them again.")
+        );
+        assert_eq!(check_credentials("A@B.co", "secret-1", Some("secret-1")), None);
+    }
 
     #[test]
     fn a_site_relative_image_is_served_by_the_storefront() {

@@ -16,9 +16,12 @@
 //!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in
 //!   [`chart`];
 //! - the store settings: name, logo and accent colour, with a preview of the storefront's header
-//!   ([`settings`]).
+//!   ([`settings`]);
+//! - opening a store and accepting an invite ([`onboarding`]), the team ([`team`]) and the
+//!   store's domains ([`domains`]); the home screen's checklist for a new store
+//!   ([`checklist`]). Which of the account's stores the panel works in is [`stores`]'s.
 //!
-//! Only the sign-in and the frame are in the wasm the page loads first; each screen's code is
+//! Only the sign-in, the frame and the product list are in the wasm the page loads first; each screen's code is
 //! fetched the first time it shows ([`screens`]).
 //!
 //! The screens share their frames and parts ([`page`]): the list page's heading with its New
@@ -37,18 +40,23 @@ pub mod api;
 pub mod app;
 pub mod calendar;
 pub mod chart;
+pub mod checklist;
 pub mod collections;
 pub mod config;
+pub mod domains;
 pub mod editor;
 pub mod form;
 pub mod handle;
 pub mod money;
+pub mod onboarding;
 pub mod orders;
 pub mod page;
 pub mod products;
 pub mod route;
 pub mod screens;
 pub mod settings;
+pub mod stores;
+pub mod team;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -408,6 +408,54 @@ fn FieldLabel(label: &'static str, value: RwSignal<String>, max: usize) -> impl 
     }
 }
 
+/// A button that copies `text` to the clipboard, saying "Copied" for a moment. Where the browser
+/// refuses (no permission), the text stays on screen to copy by hand.
+#[component]
+pub fn CopyButton(
+    /// What to copy.
+    #[prop(into)]
+    text: String,
+    /// What is copied, for screen readers, e.g. "the invite link".
+    what: &'static str,
+    /// The button's `data-testid`.
+    #[prop(optional)]
+    testid: &'static str,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        copy_text(&text);
+        copied.set(true);
+        set_timeout(move || copied.set(false), Duration::from_secs(2));
+    };
+    view! {
+        <button
+            type="button"
+            class="button button-secondary button-small copy-button"
+            data-testid=testid
+            aria-label=format!("Copy {what}")
+            on:click=copy
+        >
+            {move || if copied.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+/// Puts `text` on the clipboard; a refusal is ignored (the text is on screen to copy by hand).
+fn copy_text(text: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::closure::Closure;
+        let promise = window().navigator().clipboard().write_text(text);
+        // Handled, so that a refusal is not an uncaught error in the console. The handler lives
+        // as long as the page: a few bytes per press.
+        let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+        let _ = promise.catch(&ignore);
+        ignore.forget();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = text;
+}
+
 /// Move up, Move down and Remove for one entry of an ordered list.
 #[component]
 pub fn ReorderButtons(

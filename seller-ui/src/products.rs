@@ -2,6 +2,7 @@
 
 use crate::api::{Api, PAGE_SIZE};
 use crate::app::{image_src, status_badge};
+use crate::screens::LazyChecklist;
 use crate::config::Config;
 use crate::page::{ListPage, SearchBox, apply_search};
 use crate::route::{self, Route};
@@ -136,6 +137,7 @@ pub fn ProductsPage() -> impl IntoView {
             new_label="New product"
             new_testid="new-product"
         >
+            <LazyChecklist />
             <form
                 class="toolbar"
                 role="search"

@@ -25,6 +25,14 @@ pub enum Route {
     Analytics,
     /// The store's settings: name, logo and accent colour.
     Settings,
+    /// The store's team: members, open invites and the invite form.
+    Team,
+    /// The store's domains: its platform address and the merchant's own.
+    Domains,
+    /// Opening a store (the first one, or another).
+    NewStore,
+    /// Accepting the invite whose link carries this secret.
+    Invite(String),
 }
 
 /// The header tab a route belongs to, which the tab bar highlights.
@@ -40,6 +48,12 @@ pub enum Tab {
     Analytics,
     /// The store settings.
     Settings,
+    /// The team.
+    Team,
+    /// The domains.
+    Domains,
+    /// Screens no tab leads to: opening a store, accepting an invite.
+    Onboarding,
 }
 
 impl Route {
@@ -59,6 +73,10 @@ impl Route {
             ["collections", id] => Route::Collection((*id).to_owned()),
             ["analytics"] => Route::Analytics,
             ["settings"] => Route::Settings,
+            ["team"] => Route::Team,
+            ["domains"] => Route::Domains,
+            ["stores", "new"] => Route::NewStore,
+            ["invite", secret] => Route::Invite((*secret).to_owned()),
             _ => Route::Products,
         }
     }
@@ -76,6 +94,10 @@ impl Route {
             Route::Collection(id) => format!("#/collections/{id}"),
             Route::Analytics => "#/analytics".to_owned(),
             Route::Settings => "#/settings".to_owned(),
+            Route::Team => "#/team".to_owned(),
+            Route::Domains => "#/domains".to_owned(),
+            Route::NewStore => "#/stores/new".to_owned(),
+            Route::Invite(secret) => format!("#/invite/{secret}"),
         }
     }
 
@@ -87,6 +109,9 @@ impl Route {
             Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
             Route::Analytics => Tab::Analytics,
             Route::Settings => Tab::Settings,
+            Route::Team => Tab::Team,
+            Route::Domains => Tab::Domains,
+            Route::NewStore | Route::Invite(_) => Tab::Onboarding,
         }
     }
 }
@@ -137,6 +162,20 @@ mod tests {
         assert_eq!(Route::parse("/settings/"), Route::Settings);
         assert_eq!(Route::parse("#/settings/extra"), Route::Products);
         assert_eq!(Route::parse("#/nowhere/at/all"), Route::Products);
+        assert_eq!(Route::parse("#/team"), Route::Team);
+        assert_eq!(Route::parse("#/domains/"), Route::Domains);
+        assert_eq!(Route::parse("#/stores/new"), Route::NewStore);
+        assert_eq!(Route::parse("#/stores"), Route::Products);
+    }
+
+    #[test]
+    fn an_invite_link_names_its_secret() {
+        assert_eq!(
+            Route::parse("#/invite/0f3a9c1b2d4e"),
+            Route::Invite("0f3a9c1b2d4e".into())
+        );
+        assert_eq!(Route::parse("#/invite"), Route::Products);
+        assert_eq!(Route::Invite("s3cret".into()).tab(), Tab::Onboarding);
     }
 
     #[test]
@@ -151,6 +190,9 @@ mod tests {
         assert_eq!(Route::NewCollection.tab(), Tab::Collections);
         assert_eq!(Route::Analytics.tab(), Tab::Analytics);
         assert_eq!(Route::Settings.tab(), Tab::Settings);
+        assert_eq!(Route::Team.tab(), Tab::Team);
+        assert_eq!(Route::Domains.tab(), Tab::Domains);
+        assert_eq!(Route::NewStore.tab(), Tab::Onboarding);
     }
 
     #[test]
@@ -166,6 +208,10 @@ mod tests {
             Route::Collection("c1".into()),
             Route::Analytics,
             Route::Settings,
+            Route::Team,
+            Route::Domains,
+            Route::NewStore,
+            Route::Invite("abc123".into()),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }

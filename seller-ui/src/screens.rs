@@ -12,11 +12,14 @@
 
 use crate::analytics::AnalyticsPage;
 use crate::collections::{CollectionEditor, CollectionsPage};
+use crate::domains::DomainsPage;
 use crate::editor::ProductEditor;
+use crate::onboarding::{InvitePage, OpenStorePage};
 use crate::orders::{OrderPage, OrdersPage};
 use crate::products::ProductsPage;
 use crate::route::Route;
 use crate::settings::SettingsPage;
+use crate::team::TeamPage;
 use leptos::prelude::*;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use zelly_edge::catalog::SellerSession;
@@ -81,6 +84,10 @@ async fn show(
         Route::Collection(id) => collection_editor(Some(id)).await,
         Route::Analytics => analytics().await,
         Route::Settings => settings(store).await,
+        Route::Team => team().await,
+        Route::Domains => domains().await,
+        Route::NewStore => open_store().await,
+        Route::Invite(secret) => invite(secret).await,
     }
 }
 
@@ -122,4 +129,41 @@ fn analytics() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(settings, fallible)]
 fn settings(store: RwSignal<Option<SellerSession>>) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <SettingsPage store /> }.into_any())
+}
+
+#[wasm_split(team, fallible)]
+fn team() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <TeamPage /> }.into_any())
+}
+
+#[wasm_split(domains, fallible)]
+fn domains() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <DomainsPage /> }.into_any())
+}
+
+#[wasm_split(open_store, fallible)]
+fn open_store() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <OpenStorePage /> }.into_any())
+}
+
+#[wasm_split(invite, fallible)]
+fn invite(secret: String) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <InvitePage secret /> }.into_any())
+}
+
+/// The new store's checklist on the product list, fetched after the list itself: the product
+/// list is in the main module, and the checklist (a few calls and their shapes) need not be.
+/// Nothing shows while it loads, or if it cannot.
+#[component]
+pub fn LazyChecklist() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async { checklist().await.unwrap_or_else(|_| ().into_any()) })}
+        </Suspense>
+    }
+}
+
+#[wasm_split(checklist, fallible)]
+fn checklist() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <crate::checklist::OnboardingChecklist /> }.into_any())
 }

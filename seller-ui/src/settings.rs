@@ -13,6 +13,7 @@
 use crate::api::Api;
 use crate::app::image_src;
 use crate::config::Config;
+use crate::route::Route;
 use crate::page::{
     Notice, NoticeBanner, TextField, scroll_to_top, show_field_errors, show_save_failure,
 };
@@ -472,6 +473,9 @@ pub fn SettingsPage(
             <Panel heading_id="settings-heading" heading="Store settings">
                 <p class="summary">
                     "Your store’s name, logo and accent colour, as shoppers see them in your storefront, and the collection its home page features."
+                    " Selling something else? "
+                    <a href=Route::NewStore.href() data-testid="open-another-store">"Open another store"</a>
+                    "."
                 </p>
                 {body}
             </Panel>

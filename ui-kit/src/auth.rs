@@ -3,7 +3,10 @@
 //! `POST {auth_base}/v1/accounts:signInWithPassword?key={api_key}` answers the same way from the dev
 //! issuer (`http://localhost:9099`) and from Google (`https://identitytoolkit.googleapis.com`): an
 //! `idToken` valid for `expiresIn` seconds, or HTTP 400 with `{"error":{"message":"INVALID_…"}}`,
-//! which [`friendly_sign_in_error`] turns into a sentence.
+//! which [`friendly_sign_in_error`] turns into a sentence. Creating an account,
+//! `POST {auth_base}/v1/accounts:signUp?key={api_key}` ([`sign_up_with_password`]), answers the
+//! same way, its errors (`EMAIL_EXISTS`, `WEAK_PASSWORD`) put in words by
+//! [`friendly_sign_up_error`].
 //!
 //! The token is kept in `window.sessionStorage` ([`store_session`]), so a reload keeps the person
 //! signed in while closing the tab signs them out.
@@ -77,8 +80,35 @@ pub async fn sign_in_with_password(
     email: &str,
     password: &str,
 ) -> Result<AuthSession, String> {
+    password_call(auth_base, "signInWithPassword", api_key, email, password)
+        .await
+        .map_err(|code| friendly_sign_in_error(&code))
+}
+
+/// Creates an account with email and password, signed in at once; `Err` is a sentence to show
+/// under the form.
+pub async fn sign_up_with_password(
+    auth_base: &str,
+    api_key: &str,
+    email: &str,
+    password: &str,
+) -> Result<AuthSession, String> {
+    password_call(auth_base, "signUp", api_key, email, password)
+        .await
+        .map_err(|code| friendly_sign_up_error(&code))
+}
+
+/// `POST {auth_base}/v1/accounts:{method}` with an email and password, both methods answering
+/// an ID token; `Err` is Firebase's error code, or a sentence when no code came back.
+async fn password_call(
+    auth_base: &str,
+    method: &str,
+    api_key: &str,
+    email: &str,
+    password: &str,
+) -> Result<AuthSession, String> {
     let url = format!(
-        "{auth_base}/v1/accounts:signInWithPassword?key={}",
+        "{auth_base}/v1/accounts:{method}?key={}",
         percent_encode(api_key)
     );
     let body = SignInBody {
@@ -99,7 +129,7 @@ pub async fn sign_in_with_password(
             .await
             .map(|body| body.error.message)
             .unwrap_or_default();
-        return Err(friendly_sign_in_error(&code));
+        return Err(code);
     }
     let answer = response.json::<SignInAnswer>().await.map_err(|error| {
         format!("The sign-in service sent an answer this page could not read: {error}")
@@ -112,10 +142,29 @@ pub async fn sign_in_with_password(
     })
 }
 
+/// The sentence for a Firebase sign-up error code such as `EMAIL_EXISTS` or
+/// `WEAK_PASSWORD : Password should be at least 6 characters`.
+pub fn friendly_sign_up_error(code: &str) -> String {
+    match code.split(':').next().unwrap_or_default().trim() {
+        "EMAIL_EXISTS" => {
+            "An account with this email already exists. Sign in instead.".to_owned()
+        }
+        "WEAK_PASSWORD" => "Choose a password of at least 6 characters.".to_owned(),
+        "OPERATION_NOT_ALLOWED" | "ADMIN_ONLY_OPERATION" => {
+            "New accounts cannot be created here. Contact Zelly support.".to_owned()
+        }
+        "TOO_MANY_ATTEMPTS_TRY_LATER" => {
+            "Too many attempts. Wait a few minutes, then try again.".to_owned()
+        }
+        "" => "Your account could not be created. Please try again.".to_owned(),
+        _ => friendly_sign_in_error(code),
+    }
+}
+
 /// The sentence for a Firebase sign-in error code such as `INVALID_LOGIN_CREDENTIALS` (Firebase may
-/// add ` : details` after the code).
-pub fn friendly_sign_in_error(code: &str) -> String {
-    let code = code.split(':').next().unwrap_or_default().trim();
+/// add ` : details` after the code); a sentence already (no answer came) is kept as it is.
+pub fn friendly_sign_in_error(raw: &str) -> String {
+    let code = raw.split(':').next().unwrap_or_default().trim();
     match code {
         "INVALID_LOGIN_CREDENTIALS" | "EMAIL_NOT_FOUND" | "INVALID_PASSWORD" => {
             "That email and password don’t match an account. Check them and try again."
@@ -127,6 +176,8 @@ pub fn friendly_sign_in_error(code: &str) -> String {
         "INVALID_EMAIL" => "Enter a valid email address.",
         "MISSING_PASSWORD" => "Enter your password.",
         "MISSING_EMAIL" => "Enter your email address.",
+        // Not a code: a sentence of this module's own (the service could not be reached).
+        _ if code.contains(' ') => return raw.to_owned(),
         _ => "Sign-in failed. Please try again.",
     }
     .to_owned()
@@ -207,6 +258,32 @@ mod tests {
             friendly_sign_in_error(""),
             "Sign-in failed. Please try again."
         );
+    }
+
+    #[test]
+    fn sign_up_codes_become_sentences() {
+        assert_eq!(
+            friendly_sign_up_error("EMAIL_EXISTS"),
+            "An account with this email already exists. Sign in instead."
+        );
+        assert_eq!(
+            friendly_sign_up_error("WEAK_PASSWORD : Password should be at least 6 characters"),
+            "Choose a password of at least 6 characters."
+        );
+        assert_eq!(
+            friendly_sign_up_error("INVALID_EMAIL"),
+            "Enter a valid email address."
+        );
+        assert_eq!(
+            friendly_sign_up_error(""),
+            "Your account could not be created. Please try again."
+        );
+    }
+
+    #[test]
+    fn a_sentence_about_an_unreachable_service_is_kept() {
+        let sentence = "Could not reach the sign-in service at http://x: TypeError";
+        assert_eq!(friendly_sign_in_error(sentence), sentence);
     }
 
     #[test]

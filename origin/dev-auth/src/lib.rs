@@ -3,8 +3,11 @@
 //!
 //! It speaks Google's protocol, so the seller UI and core-api run the same code in development and
 //! production:
-//! - `POST /v1/accounts:signInWithPassword` signs a configured account in, as the Firebase Auth
-//!   REST API does, and answers an ID token with exactly Firebase's claims;
+//! - `POST /v1/accounts:signInWithPassword` signs an account in, as the Firebase Auth REST API
+//!   does, and answers an ID token with exactly Firebase's claims;
+//! - `POST /v1/accounts:signUp` creates an account with an email and password and signs it in
+//!   (Firebase's errors too: `EMAIL_EXISTS`, `WEAK_PASSWORD`, `INVALID_EMAIL`). Accounts created
+//!   this way live in memory beside the configured ones and die with the process;
 //! - `GET /robot/v1/metadata/x509/securetoken@system.gserviceaccount.com` serves the signing
 //!   certificate in the shape Google serves its own;
 //! - `GET /health`.
@@ -29,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -41,6 +44,12 @@ use zelly_edge::dto::Health;
 pub const CERTS_PATH: &str = "/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com";
 /// The Firebase Auth REST sign-in path.
 pub const SIGN_IN_PATH: &str = "/v1/accounts:signInWithPassword";
+/// The Firebase Auth REST sign-up path.
+pub const SIGN_UP_PATH: &str = "/v1/accounts:signUp";
+/// Firebase's shortest password.
+pub const MIN_PASSWORD_LEN: usize = 6;
+/// Most accounts sign-up creates in one run: a cap on the memory a script can make it hold.
+pub const MAX_CREATED_ACCOUNTS: usize = 10_000;
 /// The demo merchant of `cargo xtask dev`.
 pub const DEFAULT_USERS: &str =
     "merchant@demo.localhost:demo-password:demo-merchant,merchant@chai.localhost:demo-password:chai-merchant";
@@ -133,13 +142,44 @@ impl Config {
 pub struct AppState {
     issuer: Arc<DevIssuer>,
     project_id: Arc<str>,
-    users: Arc<[DevUser]>,
+    /// The configured accounts, then those sign-up created (in memory only).
+    users: Arc<RwLock<Vec<DevUser>>>,
+    /// How many of `users` are configured; the rest were created at runtime.
+    configured: usize,
 }
 
 impl AppState {
     /// State signing tokens for `project_id` with `issuer`, for these accounts.
     pub fn new(issuer: Arc<DevIssuer>, project_id: &str, users: Vec<DevUser>) -> Self {
-        Self { issuer, project_id: project_id.into(), users: users.into() }
+        let configured = users.len();
+        Self { issuer, project_id: project_id.into(), users: Arc::new(RwLock::new(users)), configured }
+    }
+
+    /// The account whose email (any case) and password these are.
+    fn find(&self, email: &str, password: &str) -> Option<DevUser> {
+        let users = self.users.read().unwrap_or_else(PoisonError::into_inner);
+        users
+            .iter()
+            .find(|u| {
+                u.email.eq_ignore_ascii_case(email)
+                    && zelly_service::constant_time_eq(u.password.expose().as_bytes(), password.as_bytes())
+            })
+            .cloned()
+    }
+
+    /// Adds an account with a fresh random uid, unless the email (any case) has one already.
+    fn create(&self, email: &str, password: &str) -> Result<DevUser, &'static str> {
+        let mut users = self.users.write().unwrap_or_else(PoisonError::into_inner);
+        if users.iter().any(|u| u.email.eq_ignore_ascii_case(email)) {
+            return Err("EMAIL_EXISTS");
+        }
+        if users.len() - self.configured >= MAX_CREATED_ACCOUNTS {
+            return Err("TOO_MANY_ATTEMPTS_TRY_LATER");
+        }
+        // Firebase stores emails in lower case; its uids are 28 random characters.
+        let user = DevUser { email: email.to_ascii_lowercase(), password: Secret::new(password), uid: random_hex(14) };
+        users.push(user.clone());
+        Ok(user)
     }
 }
 
@@ -154,6 +194,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route(CERTS_PATH, get(certs))
         .route(SIGN_IN_PATH, post(sign_in))
+        .route(SIGN_UP_PATH, post(sign_up))
         .route("/health", get(health))
         .with_state(state)
         .layer(cors)
@@ -222,28 +263,18 @@ async fn sign_in(State(state): State<AppState>, body: axum::body::Bytes) -> Resp
     let Some(password) = request.password.filter(|p| !p.is_empty()) else {
         return firebase_error("MISSING_PASSWORD");
     };
-    let user = state.users.iter().find(|u| {
-        u.email.eq_ignore_ascii_case(email.trim())
-            && zelly_service::constant_time_eq(u.password.expose().as_bytes(), password.as_bytes())
-    });
-    let Some(user) = user else {
+    let Some(user) = state.find(email.trim(), &password) else {
         tracing::info!("sign-in refused");
         return firebase_error("INVALID_LOGIN_CREDENTIALS");
     };
-    let issuer = state.issuer.clone();
-    let (project, uid, user_email) = (state.project_id.clone(), user.uid.clone(), user.email.clone());
-    // RSA signing is CPU work: keep it off the async workers.
-    let signed =
-        tokio::task::spawn_blocking(move || issuer.sign_id_token(&project, &uid, &user_email, TOKEN_LIFETIME)).await;
-    let Ok(id_token) = signed else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": 500, "message": "INTERNAL"}})))
-            .into_response();
+    let Some(id_token) = sign_id_token(&state, &user).await else {
+        return internal_error();
     };
     tracing::info!(uid = %user.uid, "signed in");
     Json(SignInResponse {
         kind: "identitytoolkit#VerifyPasswordResponse",
-        local_id: user.uid.clone(),
-        email: user.email.clone(),
+        local_id: user.uid,
+        email: user.email,
         display_name: String::new(),
         id_token,
         registered: true,
@@ -252,6 +283,73 @@ async fn sign_in(State(state): State<AppState>, body: axum::body::Bytes) -> Resp
         expires_in: TOKEN_LIFETIME.as_secs().to_string(),
     })
     .into_response()
+}
+
+/// The Firebase Auth REST sign-up answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpResponse {
+    kind: &'static str,
+    local_id: String,
+    email: String,
+    id_token: String,
+    refresh_token: String,
+    expires_in: String,
+}
+
+/// `POST /v1/accounts:signUp?key=…`: creates an account with `{email, password}` and signs it in,
+/// as Firebase does (the API key is ignored).
+#[tracing::instrument(skip_all)]
+async fn sign_up(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<SignInRequest>(&body) else {
+        return firebase_error("INVALID_ARGUMENT");
+    };
+    let email = request.email.unwrap_or_default();
+    let email = email.trim();
+    if email.is_empty() {
+        return firebase_error("MISSING_EMAIL");
+    }
+    if !zelly_edge::team::is_email(&email.to_ascii_lowercase()) {
+        return firebase_error("INVALID_EMAIL");
+    }
+    let Some(password) = request.password.filter(|p| !p.is_empty()) else {
+        return firebase_error("MISSING_PASSWORD");
+    };
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return firebase_error("WEAK_PASSWORD : Password should be at least 6 characters");
+    }
+    let user = match state.create(email, &password) {
+        Ok(user) => user,
+        Err(code) => {
+            tracing::info!(code, "sign-up refused");
+            return firebase_error(code);
+        }
+    };
+    let Some(id_token) = sign_id_token(&state, &user).await else {
+        return internal_error();
+    };
+    tracing::info!(uid = %user.uid, "account created");
+    Json(SignUpResponse {
+        kind: "identitytoolkit#SignupNewUserResponse",
+        local_id: user.uid,
+        email: user.email,
+        id_token,
+        refresh_token: random_hex(32),
+        expires_in: TOKEN_LIFETIME.as_secs().to_string(),
+    })
+    .into_response()
+}
+
+/// An ID token for `user`, or `None` if the signing task died.
+async fn sign_id_token(state: &AppState, user: &DevUser) -> Option<String> {
+    let issuer = state.issuer.clone();
+    let (project, uid, email) = (state.project_id.clone(), user.uid.clone(), user.email.clone());
+    // RSA signing is CPU work: keep it off the async workers.
+    tokio::task::spawn_blocking(move || issuer.sign_id_token(&project, &uid, &email, TOKEN_LIFETIME)).await.ok()
+}
+
+fn internal_error() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": 500, "message": "INTERNAL"}}))).into_response()
 }
 
 /// Firebase Auth REST's error body: these endpoints mimic Google's, so they keep Google's error
