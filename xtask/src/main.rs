@@ -72,7 +72,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  storefront   http://demo.localhost:{sf}/   (the demo store; any *.localhost resolves here)\
          \n               http://chai.localhost:{sf}/   (a second store, with its own look)\
          \n  checkout     http://demo.localhost:{co}/checkout   (the cart's \"Check out\" leads here; pay in the stand-in)\
-         \n  seller-ui    http://localhost:{su}/   (merchant@demo.localhost or merchant@chai.localhost, password demo-password)\
+         \n  seller-ui    http://localhost:{su}/   (merchant@demo.localhost or merchant@chai.localhost, password demo-password; or \"Create an account\" and open a store)\
          \n  admin-ui     http://localhost:{au}/\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
          \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\

@@ -79,7 +79,8 @@ fn cargo_build(toolchain: Toolchain, packages: &[&str]) -> Command {
             // still point into it, which the splitter rejects.
             let spas = packages.iter().any(|p| UIS.contains(p));
             let linker = if spas { "wasm-ld-19" } else { "wasm-ld" };
-            if spas {
+            // ZELLY_WASM_PANIC_MESSAGES=1 keeps panic messages (and locations) for debugging.
+            if spas && std::env::var_os("ZELLY_WASM_PANIC_MESSAGES").is_none() {
                 cmd.env("RUSTFLAGS", SPA_SIZE_FLAGS).env_remove("CARGO_ENCODED_RUSTFLAGS");
             }
             cmd.env("RUSTC", "/usr/bin/rustc")
