@@ -20,6 +20,7 @@ export const env = {
   authUrl: required("ZELLY_AUTH_URL"),
   razorpayUrl: required("ZELLY_RAZORPAY_URL"),
   dnsUrl: required("ZELLY_DNS_URL"),
+  mailUrl: required("ZELLY_MAIL_URL"),
 };
 
 /// A merchant's Firebase-format ID token from dev-auth (the Firebase sign-in REST shape).

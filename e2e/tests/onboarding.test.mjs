@@ -29,6 +29,17 @@ async function signUp(page, email) {
   assert.equal((await created).status(), 200, `the account ${email} is created`);
 }
 
+/// The emails the mail catcher (MailDev) holds for `to`, newest last, polled until one arrives.
+async function emailsTo(to) {
+  for (let tries = 0; tries < 100; tries++) {
+    const all = await (await fetch(`${env.mailUrl}/email`)).json();
+    const mine = all.filter((mail) => mail.to.some((rcpt) => rcpt.address.toLowerCase() === to.toLowerCase()));
+    if (mine.length > 0) return mine;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`no email reached ${to} within 20 s`);
+}
+
 /// Waits for the answer to the API call whose path ends with `path` (and method, if given).
 function apiAnswer(page, path, method = undefined) {
   return page.waitForResponse((res) => {
@@ -127,8 +138,18 @@ test("a new merchant opens a store, sells a product and brings in a colleague", 
   await byTestId("invite-submit").click();
   assert.equal((await invited).status(), 201);
   await byTestId("invite-link").waitFor();
-  const link = await byTestId("invite-link").inputValue();
-  assert.match(link, /#\/invite\/[0-9a-z]+$/);
+  const shownLink = await byTestId("invite-link").inputValue();
+  assert.match(shownLink, /#\/invite\/[0-9a-z]+$/);
+  assert.match(await byTestId("invite-link-box").innerText(), new RegExp(`emailed.*${colleagueEmail}`));
+
+  // The colleague gets it by email (through SMTP, caught by MailDev): from the owner, with the
+  // same single-use link.
+  const [mail] = await emailsTo(colleagueEmail);
+  assert.equal(mail.subject, `${ownerEmail} invited you to E2E Shop ${run} on Zelly`);
+  assert.deepEqual(mail.replyTo?.map((r) => r.address), [ownerEmail]);
+  const link = mail.text.match(/^(http\S+#\/invite\/[0-9a-z]+)$/m)?.[1];
+  assert.equal(link, shownLink, mail.text);
+  assert.match(mail.text, /works once, until/);
   await page.locator('[data-testid="invite-row"]', { hasText: colleagueEmail }).waitFor({ timeout: 20_000 });
 
   // The team screen fits a 390 px phone: no sideways scroll, 44 px tap targets.

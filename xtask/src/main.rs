@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -80,6 +80,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
          \n  razorpay     http://localhost:{rzp}/health   (Razorpay stand-in: orders, payment page, webhooks, refunds; dev only)\
          \n  dns          http://localhost:{dnsc}/records   (DNS stand-in on port {dns}: PUT a record to prove a custom domain; dev only)\
+         \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as team invites, lands here; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -92,6 +93,7 @@ fn dev(edge: bool) -> Result<()> {
         rzp = ports.razorpay,
         dns = ports.dns,
         dnsc = ports.dns_control,
+        mail = ports.mail_web,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -115,6 +117,7 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     step("Starting the platform");
     platform::start_dev_auth(p, ports.auth)?;
     platform::start_dns(p, ports.dns, ports.dns_control)?;
+    platform::start_mail(p, ports.smtp, ports.mail_web)?;
     platform::start_core(p, &ports, &shared, data_dir)?;
     platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
@@ -226,6 +229,8 @@ fn test() -> Result<()> {
         razorpay: util::free_port()?,
         dns: util::free_port()?,
         dns_control: util::free_port()?,
+        smtp: util::free_port()?,
+        mail_web: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;
@@ -264,6 +269,7 @@ fn test() -> Result<()> {
         .env("ZELLY_AUTH_URL", format!("http://localhost:{}", ports.auth))
         .env("ZELLY_RAZORPAY_URL", format!("http://localhost:{}", ports.razorpay))
         .env("ZELLY_DNS_URL", format!("http://localhost:{}", ports.dns_control))
+        .env("ZELLY_MAIL_URL", format!("http://localhost:{}", ports.mail_web))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();

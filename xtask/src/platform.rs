@@ -169,12 +169,16 @@ pub struct Ports {
     pub dns: u16,
     /// dns-standin's HTTP control (`PUT /records`), where a developer publishes records
     pub dns_control: u16,
+    /// MailDev's SMTP server, where core-api delivers invite emails
+    pub smtp: u16,
+    /// MailDev's web page (and REST API, `GET /email`), where the caught emails are read
+    pub mail_web: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080 };
 }
 
 /// What every origin-facing service needs to know.
@@ -261,6 +265,17 @@ pub fn start_dns(p: &mut Platform, dns_port: u16, control_port: u16) -> Result<(
     p.wait_ready("dns-standin", control_port, "localhost", "/health")
 }
 
+/// Starts MailDev, the mail catcher: core-api's emails land there and nowhere else. It keeps
+/// them in memory and shows them on its web page; the browser tests read them through its REST API.
+pub fn start_mail(p: &mut Platform, smtp_port: u16, web_port: u16) -> Result<()> {
+    let mut cmd = Command::new("node");
+    cmd.arg(npm_bin("maildev"))
+        .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+        .args(["--smtp", &smtp_port.to_string(), "--web", &web_port.to_string()]);
+    p.spawn("maildev", &mut cmd)?;
+    p.wait_ready("maildev", web_port, "localhost", "/healthz")
+}
+
 /// Starts core-api on embedded SQLite under `data_dir`, seeding the demo tenant; merchants' tokens
 /// are verified against dev-auth's certificates on `auth_port` (told explicitly, never by default),
 /// and payments go to the Razorpay stand-in on `razorpay_port`.
@@ -287,6 +302,9 @@ pub fn start_core(p: &mut Platform, ports: &Ports, shared: &Shared, data_dir: &P
         .env("STOREFRONT_CNAME_TARGET", "stores.localhost")
         .env("DNS_RESOLVER", format!("127.0.0.1:{}", ports.dns))
         .env_remove("DOMAIN_RECHECK_SECONDS")
+        // Emails go to the mail catcher, never to a real inbox.
+        .env("SMTP_URL", format!("smtp://127.0.0.1:{}", ports.smtp))
+        .env_remove("MAIL_FROM")
         // Never the real Razorpay: the stand-in, with its test keys.
         .env("RAZORPAY_API_URL", format!("http://127.0.0.1:{razorpay_port}"))
         .env("RAZORPAY_KEY_ID", DEV_RAZORPAY_KEY_ID)

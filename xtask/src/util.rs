@@ -93,7 +93,7 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// Installs `e2e/`'s npm packages (wrangler, playwright-core, binaryen) from its lockfile if needed.
+/// Installs `e2e/`'s npm packages (wrangler, playwright-core, binaryen, maildev) from its lockfile if needed.
 pub fn ensure_npm() -> Result<()> {
     let e2e = root().join("e2e");
     let stamp = e2e.join("node_modules/.package-lock.json");
@@ -108,7 +108,7 @@ pub fn ensure_npm() -> Result<()> {
     if !have("npm") {
         ensure_apt(&["nodejs", "npm"])?;
     }
-    step("Installing e2e/ npm packages (wrangler, playwright-core, binaryen)");
+    step("Installing e2e/ npm packages (wrangler, playwright-core, binaryen, maildev)");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e))
 }
 

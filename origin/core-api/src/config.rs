@@ -36,6 +36,8 @@ pub struct Config {
     /// `PLATFORM_DOMAIN`, `SELLER_UI_URL`, `STOREFRONT_CNAME_TARGET`, `DNS_RESOLVER`,
     /// `DOMAIN_RECHECK_SECONDS`.
     pub onboarding: crate::onboarding::OnboardingConfig,
+    /// `SMTP_URL` and `MAIL_FROM`: where invite emails are delivered.
+    pub mail: crate::mail::MailConfig,
 }
 
 impl Config {
@@ -56,6 +58,8 @@ impl Config {
             Some(_) => Some(zelly_auth::FirebaseConfig::from_env()?),
             None => None,
         };
+        let onboarding = crate::onboarding::OnboardingConfig::from_vars(&var)?;
+        let mail = crate::mail::MailConfig::from_vars(&var, &onboarding.platform_domain)?;
         Ok(Self {
             listen: SocketAddr::new(bind, port),
             database: DatabaseConfig::from_env("DB_NAME")?,
@@ -71,7 +75,8 @@ impl Config {
                 .collect(),
             razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
             checkout_hold_ms: checkout_hold_ms(&var)?,
-            onboarding: crate::onboarding::OnboardingConfig::from_vars(&var)?,
+            onboarding,
+            mail,
         })
     }
 }

@@ -112,6 +112,7 @@ impl App {
 zelly_store::on_both_backends!(
     a_new_account_opens_stores_that_answer_at_once,
     an_invite_brings_a_colleague_in_and_removal_takes_them_out,
+    an_invite_is_emailed_once_and_without_a_queue_none_is_created,
     a_custom_domain_is_served_only_while_dns_proves_it,
     every_seller_route_answers_each_role_as_the_readme_says,
 );
@@ -209,6 +210,87 @@ async fn an_invite_brings_a_colleague_in_and_removal_takes_them_out(store: DynSt
     let kim = token("kim", "kim@example.com");
     let (status, _) = app.call(Method::POST, "/api/seller/invites/accept", Some((&kim, None)), Some(json!({ "token": secret }))).await;
     assert_eq!(status, StatusCode::GONE);
+}
+
+/// A queue that is down: every call fails as an unreachable Redis would.
+struct DownQueues;
+
+#[async_trait::async_trait]
+impl zelly_queue::Queues for DownQueues {
+    fn backend(&self) -> &'static str {
+        "down"
+    }
+    async fn add(&self, _: &str, _: zelly_queue::NewJob) -> Result<String, zelly_queue::QueueError> {
+        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
+    }
+    async fn add_bulk(&self, _: &str, _: Vec<zelly_queue::NewJob>) -> Result<Vec<String>, zelly_queue::QueueError> {
+        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
+    }
+    async fn status(&self, _: &str, _: &str) -> Result<Option<zelly_queue::JobStatus>, zelly_queue::QueueError> {
+        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
+    }
+    async fn counts(&self, _: &str) -> Result<zelly_queue::JobCounts, zelly_queue::QueueError> {
+        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
+    }
+    async fn start_worker(
+        &self,
+        _: &str,
+        _: zelly_queue::DynProcessor,
+        _: zelly_queue::WorkerOptions,
+    ) -> Result<zelly_queue::Worker, zelly_queue::QueueError> {
+        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
+    }
+}
+
+async fn an_invite_is_emailed_once_and_without_a_queue_none_is_created(store: DynStore) {
+    let app = App::spawn(store.clone()).await;
+    let ana = token("ana", "ana@example.com");
+    app.open_store(&ana, "kettle-co").await;
+    let owner = Some((ana.as_str(), Some("kettle-co")));
+    let (status, sent) = app.call(Method::POST, "/api/seller/team/invites", owner, Some(json!({ "email": "sam@example.com", "role": "staff" }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    // The email waits in the `emails` queue under the invite's id; a worker takes it once.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let processor = move |job: zelly_queue::Job| {
+        let tx = tx.clone();
+        async move {
+            tx.send(job).unwrap();
+            Ok(())
+        }
+    };
+    let worker = app
+        .state
+        .queues
+        .start_worker(core_api::mail::EMAILS, Arc::new(processor), zelly_queue::WorkerOptions::default())
+        .await
+        .unwrap();
+    let job = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    assert_eq!((job.name.as_str(), job.id), ("invite", format!("invite-{}", sent["invite"]["id"].as_str().unwrap())));
+    let email: core_api::mail::Email = serde_json::from_value(job.data).unwrap();
+    assert_eq!((email.to.as_str(), email.reply_to.as_deref()), ("sam@example.com", Some("ana@example.com")));
+    assert_eq!(email.subject, "ana@example.com invited you to kettle-co shop on Zelly");
+    assert!(email.text.contains(&format!("\n{}\n", sent["link"].as_str().unwrap())), "{}", email.text);
+    assert!(tokio::time::timeout(Duration::from_millis(500), rx.recv()).await.is_err(), "one email per invite");
+    worker.shutdown(Duration::from_secs(5)).await.unwrap();
+
+    // With the queue down the owner is told to try again, and no invite (no link that nobody
+    // was told about) is left behind.
+    let mut state = app.state.clone();
+    state.queues = Arc::new(DownQueues);
+    let base = zelly_service::serve_in_background(core_api::app(state)).await.unwrap();
+    let res = app
+        .http
+        .post(format!("{base}/api/seller/team/invites"))
+        .bearer_auth(&ana)
+        .header("x-zelly-tenant", "kettle-co")
+        .json(&json!({ "email": "kim@example.com", "role": "staff" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (_, team) = app.call(Method::GET, "/api/seller/team", owner, None).await;
+    let invited: Vec<&str> = team["invites"].as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
+    assert_eq!(invited, ["sam@example.com"]);
 }
 
 async fn a_custom_domain_is_served_only_while_dns_proves_it(store: DynStore) {

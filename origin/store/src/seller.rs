@@ -455,15 +455,16 @@ macro_rules! seller_store_impl {
             async fn memberships_of(&self, uid: &str) -> Result<Vec<(Tenant, Role)>, StoreError> {
                 let mut tx = self.uid_tx(uid).await?;
                 #[allow(clippy::type_complexity)]
-                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String, String)> = sqlx::query_as(concat!(
-                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, m.role FROM ", $p, "memberships m JOIN ", $p,
-                    "tenants t ON t.id = m.tenant_id WHERE m.firebase_uid = $1 ORDER BY t.slug"))
+                let rows: Vec<(Uuid, String, String, String, Option<String>, Option<String>, i64, String, Option<String>, String)> = sqlx::query_as(concat!(
+                    "SELECT t.id, t.slug, t.name, t.status, t.logo_url, t.accent_color, t.catalog_version, t.currency, \
+                     (SELECT d.domain FROM ", $p, "tenant_domains d WHERE d.tenant_id = t.id ORDER BY d.is_primary DESC, d.domain LIMIT 1), \
+                     m.role FROM ", $p, "memberships m JOIN ", $p, "tenants t ON t.id = m.tenant_id WHERE m.firebase_uid = $1 ORDER BY t.slug"))
                     .bind(uid).fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows.into_iter()
-                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, role)| {
+                    .map(|(id, slug, name, status, logo_url, accent_color, catalog_version, currency, primary_domain, role)| {
                         let tenant: Tenant =
-                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency, primary_domain: None }.try_into()?;
+                            $crate::rows::TenantRow { id, slug, name, status, logo_url, accent_color, catalog_version, currency, primary_domain }.try_into()?;
                         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
                         Ok((tenant, role))
                     })

@@ -93,8 +93,8 @@ pub trait TeamStore: Send + Sync {
     /// Opens a store: the tenant, its owner's membership and its platform domain, all or none. A
     /// taken slug or domain is [`StoreError::Conflict`].
     async fn open_store(&self, new: &OpenStore) -> Result<Tenant, StoreError>;
-    /// The primary domain of each of `tenants` that has one.
-    async fn primary_domains(&self, tenants: &[Uuid]) -> Result<Vec<(Uuid, DomainName)>, StoreError>;
+    /// The store's primary domain: the one chosen, else its first served domain by name.
+    async fn primary_domain(&self, tenant: Uuid) -> Result<Option<DomainName>, StoreError>;
     /// The store's members (owners first) and open invites (newest first) at `now_ms`.
     async fn team(&self, tenant: Uuid, now_ms: i64) -> Result<Team, StoreError>;
     /// Records an invite.
@@ -211,17 +211,11 @@ macro_rules! team_store_impl {
                 row.try_into()
             }
 
-            async fn primary_domains(&self, tenants: &[Uuid]) -> Result<Vec<(Uuid, zelly_edge::DomainName)>, StoreError> {
-                let mut found = Vec::new();
-                for tenant in tenants {
-                    let row: Option<(String,)> = sqlx::query_as(concat!(
-                        "SELECT domain FROM ", $p, "tenant_domains WHERE tenant_id = $1 ORDER BY is_primary DESC, domain LIMIT 1"))
-                        .bind(*tenant).fetch_optional(&self.pool).await?;
-                    if let Some((domain,)) = row {
-                        found.push((*tenant, zelly_edge::DomainName::parse(&domain).map_err(|e| StoreError::Corrupt(e.to_string()))?));
-                    }
-                }
-                Ok(found)
+            async fn primary_domain(&self, tenant: Uuid) -> Result<Option<zelly_edge::DomainName>, StoreError> {
+                let row: Option<(String,)> = sqlx::query_as(concat!(
+                    "SELECT domain FROM ", $p, "tenant_domains WHERE tenant_id = $1 ORDER BY is_primary DESC, domain LIMIT 1"))
+                    .bind(tenant).fetch_optional(&self.pool).await?;
+                row.map(|(domain,)| zelly_edge::DomainName::parse(&domain).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
             }
 
             async fn team(&self, tenant: Uuid, now_ms: i64) -> Result<zelly_edge::team::Team, StoreError> {

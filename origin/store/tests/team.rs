@@ -71,7 +71,9 @@ async fn opening_a_store_makes_the_owner_and_its_platform_domain_at_once(store: 
     assert_eq!(memberships[0].0.currency.as_str(), "USD");
     let served = store.tenant_by_domain(&domain("tea-house.zelly.test")).await.unwrap().unwrap();
     assert_eq!(served.id, id);
-    assert_eq!(store.primary_domains(&[id]).await.unwrap(), vec![(id, domain("tea-house.zelly.test"))]);
+    assert_eq!(store.primary_domain(id).await.unwrap(), Some(domain("tea-house.zelly.test")));
+    let (mine, _) = &store.memberships_of("ana").await.unwrap()[0];
+    assert_eq!(mine.primary_domain, Some(domain("tea-house.zelly.test")), "the store switcher's address comes with the list");
     let team = store.team(id, 0).await.unwrap();
     assert_eq!(team.members.len(), 1);
     assert_eq!(team.members[0].email.as_deref(), Some("ana@example.com"));
@@ -194,7 +196,7 @@ async fn a_vanished_record_flags_the_domain_and_a_new_proof_restores_it(store: D
     store.claim_domain(shop, &name, "zelly-verify-t1", 20).await.unwrap();
     store.record_domain_check(shop, &name, &proven(true), 10).await.unwrap();
     store.set_primary_domain(shop, &name).await.unwrap();
-    assert_eq!(store.primary_domains(&[shop]).await.unwrap()[0].1, name);
+    assert_eq!(store.primary_domain(shop).await.unwrap().unwrap(), name);
     let due = store.domains_due(100, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].tenant, due[0].token.as_str()), (shop, "zelly-verify-t1"));
@@ -206,7 +208,7 @@ async fn a_vanished_record_flags_the_domain_and_a_new_proof_restores_it(store: D
     let flagged = store.record_domain_check(shop, &name, &missing(), 30).await.unwrap();
     assert_eq!(flagged.status, DomainStatus::Flagged);
     assert!(store.tenant_by_domain(&name).await.unwrap().is_none(), "a flagged domain is not served");
-    assert_eq!(store.primary_domains(&[shop]).await.unwrap()[0].1.as_str(), "tea-house.zelly.test", "primary falls back");
+    assert_eq!(store.primary_domain(shop).await.unwrap().unwrap().as_str(), "tea-house.zelly.test", "primary falls back");
     // Flagged domains are checked again too, and stay flagged until proven.
     assert_eq!(store.domains_due(100, 10).await.unwrap().len(), 1);
     assert_eq!(store.record_domain_check(shop, &name, &missing(), 40).await.unwrap().status, DomainStatus::Flagged);
@@ -241,7 +243,7 @@ async fn the_platform_address_stays_and_primary_follows_removals(store: DynStore
     store.set_primary_domain(shop, &name).await.unwrap();
     store.remove_domain(shop, &name).await.unwrap();
     assert!(store.tenant_by_domain(&name).await.unwrap().is_none());
-    assert_eq!(store.primary_domains(&[shop]).await.unwrap()[0].1, platform);
+    assert_eq!(store.primary_domain(shop).await.unwrap().unwrap(), platform);
     assert!(matches!(store.remove_domain(shop, &name).await, Err(StoreError::NotFound)));
     let other = open(&store, "other", "zed").await;
     assert!(matches!(store.remove_domain(other, &platform).await, Err(StoreError::NotFound)), "not another store's");

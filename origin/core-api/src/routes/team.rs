@@ -37,15 +37,10 @@ pub fn router() -> Router<AppState> {
     security(("firebase" = [])))]
 pub async fn list_stores(user: SignedIn, State(state): State<AppState>) -> ApiResult<Json<Vec<StoreChoice>>> {
     let memberships = state.store.memberships_of(&user.uid).await?;
-    let ids: Vec<Uuid> = memberships.iter().map(|(t, _)| t.id).collect();
-    let domains = state.store.primary_domains(&ids).await?;
     Ok(Json(
         memberships
             .into_iter()
-            .map(|(tenant, role)| {
-                let domain = domains.iter().find(|(id, _)| *id == tenant.id).map(|(_, d)| d.clone());
-                StoreChoice { tenant, role, domain }
-            })
+            .map(|(tenant, role)| StoreChoice { domain: tenant.primary_domain.clone(), tenant, role })
             .collect(),
     ))
 }
@@ -100,8 +95,9 @@ pub async fn team(merchant: Merchant, State(state): State<AppState>) -> ApiResul
     Ok(Json(state.store.team(merchant.tenant.id, now_ms()).await?))
 }
 
-/// Invites a colleague by email (owners only). The answer carries the link, once: it works a
-/// single time, for seven days, for an account signed in with that email.
+/// Invites a colleague (owners only): the link is emailed to them, and the answer carries it too,
+/// once, for the owner to pass on another way. It works a single time, for seven days, for an
+/// account signed in with that email.
 #[utoipa::path(post, path = "/api/seller/team/invites", tag = "onboarding", request_body = InviteInput,
     responses(
         (status = 201, body = NewInvite),
@@ -109,6 +105,7 @@ pub async fn team(merchant: Merchant, State(state): State<AppState>) -> ApiResul
         (status = 403, description = "Only owners manage the team", body = zelly_edge::ApiErrorBody),
         (status = 409, description = "The team is full", body = zelly_edge::ApiErrorBody),
         (status = 422, body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "The email could not be queued; no invite was created", body = zelly_edge::ApiErrorBody),
     ),
     security(("firebase" = [])))]
 #[tracing::instrument(skip_all, fields(tenant = %owner.0.tenant.slug))]
@@ -137,6 +134,22 @@ pub async fn invite(
         )
         .await?;
     let link = format!("{}/#/invite/{secret}", state.onboarding.seller_ui_url);
+    let email = crate::mail::Invitation {
+        to: &invite.email,
+        from_email: merchant.email.as_deref().filter(|e| !e.is_empty()),
+        store: &merchant.tenant.name,
+        role: invite.role,
+        link: &link,
+        expires_at_ms: invite.expires_at_ms,
+    }
+    .email();
+    // An invite exists only with its email on the way: if the queue cannot take it, the invite
+    // is withdrawn and the owner asked to try again.
+    if let Err(err) = crate::mail::enqueue(&state.queues, "invite", format!("invite-{}", invite.id), &email).await {
+        tracing::error!(%err, "the invite email could not be queued; withdrawing the invite");
+        state.store.revoke_invite(merchant.tenant.id, invite.id, now_ms()).await?;
+        return Err(ApiError::Unavailable("the invite could not be sent just now; nothing was created, please try again"));
+    }
     Ok((StatusCode::CREATED, Json(NewInvite { invite, link })))
 }
 
@@ -226,7 +239,7 @@ pub async fn accept_invite(
         InviteRefusal::OtherEmail(_) => ApiError::Forbidden("this invite is for another email; sign in with the invited email to accept it"),
         InviteRefusal::Store(err) => err.into(),
     })?;
-    let domain = state.store.primary_domains(&[tenant.id]).await?.into_iter().next().map(|(_, d)| d);
+    let domain = state.store.primary_domain(tenant.id).await?;
     tracing::info!(tenant = %tenant.slug, role = role.as_str(), "invite accepted");
     Ok(Json(StoreChoice { tenant, role, domain }))
 }
