@@ -13,14 +13,13 @@ use zelly_edge::catalog::{
     Collection, InventoryAdjustment, InventoryAdjustmentInput, Page, ProductInput, ProductStatus,
     SellerProduct, SellerSession, StoreSettings, StoreSettingsInput,
 };
-use zelly_edge::ApiErrorBody;
 use zelly_edge::catalog::Role;
 use zelly_edge::orders::{Order, OrderEvent, OrderStatus, RefundRequest, Tracking};
 use zelly_edge::team::{
     AcceptInviteInput, DomainInput, InviteInput, MemberRoleInput, NewInvite, NewStoreInput,
     StoreChoice, StoreDomain, StoreDomains, Team,
 };
-use zelly_ui_kit::api::{ApiError, Method, query_string, status_message, unreachable_message};
+use zelly_ui_kit::api::{ApiError, Method, query_string};
 use zelly_ui_kit::api::percent_encode;
 use zelly_ui_kit::auth::{self, AuthSession};
 use zelly_ui_kit::serde::Serialize;
@@ -205,9 +204,9 @@ impl Api {
         self.request(method, path, None).await.map(|_| ())
     }
 
-    /// Sends the call with the token (and the store's header), turning anything but a 2xx answer
-    /// into an [`ApiError`] the way ui-kit's `send` does; a 401 signs the merchant out. The body
-    /// comes as JSON text, so that this (large) future exists once rather than once per body type.
+    /// Sends the call with the token (and the store's header) through ui-kit's `dispatch`; a 401
+    /// signs the merchant out. The body comes as JSON text, so that this (large) future exists
+    /// once rather than once per body type.
     async fn request(
         &self,
         method: Method,
@@ -224,32 +223,14 @@ impl Api {
             builder = builder.header(TENANT_HEADER, &slug);
         }
         let request = match body {
-            Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body),
+            Some(body) => builder.header("Content-Type", "application/json").body(body),
             None => builder.build(),
-        }
-        .map_err(|error| ApiError::local(unreachable_message(&url, &error.to_string())))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|error| ApiError::local(unreachable_message(&url, &error.to_string())))?;
-        if response.ok() {
-            return Ok(response);
-        }
-        let status = response.status();
-        let body = response.json::<ApiErrorBody>().await.ok();
-        let detail = body.as_ref().map(|body| body.error.message.as_str());
-        let error = ApiError {
-            status: Some(status),
-            code: body.as_ref().map(|body| body.error.code.clone()),
-            message: status_message(&url, status, &response.status_text(), detail),
-            fields: body.map(|body| body.error.fields).unwrap_or_default(),
         };
-        if error.is_unauthorized() {
+        let answer = zelly_ui_kit::api::dispatch(&url, request).await;
+        if answer.as_ref().is_err_and(ApiError::is_unauthorized) {
             self.auth.expire();
         }
-        Err(error)
+        answer
     }
 
     /// `GET /api/seller/stores`: the stores the account belongs to, with its role in each.

@@ -244,7 +244,7 @@ where
     R: Fn(TeamMember) + Clone + 'static,
 {
     let name = member.email.clone().unwrap_or_else(|| member.uid.clone());
-    let role = member.role;
+    let (role, joined) = (member.role, member.added_at_ms);
     let controls = owner.then(|| {
         let (for_role, for_remove) = (member.clone(), member.clone());
         view! {
@@ -279,6 +279,9 @@ where
                     {you.then(|| view! { <span class="badge badge-draft team-you">"you"</span> })}
                 </span>
                 {(!owner).then(|| view! { <span class="muted" data-testid="member-role-label">{role_label(role)}</span> })}
+                {(joined > 0).then(|| view! {
+                    <span class="muted team-joined" data-testid="member-joined">{format!("Joined {}", crate::app::format_time(joined))}</span>
+                })}
             </div>
             {controls}
         </li>
@@ -295,7 +298,8 @@ fn change_failure(error: &zelly_ui_kit::api::ApiError) -> String {
     }
 }
 
-/// The invite form (owners): email and role; the link is shown once, with Copy.
+/// The invite form (owners): email and role. The invite is emailed; its link is also shown once,
+/// with Copy.
 #[component]
 fn InviteForm(
     /// Run once an invite is sent (the lists reload).
@@ -376,7 +380,7 @@ fn InviteForm(
                 </select>
             </label>
             <button type="submit" class="button invite-submit" data-testid="invite-submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Sending…" } else { "Create invite link" }}
+                {move || if busy.get() { "Sending…" } else { "Send invite" }}
             </button>
             <p class="hint invite-hint">{move || role_hint(role.get())}</p>
         </form>
@@ -388,9 +392,9 @@ fn InviteForm(
                     view! {
                         <div class="invite-link" data-testid="invite-link-box" role="status">
                             <p>
-                                "Send this link to "
+                                "We emailed an invite to "
                                 <strong>{invite.invite.email.clone()}</strong>
-                                ". It works once, for 7 days, for that email only, and is shown only now."
+                                ". If it does not arrive, send them this link another way. It works once, for 7 days, for that email only, and is shown only now."
                             </p>
                             <div class="copy-row">
                                 <input

@@ -128,6 +128,15 @@ where
         Some(body) => builder.json(body),
         None => builder.build(),
     };
+    dispatch(url, request).await
+}
+
+/// Sends a request built by the caller (with headers of its own) to `url`, and turns a request
+/// that cannot be sent, or anything but a 2xx answer, into an [`ApiError`].
+pub async fn dispatch(
+    url: &str,
+    request: Result<Request, gloo_net::Error>,
+) -> Result<Response, ApiError> {
     let request =
         request.map_err(|error| ApiError::local(unreachable_message(url, &error.to_string())))?;
     let response = request

@@ -28,14 +28,9 @@ pub struct OnboardingConfig {
 }
 
 impl Default for OnboardingConfig {
+    /// What an environment that sets none of the variables gives.
     fn default() -> Self {
-        Self {
-            platform_domain: "localhost".into(),
-            seller_ui_url: "http://localhost:5173".into(),
-            cname_target: "stores.localhost".into(),
-            dns_resolver: None,
-            recheck_every: Duration::from_secs(6 * 3600),
-        }
+        Self::from_vars(&|_| None).expect("the defaults are valid")
     }
 }
 

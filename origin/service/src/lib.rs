@@ -315,7 +315,7 @@ pub fn cors_from_env() -> Result<Option<CorsLayer>, String> {
         CorsLayer::new()
             .allow_origin(origins)
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-                        // X-Zelly-Tenant picks the store of a merchant who belongs to several.
+            // X-Zelly-Tenant picks the store of a merchant who belongs to several.
             .allow_headers([
                 axum::http::header::AUTHORIZATION,
                 axum::http::header::CONTENT_TYPE,

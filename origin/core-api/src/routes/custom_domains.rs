@@ -63,7 +63,8 @@ pub async fn add(owner: Owner, State(state): State<AppState>, AppJson(input): Ap
 }
 
 fn domain_param(raw: &str) -> ApiResult<DomainName> {
-    DomainName::parse(&raw.trim_end_matches('.').to_ascii_lowercase()).map_err(|_| ApiError::NotFound("domain"))
+    // Read as the add route reads a domain, so every name it stored can be addressed again.
+    DomainInput { domain: raw.to_owned() }.validate().map_err(|_| ApiError::NotFound("domain"))
 }
 
 /// Checks a domain's DNS now (owners only): a pending one found proven is served from now on.
