@@ -37,7 +37,7 @@ pub struct Config {
     /// `DOMAIN_RECHECK_SECONDS`.
     pub onboarding: crate::onboarding::OnboardingConfig,
     /// `SMTP_URL` and `MAIL_FROM`: where invite emails are delivered.
-    pub mail: crate::mail::MailConfig,
+    pub mail: zelly_mail::MailConfig,
 }
 
 impl Config {
@@ -59,7 +59,7 @@ impl Config {
             None => None,
         };
         let onboarding = crate::onboarding::OnboardingConfig::from_vars(&var)?;
-        let mail = crate::mail::MailConfig::from_vars(&var, &onboarding.platform_domain)?;
+        let mail = zelly_mail::MailConfig::from_vars(&var, &onboarding.platform_domain)?;
         Ok(Self {
             listen: SocketAddr::new(bind, port),
             database: DatabaseConfig::from_env("DB_NAME")?,

@@ -4,7 +4,6 @@
 //! start the real app on port 0 against a fresh database.
 
 pub mod config;
-pub mod mail;
 pub mod onboarding;
 pub mod openapi;
 pub mod outbox;
@@ -112,8 +111,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(onboarding::recheck_loop(state.clone()));
     tokio::spawn(refunds::run(state.clone()));
     // Kept for as long as the service runs: dropping a worker stops it.
-    let _mail_worker = match mail::Mailer::new(&config.mail).map_err(anyhow::Error::msg)? {
-        Some(mailer) => Some(mail::start_worker(&state.queues, mailer).await?),
+    let _mail_worker = match zelly_mail::Mailer::new(&config.mail).map_err(anyhow::Error::msg)? {
+        Some(mailer) => Some(zelly_mail::start_worker(&state.queues, mailer).await?),
         None => {
             tracing::warn!("SMTP_URL is not set: invite emails wait in the emails queue until it is");
             None

@@ -261,12 +261,12 @@ async fn an_invite_is_emailed_once_and_without_a_queue_none_is_created(store: Dy
     let worker = app
         .state
         .queues
-        .start_worker(core_api::mail::EMAILS, Arc::new(processor), zelly_queue::WorkerOptions::default())
+        .start_worker(zelly_mail::EMAILS, Arc::new(processor), zelly_queue::WorkerOptions::default())
         .await
         .unwrap();
     let job = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
     assert_eq!((job.name.as_str(), job.id), ("invite", format!("invite-{}", sent["invite"]["id"].as_str().unwrap())));
-    let email: core_api::mail::Email = serde_json::from_value(job.data).unwrap();
+    let email: zelly_mail::Email = serde_json::from_value(job.data).unwrap();
     assert_eq!((email.to.as_str(), email.reply_to.as_deref()), ("sam@example.com", Some("ana@example.com")));
     assert_eq!(email.subject, "ana@example.com invited you to kettle-co shop on Zelly");
     assert!(email.text.contains(&format!("\n{}\n", sent["link"].as_str().unwrap())), "{}", email.text);

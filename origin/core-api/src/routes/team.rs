@@ -134,7 +134,7 @@ pub async fn invite(
         )
         .await?;
     let link = format!("{}/#/invite/{secret}", state.onboarding.seller_ui_url);
-    let email = crate::mail::Invitation {
+    let email = zelly_mail::Invitation {
         to: &invite.email,
         from_email: merchant.email.as_deref().filter(|e| !e.is_empty()),
         store: &merchant.tenant.name,
@@ -145,7 +145,7 @@ pub async fn invite(
     .email();
     // An invite exists only with its email on the way: if the queue cannot take it, the invite
     // is withdrawn and the owner asked to try again.
-    if let Err(err) = crate::mail::enqueue(&state.queues, "invite", format!("invite-{}", invite.id), &email).await {
+    if let Err(err) = zelly_mail::enqueue(&state.queues, "invite", format!("invite-{}", invite.id), &email).await {
         tracing::error!(%err, "the invite email could not be queued; withdrawing the invite");
         state.store.revoke_invite(merchant.tenant.id, invite.id, now_ms()).await?;
         return Err(ApiError::Unavailable("the invite could not be sent just now; nothing was created, please try again"));

@@ -1,19 +1,22 @@
-//! Email: what core-api tells people by mail (today, team invites), and how it gets there.
+//! Email for every Zelly service: what the platform tells people by mail (team invites today) and
+//! how it gets there.
 //!
 //! A request never talks to the mail server. It adds an [`Email`] to the durable `emails` queue
-//! under an id of its own, and a worker in this process hands queued emails to the SMTP server of
-//! `SMTP_URL`. An SMTP outage therefore delays mail and loses none: a failed delivery is tried
-//! again with a doubling delay for about six hours, and a refusal the server calls permanent (a
-//! mailbox that does not exist) fails the job at once, with the server's answer as its reason.
-//! Without `SMTP_URL` no worker starts and queued emails wait, which the log says at start-up.
+//! under an id of its own ([`enqueue`]), and a worker ([`start_worker`], run by core-api) hands
+//! queued emails to the SMTP server of `SMTP_URL`. An SMTP outage therefore delays mail and loses
+//! none: a failed delivery is tried again with a doubling delay for about six hours, and a refusal
+//! the server calls permanent (a mailbox that does not exist) fails the job at once, with the
+//! server's answer as its reason. Without `SMTP_URL` no worker starts and queued emails wait,
+//! which core-api's log says at start-up.
 //!
 //! `cargo xtask dev` and the tests point `SMTP_URL` at MailDev, a real SMTP server that keeps
 //! every message and shows it on a web page, so nothing reaches a real inbox.
 //!
 //! # The `emails` job
-//! Name `invite` (what the email is about), id chosen by the sender (`invite-{invite id}`), data
-//! one [`Email`] as JSON: `{"to", "reply_to", "subject", "text"}`. Completed jobs are kept an hour
-//! only, because an invite's text holds its link.
+//! Named for what the email is about (`invite`), with an id chosen by the sender
+//! (`invite-{invite id}`) so that queueing it twice sends it once; its data is one [`Email`] as
+//! JSON: `{"to", "reply_to", "subject", "text"}`. Completed jobs are kept an hour only, because an
+//! email's text may hold a single-use link.
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
