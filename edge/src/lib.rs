@@ -12,6 +12,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod checkout_pages;
+pub mod customers;
 pub mod domain;
 pub mod dto;
 pub mod error;

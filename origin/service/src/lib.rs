@@ -355,6 +355,18 @@ pub async fn serve(name: &str, addr: SocketAddr, app: Router) -> std::io::Result
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
+/// Like [`serve`], with each request's peer address in its extensions
+/// (`axum::extract::ConnectInfo<SocketAddr>`), for services that throttle by client address.
+pub async fn serve_with_peers(name: &str, addr: SocketAddr, app: Router) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        std::io::Error::new(e.kind(), format!("{name}: cannot listen on {addr}: {e}"))
+    })?;
+    tracing::info!("{name} listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
 /// Serves `app` on a free port of 127.0.0.1 in a background task and returns its base URL
 /// (`http://127.0.0.1:PORT`): how tests start real apps.
 pub async fn serve_in_background(app: Router) -> std::io::Result<String> {

@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod config;
+pub mod customers;
 pub mod demo;
 mod error;
 pub mod orders;
@@ -27,6 +28,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
 pub use config::DatabaseConfig;
 pub use error::StoreError;
+pub use customers::{CustomerStore, TokenPurpose};
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 pub use storefront::StorefrontStore;
@@ -103,7 +105,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

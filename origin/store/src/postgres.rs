@@ -93,6 +93,7 @@ crate::team::team_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR U
 crate::seller::seller_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
+crate::customers::customer_store_impl!(PgStore, "ecom_store_front.");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

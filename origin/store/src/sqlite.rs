@@ -76,6 +76,7 @@ crate::team::team_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 crate::seller::seller_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
+crate::customers::customer_store_impl!(SqliteStore, "");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {

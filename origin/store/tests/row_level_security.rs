@@ -93,7 +93,7 @@ async fn every_table_with_a_tenant_column_is_fenced_but_the_directory() {
     let mut conn = PgConnection::connect(&urls.owner).await.unwrap();
     let unfenced: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = 'astro_primary' AND c.relkind = 'r' \
+         WHERE n.nspname IN ('astro_primary', 'ecom_store_front', 'backoffice') AND c.relkind = 'r' \
            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped) \
            AND NOT (c.relrowsecurity AND c.relforcerowsecurity) ORDER BY 1",
     )
@@ -101,6 +101,39 @@ async fn every_table_with_a_tenant_column_is_fenced_but_the_directory() {
     .await
     .unwrap();
     // tenant_domains is the directory every host resolves domains by; everything else is fenced,
-    // including the checkout and order tables.
+    // including the checkout and order tables and the shoppers' accounts in ecom_store_front.
     assert_eq!(unfenced, ["tenant_domains"]);
+}
+
+#[tokio::test]
+async fn shoppers_accounts_are_fenced_by_store() {
+    let Some(urls) = zelly_store::testing::fresh_postgres().await else { return };
+    let store: DynStore = Arc::new(zelly_store::postgres::PgStore::connect_as_app(&urls.app, &urls.owner).await.unwrap());
+    let slug = |s: &str| TenantSlug::parse(s).unwrap();
+    let a = store.create_tenant(&NewTenant { slug: slug("acme"), name: "Acme".into() }).await.unwrap().id;
+    let b = store.create_tenant(&NewTenant { slug: slug("bolt"), name: "Bolt".into() }).await.unwrap().id;
+    for (tenant, email) in [(a, "asha@example.com"), (a, "ravi@example.com"), (b, "asha@example.com")] {
+        let new = zelly_store::customers::NewCustomer {
+            email: email.into(),
+            name: String::new(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            now_ms: 1,
+        };
+        store.create_customer(tenant, &new).await.unwrap();
+    }
+    let mut conn = PgConnection::connect(&urls.app).await.unwrap();
+    let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+    assert_eq!(count("SELECT count(*) FROM ecom_store_front.customers").fetch_one(&mut conn).await.unwrap(), 0);
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('zelly.tenant_id', $1, true)").bind(b.to_string()).execute(&mut *tx).await.unwrap();
+    assert_eq!(count("SELECT count(*) FROM ecom_store_front.customers").fetch_one(&mut *tx).await.unwrap(), 1);
+    // Writing another store's row is refused outright.
+    let planted = sqlx::query(
+        "INSERT INTO ecom_store_front.customers (id, tenant_id, email, password_hash, created_at_ms, updated_at_ms) \
+         VALUES (gen_random_uuid(), $1, 'x@example.com', '$argon2id$x', 1, 1)",
+    )
+    .bind(a)
+    .execute(&mut *tx)
+    .await;
+    assert!(planted.is_err(), "a row for another store was written");
 }

@@ -1,0 +1,43 @@
+//! customer-auth configuration, from the seed's variable names where it has them.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use zelly_store::DatabaseConfig;
+
+/// Everything customer-auth reads at start-up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 5174, the seed's).
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`, or `DB_HOST`/`DB_PORT`/`DB_USER`/`DB_PASSWORD`/`DB_NAME`, or embedded SQLite.
+    pub database: DatabaseConfig,
+    /// `REDIS_URL`, or `REDIS_HOST`…, or the embedded SQLite queues: where emails are queued.
+    pub queues: zelly_queue::QueueConfig,
+    /// `CUSTOMER_AUTH_PUBLIC_URL`: where shoppers reach this service's pages, for the links in
+    /// its emails (default `http://localhost:5174`).
+    pub public_url: String,
+    /// `TRUST_FORWARDED_FOR=1`: take the client's address from `X-Forwarded-For` (set it only
+    /// behind a proxy that writes that header, as Caddy does); otherwise the peer's address.
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    /// Reads the environment, naming a bad variable.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let bind: IpAddr = match var("BIND") {
+            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        let public_url = var("CUSTOMER_AUTH_PUBLIC_URL").map_or_else(|| "http://localhost:5174".to_owned(), |u| u.trim().trim_end_matches('/').to_owned());
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(format!("CUSTOMER_AUTH_PUBLIC_URL must be an http(s) URL, got {public_url:?}"));
+        }
+        Ok(Self {
+            listen: SocketAddr::new(bind, zelly_service::port_from_env("PORT", 5174)?),
+            database: DatabaseConfig::from_env("DB_NAME")?,
+            queues: zelly_queue::QueueConfig::from_env()?,
+            public_url,
+            trust_forwarded_for: var("TRUST_FORWARDED_FOR").as_deref() == Some("1"),
+        })
+    }
+}

@@ -1,0 +1,322 @@
+//! Shoppers' accounts, sessions and emailed-link tokens (the seed's `ecom_store_front`), written
+//! once for both backends like the other stores.
+//!
+//! Every call names its store and runs in that store's transaction, so on PostgreSQL row-level
+//! security admits no other store's customers even if a query forgot its `tenant_id`. Secrets
+//! (session ids, link tokens) arrive here already hashed: the database never holds one that works.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use uuid::Uuid;
+use zelly_edge::customers::Customer;
+
+/// An account to open.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    /// Lower-case address.
+    pub email: String,
+    /// Trimmed name (may be empty).
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// When (ms since the epoch).
+    pub now_ms: i64,
+}
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub customer: Customer,
+    /// Its argon2id PHC string.
+    pub password_hash: String,
+    /// Wrong passwords since the last good sign-in or reset.
+    pub failed_sign_ins: i32,
+    /// Until when sign-in is refused, if it is.
+    pub locked_until_ms: Option<i64>,
+}
+
+/// What an emailed link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Proves an address (a new account's, or the one an account moves to).
+    VerifyEmail,
+    /// Sets a new password.
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    /// How the purpose is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// An emailed link's token to record.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// SHA-256 (hex) of the link's secret.
+    pub token_hash: String,
+    /// The account.
+    pub customer: Uuid,
+    /// What it is for.
+    pub purpose: TokenPurpose,
+    /// The address the link goes to.
+    pub email: String,
+    /// When it was made and until when it works (ms since the epoch).
+    pub now_ms: i64,
+    /// See `now_ms`.
+    pub expires_at_ms: i64,
+}
+
+/// A session to start.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 (hex) of the session id.
+    pub id_hash: String,
+    /// Whose.
+    pub customer: Uuid,
+    /// When it starts and when it ends at the latest (ms since the epoch).
+    pub now_ms: i64,
+    /// See `now_ms`.
+    pub expires_at_ms: i64,
+}
+
+/// Shoppers' accounts, one store at a time.
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// Opens an account; an address the store already has is [`StoreError::Conflict`].
+    async fn create_customer(&self, tenant: Uuid, new: &NewCustomer) -> Result<Customer, StoreError>;
+    /// The account with this (lower-case) address, with what sign-in checks.
+    async fn customer_credentials(&self, tenant: Uuid, email: &str) -> Result<Option<Credentials>, StoreError>;
+    /// One account by id.
+    async fn customer(&self, tenant: Uuid, id: Uuid) -> Result<Option<Customer>, StoreError>;
+    /// Counts a wrong password; the `lock_after`-th in a row locks sign-in until `locked_until_ms`.
+    /// The count after this one.
+    async fn record_failed_sign_in(&self, tenant: Uuid, id: Uuid, lock_after: i32, locked_until_ms: i64) -> Result<i32, StoreError>;
+    /// Starts a session after a good sign-in: clears the wrong-password count, and ends the
+    /// session `replaces` (the browser's previous one), so an id planted before sign-in is
+    /// worthless after it.
+    async fn start_customer_session(&self, tenant: Uuid, new: &NewSession, replaces: Option<&str>) -> Result<(), StoreError>;
+    /// The account of a live session, which counts as used now. A session unused for `idle_ms`,
+    /// or past its end, is ended and `None`.
+    async fn customer_session(&self, tenant: Uuid, id_hash: &str, now_ms: i64, idle_ms: i64) -> Result<Option<Customer>, StoreError>;
+    /// Ends one session.
+    async fn end_customer_session(&self, tenant: Uuid, id_hash: &str) -> Result<(), StoreError>;
+    /// Records an emailed link's token.
+    async fn create_customer_token(&self, tenant: Uuid, new: &NewToken) -> Result<(), StoreError>;
+    /// Spends a token: once, before it expires, for its purpose; the account and the address the
+    /// link went to.
+    async fn use_customer_token(&self, tenant: Uuid, token_hash: &str, purpose: TokenPurpose, now_ms: i64) -> Result<Option<(Uuid, String)>, StoreError>;
+    /// Marks `email` proven and makes it the account's address ([`StoreError::Conflict`] if
+    /// another account of the store took it meanwhile).
+    async fn verify_customer_email(&self, tenant: Uuid, id: Uuid, email: &str, now_ms: i64) -> Result<Customer, StoreError>;
+    /// Sets a new password, lifts any sign-in lock and ends every session but `keep` (the one
+    /// changing it, if any), so a thief's session dies with the old password.
+    async fn set_customer_password(&self, tenant: Uuid, id: Uuid, password_hash: &str, keep: Option<&str>, now_ms: i64) -> Result<(), StoreError>;
+    /// Changes the account's name.
+    async fn update_customer_name(&self, tenant: Uuid, id: Uuid, name: &str, now_ms: i64) -> Result<Customer, StoreError>;
+}
+
+/// A customer row as every query selects it.
+pub(crate) type CustomerRow = (Uuid, String, String, Option<i64>, i64);
+
+/// The columns of a [`CustomerRow`].
+macro_rules! customer_columns {
+    () => {
+        "id, email, name, email_verified_at_ms, created_at_ms"
+    };
+}
+pub(crate) use customer_columns;
+
+pub(crate) fn customer_from_row((id, email, name, verified, created_at_ms): CustomerRow) -> Customer {
+    Customer { id, email, name, email_verified: verified.is_some(), created_at_ms }
+}
+
+/// The [`CustomerStore`] implementation for a backend with `tenant_tx`; `$p` is the prefix of
+/// the customer tables (PostgreSQL's `ecom_store_front.`).
+macro_rules! customer_store_impl {
+    ($store:ty, $p:literal) => {
+        #[async_trait]
+        impl $crate::customers::CustomerStore for $store {
+            async fn create_customer(&self, tenant: Uuid, new: &$crate::customers::NewCustomer) -> Result<zelly_edge::customers::Customer, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: $crate::customers::CustomerRow = sqlx::query_as(concat!(
+                    "INSERT INTO ", $p, "customers (id, tenant_id, email, name, password_hash, created_at_ms, updated_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ", $crate::customers::customer_columns!()))
+                    .bind(Uuid::new_v4()).bind(tenant).bind(&new.email).bind(&new.name).bind(&new.password_hash).bind(new.now_ms)
+                    .fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok($crate::customers::customer_from_row(row))
+            }
+
+            async fn customer_credentials(&self, tenant: Uuid, email: &str) -> Result<Option<$crate::customers::Credentials>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<(Uuid, String, String, Option<i64>, i64, String, i32, Option<i64>)> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::customers::customer_columns!(), ", password_hash, failed_sign_ins, locked_until_ms FROM ", $p,
+                    "customers WHERE tenant_id = $1 AND email = $2"))
+                    .bind(tenant).bind(email).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row.map(|(id, email, name, verified, created, password_hash, failed_sign_ins, locked_until_ms)| $crate::customers::Credentials {
+                    customer: $crate::customers::customer_from_row((id, email, name, verified, created)),
+                    password_hash,
+                    failed_sign_ins,
+                    locked_until_ms,
+                }))
+            }
+
+            async fn customer(&self, tenant: Uuid, id: Uuid) -> Result<Option<zelly_edge::customers::Customer>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::customers::customer_columns!(), " FROM ", $p, "customers WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row.map($crate::customers::customer_from_row))
+            }
+
+            async fn record_failed_sign_in(&self, tenant: Uuid, id: Uuid, lock_after: i32, locked_until_ms: i64) -> Result<i32, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let (count,): (i32,) = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customers SET failed_sign_ins = failed_sign_ins + 1, \
+                     locked_until_ms = CASE WHEN failed_sign_ins + 1 >= $3 THEN $4 ELSE locked_until_ms END \
+                     WHERE tenant_id = $1 AND id = $2 RETURNING failed_sign_ins"))
+                    .bind(tenant).bind(id).bind(lock_after).bind(locked_until_ms)
+                    .fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(count)
+            }
+
+            async fn start_customer_session(&self, tenant: Uuid, new: &$crate::customers::NewSession, replaces: Option<&str>) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                if let Some(old) = replaces {
+                    sqlx::query(concat!("DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND id_hash = $2"))
+                        .bind(tenant).bind(old).execute(&mut *tx).await?;
+                }
+                sqlx::query(concat!("UPDATE ", $p, "customers SET failed_sign_ins = 0, locked_until_ms = NULL WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(new.customer).execute(&mut *tx).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "customer_sessions (id_hash, tenant_id, customer_id, created_at_ms, last_seen_at_ms, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $4, $5)"))
+                    .bind(&new.id_hash).bind(tenant).bind(new.customer).bind(new.now_ms).bind(new.expires_at_ms)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn customer_session(&self, tenant: Uuid, id_hash: &str, now_ms: i64, idle_ms: i64) -> Result<Option<zelly_edge::customers::Customer>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let live: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customer_sessions SET last_seen_at_ms = $3 \
+                     WHERE tenant_id = $1 AND id_hash = $2 AND expires_at_ms > $3 AND last_seen_at_ms > $3 - $4 RETURNING customer_id"))
+                    .bind(tenant).bind(id_hash).bind(now_ms).bind(idle_ms)
+                    .fetch_optional(&mut *tx).await?;
+                let found = match live {
+                    Some((customer,)) => {
+                        let row: Option<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
+                            "SELECT ", $crate::customers::customer_columns!(), " FROM ", $p, "customers WHERE tenant_id = $1 AND id = $2"))
+                            .bind(tenant).bind(customer).fetch_optional(&mut *tx).await?;
+                        row.map($crate::customers::customer_from_row)
+                    }
+                    None => {
+                        // Expired or idle: it never comes back, so it goes now.
+                        sqlx::query(concat!("DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND id_hash = $2"))
+                            .bind(tenant).bind(id_hash).execute(&mut *tx).await?;
+                        None
+                    }
+                };
+                tx.commit().await?;
+                Ok(found)
+            }
+
+            async fn end_customer_session(&self, tenant: Uuid, id_hash: &str) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!("DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND id_hash = $2"))
+                    .bind(tenant).bind(id_hash).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_customer_token(&self, tenant: Uuid, new: &$crate::customers::NewToken) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "customer_tokens (token_hash, tenant_id, customer_id, purpose, email, created_at_ms, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+                    .bind(&new.token_hash).bind(tenant).bind(new.customer).bind(new.purpose.as_str()).bind(&new.email)
+                    .bind(new.now_ms).bind(new.expires_at_ms)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn use_customer_token(
+                &self,
+                tenant: Uuid,
+                token_hash: &str,
+                purpose: $crate::customers::TokenPurpose,
+                now_ms: i64,
+            ) -> Result<Option<(Uuid, String)>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Checked and spent in one statement: two clicks cannot both use it.
+                let used: Option<(Uuid, String)> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customer_tokens SET used_at_ms = $4 \
+                     WHERE tenant_id = $1 AND token_hash = $2 AND purpose = $3 AND used_at_ms IS NULL AND expires_at_ms > $4 \
+                     RETURNING customer_id, email"))
+                    .bind(tenant).bind(token_hash).bind(purpose.as_str()).bind(now_ms)
+                    .fetch_optional(&mut *tx).await?;
+                if let Some((customer, _)) = &used {
+                    // One link of a kind works at a time: the newest used ends the others.
+                    sqlx::query(concat!(
+                        "UPDATE ", $p, "customer_tokens SET used_at_ms = $4 WHERE tenant_id = $1 AND customer_id = $2 AND purpose = $3 AND used_at_ms IS NULL"))
+                        .bind(tenant).bind(*customer).bind(purpose.as_str()).bind(now_ms)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(used)
+            }
+
+            async fn verify_customer_email(&self, tenant: Uuid, id: Uuid, email: &str, now_ms: i64) -> Result<zelly_edge::customers::Customer, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customers SET email = $3, email_verified_at_ms = $4, updated_at_ms = $4 \
+                     WHERE tenant_id = $1 AND id = $2 RETURNING ", $crate::customers::customer_columns!()))
+                    .bind(tenant).bind(id).bind(email).bind(now_ms)
+                    .fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                row.map($crate::customers::customer_from_row).ok_or(StoreError::NotFound)
+            }
+
+            async fn set_customer_password(&self, tenant: Uuid, id: Uuid, password_hash: &str, keep: Option<&str>, now_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let done = sqlx::query(concat!(
+                    "UPDATE ", $p, "customers SET password_hash = $3, failed_sign_ins = 0, locked_until_ms = NULL, updated_at_ms = $4 \
+                     WHERE tenant_id = $1 AND id = $2"))
+                    .bind(tenant).bind(id).bind(password_hash).bind(now_ms)
+                    .execute(&mut *tx).await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query(concat!(
+                    "DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND customer_id = $2 AND id_hash <> coalesce($3, '')"))
+                    .bind(tenant).bind(id).bind(keep)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_customer_name(&self, tenant: Uuid, id: Uuid, name: &str, now_ms: i64) -> Result<zelly_edge::customers::Customer, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customers SET name = $3, updated_at_ms = $4 WHERE tenant_id = $1 AND id = $2 RETURNING ",
+                    $crate::customers::customer_columns!()))
+                    .bind(tenant).bind(id).bind(name).bind(now_ms)
+                    .fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                row.map($crate::customers::customer_from_row).ok_or(StoreError::NotFound)
+            }
+        }
+    };
+}
+pub(crate) use customer_store_impl;
