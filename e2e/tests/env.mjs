@@ -21,7 +21,19 @@ export const env = {
   razorpayUrl: required("ZELLY_RAZORPAY_URL"),
   dnsUrl: required("ZELLY_DNS_URL"),
   mailUrl: required("ZELLY_MAIL_URL"),
+  customerAuthUrl: required("ZELLY_CUSTOMER_AUTH_URL"),
 };
+
+/// The emails the mail catcher (MailDev) holds for `to`, newest last, polled until one arrives.
+export async function emailsTo(to) {
+  for (let tries = 0; tries < 100; tries++) {
+    const all = await (await fetch(`${env.mailUrl}/email`)).json();
+    const mine = all.filter((mail) => mail.to.some((rcpt) => rcpt.address.toLowerCase() === to.toLowerCase()));
+    if (mine.length > 0) return mine;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no email reached ${to} within 20 s`);
+}
 
 /// A merchant's Firebase-format ID token from dev-auth (the Firebase sign-in REST shape).
 export async function merchantToken(email, password = "demo-password") {

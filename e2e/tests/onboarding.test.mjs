@@ -3,7 +3,7 @@
 // signs up from the invite link and works in the store without the owner's controls.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, getWithHost, launchBrowser, watchedPage } from "./env.mjs";
+import { emailsTo, env, getWithHost, launchBrowser, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -27,17 +27,6 @@ async function signUp(page, email) {
   const created = page.waitForResponse((res) => res.url().includes("/v1/accounts:signUp"));
   await byTestId("signin-submit").click();
   assert.equal((await created).status(), 200, `the account ${email} is created`);
-}
-
-/// The emails the mail catcher (MailDev) holds for `to`, newest last, polled until one arrives.
-async function emailsTo(to) {
-  for (let tries = 0; tries < 100; tries++) {
-    const all = await (await fetch(`${env.mailUrl}/email`)).json();
-    const mine = all.filter((mail) => mail.to.some((rcpt) => rcpt.address.toLowerCase() === to.toLowerCase()));
-    if (mine.length > 0) return mine;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`no email reached ${to} within 20 s`);
 }
 
 /// Waits for the answer to the API call whose path ends with `path` (and method, if given).

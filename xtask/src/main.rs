@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web, ports.customer_auth] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -76,6 +76,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  admin-ui     http://localhost:{au}/\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
          \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
+         \n  accounts     http://localhost:{ca}/openapi.json   (customer-auth: shoppers' accounts, e.g. POST /api/stores/demo.localhost/accounts)\
          \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
          \n  razorpay     http://localhost:{rzp}/health   (Razorpay stand-in: orders, payment page, webhooks, refunds; dev only)\
@@ -94,6 +95,7 @@ fn dev(edge: bool) -> Result<()> {
         dns = ports.dns,
         dnsc = ports.dns_control,
         mail = ports.mail_web,
+        ca = ports.customer_auth,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -121,6 +123,7 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_core(p, &ports, &shared, data_dir)?;
     platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
+    platform::start_customer_auth(p, ports.customer_auth, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
         start_workers(p, ports.storefront, ports.checkout, ports.razorpay, &shared, &data_dir.join("wrangler"))?;
@@ -231,6 +234,7 @@ fn test() -> Result<()> {
         dns_control: util::free_port()?,
         smtp: util::free_port()?,
         mail_web: util::free_port()?,
+        customer_auth: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;
@@ -270,6 +274,7 @@ fn test() -> Result<()> {
         .env("ZELLY_RAZORPAY_URL", format!("http://localhost:{}", ports.razorpay))
         .env("ZELLY_DNS_URL", format!("http://localhost:{}", ports.dns_control))
         .env("ZELLY_MAIL_URL", format!("http://localhost:{}", ports.mail_web))
+        .env("ZELLY_CUSTOMER_AUTH_URL", format!("http://localhost:{}", ports.customer_auth))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();

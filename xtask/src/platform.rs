@@ -171,6 +171,8 @@ pub struct Ports {
     pub dns_control: u16,
     /// MailDev's SMTP server, where core-api delivers invite emails
     pub smtp: u16,
+    /// customer-auth, shoppers' accounts
+    pub customer_auth: u16,
     /// MailDev's web page (and REST API, `GET /email`), where the caught emails are read
     pub mail_web: u16,
 }
@@ -178,7 +180,7 @@ pub struct Ports {
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174 };
 }
 
 /// What every origin-facing service needs to know.
@@ -221,7 +223,7 @@ fn bin(name: &str) -> PathBuf {
 pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "storefront-server", "-p", "checkout-host"])
+            .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "customer-auth", "-p", "storefront-server", "-p", "checkout-host"])
             .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "zelly-dns"]),
     )
 }
@@ -323,6 +325,21 @@ pub fn start_consumer(p: &mut Platform, shared: &Shared, data_dir: &Path) -> Res
     cmd.env("ZELLY_DATA_DIR", data_dir);
     shared.backends(&mut cmd);
     p.spawn("events-consumer", &mut cmd)
+}
+
+/// Starts customer-auth (shoppers' accounts) on the same database and queues as core-api, whose
+/// mail worker delivers its emails to MailDev.
+pub fn start_customer_auth(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path) -> Result<()> {
+    let mut cmd = Command::new(bin("customer-auth"));
+    clear_database_env(&mut cmd);
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("ZELLY_DATA_DIR", data_dir)
+        .env("CUSTOMER_AUTH_PUBLIC_URL", format!("http://localhost:{port}"))
+        .env_remove("TRUST_FORWARDED_FOR");
+    shared.backends(&mut cmd);
+    p.spawn("customer-auth", &mut cmd)?;
+    p.wait_ready("customer-auth", port, "localhost", "/health")
 }
 
 /// Starts admin-api on the same embedded database.
