@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod emails;
+pub mod flow;
 pub mod openapi;
 pub mod pages;
 pub mod password;
@@ -60,6 +61,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::router())
+        .merge(flow::router())
         .merge(pages::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)

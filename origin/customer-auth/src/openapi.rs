@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::change_email,
         crate::routes::request_reset,
         crate::routes::complete_reset,
+        crate::flow::exchange,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -21,7 +21,7 @@ use zelly_service::{ApiError, AppJson, AppPath, now_ms};
 use zelly_store::StoreError;
 use zelly_store::customers::{NewCustomer, NewSession, NewToken, TokenPurpose};
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The account routes and `/health`.
 pub fn router() -> Router<AppState> {
@@ -55,11 +55,11 @@ fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// What a wrong email and a wrong password both answer.
-const WRONG: &str = "That email and password do not match an account at this store.";
+pub const WRONG: &str = "That email and password do not match an account at this store.";
 /// Sign-in refused by the throttle, and how the real owner gets back in.
-const TOO_MANY: &str = "Too many attempts to sign in to this account. Wait 15 minutes, or reset your password to sign in now.";
+pub const TOO_MANY: &str = "Too many attempts to sign in to this account. Wait 15 minutes, or reset your password to sign in now.";
 /// What opening an account answers, whatever the email.
-const CHECK_EMAIL: &str = "Check your email: we sent a link to confirm your address.";
+pub const CHECK_EMAIL: &str = "Check your email: we sent a link to confirm your address.";
 /// What asking for a reset answers, whatever the email.
 const RESET_SENT: &str = "If an account at this store uses that address, we emailed it a link to choose a new password.";
 
@@ -161,27 +161,32 @@ async fn send_link(state: &AppState, shop: &Shop, customer: Uuid, to: &str, purp
     ))]
 #[tracing::instrument(skip_all, fields(store = %shop.tenant.slug))]
 pub async fn sign_up(shop: Shop, State(state): State<AppState>, AppJson(input): AppJson<SignUpInput>) -> ApiResult<impl IntoResponse> {
+    open_account(&state, &shop, &input).await?;
+    Ok(notice(CHECK_EMAIL))
+}
+
+/// Opens an account, or tells a taken address's owner by email (shared with the page).
+pub async fn open_account(state: &AppState, shop: &Shop, input: &SignUpInput) -> ApiResult<()> {
     let (email, name) = input.validate().map_err(ApiError::InvalidFields)?;
     // Hashed whether or not the address is taken, so both take as long.
     let password_hash = password::hash(&input.password).await.map_err(|e| ApiError::Internal(e.into()))?;
     let new = NewCustomer { email: email.clone(), name, password_hash, now_ms: now_ms() };
     match state.store.create_customer(shop.tenant.id, &new).await {
-        Ok(customer) => send_link(&state, &shop, customer.id, &email, TokenPurpose::VerifyEmail).await?,
+        Ok(customer) => send_link(state, shop, customer.id, &email, TokenPurpose::VerifyEmail).await,
         Err(StoreError::Conflict(_)) => {
             let existing = state.store.customer_credentials(shop.tenant.id, &email).await?.ok_or(ApiError::NotFound("account"))?;
             if existing.customer.email_verified {
                 let hint = format!("{}/stores/{}/forgot-password", state.public_url, shop.domain);
                 let message = Message::AlreadyRegistered { reset_hint: &hint };
-                crate::emails::send(&state, &shop.tenant.name, &email, &message, format!("registered-{}", Uuid::new_v4().simple()))
+                crate::emails::send(state, &shop.tenant.name, &email, &message, format!("registered-{}", Uuid::new_v4().simple()))
                     .await
-                    .map_err(|_| ApiError::Unavailable("we could not send the email just now; please try again in a minute"))?;
+                    .map_err(|_| ApiError::Unavailable("we could not send the email just now; please try again in a minute"))
             } else {
-                send_link(&state, &shop, existing.customer.id, &email, TokenPurpose::VerifyEmail).await?;
+                send_link(state, shop, existing.customer.id, &email, TokenPurpose::VerifyEmail).await
             }
         }
-        Err(other) => return Err(other.into()),
+        Err(other) => Err(other.into()),
     }
-    Ok(notice(CHECK_EMAIL))
 }
 
 /// Reads a link's token; anything that cannot be one is simply not found.
@@ -236,24 +241,66 @@ pub async fn confirm_address(state: &AppState, shop: &Shop, token: &str) -> ApiR
 pub async fn sign_in(
     shop: Shop,
     State(state): State<AppState>,
-    request_parts: RequestFacts,
+    facts: RequestFacts,
     AppJson(input): AppJson<SignInInput>,
 ) -> ApiResult<Response> {
+    match authenticate(&state, &shop, &input.email, &input.password, &facts).await {
+        Ok((customer, secret)) => {
+            Ok(([(header::SET_COOKIE, session::set_cookie(&secret, SESSION_LIFETIME_MS / 1000))], Json(customer)).into_response())
+        }
+        Err(Refusal::Wrong) => Ok(refusal(StatusCode::UNAUTHORIZED, "wrong_credentials", WRONG)),
+        Err(Refusal::TooMany) => Ok(too_many()),
+        Err(Refusal::Unverified) => Ok(refusal(StatusCode::FORBIDDEN, "email_unverified", UNVERIFIED)),
+        Err(Refusal::Failed(error)) => Err(error),
+    }
+}
+
+/// Why a sign-in did not happen.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Wrong email or password (the same for both).
+    Wrong,
+    /// The throttle or the account's lock refuses tries for now.
+    TooMany,
+    /// The right password, for an address not confirmed yet (a new link was sent).
+    Unverified,
+    /// Something else failed.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Refusal::Failed(error)
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(error: StoreError) -> Self {
+        Refusal::Failed(error.into())
+    }
+}
+
+/// The right password for an unconfirmed address.
+pub const UNVERIFIED: &str = "Confirm your email address first: we just sent you a new link.";
+
+/// Checks an email and password and starts a session (replacing the one the browser came
+/// with): the account and the new session id. Shared by the API and the sign-in page.
+pub async fn authenticate(state: &AppState, shop: &Shop, email: &str, password: &str, facts: &RequestFacts) -> Result<(Customer, String), Refusal> {
     let tenant = shop.tenant.id;
-    let email = normalize_email(&input.email);
+    let email = normalize_email(email);
     let now = now_ms();
-    let address = request_parts.address;
+    let address = facts.address;
     if state.throttle.refused(tenant, &email, address, now) {
-        return Ok(too_many());
+        return Err(Refusal::TooMany);
     }
     let found = state.store.customer_credentials(tenant, &email).await?;
     let phc = match &found {
         Some(account) => account.password_hash.clone(),
         None => password::decoy().await.map_err(|e| ApiError::Internal(e.into()))?,
     };
-    let matches = password::verify(&input.password, &phc).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let matches = password::verify(password, &phc).await.map_err(|e| ApiError::Internal(e.into()))?;
     if found.as_ref().is_some_and(|account| account.locked_until_ms.is_some_and(|until| until > now)) {
-        return Ok(too_many());
+        return Err(Refusal::TooMany);
     }
     let account = match found {
         Some(account) if matches => account,
@@ -263,24 +310,26 @@ pub async fn sign_in(
                 let lock_after = i32::try_from(crate::throttle::PER_ACCOUNT).unwrap_or(i32::MAX);
                 state.store.record_failed_sign_in(tenant, account.customer.id, lock_after, now + crate::throttle::WINDOW_MS).await?;
             }
-            return Ok(refusal(StatusCode::UNAUTHORIZED, "wrong_credentials", WRONG));
+            return Err(Refusal::Wrong);
         }
     };
     if !account.customer.email_verified {
-        send_link(&state, &shop, account.customer.id, &email, TokenPurpose::VerifyEmail).await?;
-        return Ok(refusal(
-            StatusCode::FORBIDDEN,
-            "email_unverified",
-            "Confirm your email address first: we just sent you a new link.",
-        ));
+        send_link(state, shop, account.customer.id, &email, TokenPurpose::VerifyEmail).await?;
+        return Err(Refusal::Unverified);
     }
     let secret = new_secret();
-    let new = NewSession { id_hash: hashed(&secret), customer: account.customer.id, now_ms: now, expires_at_ms: now + SESSION_LIFETIME_MS };
-    let replaces = request_parts.session.as_deref().map(hashed);
+    let new = NewSession {
+        id_hash: hashed(&secret),
+        family_hash: None,
+        customer: account.customer.id,
+        now_ms: now,
+        expires_at_ms: now + SESSION_LIFETIME_MS,
+    };
+    let replaces = facts.session.as_deref().map(hashed);
     state.store.start_customer_session(tenant, &new, replaces.as_deref()).await?;
     state.throttle.cleared(tenant, &email);
     tracing::info!(customer = %account.customer.id, "signed in");
-    Ok(([(header::SET_COOKIE, session::set_cookie(&secret, SESSION_LIFETIME_MS / 1000))], Json(account.customer)).into_response())
+    Ok((account.customer, secret))
 }
 
 fn too_many() -> Response {
@@ -378,7 +427,7 @@ pub async fn change_password(shopper: Shopper, State(state): State<AppState>, Ap
     let password_hash = password::hash(&input.new_password).await.map_err(|e| ApiError::Internal(e.into()))?;
     state.store.set_customer_password(tenant, shopper.customer.id, &password_hash, None, now).await?;
     let secret = new_secret();
-    let new = NewSession { id_hash: hashed(&secret), customer: shopper.customer.id, now_ms: now, expires_at_ms: now + SESSION_LIFETIME_MS };
+    let new = NewSession { id_hash: hashed(&secret), family_hash: None, customer: shopper.customer.id, now_ms: now, expires_at_ms: now + SESSION_LIFETIME_MS };
     state.store.start_customer_session(tenant, &new, None).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session::set_cookie(&secret, SESSION_LIFETIME_MS / 1000))]).into_response())
 }

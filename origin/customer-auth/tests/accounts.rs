@@ -23,7 +23,59 @@ zelly_store::on_both_backends!(
     writes_from_other_sites_are_refused,
     the_api_document_lists_every_route,
     a_forgotten_password_is_reset_from_the_pages_alone,
+    signing_in_on_one_domain_signs_in_on_the_others_and_signing_out_ends_it_everywhere,
+    a_code_replayed_taken_elsewhere_or_with_a_wrong_verifier_or_return_url_is_refused,
 );
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-more-entropy";
+
+/// A client that does not follow redirects, as a test of them needs.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn sign_in_query(redirect_uri: &str, state: &str) -> String {
+    let challenge = customer_auth::flow::challenge_of(VERIFIER);
+    format!("redirect_uri={}&code_challenge={challenge}&code_challenge_method=S256&state={state}", redirect_uri.replace(':', "%3A").replace('/', "%2F"))
+}
+
+impl App {
+    /// Signs in on customer-auth's form for `redirect_uri`: the root session's cookie and the
+    /// code in the way back.
+    async fn sign_in_for(&self, store: &str, redirect_uri: &str, state: &str) -> (String, String) {
+        let challenge = customer_auth::flow::challenge_of(VERIFIER);
+        let body = format!(
+            "email=asha%40example.com&password={}&redirect_uri={}&code_challenge={challenge}&state={state}",
+            PASSWORD.replace(' ', "+"),
+            redirect_uri.replace(':', "%3A").replace('/', "%2F"),
+        );
+        let res = no_redirects()
+            .post(format!("{}/stores/{store}/sign-in", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", self.base.clone())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        (cookie, Self::code_in(res.headers()["location"].to_str().unwrap(), redirect_uri, state))
+    }
+
+    /// The code of a way back to `redirect_uri` carrying `state`.
+    fn code_in(location: &str, redirect_uri: &str, state: &str) -> String {
+        let (base, query) = location.split_once('?').unwrap();
+        assert_eq!(base, redirect_uri);
+        let pairs: std::collections::HashMap<_, _> = query.split('&').filter_map(|p| p.split_once('=')).collect();
+        assert_eq!(pairs["state"], state);
+        pairs["code"].to_owned()
+    }
+
+    async fn exchange(&self, store: &str, code: &str, verifier: &str, redirect_uri: &str) -> Answer {
+        let body = json!({ "code": code, "code_verifier": verifier, "redirect_uri": redirect_uri });
+        self.call(Method::POST, &format!("/api/stores/{store}/codes"), &[], Some(body)).await
+    }
+}
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -375,6 +427,7 @@ async fn the_api_document_lists_every_route(store: DynStore) {
             "GET /api/stores/{domain}/me",
             "GET /health",
             "POST /api/stores/{domain}/accounts",
+            "POST /api/stores/{domain}/codes",
             "POST /api/stores/{domain}/email-verifications",
             "POST /api/stores/{domain}/me/email",
             "POST /api/stores/{domain}/me/password",
@@ -422,4 +475,80 @@ async fn a_forgotten_password_is_reset_from_the_pages_alone(store: DynStore) {
     // The store's name is text on the page, never markup.
     let page = app.http.get(format!("{}/stores/acme.test/forgot-password", app.base)).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("<h1>acme store</h1>"));
+}
+
+async fn signing_in_on_one_domain_signs_in_on_the_others_and_signing_out_ends_it_everywhere(store: DynStore) {
+    let app = App::spawn(store).await;
+    app.account("acme.test", "asha@example.com").await;
+    let www = "https://www.acme.test/account/callback";
+    // With no session here, the sign-in page asks for the password…
+    let form = no_redirects().get(format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query(www, "s1"))).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(form.headers()["content-security-policy"].to_str().unwrap().contains("form-action 'self' https://www.acme.test"));
+    assert!(form.text().await.unwrap().contains("autocomplete=\"current-password\""));
+    // …and sends the browser back with a code, which www's server exchanges for its own session.
+    let (root, code) = app.sign_in_for("acme.test", www, "s1").await;
+    let first = app.exchange("www.acme.test", &code, VERIFIER, www).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["customer"]["email"].as_str(), Some("asha@example.com"));
+    let www_session = first.body["session"].as_str().unwrap().to_owned();
+    assert_eq!(app.me("www.acme.test", &www_session).await, StatusCode::OK);
+
+    // On the store's other domain no password is asked: the way back comes at once.
+    let back = no_redirects()
+        .get(format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query("https://acme.test/account/callback", "s2")))
+        .header("cookie", &root)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let code = App::code_in(back.headers()["location"].to_str().unwrap(), "https://acme.test/account/callback", "s2");
+    let second = app.exchange("acme.test", &code, VERIFIER, "https://acme.test/account/callback").await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let apex_session = second.body["session"].as_str().unwrap().to_owned();
+    assert_ne!(apex_session, www_session);
+
+    // Signing out on one domain ends the sign-in on every domain and here.
+    let out = app.call(Method::DELETE, "/api/stores/acme.test/sessions/current", &[("authorization", &format!("Bearer {apex_session}"))], None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.me("www.acme.test", &www_session).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me("acme.test", root.trim_start_matches("__Host-zelly_customer=")).await, StatusCode::UNAUTHORIZED);
+    let form = no_redirects().get(format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query(www, "s3"))).header("cookie", &root).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK, "signed out: the password is asked again");
+}
+
+async fn a_code_replayed_taken_elsewhere_or_with_a_wrong_verifier_or_return_url_is_refused(store: DynStore) {
+    let app = App::spawn(store).await;
+    app.account("acme.test", "asha@example.com").await;
+    let www = "https://www.acme.test/account/callback";
+    let refused = |answer: Answer| {
+        assert_eq!((answer.status, answer.body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{}", answer.body);
+    };
+    // Another store cannot use it; a wrong verifier spends it, so the right one then fails too.
+    let (_, code) = app.sign_in_for("acme.test", www, "a").await;
+    refused(app.exchange("bolt.test", &code, VERIFIER, www).await);
+    refused(app.exchange("www.acme.test", &code, "wrong-verifier-wrong-verifier-wrong-verifier-0", www).await);
+    refused(app.exchange("www.acme.test", &code, VERIFIER, www).await);
+    // Another return URL than the one it was issued for.
+    let (_, code) = app.sign_in_for("acme.test", www, "b").await;
+    refused(app.exchange("acme.test", &code, VERIFIER, "https://acme.test/account/callback").await);
+    // Replayed.
+    let (_, code) = app.sign_in_for("acme.test", www, "c").await;
+    assert_eq!(app.exchange("acme.test", &code, VERIFIER, www).await.status, StatusCode::OK);
+    refused(app.exchange("acme.test", &code, VERIFIER, www).await);
+    // Return URLs that are not this store's callback never get a code.
+    for bad in [
+        "https://evil.example/account/callback",
+        "https://bolt.test/account/callback",
+        "http://www.acme.test/account/callback",
+        "https://www.acme.test/account/elsewhere",
+        "https://user@www.acme.test/account/callback",
+        "javascript:alert(1)",
+    ] {
+        let res = no_redirects().get(format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query(bad, "x"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.text().await.unwrap().contains("This sign-in link does not work"), "{bad}");
+    }
+    let plain = format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query(www, "x").replace("S256", "plain"));
+    assert_eq!(no_redirects().get(plain).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
 }

@@ -77,12 +77,47 @@ pub struct NewToken {
 pub struct NewSession {
     /// SHA-256 (hex) of the session id.
     pub id_hash: String,
+    /// The sign-in it belongs to: `None` for a new sign-in (the session is its own family), or
+    /// the family of the code it was exchanged for.
+    pub family_hash: Option<String>,
     /// Whose.
     pub customer: Uuid,
     /// When it starts and when it ends at the latest (ms since the epoch).
     pub now_ms: i64,
     /// See `now_ms`.
     pub expires_at_ms: i64,
+}
+
+/// A sign-in code to record.
+#[derive(Debug, Clone)]
+pub struct NewCode {
+    /// SHA-256 (hex) of the code.
+    pub code_hash: String,
+    /// Whose.
+    pub customer: Uuid,
+    /// The sign-in (customer-auth session) it comes from.
+    pub family_hash: String,
+    /// The exact URL it is handed to.
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge the exchange must answer.
+    pub code_challenge: String,
+    /// When it was made and until when it works (ms since the epoch).
+    pub now_ms: i64,
+    /// See `now_ms`.
+    pub expires_at_ms: i64,
+}
+
+/// What a spent sign-in code was bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeGrant {
+    /// Whose.
+    pub customer: Uuid,
+    /// The sign-in it comes from.
+    pub family_hash: String,
+    /// The URL it was handed to.
+    pub redirect_uri: String,
+    /// The PKCE challenge.
+    pub code_challenge: String,
 }
 
 /// Shoppers' accounts, one store at a time.
@@ -104,8 +139,12 @@ pub trait CustomerStore: Send + Sync {
     /// The account of a live session, which counts as used now. A session unused for `idle_ms`,
     /// or past its end, is ended and `None`.
     async fn customer_session(&self, tenant: Uuid, id_hash: &str, now_ms: i64, idle_ms: i64) -> Result<Option<Customer>, StoreError>;
-    /// Ends one session.
+    /// Ends a session and every other of its sign-in (the store's other domains, customer-auth's).
     async fn end_customer_session(&self, tenant: Uuid, id_hash: &str) -> Result<(), StoreError>;
+    /// Records a sign-in code.
+    async fn create_customer_code(&self, tenant: Uuid, new: &NewCode) -> Result<(), StoreError>;
+    /// Spends a sign-in code: once, before it expires; what it was bound to.
+    async fn use_customer_code(&self, tenant: Uuid, code_hash: &str, now_ms: i64) -> Result<Option<CodeGrant>, StoreError>;
     /// Records an emailed link's token.
     async fn create_customer_token(&self, tenant: Uuid, new: &NewToken) -> Result<(), StoreError>;
     /// Spends a token: once, before it expires, for its purpose; the account and the address the
@@ -198,9 +237,10 @@ macro_rules! customer_store_impl {
                 sqlx::query(concat!("UPDATE ", $p, "customers SET failed_sign_ins = 0, locked_until_ms = NULL WHERE tenant_id = $1 AND id = $2"))
                     .bind(tenant).bind(new.customer).execute(&mut *tx).await?;
                 sqlx::query(concat!(
-                    "INSERT INTO ", $p, "customer_sessions (id_hash, tenant_id, customer_id, created_at_ms, last_seen_at_ms, expires_at_ms) \
-                     VALUES ($1, $2, $3, $4, $4, $5)"))
-                    .bind(&new.id_hash).bind(tenant).bind(new.customer).bind(new.now_ms).bind(new.expires_at_ms)
+                    "INSERT INTO ", $p, "customer_sessions (id_hash, tenant_id, customer_id, family_hash, created_at_ms, last_seen_at_ms, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6)"))
+                    .bind(&new.id_hash).bind(tenant).bind(new.customer).bind(new.family_hash.as_deref().unwrap_or(&new.id_hash))
+                    .bind(new.now_ms).bind(new.expires_at_ms)
                     .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
@@ -233,10 +273,42 @@ macro_rules! customer_store_impl {
 
             async fn end_customer_session(&self, tenant: Uuid, id_hash: &str) -> Result<(), StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
-                sqlx::query(concat!("DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND id_hash = $2"))
+                sqlx::query(concat!(
+                    "DELETE FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND family_hash IN \
+                     (SELECT family_hash FROM ", $p, "customer_sessions WHERE tenant_id = $1 AND id_hash = $2)"))
                     .bind(tenant).bind(id_hash).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn create_customer_code(&self, tenant: Uuid, new: &$crate::customers::NewCode) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "customer_codes (code_hash, tenant_id, customer_id, family_hash, redirect_uri, code_challenge, created_at_ms, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"))
+                    .bind(&new.code_hash).bind(tenant).bind(new.customer).bind(&new.family_hash).bind(&new.redirect_uri)
+                    .bind(&new.code_challenge).bind(new.now_ms).bind(new.expires_at_ms)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn use_customer_code(&self, tenant: Uuid, code_hash: &str, now_ms: i64) -> Result<Option<$crate::customers::CodeGrant>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Checked and spent in one statement: a replayed code finds nothing.
+                let used: Option<(Uuid, String, String, String)> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customer_codes SET used_at_ms = $3 \
+                     WHERE tenant_id = $1 AND code_hash = $2 AND used_at_ms IS NULL AND expires_at_ms > $3 \
+                     RETURNING customer_id, family_hash, redirect_uri, code_challenge"))
+                    .bind(tenant).bind(code_hash).bind(now_ms)
+                    .fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(used.map(|(customer, family_hash, redirect_uri, code_challenge)| $crate::customers::CodeGrant {
+                    customer,
+                    family_hash,
+                    redirect_uri,
+                    code_challenge,
+                }))
             }
 
             async fn create_customer_token(&self, tenant: Uuid, new: &$crate::customers::NewToken) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use zelly_edge::TenantSlug;
 use zelly_edge::customers::{SESSION_IDLE_MS, SESSION_LIFETIME_MS};
-use zelly_store::customers::{NewCustomer, NewSession, NewToken, TokenPurpose};
+use zelly_store::customers::{NewCode, NewCustomer, NewSession, NewToken, TokenPurpose};
 use zelly_store::{DynStore, NewTenant, StoreError};
 
 zelly_store::on_both_backends!(
@@ -14,6 +14,7 @@ zelly_store::on_both_backends!(
     an_emailed_link_works_once_for_its_purpose_until_it_expires,
     sessions_end_when_idle_at_their_end_on_rotation_and_with_the_password,
     wrong_passwords_lock_sign_in_and_a_good_one_or_a_reset_lifts_it,
+    a_sign_in_code_works_once_at_its_store_and_sign_out_ends_the_whole_sign_in,
 );
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
@@ -32,7 +33,7 @@ fn hash(secret: &str) -> String {
 }
 
 fn session(secret: &str, customer: Uuid, now_ms: i64) -> NewSession {
-    NewSession { id_hash: hash(secret), customer, now_ms, expires_at_ms: now_ms + SESSION_LIFETIME_MS }
+    NewSession { id_hash: hash(secret), family_hash: None, customer, now_ms, expires_at_ms: now_ms + SESSION_LIFETIME_MS }
 }
 
 async fn the_same_email_is_two_accounts_at_two_stores_and_neither_sees_the_other(store: DynStore) {
@@ -155,4 +156,39 @@ async fn wrong_passwords_lock_sign_in_and_a_good_one_or_a_reset_lifts_it(store: 
     store.record_failed_sign_in(shop, id, 5, 99_000).await.unwrap();
     store.start_customer_session(shop, &session("good", id, 6_000), None).await.unwrap();
     assert_eq!(store.customer_credentials(shop, "asha@example.com").await.unwrap().unwrap().failed_sign_ins, 0);
+}
+
+async fn a_sign_in_code_works_once_at_its_store_and_sign_out_ends_the_whole_sign_in(store: DynStore) {
+    let (shop, other) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    let id = customer(&store, shop, "asha@example.com").await;
+    store.start_customer_session(shop, &session("root", id, 1_000), None).await.unwrap();
+    store.start_customer_session(shop, &session("other-device", id, 1_000), None).await.unwrap();
+    let code = NewCode {
+        code_hash: hash("code"),
+        customer: id,
+        family_hash: hash("root"),
+        redirect_uri: "https://www.acme.test/account/callback".into(),
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+        now_ms: 1_000,
+        expires_at_ms: 61_000,
+    };
+    store.create_customer_code(shop, &code).await.unwrap();
+    assert!(store.use_customer_code(other, &hash("code"), 2_000).await.unwrap().is_none(), "another store");
+    assert!(store.use_customer_code(shop, &hash("code"), 61_000).await.unwrap().is_none(), "expired");
+    let grant = store.use_customer_code(shop, &hash("code"), 2_000).await.unwrap().unwrap();
+    assert_eq!((grant.customer, grant.family_hash.as_str(), grant.redirect_uri.as_str()), (id, hash("root").as_str(), code.redirect_uri.as_str()));
+    assert!(store.use_customer_code(shop, &hash("code"), 2_000).await.unwrap().is_none(), "replayed");
+    // The store domain's own session joins the sign-in's family.
+    let joined = NewSession { family_hash: Some(grant.family_hash), ..session("www", id, 2_000) };
+    store.start_customer_session(shop, &joined, None).await.unwrap();
+    let live = |secret: &'static str| {
+        let store = Arc::clone(&store);
+        async move { store.customer_session(shop, &hash(secret), 3_000, SESSION_IDLE_MS).await.unwrap().is_some() }
+    };
+    assert!(live("www").await && live("root").await);
+    // Signing out on the store's domain ends the sign-in everywhere, and only it.
+    store.end_customer_session(shop, &hash("www")).await.unwrap();
+    assert!(!live("www").await);
+    assert!(!live("root").await);
+    assert!(live("other-device").await);
 }

@@ -18,17 +18,36 @@ CREATE TABLE ecom_store_front.customers (
     UNIQUE (tenant_id, email)
 );
 
--- A signed-in browser. Only the SHA-256 of the session id is kept, so neither the database nor a
--- backup yields a working session. It ends after `idle` without use or at `expires_at_ms`.
+-- A signed-in browser on one host: customer-auth's own, or a store domain that exchanged a sign-in
+-- code. Only the SHA-256 of the session id is kept, so neither the database nor a backup yields a
+-- working session. It ends after `idle` without use or at `expires_at_ms`. A sign-in's sessions
+-- share its `family_hash` (the customer-auth session's id hash), so signing out ends them all.
 CREATE TABLE ecom_store_front.customer_sessions (
     id_hash          text PRIMARY KEY CHECK (length(id_hash) = 64),
     tenant_id        uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
     customer_id      uuid NOT NULL REFERENCES ecom_store_front.customers (id) ON DELETE CASCADE,
+    family_hash      text NOT NULL CHECK (length(family_hash) = 64),
     created_at_ms    bigint NOT NULL,
     last_seen_at_ms  bigint NOT NULL,
     expires_at_ms    bigint NOT NULL
 );
 CREATE INDEX customer_sessions_customer_idx ON ecom_store_front.customer_sessions (customer_id);
+CREATE INDEX customer_sessions_family_idx ON ecom_store_front.customer_sessions (tenant_id, family_hash);
+
+-- A single-use sign-in code, handed to a store domain in its return URL and exchanged by that
+-- domain's server for a session of its own. Bound to the store, the exact return URL and a PKCE
+-- challenge (S256); it works for a minute.
+CREATE TABLE ecom_store_front.customer_codes (
+    code_hash       text PRIMARY KEY CHECK (length(code_hash) = 64),
+    tenant_id       uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
+    customer_id     uuid NOT NULL REFERENCES ecom_store_front.customers (id) ON DELETE CASCADE,
+    family_hash     text NOT NULL CHECK (length(family_hash) = 64),
+    redirect_uri    text NOT NULL CHECK (length(redirect_uri) <= 2048),
+    code_challenge  text NOT NULL CHECK (length(code_challenge) = 43),
+    created_at_ms   bigint NOT NULL,
+    expires_at_ms   bigint NOT NULL,
+    used_at_ms      bigint
+);
 
 -- The secrets of emailed links (verify an address, reset a password), hashed, single use: using
 -- one sets used_at_ms in the statement that checks it is unset.
@@ -48,7 +67,7 @@ CREATE INDEX customer_tokens_customer_idx ON ecom_store_front.customer_tokens (c
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['customers', 'customer_sessions', 'customer_tokens'] LOOP
+    FOREACH t IN ARRAY ARRAY['customers', 'customer_sessions', 'customer_tokens', 'customer_codes'] LOOP
         EXECUTE format('ALTER TABLE ecom_store_front.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE ecom_store_front.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON ecom_store_front.%I

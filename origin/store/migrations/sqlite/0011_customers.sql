@@ -18,11 +18,25 @@ CREATE TABLE customer_sessions (
     id_hash          TEXT PRIMARY KEY CHECK (length(id_hash) = 64),
     tenant_id        BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     customer_id      BLOB NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    family_hash      TEXT NOT NULL CHECK (length(family_hash) = 64),
     created_at_ms    INTEGER NOT NULL,
     last_seen_at_ms  INTEGER NOT NULL,
     expires_at_ms    INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX customer_sessions_customer_idx ON customer_sessions (customer_id);
+CREATE INDEX customer_sessions_family_idx ON customer_sessions (tenant_id, family_hash);
+
+CREATE TABLE customer_codes (
+    code_hash       TEXT PRIMARY KEY CHECK (length(code_hash) = 64),
+    tenant_id       BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    customer_id     BLOB NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    family_hash     TEXT NOT NULL CHECK (length(family_hash) = 64),
+    redirect_uri    TEXT NOT NULL CHECK (length(redirect_uri) <= 2048),
+    code_challenge  TEXT NOT NULL CHECK (length(code_challenge) = 43),
+    created_at_ms   INTEGER NOT NULL,
+    expires_at_ms   INTEGER NOT NULL,
+    used_at_ms      INTEGER
+) STRICT;
 
 CREATE TABLE customer_tokens (
     token_hash     TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
