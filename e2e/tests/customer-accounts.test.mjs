@@ -1,9 +1,11 @@
-// A shopper opens an account at the demo store: the confirmation email travels through the queue,
-// core-api's mail worker and SMTP into MailDev, and its link opens customer-auth's page, which
-// confirms the address on a 390 px phone without a script. Then the password works.
+// Shoppers' accounts across the platform. A shopper opens an account at the demo store: the
+// confirmation email travels through the queue, core-api's mail worker and SMTP into MailDev, and
+// its link opens customer-auth's page, which confirms the address on a 390 px phone without a
+// script. Then, on both storefront hosts, signing in on one of the store's domains signs the
+// shopper in on its other domain without a second password, and signing out ends both.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { emailsTo, env, launchBrowser } from "./env.mjs";
+import { emailsTo, env, getWithHost, launchBrowser } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -56,3 +58,59 @@ test("a shopper confirms their email from the mail on a phone, then signs in", a
   assert.equal(signedIn.body.email_verified, true);
   assert.match(signedIn.cookie, /^__Host-zelly_customer=[0-9a-f]{64}; Path=\/;.*HttpOnly; Secure; SameSite=Lax$/);
 });
+
+/// Opens and confirms an account through the API and the email MailDev caught.
+async function confirmedAccount(email) {
+  assert.equal((await call("/api/stores/demo.localhost/accounts", { email, password: PASSWORD })).status, 202);
+  const [mail] = await emailsTo(email);
+  const token = mail.text.match(/token=([0-9a-f]{64})/)[1];
+  assert.equal((await call("/api/stores/demo.localhost/email-verifications", { token })).status, 200);
+}
+
+for (const [label, port] of [
+  ["native", env.storefrontPort],
+  ["Worker", env.storefrontWorkerPort],
+]) {
+  test(`signed in on one domain of a store, a shopper is signed in on its other one; signing out ends both (${label})`, async () => {
+    const email = `both-${label.toLowerCase()}-${Date.now()}@example.com`;
+    await confirmedAccount(email);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const problems = [];
+    page.on("pageerror", (err) => problems.push(err.message));
+
+    // The header's Account link leads to customer-auth's sign-in page for this store.
+    await page.goto(`http://demo.localhost:${port}/`);
+    await page.locator('[data-testid="account-link"]').click();
+    await page.locator('input[name="password"]').waitFor();
+    assert.equal(new URL(page.url()).origin, new URL(env.customerAuthUrl).origin);
+    await page.locator('input[name="email"]').fill(email);
+    await page.locator('input[name="password"]').fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator('[data-testid="account-email"]').waitFor();
+    assert.equal(new URL(page.url()).host, `demo.localhost:${port}`);
+    assert.equal(await page.locator('[data-testid="account-email"]').innerText(), email);
+    const account = await page.goto(`http://demo.localhost:${port}/account`);
+    assert.equal(account.headers()["cache-control"], "private, no-store");
+
+    // The store's other domain: no password asked, straight to the account.
+    await page.goto(`http://bazaar.localhost:${port}/account`);
+    await page.locator('[data-testid="account-email"]').waitFor();
+    assert.equal(new URL(page.url()).host, `bazaar.localhost:${port}`);
+
+    // Shared pages carry nobody's data: the home page signed in and signed out are alike.
+    const signedIn = await (await page.goto(`http://demo.localhost:${port}/`)).text();
+    await page.goto(`http://bazaar.localhost:${port}/account`);
+    const anonymous = (await getWithHost(port, `demo.localhost:${port}`, "/")).body;
+    assert.ok(!signedIn.includes(email) && !anonymous.includes(email));
+
+    // Signing out on one domain ends the sign-in on the other one too.
+    await page.locator('[data-testid="sign-out"]').click();
+    await page.waitForURL(`http://bazaar.localhost:${port}/`);
+    await page.goto(`http://demo.localhost:${port}/account`);
+    await page.locator('input[name="password"]').waitFor();
+    assert.equal(new URL(page.url()).origin, new URL(env.customerAuthUrl).origin, "asked to sign in again");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

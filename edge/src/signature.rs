@@ -26,6 +26,14 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// The PKCE S256 challenge of `verifier` (RFC 7636): base64url(SHA-256(verifier)) without
+/// padding. A storefront host sends it with a sign-in; customer-auth checks the verifier with it.
+pub fn pkce_s256(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 /// Whether `signature_hex` is hex(HMAC-SHA256(`key`, `message`)), compared in constant time.
 pub fn verify_hex(key: &[u8], message: &[u8], signature_hex: &str) -> bool {
     let Ok(signature) = hex::decode(signature_hex.trim()) else { return false };
@@ -53,6 +61,11 @@ pub fn verify_webhook<'a>(secrets: impl IntoIterator<Item = &'a str>, body: &[u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pkce_challenge_is_rfc_7636s_example() {
+        assert_eq!(pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    }
 
     #[test]
     fn hmac_matches_the_rfc_4231_vector() {

@@ -126,9 +126,9 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_customer_auth(p, ports.customer_auth, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
-        start_workers(p, ports.storefront, ports.checkout, ports.razorpay, &shared, &data_dir.join("wrangler"))?;
+        start_workers(p, &ports, ports.storefront, ports.checkout, &shared, &data_dir.join("wrangler"))?;
     } else {
-        platform::start_storefront_native(p, "storefront", ports.storefront, ports.checkout, &shared)?;
+        platform::start_storefront_native(p, "storefront", ports.storefront, ports.checkout, &shared, ports.customer_auth)?;
         platform::start_checkout_native(p, "checkout", ports.checkout, ports.razorpay, &shared)?;
     }
     start_uis(rt, ports)?;
@@ -137,9 +137,14 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
 
 /// Both Workers under wrangler dev: the storefront sends `/checkout…` to the checkout Worker's
 /// port, which sends shoppers to the Razorpay stand-in to pay.
-fn start_workers(p: &mut Platform, storefront: u16, checkout: u16, razorpay: u16, shared: &Shared, state: &Path) -> Result<()> {
-    platform::start_worker(p, "storefront-worker", "storefront", storefront, shared, &[("CHECKOUT_DEV_PORT", checkout.to_string())], state)?;
-    platform::start_worker(p, "checkout-worker", "checkout", checkout, shared, &[("RAZORPAY_STANDIN_URL", platform::standin_url(razorpay))], state)
+fn start_workers(p: &mut Platform, ports: &Ports, storefront: u16, checkout: u16, shared: &Shared, state: &Path) -> Result<()> {
+    let storefront_vars = [
+        ("CHECKOUT_DEV_PORT", checkout.to_string()),
+        ("AUTH_API_URL", format!("http://127.0.0.1:{}", ports.customer_auth)),
+        ("AUTH_PUBLIC_URL", format!("http://localhost:{}", ports.customer_auth)),
+    ];
+    platform::start_worker(p, "storefront-worker", "storefront", storefront, shared, &storefront_vars, state)?;
+    platform::start_worker(p, "checkout-worker", "checkout", checkout, shared, &[("RAZORPAY_STANDIN_URL", platform::standin_url(ports.razorpay))], state)
 }
 
 fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
@@ -254,7 +259,7 @@ fn test() -> Result<()> {
     };
     let shared = start_platform(&mut p, &rt, ports, shared, &work.join("data"), false)?;
     step("Starting both Workers under wrangler dev");
-    start_workers(&mut p, worker_storefront, worker_checkout, ports.razorpay, &shared, &work.join("wrangler"))?;
+    start_workers(&mut p, &ports, worker_storefront, worker_checkout, &shared, &work.join("wrangler"))?;
 
     step("Worker and browser tests (e2e/, headless Chromium)");
     let result = run(Command::new("node")

@@ -359,9 +359,11 @@ fn clear_database_env(cmd: &mut Command) {
 }
 
 /// Starts the native storefront (leptos renderer in axum).
-pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, checkout_port: u16, shared: &Shared) -> Result<()> {
+pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, checkout_port: u16, shared: &Shared, accounts_port: u16) -> Result<()> {
     let mut cmd = Command::new(bin("storefront-server"));
     cmd.env("PORT", port.to_string())
+        .env("AUTH_API_URL", format!("http://127.0.0.1:{accounts_port}"))
+        .env("AUTH_PUBLIC_URL", format!("http://localhost:{accounts_port}"))
         .env("CHECKOUT_DEV_PORT", checkout_port.to_string())
         .env("BIND", "127.0.0.1")
         .env("CORE_API_URL", &shared.core_url)

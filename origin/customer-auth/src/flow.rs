@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use zelly_edge::customers::{Customer, SESSION_IDLE_MS, SESSION_LIFETIME_MS};
 use zelly_edge::{ApiErrorBody, DomainName};
@@ -90,8 +89,7 @@ fn is_verifier(value: &str) -> bool {
 
 /// The S256 challenge of a verifier.
 pub fn challenge_of(verifier: &str) -> String {
-    use sha2::Digest as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+    zelly_edge::signature::pkce_s256(verifier)
 }
 
 /// Issues a code for `customer`'s sign-in `family_hash` and answers the way back: `redirect`

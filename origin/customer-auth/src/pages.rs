@@ -2,7 +2,9 @@
 //! the pages emailed links open: confirm an address, choose a new password, ask for a reset link.
 //!
 //! Plain HTML forms that post back to the same address (no script), readable on a 390 px phone.
-//! They carry a secret in their address, so they are never cached and never send a referrer.
+//! They carry a secret in their address, so they are never cached and never send it as a referrer
+//! to another site (`same-origin`: their own forms still carry a real `Origin`, which `no-referrer`
+//! would turn into `null`).
 
 use crate::flow::{self, FlowParams};
 use crate::routes::{self, Refusal, RequestFacts, Shop};
@@ -74,7 +76,7 @@ fn page_posting_to(status: StatusCode, store: &str, title: &str, body: &str, ori
         status,
         [
             (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            (header::REFERRER_POLICY, "same-origin"),
             (header::CONTENT_SECURITY_POLICY, csp.as_str()),
         ],
         Html(html),

@@ -196,7 +196,7 @@ async fn an_account_is_confirmed_from_its_email_then_signs_in_and_out(store: Dyn
 
     // The link opens a page with a button (a mail scanner's visit spends nothing)…
     let page = app.http.get(format!("{}/stores/acme.test/verify-email?token={newer}", app.base)).send().await.unwrap();
-    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["referrer-policy"], "same-origin");
     assert_eq!(page.headers()["cache-control"], "no-store");
     assert!(page.text().await.unwrap().contains("Confirm my email"));
     // …whose form confirms the address once.

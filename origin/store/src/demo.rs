@@ -9,6 +9,9 @@ use zelly_edge::{Currency, DomainName, Handle, Money, TenantSlug};
 pub const DEMO_SLUG: &str = "demo";
 /// The demo tenant's domain.
 pub const DEMO_DOMAIN: &str = "demo.localhost";
+/// The demo store's second address, so that signing in on one of a store's domains and being
+/// signed in on another can be tried (and is tested) in development.
+pub const DEMO_SECOND_ADDRESS: &str = "bazaar.localhost";
 /// Firebase uid of the demo store's owner (the dev issuer's default account).
 pub const DEMO_MERCHANT_UID: &str = "demo-merchant";
 
@@ -28,6 +31,15 @@ const CATALOG: [(&str, &str, &str, i64, &[&str]); 12] = [
     ("sandalwood-soap", "Sandalwood Soap", "Cold-process soap with sandalwood oil.", 14_900, &["Single", "Pack of 3"]),
 ];
 
+/// Gives the demo store its second address, unless it has it (older data directories lack it).
+async fn add_second_address(store: &DynStore, tenant: uuid::Uuid) -> Result<(), StoreError> {
+    let second = DomainName::parse(DEMO_SECOND_ADDRESS).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    match store.add_domain(tenant, &second, false).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
 /// Creates the demo tenant, its domain, its owner's membership and its twelve products, unless the
 /// tenant already exists.
 ///
@@ -37,6 +49,7 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
     let slug = TenantSlug::parse(DEMO_SLUG).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(existing) = store.tenant_by_slug(&slug).await? {
         store.add_membership(existing.id, DEMO_MERCHANT_UID, Role::Owner).await?;
+        add_second_address(store, existing.id).await?;
         return Ok(existing);
     }
     let tenant = store
@@ -44,6 +57,7 @@ pub async fn seed_demo(store: &DynStore) -> Result<Tenant, StoreError> {
         .await?;
     let domain = DomainName::parse(DEMO_DOMAIN).map_err(|e| StoreError::Invalid(e.to_string()))?;
     store.add_domain(tenant.id, &domain, true).await?;
+    add_second_address(store, tenant.id).await?;
     store.add_membership(tenant.id, DEMO_MERCHANT_UID, Role::Owner).await?;
     let mut created = Vec::new();
     for (handle, title, description, price, options) in CATALOG {

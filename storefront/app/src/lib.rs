@@ -5,6 +5,7 @@
 //! produces byte-identical HTML whichever host served it. Pages are complete documents with their
 //! CSS inline: one round trip, nothing else to fetch but product images.
 
+pub mod account;
 pub mod analytics;
 pub mod cart;
 #[allow(missing_docs)] // the `#[island]` macro writes undocumented props structs
@@ -81,6 +82,7 @@ fn document(head: Head, store: Option<&StoreInfo>, interactive: bool, query: &st
                             {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="40"/> })}
                             <span class="brand-name">{name}</span>
                         </a>
+                        <a class="account-link" href="/account" rel="nofollow" data-testid="account-link">"Account"</a>
                         <a class="cart-link" href="/cart" rel="nofollow">
                             "Cart " <span class="cart-count" data-testid="cart-count" aria-label="items">"0"</span>
                         </a>

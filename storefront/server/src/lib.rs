@@ -65,6 +65,70 @@ pub struct AppState {
     /// Event deliveries to core-api under way at once, at most [`MAX_EVENT_SENDS`]: a host
     /// serving thousands of cached pages a second must not open as many connections to origin.
     pub event_sends: Arc<tokio::sync::Semaphore>,
+    /// customer-auth (`AUTH_API_URL`), for shoppers' sign-in and `/account`; `None` closes them.
+    pub accounts: Option<Arc<AccountsClient>>,
+}
+
+/// customer-auth over reqwest: its API for this host's server, its pages for shoppers' browsers.
+#[derive(Debug, Clone)]
+pub struct AccountsClient {
+    api: String,
+    public: String,
+    http: reqwest::Client,
+}
+
+impl AccountsClient {
+    /// A client of customer-auth's API at `api`, whose pages shoppers reach at `public`.
+    pub fn new(api: &str, public: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned(), http }
+    }
+
+    /// Reads `AUTH_API_URL` (the seed's name) and `AUTH_PUBLIC_URL` (default: the same); `None`
+    /// when `AUTH_API_URL` is unset.
+    pub fn from_env() -> Result<Option<Self>, String> {
+        let Some(api) = std::env::var("AUTH_API_URL").ok().filter(|v| !v.trim().is_empty()) else { return Ok(None) };
+        let public = std::env::var("AUTH_PUBLIC_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| api.clone());
+        for (name, url) in [("AUTH_API_URL", &api), ("AUTH_PUBLIC_URL", &public)] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("{name} must be an http(s) URL, got {url:?}"));
+            }
+        }
+        Ok(Some(Self::new(api.trim(), public.trim())))
+    }
+}
+
+impl storefront_app::account::Accounts for AccountsClient {
+    async fn accounts_call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> Result<(u16, String), zelly_edge::origin::OriginError> {
+        use zelly_edge::origin::OriginError;
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| OriginError::Rejected(e.to_string()))?;
+        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        if let Some(body) = body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+        Ok((status, text))
+    }
+
+    fn public_url(&self) -> &str {
+        &self.public
+    }
 }
 
 /// Most event deliveries to core-api in flight at once; the rest wait their turn in memory.
@@ -79,6 +143,7 @@ impl AppState {
             checkout_dev_port: None,
             pages: Arc::new(PageCache::default()),
             event_sends: Arc::new(tokio::sync::Semaphore::new(MAX_EVENT_SENDS)),
+            accounts: None,
         }
     }
 }
@@ -95,6 +160,8 @@ pub fn app(state: AppState, assets_dir: PathBuf, bundle_dir: PathBuf) -> Router 
         )
         .route("/cart", get(page).post(cart_post).layer(DefaultBodyLimit::max(storefront_app::cart::MAX_FORM_BYTES)))
         .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
+        .route("/account", get(account))
+        .route("/account/{*rest}", get(account).post(account))
         .nest_service("/assets", ServeDir::new(assets_dir))
         .nest_service(storefront_app::islands::BUNDLE_PATH, ServeDir::new(bundle_dir))
         .fallback(get(page))
@@ -245,6 +312,47 @@ pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: 
     }
 }
 
+/// The account pages (see `storefront_app::account`): one shopper's own, never cached.
+pub async fn account(State(state): State<AppState>, method: axum::http::Method, headers: HeaderMap, uri: Uri) -> Response {
+    let Some(accounts) = state.accounts.as_deref() else {
+        let page = storefront_app::render_not_found(None);
+        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
+    };
+    let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let mut random = [0_u8; 48];
+    for (chunk, id) in random.chunks_mut(16).zip([uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4()]) {
+        chunk.copy_from_slice(id.as_bytes());
+    }
+    let request = storefront_app::account::AccountRequest {
+        method: method.as_str(),
+        host: header_text(header::HOST).unwrap_or_default(),
+        path: uri.path(),
+        query: uri.query(),
+        cookies: header_text(header::COOKIE),
+        fetch_site: headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        https: is_https(&headers),
+        random,
+        now_ms: now_ms(),
+    };
+    let answer = storefront_app::account::handle(accounts, state.origin.as_ref(), &request).await;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match answer.page {
+        Some(page) => (status, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response(),
+        None => status.into_response(),
+    };
+    let headers_out = response.headers_mut();
+    headers_out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Some(to) = answer.location.and_then(|to| HeaderValue::from_str(&to).ok()) {
+        headers_out.insert(header::LOCATION, to);
+    }
+    for cookie in answer.set_cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers_out.append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
 /// Whether the shopper reached us over HTTPS (Caddy says so in `X-Forwarded-Proto`).
 fn is_https(headers: &HeaderMap) -> bool {
     headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
@@ -290,7 +398,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
     // Unset (or 0) outside dev: no redirect.
     let checkout_dev_port = Some(zelly_service::port_from_env("CHECKOUT_DEV_PORT", 0).map_err(anyhow::Error::msg)?).filter(|p| *p != 0);
-    let router = app(AppState { checkout_dev_port, ..AppState::new(origin) }, config.assets_dir, config.bundle_dir);
+    let accounts = AccountsClient::from_env().map_err(anyhow::Error::msg)?.map(Arc::new);
+    if accounts.is_none() {
+        tracing::warn!("AUTH_API_URL is not set: shoppers cannot sign in (/account answers 404)");
+    }
+    let router = app(AppState { checkout_dev_port, accounts, ..AppState::new(origin) }, config.assets_dir, config.bundle_dir);
     zelly_service::serve("storefront", config.listen, router).await?;
     Ok(())
 }

@@ -36,6 +36,9 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
     if req.path() == "/cart" && req.method() == Method::Post {
         return cart_post(&mut req, origin, &ctx).await;
     }
+    if storefront_app::account::is_account_path(&req.path()) {
+        return account(&req, &env, &origin).await;
+    }
     let cookies = req.headers().get("cookie")?;
     let url = req.url()?;
     let host = request_host(&req);
@@ -254,4 +257,104 @@ async fn allow_cert(req: &Request, origin: &WorkerOrigin) -> Result<Response> {
         404 => Response::error("unknown domain", 404),
         _ => Response::error("cannot validate", 503),
     }
+}
+
+/// customer-auth over the Workers runtime's `fetch`: `AUTH_API_URL` for its API, `AUTH_PUBLIC_URL`
+/// (default the same) for shoppers' browsers.
+struct WorkerAccounts {
+    api: String,
+    public: String,
+}
+
+impl WorkerAccounts {
+    fn from_env(env: &Env) -> Option<Self> {
+        let api = env.var("AUTH_API_URL").ok()?.to_string();
+        let public = env.var("AUTH_PUBLIC_URL").map(|v| v.to_string()).unwrap_or_else(|_| api.clone());
+        Some(Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned() })
+    }
+}
+
+impl storefront_app::account::Accounts for WorkerAccounts {
+    async fn accounts_call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> std::result::Result<(u16, String), zelly_edge::origin::OriginError> {
+        use zelly_edge::origin::OriginError;
+        let unavailable = |e: worker::Error| OriginError::Unavailable(e.to_string());
+        let method = match method {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "DELETE" => Method::Delete,
+            other => return Err(OriginError::Rejected(format!("unsupported method {other}"))),
+        };
+        let headers = Headers::new();
+        if let Some(bearer) = bearer {
+            headers.set("authorization", &format!("Bearer {bearer}")).map_err(unavailable)?;
+        }
+        let mut init = worker::RequestInit::new();
+        init.with_method(method);
+        if let Some(body) = body {
+            headers.set("content-type", "application/json").map_err(unavailable)?;
+            init.with_body(Some(body.into()));
+        }
+        init.with_headers(headers);
+        init.with_redirect(worker::RequestRedirect::Manual);
+        let request = Request::new_with_init(&format!("{}{path}", self.api), &init).map_err(unavailable)?;
+        let mut response = worker::Fetch::Request(request).send().await.map_err(unavailable)?;
+        let text = response.text().await.map_err(unavailable)?;
+        Ok((response.status_code(), text))
+    }
+
+    fn public_url(&self) -> &str {
+        &self.public
+    }
+}
+
+/// The account pages (see `storefront_app::account`), answered exactly as the native host does.
+async fn account(req: &Request, env: &Env, origin: &WorkerOrigin) -> Result<Response> {
+    let Some(accounts) = WorkerAccounts::from_env(env) else {
+        let page = storefront_app::render_not_found(None);
+        return Ok(Response::from_html(page.html)?.with_status(404));
+    };
+    let url = req.url()?;
+    let cookies = req.headers().get("cookie")?;
+    let fetch_site = req.headers().get("sec-fetch-site")?;
+    let host = request_host(req);
+    let path = req.path();
+    let mut random = [0_u8; 48];
+    for chunk in random.chunks_mut(16) {
+        chunk.copy_from_slice(&zelly_edge::workers::random_bytes()?);
+    }
+    let method = if req.method() == Method::Post { "POST" } else if req.method() == Method::Get { "GET" } else { "OTHER" };
+    let request = storefront_app::account::AccountRequest {
+        method,
+        host: &host,
+        path: &path,
+        query: url.query(),
+        cookies: cookies.as_deref(),
+        fetch_site: fetch_site.as_deref(),
+        https: url.scheme() == "https",
+        random,
+        now_ms: worker::Date::now().as_millis() as i64,
+    };
+    let answer = storefront_app::account::handle(&accounts, origin, &request).await;
+    let headers = Headers::new();
+    headers.set("cache-control", "private, no-store")?;
+    if let Some(to) = &answer.location {
+        headers.set("location", to)?;
+    }
+    for cookie in &answer.set_cookies {
+        headers.append("set-cookie", cookie)?;
+    }
+    let response = match answer.page {
+        Some(page) => {
+            headers.set("content-type", page.content_type)?;
+            Response::from_html(page.html)?
+        }
+        None => Response::empty()?,
+    };
+    Ok(response.with_status(answer.status).with_headers(headers))
 }
