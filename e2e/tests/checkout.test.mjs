@@ -3,7 +3,7 @@
 // the merchant finds the paid order in seller-ui and refunds it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, demoStore, launchBrowser, merchantToken, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
+import { emailsTo, env, demoStore, launchBrowser, merchantToken, signInToSellerUi as signIn, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -74,6 +74,11 @@ test("add to cart, check out and pay at the edge, then the merchant refunds the 
   assert.equal(String(orders[0].number), number);
   assert.equal(orders[0].status, "paid");
   assert.equal(orders[0].total.amount_minor, 69_900);
+  // The shopper's confirmation reached the mail catcher, once.
+  const confirmations = await emailsTo(email);
+  assert.equal(confirmations.length, 1);
+  assert.equal(confirmations[0].subject, `Your order #${number} at Zelly Demo Bazaar`);
+  assert.match(confirmations[0].text, /Total: ₹699\.00\nPaid online\./);
 
   const seller = await watchedPage(browser);
   const sellerBy = (id) => seller.page.locator(`[data-testid="${id}"]`);

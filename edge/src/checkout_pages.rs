@@ -945,19 +945,21 @@ fn pay_page(
 }
 
 fn confirmation_page(store: &StoreInfo, order: &Order) -> PageResponse {
-    // No email is sent yet, so the page promises none: it is the shopper's record of the order.
+    // The confirmation email leaves with the order's event (core-api's outbox); the page is the
+    // shopper's record until it arrives.
     let how = match order.payment_method {
         PaymentMethod::Razorpay => "Paid online.".to_owned(),
         PaymentMethod::CashOnDelivery => format!("Cash on delivery: pay {} when it arrives.", order.total),
     };
     let main = format!(
         "<h1>Your order is confirmed</h1><section data-testid=\"confirmation\"><p>Thank you! Order <strong data-testid=\"order-number\">#{}</strong> at {} is confirmed. {}</p>\
-<p class=\"muted\">Please keep this page or note the order number; the store will use it if they contact you.</p>{}</section>\
+<p class=\"muted\" data-testid=\"confirmation-email\">We are emailing a confirmation to {}. Keep the order number: the store will use it if they contact you.</p>{}</section>\
 <section><h2>Shipping to</h2><p data-testid=\"confirmation-address\">{}</p></section>\
 <section><h2>Contact</h2><dl><dt>Email</dt><dd>{}</dd><dt>Phone</dt><dd>{}</dd><dt>Payment</dt><dd>{}</dd></dl></section><p><a href=\"/\">Continue shopping</a></p>",
         order.number,
         text(&store.name),
         text(&how),
+        text(&order.email),
         summary(order.lines.iter().map(|l| (l.title.as_str(), l.quantity, l.unit_price)), order.total),
         address(&order.shipping),
         text(&order.email),

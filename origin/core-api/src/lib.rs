@@ -6,6 +6,7 @@
 pub mod config;
 pub mod onboarding;
 pub mod openapi;
+pub mod order_emails;
 pub mod outbox;
 pub mod razorpay;
 pub mod refunds;

@@ -1,5 +1,6 @@
 //! Publishes the analytics events the store wrote with the changes they describe (`order_placed`
-//! with its order) to the `store-events` queue, then removes them from the outbox.
+//! with its order) to the `store-events` queue, queues an order's emails with its `order_placed`,
+//! then removes them from the outbox.
 //!
 //! An event is deleted only after the queue accepted it, so a crash or a queue outage delays it and
 //! never loses it. Publishing it again after a crash between the two steps is harmless: the job id
@@ -31,6 +32,10 @@ pub async fn publish_once(state: &AppState) -> anyhow::Result<usize> {
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         state.queues.add_bulk(zelly_queue::STORE_EVENTS, jobs).await?;
+        // An order's emails leave with its event (see `order_emails`).
+        for event in &events {
+            crate::order_emails::queue_for(state, event).await?;
+        }
         let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.event_id).collect();
         state.store.outbox_published(&ids).await?;
         published += ids.len();
