@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::seller::router())
         .merge(routes::team::router())
         .merge(routes::custom_domains::router())
+        .merge(routes::customers::router())
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
         .merge(openapi::router())

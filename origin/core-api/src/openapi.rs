@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         crate::routes::custom_domains::verify,
         crate::routes::custom_domains::make_primary,
         crate::routes::custom_domains::remove,
+        crate::routes::customers::list,
+        crate::routes::customers::one,
         crate::routes::analytics::report,
         crate::routes::orders::create_checkout,
         crate::routes::orders::get_checkout,

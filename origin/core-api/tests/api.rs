@@ -293,6 +293,8 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/team/members/{uid}", "put"),
         ("/api/seller/team/members/{uid}", "delete"),
         ("/api/seller/invites/accept", "post"),
+        ("/api/seller/customers", "get"),
+        ("/api/seller/customers/{id}", "get"),
         ("/api/seller/domains", "get"),
         ("/api/seller/domains", "post"),
         ("/api/seller/domains/{domain}", "delete"),

@@ -115,6 +115,7 @@ zelly_store::on_both_backends!(
     an_invite_is_emailed_once_and_without_a_queue_none_is_created,
     a_custom_domain_is_served_only_while_dns_proves_it,
     every_seller_route_answers_each_role_as_the_readme_says,
+    a_merchant_sees_their_own_stores_customers_only,
 );
 
 async fn a_new_account_opens_stores_that_answer_at_once(store: DynStore) {
@@ -395,4 +396,28 @@ async fn every_seller_route_answers_each_role_as_the_readme_says(store: DynStore
     for route in OWNER_ONLY.iter().chain(ANY_ACCOUNT) {
         assert!(doc["paths"][route.1][route.0].is_object(), "{route:?} is no longer a route: update the table");
     }
+}
+
+async fn a_merchant_sees_their_own_stores_customers_only(store: DynStore) {
+    let app = App::spawn(store.clone()).await;
+    let (ana, bob) = (token("ana", "ana@example.com"), token("bob", "bob@example.com"));
+    let a = app.open_store(&ana, "tea-house").await["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    let b = app.open_store(&bob, "spice-co").await["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    let new = |email: &str| zelly_store::customers::NewCustomer {
+        email: email.into(),
+        name: "Asha".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        now_ms: 1,
+    };
+    store.create_customer(a, &new("asha@example.com")).await.unwrap();
+    let theirs = store.create_customer(b, &new("asha@example.com")).await.unwrap();
+    let (status, list) = app.call(Method::GET, "/api/seller/customers?q=ASHA", Some((&ana, None)), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_ne!(list[0]["id"].as_str().unwrap(), theirs.id.to_string());
+    let (status, _) = app.call(Method::GET, &format!("/api/seller/customers/{}", theirs.id), Some((&ana, None)), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another store's customer");
+    let (status, one) = app.call(Method::GET, &format!("/api/seller/customers/{}", theirs.id), Some((&bob, None)), None).await;
+    assert_eq!((status, one["email"].as_str()), (StatusCode::OK, Some("asha@example.com")));
 }

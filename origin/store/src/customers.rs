@@ -158,6 +158,18 @@ pub trait CustomerStore: Send + Sync {
     async fn set_customer_password(&self, tenant: Uuid, id: Uuid, password_hash: &str, keep: Option<&str>, now_ms: i64) -> Result<(), StoreError>;
     /// Changes the account's name.
     async fn update_customer_name(&self, tenant: Uuid, id: Uuid, name: &str, now_ms: i64) -> Result<Customer, StoreError>;
+    /// The store's customers, newest first, at most `limit` (1-200); with `search`, those whose
+    /// email or name contains it (case-insensitive).
+    async fn list_customers(&self, tenant: Uuid, search: Option<&str>, limit: u32) -> Result<Vec<Customer>, StoreError>;
+}
+
+/// `search` as a `LIKE` pattern that matches it anywhere, its own `%`, `_` and `\\` taken literally.
+pub(crate) fn contains_pattern(search: &str) -> String {
+    let escaped: String = search.to_lowercase().chars().flat_map(|c| match c {
+        '%' | '_' | '\\' => vec!['\\', c],
+        other => vec![other],
+    }).collect();
+    format!("%{escaped}%")
 }
 
 /// A customer row as every query selects it.
@@ -376,6 +388,19 @@ macro_rules! customer_store_impl {
                     .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn list_customers(&self, tenant: Uuid, search: Option<&str>, limit: u32) -> Result<Vec<zelly_edge::customers::Customer>, StoreError> {
+                let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map($crate::customers::contains_pattern);
+                let mut tx = self.tenant_tx(tenant).await?;
+                let rows: Vec<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::customers::customer_columns!(), " FROM ", $p, "customers WHERE tenant_id = $1 \
+                     AND ($2 IS NULL OR email LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\') \
+                     ORDER BY created_at_ms DESC, id LIMIT $3"))
+                    .bind(tenant).bind(pattern.as_deref()).bind(i64::from(limit.clamp(1, 200)))
+                    .fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map($crate::customers::customer_from_row).collect())
             }
 
             async fn update_customer_name(&self, tenant: Uuid, id: Uuid, name: &str, now_ms: i64) -> Result<zelly_edge::customers::Customer, StoreError> {

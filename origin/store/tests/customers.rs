@@ -15,6 +15,7 @@ zelly_store::on_both_backends!(
     sessions_end_when_idle_at_their_end_on_rotation_and_with_the_password,
     wrong_passwords_lock_sign_in_and_a_good_one_or_a_reset_lifts_it,
     a_sign_in_code_works_once_at_its_store_and_sign_out_ends_the_whole_sign_in,
+    a_store_lists_and_searches_its_own_customers_only,
 );
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
@@ -191,4 +192,20 @@ async fn a_sign_in_code_works_once_at_its_store_and_sign_out_ends_the_whole_sign
     assert!(!live("www").await);
     assert!(!live("root").await);
     assert!(live("other-device").await);
+}
+
+async fn a_store_lists_and_searches_its_own_customers_only(store: DynStore) {
+    let (shop, other) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    for (n, (email, name)) in [("asha@example.com", "Asha Rao"), ("ravi@example.com", "Ravi"), ("100%_real@example.com", "")].iter().enumerate() {
+        let new = NewCustomer { email: (*email).into(), name: (*name).into(), password_hash: HASH.into(), now_ms: 1_000 + n as i64 };
+        store.create_customer(shop, &new).await.unwrap();
+    }
+    customer(&store, other, "mallory@example.com").await;
+    let emails = |list: Vec<zelly_edge::customers::Customer>| list.into_iter().map(|c| c.email).collect::<Vec<_>>();
+    assert_eq!(emails(store.list_customers(shop, None, 50).await.unwrap()), ["100%_real@example.com", "ravi@example.com", "asha@example.com"], "newest first");
+    assert_eq!(emails(store.list_customers(shop, Some("RAO"), 50).await.unwrap()), ["asha@example.com"], "by name, any case");
+    assert_eq!(emails(store.list_customers(shop, Some("ravi@"), 50).await.unwrap()), ["ravi@example.com"], "by email");
+    assert_eq!(emails(store.list_customers(shop, Some("%_"), 50).await.unwrap()), ["100%_real@example.com"], "wildcards are literal");
+    assert_eq!(store.list_customers(shop, None, 2).await.unwrap().len(), 2);
+    assert!(store.list_customers(shop, Some("mallory"), 50).await.unwrap().is_empty(), "another store's");
 }

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod custom_domains;
+pub mod customers;
 pub mod domains;
 pub mod events;
 pub mod health;
