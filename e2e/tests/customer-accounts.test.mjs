@@ -5,7 +5,7 @@
 // shopper in on its other domain without a second password, and signing out ends both.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { emailsTo, env, getWithHost, launchBrowser } from "./env.mjs";
+import { emailsTo, env, getWithHost, launchBrowser, signInToSellerUi, watchedPage } from "./env.mjs";
 
 let browser;
 before(async () => {
@@ -114,3 +114,23 @@ for (const [label, port] of [
     await context.close();
   });
 }
+
+test("the merchant finds the store's new customer in seller-ui's Customers tab, on a phone too", async () => {
+  const email = `found-${Date.now()}@example.com`;
+  await confirmedAccount(email);
+  const { page, problems } = await watchedPage(browser);
+  await signInToSellerUi(page);
+  await page.locator('[data-testid="customers-nav"]').click();
+  await page.locator('[data-testid="customers-search"]').fill(email);
+  await page.locator('[data-testid="customers-search-submit"]').click();
+  const row = page.locator('[data-testid="customer-row"]', { hasText: email });
+  await row.waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('[data-testid="customer-row"]').count(), 1);
+  assert.match(await row.innerText(), /Email confirmed/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "no sideways scroll");
+  const search = await page.locator('[data-testid="customers-search"]').boundingBox();
+  assert.ok(search.height >= 44, `the search box is ${search.height} px high`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -40,6 +40,8 @@ pub const SELLER_STORES_PATH: &str = "/api/seller/stores";
 pub const SELLER_TEAM_PATH: &str = "/api/seller/team";
 /// core-api's path of the store's domains.
 pub const SELLER_DOMAINS_PATH: &str = "/api/seller/domains";
+/// The store's customers.
+pub const SELLER_CUSTOMERS_PATH: &str = "/api/seller/customers";
 /// The header naming the store a call is about, for an account in several.
 pub const TENANT_HEADER: &str = "X-Zelly-Tenant";
 /// The `sessionStorage` key prefix of the signed-in session.
@@ -231,6 +233,16 @@ impl Api {
             self.auth.expire();
         }
         answer
+    }
+
+    /// `GET /api/seller/customers?q=`: the store's customers, newest first, those matching `q`.
+    pub async fn customers(&self, q: &str) -> Result<Vec<zelly_edge::customers::Customer>, ApiError> {
+        let path = if q.is_empty() {
+            SELLER_CUSTOMERS_PATH.to_owned()
+        } else {
+            format!("{SELLER_CUSTOMERS_PATH}?q={}", zelly_ui_kit::api::percent_encode(q))
+        };
+        self.call::<_, ()>(Method::GET, &path, None).await
     }
 
     /// `GET /api/seller/stores`: the stores the account belongs to, with its role in each.

@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                 {tab("Products", Route::Products, "products-nav")}
                 {tab("Orders", Route::Orders, "orders-nav")}
                 {tab("Collections", Route::Collections, "collections-nav")}
+                {tab("Customers", Route::Customers, "customers-nav")}
                 {tab("Analytics", Route::Analytics, "analytics-nav")}
                 {tab("Team", Route::Team, "team-nav")}
                 {tab("Domains", Route::Domains, "domains-nav")}

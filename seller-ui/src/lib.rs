@@ -43,6 +43,7 @@ pub mod chart;
 pub mod checklist;
 pub mod collections;
 pub mod config;
+pub mod customers;
 pub mod domains;
 pub mod editor;
 pub mod form;

@@ -25,6 +25,8 @@ pub enum Route {
     Analytics,
     /// The store's settings: name, logo and accent colour.
     Settings,
+    /// The store's customers.
+    Customers,
     /// The store's team: members, open invites and the invite form.
     Team,
     /// The store's domains: its platform address and the merchant's own.
@@ -48,6 +50,8 @@ pub enum Tab {
     Analytics,
     /// The store settings.
     Settings,
+    /// The customers.
+    Customers,
     /// The team.
     Team,
     /// The domains.
@@ -73,6 +77,7 @@ impl Route {
             ["collections", id] => Route::Collection((*id).to_owned()),
             ["analytics"] => Route::Analytics,
             ["settings"] => Route::Settings,
+            ["customers"] => Route::Customers,
             ["team"] => Route::Team,
             ["domains"] => Route::Domains,
             ["stores", "new"] => Route::NewStore,
@@ -94,6 +99,7 @@ impl Route {
             Route::Collection(id) => format!("#/collections/{id}"),
             Route::Analytics => "#/analytics".to_owned(),
             Route::Settings => "#/settings".to_owned(),
+            Route::Customers => "#/customers".to_owned(),
             Route::Team => "#/team".to_owned(),
             Route::Domains => "#/domains".to_owned(),
             Route::NewStore => "#/stores/new".to_owned(),
@@ -109,6 +115,7 @@ impl Route {
             Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
             Route::Analytics => Tab::Analytics,
             Route::Settings => Tab::Settings,
+            Route::Customers => Tab::Customers,
             Route::Team => Tab::Team,
             Route::Domains => Tab::Domains,
             Route::NewStore | Route::Invite(_) => Tab::Onboarding,
@@ -163,6 +170,7 @@ mod tests {
         assert_eq!(Route::parse("#/settings/extra"), Route::Products);
         assert_eq!(Route::parse("#/nowhere/at/all"), Route::Products);
         assert_eq!(Route::parse("#/team"), Route::Team);
+        assert_eq!(Route::parse("#/customers"), Route::Customers);
         assert_eq!(Route::parse("#/domains/"), Route::Domains);
         assert_eq!(Route::parse("#/stores/new"), Route::NewStore);
         assert_eq!(Route::parse("#/stores"), Route::Products);
@@ -191,6 +199,7 @@ mod tests {
         assert_eq!(Route::Analytics.tab(), Tab::Analytics);
         assert_eq!(Route::Settings.tab(), Tab::Settings);
         assert_eq!(Route::Team.tab(), Tab::Team);
+        assert_eq!(Route::Customers.tab(), Tab::Customers);
         assert_eq!(Route::Domains.tab(), Tab::Domains);
         assert_eq!(Route::NewStore.tab(), Tab::Onboarding);
     }
@@ -208,6 +217,7 @@ mod tests {
             Route::Collection("c1".into()),
             Route::Analytics,
             Route::Settings,
+            Route::Customers,
             Route::Team,
             Route::Domains,
             Route::NewStore,

@@ -20,6 +20,7 @@ use crate::products::ProductsPage;
 use crate::route::Route;
 use crate::settings::SettingsPage;
 use crate::team::TeamPage;
+use crate::customers::CustomersPage;
 use leptos::prelude::*;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use zelly_edge::catalog::SellerSession;
@@ -84,6 +85,7 @@ async fn show(
         Route::Collection(id) => collection_editor(Some(id)).await,
         Route::Analytics => analytics().await,
         Route::Settings => settings(store).await,
+        Route::Customers => customers().await,
         Route::Team => team().await,
         Route::Domains => domains().await,
         Route::NewStore => open_store().await,
@@ -129,6 +131,11 @@ fn analytics() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(settings, fallible)]
 fn settings(store: RwSignal<Option<SellerSession>>) -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <SettingsPage store /> }.into_any())
+}
+
+#[wasm_split(customers, fallible)]
+fn customers() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <CustomersPage /> }.into_any())
 }
 
 #[wasm_split(team, fallible)]
