@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 use zelly_edge::checkout::{self, CheckoutRoute, MAX_BODY_BYTES};
@@ -28,11 +28,7 @@ pub struct AppState {
 
 /// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 8787, wrangler's).
 pub fn listen_from_env() -> Result<SocketAddr, String> {
-    let bind: IpAddr = match std::env::var("BIND").ok().filter(|v| !v.is_empty()) {
-        Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
-        None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-    };
-    Ok(SocketAddr::new(bind, zelly_service::port_from_env("PORT", 8787)?))
+    zelly_service::listen_from_env(8787)
 }
 
 /// Every request goes through [`handle`], which routes like the Worker does.

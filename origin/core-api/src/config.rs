@@ -1,6 +1,6 @@
 //! core-api configuration from the seed's environment variable names.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use zelly_store::config::Secret;
 use zelly_store::DatabaseConfig;
 
@@ -44,11 +44,7 @@ impl Config {
     /// Reads the environment, failing with a message that names the offending variable.
     pub fn from_env() -> Result<Self, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let bind: IpAddr = match var("BIND") {
-            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
-        let port = zelly_service::port_from_env("PORT", 3000)?;
+        let listen = zelly_service::listen_from_env(3000)?;
         let storefront_token = var("STOREFRONT_API_BEARER_TOKEN")
             .ok_or("STOREFRONT_API_BEARER_TOKEN is not set: the storefront read API needs its shared secret")?;
         if storefront_token.len() < 16 {
@@ -61,7 +57,7 @@ impl Config {
         let onboarding = crate::onboarding::OnboardingConfig::from_vars(&var)?;
         let mail = zelly_mail::MailConfig::from_vars(&var, &onboarding.platform_domain)?;
         Ok(Self {
-            listen: SocketAddr::new(bind, port),
+            listen,
             database: DatabaseConfig::from_env("DB_NAME")?,
             storefront_token: Secret::new(storefront_token),
             firebase,

@@ -1,6 +1,6 @@
 //! customer-auth configuration, from the seed's variable names where it has them.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use zelly_store::DatabaseConfig;
 
 /// Everything customer-auth reads at start-up.
@@ -24,16 +24,12 @@ impl Config {
     /// Reads the environment, naming a bad variable.
     pub fn from_env() -> Result<Self, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let bind: IpAddr = match var("BIND") {
-            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
         let public_url = var("CUSTOMER_AUTH_PUBLIC_URL").map_or_else(|| "http://localhost:5174".to_owned(), |u| u.trim().trim_end_matches('/').to_owned());
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(format!("CUSTOMER_AUTH_PUBLIC_URL must be an http(s) URL, got {public_url:?}"));
         }
         Ok(Self {
-            listen: SocketAddr::new(bind, zelly_service::port_from_env("PORT", 5174)?),
+            listen: zelly_service::listen_from_env(5174)?,
             database: DatabaseConfig::from_env("DB_NAME")?,
             queues: zelly_queue::QueueConfig::from_env()?,
             public_url,

@@ -376,6 +376,16 @@ pub async fn serve_in_background(app: Router) -> std::io::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
+/// Where a service listens: `BIND` (an IP address, default 0.0.0.0: every interface, as in a
+/// container) and `PORT` (default `default_port`).
+pub fn listen_from_env(default_port: u16) -> Result<SocketAddr, String> {
+    let bind = match std::env::var("BIND").ok().filter(|v| !v.trim().is_empty()) {
+        Some(raw) => raw.trim().parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
+        None => std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+    };
+    Ok(SocketAddr::new(bind, port_from_env("PORT", default_port)?))
+}
+
 /// Reads a `u16` port from `var`, or `default` when unset.
 pub fn port_from_env(var: &str, default: u16) -> Result<u16, String> {
     match std::env::var(var) {

@@ -55,16 +55,31 @@ impl OriginClient {
 
 impl OriginJson for OriginClient {
     async fn call_json(&self, method: &str, path: &str, body: Option<String>) -> Result<(u16, String), OriginError> {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| OriginError::Rejected(e.to_string()))?;
-        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(self.token.expose());
-        if let Some(body) = body {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-        }
-        let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
-        Ok((status, text))
+        json_call(&self.http, method, &format!("{}{path}", self.base), Some(self.token.expose()), body).await
     }
+}
+
+/// One call over `http`: `method` on `url`, with `bearer` when given and an optional JSON body;
+/// the status and the body as text. Refused or unreachable is [`OriginError::Unavailable`].
+pub async fn json_call(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<String>,
+) -> Result<(u16, String), OriginError> {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| OriginError::Rejected(e.to_string()))?;
+    let mut request = http.request(method, url);
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(body) = body {
+        request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+    }
+    let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+    let status = response.status().as_u16();
+    let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
+    Ok((status, text))
 }
 
 impl StorefrontOrigin for OriginClient {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
@@ -38,14 +38,10 @@ pub struct Config {
 impl Config {
     /// Reads the environment, naming the offending variable on error.
     pub fn from_env() -> Result<Self, String> {
-        let bind: IpAddr = match std::env::var("BIND").ok().filter(|v| !v.is_empty()) {
-            Some(raw) => raw.parse().map_err(|_| format!("BIND must be an IP address, got {raw:?}"))?,
-            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        };
-        let port = zelly_service::port_from_env("PORT", 4321)?;
+        let listen = zelly_service::listen_from_env(4321)?;
         let assets_dir = std::env::var("ZELLY_STOREFRONT_ASSETS").unwrap_or_else(|_| "storefront/public/assets".into());
         let bundle_dir = std::env::var("ZELLY_STOREFRONT_BUNDLE").unwrap_or_else(|_| "target/zelly-dist/storefront-hydrate".into());
-        Ok(Self { listen: SocketAddr::new(bind, port), assets_dir: assets_dir.into(), bundle_dir: bundle_dir.into() })
+        Ok(Self { listen, assets_dir: assets_dir.into(), bundle_dir: bundle_dir.into() })
     }
 }
 
@@ -111,19 +107,7 @@ impl storefront_app::account::Accounts for AccountsClient {
         bearer: Option<&str>,
         body: Option<String>,
     ) -> Result<(u16, String), zelly_edge::origin::OriginError> {
-        use zelly_edge::origin::OriginError;
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| OriginError::Rejected(e.to_string()))?;
-        let mut request = self.http.request(method, format!("{}{path}", self.api));
-        if let Some(bearer) = bearer {
-            request = request.bearer_auth(bearer);
-        }
-        if let Some(body) = body {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-        }
-        let response = request.send().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| OriginError::Unavailable(e.to_string()))?;
-        Ok((status, text))
+        zelly_service::origin::json_call(&self.http, method, &format!("{}{path}", self.api), bearer, body).await
     }
 
     fn public_url(&self) -> &str {
