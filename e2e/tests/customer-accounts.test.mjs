@@ -59,6 +59,31 @@ test("a shopper confirms their email from the mail on a phone, then signs in", a
   assert.match(signedIn.cookie, /^__Host-zelly_customer=[0-9a-f]{64}; Path=\/;.*HttpOnly; Secure; SameSite=Lax$/);
 });
 
+/// An order at the demo store placed with `email` (a tote bag, cash on delivery), as checkout
+/// places it through core-api's storefront API; its number.
+async function placeOrder(email) {
+  const api = async (method, path, body) => {
+    const res = await fetch(`${env.coreUrl}/api/storefront/domains/demo.localhost${path}`, {
+      method,
+      headers: { authorization: `Bearer ${env.storefrontToken}`, "content-type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const tote = (await api("GET", "/products/jute-tote")).body.product.variants[0];
+  const checkout = await api("POST", "/checkouts", {
+    lines: [{ variant_id: tote.id, quantity: 1 }],
+    email,
+    shipping: { name: "E2E Shopper", line1: "1 Test Road", city: "Pune", state: "Maharashtra", postal_code: "411001", country: "IN", phone: "+91 90000 00000" },
+    payment_method: "cash_on_delivery",
+    idempotency_key: `account-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  });
+  assert.equal(checkout.status, 201, JSON.stringify(checkout.body));
+  const placed = await api("POST", `/checkouts/${checkout.body.id}/finalize`, { amount_minor: checkout.body.total.amount_minor });
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  return placed.body.number;
+}
+
 /// Opens and confirms an account through the API and the email MailDev caught.
 async function confirmedAccount(email) {
   assert.equal((await call("/api/stores/demo.localhost/accounts", { email, password: PASSWORD })).status, 202);
@@ -93,10 +118,16 @@ for (const [label, port] of [
     const account = await page.goto(`http://demo.localhost:${port}/account`);
     assert.equal(account.headers()["cache-control"], "private, no-store");
 
-    // The store's other domain: no password asked, straight to the account.
+    assert.equal(await page.locator('[data-testid="no-orders"]').count(), 1);
+
+    // The shopper buys; on the store's other domain no password is asked, and the order is there.
+    const number = await placeOrder(email);
     await page.goto(`http://bazaar.localhost:${port}/account`);
     await page.locator('[data-testid="account-email"]').waitFor();
     assert.equal(new URL(page.url()).host, `bazaar.localhost:${port}`);
+    const order = page.locator('[data-testid="account-order"]');
+    assert.equal(await order.count(), 1);
+    assert.match(await order.innerText(), new RegExp(`Order #${number}[\\s\\S]*to pay on delivery`));
 
     // Shared pages carry nobody's data: the home page signed in and signed out are alike.
     const signedIn = await (await page.goto(`http://demo.localhost:${port}/`)).text();

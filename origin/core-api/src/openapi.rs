@@ -56,6 +56,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::set_provider_order,
         crate::routes::orders::finalize,
         crate::routes::orders::checkout_order,
+        crate::routes::orders::shopper_orders,
         crate::routes::orders::razorpay_order,
         crate::routes::orders::razorpay_callback,
         crate::routes::orders::razorpay_payment,

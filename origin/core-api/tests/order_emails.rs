@@ -13,7 +13,31 @@ use zelly_edge::{Currency, DomainName, TenantSlug};
 use zelly_mail::Email;
 use zelly_store::{DynStore, OpenStore};
 
-zelly_store::on_both_backends!(an_order_emails_its_shopper_and_the_owners_once, a_mail_server_down_at_order_time_gets_the_email_once_back);
+zelly_store::on_both_backends!(
+    an_order_emails_its_shopper_and_the_owners_once,
+    a_mail_server_down_at_order_time_gets_the_email_once_back,
+    a_shoppers_orders_are_found_by_their_email_at_their_store_only,
+);
+
+async fn a_shoppers_orders_are_found_by_their_email_at_their_store_only(store: DynStore) {
+    let order = place_order(&store).await;
+    let token = "test-storefront-token-0123456789";
+    let base = zelly_service::serve_in_background(core_api::app(core_api::testing::state(store, token, None).await)).await.unwrap();
+    let http = reqwest::Client::new();
+    let get = |domain: &str, email: &str| {
+        let email: String = form_urlencoded::byte_serialize(email.as_bytes()).collect();
+        http.get(format!("{base}/api/storefront/domains/{domain}/orders?email={email}")).bearer_auth(token).send()
+    };
+    let mine: serde_json::Value = get("tea-house.zelly.test", "ASHA@example.in").await.unwrap().json().await.unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["number"], order.number);
+    let theirs: serde_json::Value = get("tea-house.zelly.test", "someone@example.in").await.unwrap().json().await.unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
+    assert_eq!(get("tea-house.zelly.test", "not an email").await.unwrap().status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get("elsewhere.zelly.test", "asha@example.in").await.unwrap().status(), reqwest::StatusCode::NOT_FOUND);
+    let anonymous = http.get(format!("{base}/api/storefront/domains/tea-house.zelly.test/orders?email=asha%40example.in")).send().await.unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED, "storefront hosts only");
+}
 
 const NOW: i64 = 1_800_000_000_000;
 

@@ -163,15 +163,6 @@ pub trait CustomerStore: Send + Sync {
     async fn list_customers(&self, tenant: Uuid, search: Option<&str>, limit: u32) -> Result<Vec<Customer>, StoreError>;
 }
 
-/// `search` as a `LIKE` pattern that matches it anywhere, its own `%`, `_` and `\\` taken literally.
-pub(crate) fn contains_pattern(search: &str) -> String {
-    let escaped: String = search.to_lowercase().chars().flat_map(|c| match c {
-        '%' | '_' | '\\' => vec!['\\', c],
-        other => vec![other],
-    }).collect();
-    format!("%{escaped}%")
-}
-
 /// A customer row as every query selects it.
 pub(crate) type CustomerRow = (Uuid, String, String, Option<i64>, i64);
 
@@ -391,7 +382,7 @@ macro_rules! customer_store_impl {
             }
 
             async fn list_customers(&self, tenant: Uuid, search: Option<&str>, limit: u32) -> Result<Vec<zelly_edge::customers::Customer>, StoreError> {
-                let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map($crate::customers::contains_pattern);
+                let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map($crate::seller::like_pattern);
                 let mut tx = self.tenant_tx(tenant).await?;
                 let rows: Vec<$crate::customers::CustomerRow> = sqlx::query_as(concat!(
                     "SELECT ", $crate::customers::customer_columns!(), " FROM ", $p, "customers WHERE tenant_id = $1 \

@@ -29,6 +29,8 @@ pub struct OrderQuery {
     pub to_ms: Option<i64>,
     /// Matches the order number (`1042` or `#1042`), or part of the email.
     pub text: Option<String>,
+    /// Only orders placed with exactly this email (any case): a signed-in shopper's own.
+    pub email: Option<String>,
     /// At most this many (1-200).
     pub limit: u32,
 }
@@ -843,6 +845,9 @@ macro_rules! order_store_impl {
                             q.push(" AND lower(c.email) LIKE ").push_bind($crate::seller::like_pattern(text)).push(" ESCAPE '\\'");
                         }
                     }
+                }
+                if let Some(email) = query.email.as_deref() {
+                    q.push(" AND lower(c.email) = ").push_bind(email.trim().to_lowercase());
                 }
                 q.push(" ORDER BY o.created_at_ms DESC, o.number DESC LIMIT ").push_bind(i64::from(query.limit.clamp(1, 200)));
                 let rows: Vec<OrderRow> = q.build_query_as().fetch_all(&mut *tx).await?;

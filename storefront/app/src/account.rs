@@ -18,7 +18,8 @@ use serde::Deserialize;
 use zelly_edge::customers::Customer;
 use zelly_edge::dto::{ListingRequest, StoreInfo};
 use zelly_edge::host::normalize_host;
-use zelly_edge::origin::{OriginError, StorefrontOrigin};
+use zelly_edge::orders::{Order, OrderStatus};
+use zelly_edge::origin::{OriginError, OriginJson, StorefrontOrigin};
 use crate::seo::Head;
 
 /// The cookie holding this domain's session with customer-auth.
@@ -112,7 +113,7 @@ pub fn session_of(cookies: Option<&str>) -> Option<&str> {
 }
 
 /// Answers a request to an account page.
-pub async fn handle<A: Accounts, O: StorefrontOrigin>(accounts: &A, origin: &O, request: &AccountRequest<'_>) -> AccountAnswer {
+pub async fn handle<A: Accounts, O: StorefrontOrigin + OriginJson>(accounts: &A, origin: &O, request: &AccountRequest<'_>) -> AccountAnswer {
     let Ok(domain) = normalize_host(request.host) else {
         return AccountAnswer::page(crate::render_not_found(None));
     };
@@ -198,7 +199,7 @@ async fn store_of<O: StorefrontOrigin>(origin: &O, domain: &str) -> Option<Store
     origin.listing(&domain, &request).await.ok().map(|listing| listing.store)
 }
 
-async fn account<A: Accounts, O: StorefrontOrigin>(accounts: &A, origin: &O, request: &AccountRequest<'_>, domain: &str) -> AccountAnswer {
+async fn account<A: Accounts, O: StorefrontOrigin + OriginJson>(accounts: &A, origin: &O, request: &AccountRequest<'_>, domain: &str) -> AccountAnswer {
     let Some(session) = session_of(request.cookies) else {
         return AccountAnswer::redirect("/account/sign-in".into());
     };
@@ -211,7 +212,25 @@ async fn account<A: Accounts, O: StorefrontOrigin>(accounts: &A, origin: &O, req
     let Some(customer) = customer else {
         return AccountAnswer::page(crate::render_unavailable());
     };
-    AccountAnswer::page(render_account(store.as_ref(), &customer))
+    // Orders placed with the confirmed address (only confirmed accounts sign in).
+    let email: String = form_urlencoded::byte_serialize(customer.email.as_bytes()).collect();
+    let orders = match origin.call_json("GET", &format!("/api/storefront/domains/{domain}/orders?email={email}"), None).await {
+        Ok((200, text)) => serde_json::from_str::<Vec<Order>>(&text).ok(),
+        _ => None,
+    };
+    AccountAnswer::page(render_account(store.as_ref(), &customer, orders.as_deref()))
+}
+
+/// An order's status in a shopper's words.
+fn status_words(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::PendingPayment => "Placed, to pay on delivery",
+        OrderStatus::Paid => "Paid, being prepared",
+        OrderStatus::Fulfilled => "Shipped",
+        OrderStatus::Cancelled => "Cancelled",
+        OrderStatus::PartiallyRefunded => "Partly refunded",
+        OrderStatus::Refunded => "Refunded",
+    }
 }
 
 async fn failed<O: StorefrontOrigin>(origin: &O, domain: &str, why: &'static str) -> AccountAnswer {
@@ -226,16 +245,41 @@ async fn failed<O: StorefrontOrigin>(origin: &O, domain: &str, why: &'static str
     AccountAnswer::page(Page::with_status(400, document(Head::error("Sign-in"), store.as_ref(), false, "", body)))
 }
 
-/// The account page: who is signed in, and the way out.
-pub fn render_account(store: Option<&StoreInfo>, customer: &Customer) -> Page {
+/// The account page: who is signed in, their orders (`None`: they could not be loaded), and the
+/// way out.
+pub fn render_account(store: Option<&StoreInfo>, customer: &Customer, orders: Option<&[Order]>) -> Page {
     let title = store.map_or_else(|| "Your account".to_owned(), |s| format!("Your account · {}", s.name));
     let name = (!customer.name.is_empty()).then(|| customer.name.clone());
     let email = customer.email.clone();
+    let orders = match orders {
+        None => view! { <p class="muted">"Your orders could not be loaded just now. Please try again in a moment."</p> }.into_any(),
+        Some([]) => view! { <p class="muted" data-testid="no-orders">"No orders yet."</p> }.into_any(),
+        Some(list) => {
+            let rows = list
+                .iter()
+                .map(|order| {
+                    let tracking = order.tracking.as_ref().map(|t| format!("{} {}", t.carrier, t.number));
+                    let items: u32 = order.lines.iter().map(|l| l.quantity).sum();
+                    view! {
+                        <li class="account-order" data-testid="account-order">
+                            <span class="account-order-number">{format!("Order #{}", order.number)}</span>
+                            <span>{format!("{items} item(s), {}", order.total)}</span>
+                            <span class="account-order-status">{status_words(order.status)}</span>
+                            {tracking.map(|t| view! { <span class="muted">{format!("Tracking: {t}")}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="account-orders">{rows}</ul> }.into_any()
+        }
+    };
     let body = view! {
         <section class="account" data-testid="account">
             <h1>"Your account"</h1>
             {name.map(|name| view! { <p class="account-name" data-testid="account-name">{name}</p> })}
             <p class="account-email" data-testid="account-email">{email}</p>
+            <h2>"Your orders"</h2>
+            {orders}
             <form method="post" action="/account/sign-out">
                 <button type="submit" class="button" data-testid="sign-out">"Sign out"</button>
             </form>

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_CHECKOUT_PROVIDER_ORDER, put(set_provider_order))
         .route(paths::STORE_CHECKOUT_FINALIZE, post(finalize))
         .route(paths::STORE_CHECKOUT_ORDER, get(checkout_order))
+        .route(paths::STORE_SHOPPER_ORDERS, get(shopper_orders))
         .route(paths::STORE_CHECKOUT_RAZORPAY_ORDER, post(razorpay_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_CALLBACK, post(razorpay_callback))
         .route(paths::STORE_CHECKOUT_RAZORPAY_PAYMENT, post(razorpay_payment))
@@ -103,6 +104,35 @@ pub async fn checkout_order(
     let (tenant, _) = active_store(&state, &domain).await?;
     let order = state.store.order_of_checkout(tenant.id, id).await?.ok_or(ApiError::NotFound("order"))?;
     Ok(Json(order))
+}
+
+/// Query of a shopper's orders.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShopperOrdersParams {
+    /// The confirmed email the orders were placed with.
+    pub email: String,
+}
+
+/// A shopper's orders at the store, newest first (at most 50): those placed with `email`. The
+/// storefront host asks only for the confirmed address of the shopper signed in with it.
+#[utoipa::path(get, path = "/api/storefront/domains/{domain}/orders", tag = "checkout",
+    params(("domain" = String, Path), ShopperOrdersParams),
+    responses((status = 200, body = [Order]), (status = 404, body = zelly_edge::ApiErrorBody), (status = 422, body = zelly_edge::ApiErrorBody)),
+    security(("storefront_token" = [])))]
+pub async fn shopper_orders(
+    _caller: StorefrontCaller,
+    State(state): State<AppState>,
+    AppPath(domain): AppPath<String>,
+    AppQuery(params): AppQuery<ShopperOrdersParams>,
+) -> ApiResult<Json<Vec<Order>>> {
+    let email = params.email.trim().to_lowercase();
+    if !zelly_edge::team::is_email(&email) {
+        return Err(ApiError::Unprocessable("email: must be an email address".into()));
+    }
+    let (tenant, _) = active_store(&state, &domain).await?;
+    let query = OrderQuery { email: Some(email), limit: 50, ..OrderQuery::default() };
+    Ok(Json(state.store.orders(tenant.id, &query).await?))
 }
 
 /// The payment provider's order created for a checkout.
@@ -349,7 +379,7 @@ pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, AppQ
             return Err(ApiError::Unprocessable(format!("{name}: must be a time in Unix milliseconds")));
         }
     }
-    let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, limit };
+    let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, email: None, limit };
     Ok(Json(state.store.orders(merchant.tenant.id, &query).await?))
 }
 
