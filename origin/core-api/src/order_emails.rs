@@ -37,7 +37,7 @@ pub fn confirmation(store: &str, order: &Order) -> Email {
         subject: format!("Your order #{} at {store}", order.number),
         text: format!(
             "Thank you for your order at {store}.\n\nOrder #{number}\n{lines}Total: {total}\n{payment}\n\n\
-             It goes to: {address}\n\nWe will email you again when it ships.\n",
+             It goes to: {address}\n\nKeep this email: the order number is how the store finds your order when you contact them.\n",
             number = order.number,
             total = order.total,
         ),
