@@ -60,20 +60,8 @@ pub fn DomainsPage() -> impl IntoView {
     let load = {
         let api = api.clone();
         move || {
-            failed.set(None);
             let api = api.clone();
-            spawn_local(async move {
-                let answer = api.domains().await;
-                // The screen may have gone (another store or screen) while the call was out.
-                if domains.is_disposed() {
-                    return;
-                }
-                match answer {
-                    Ok(loaded) => domains.set(Some(loaded)),
-                    Err(error) if error.is_unauthorized() => {}
-                    Err(error) => failed.set(Some(error.message)),
-                }
-            });
+            crate::page::load_into(async move { api.domains().await }, domains, failed);
         }
     };
     load();

@@ -81,6 +81,28 @@ pub fn load_record<T: Send + Sync + 'static>(
     });
 }
 
+/// Loads a screen's data with `request` into `into`, clearing `failed` first; a failure goes in
+/// `failed` (a 401 shows nothing: it has signed the merchant out already). If the screen went away
+/// (another store or screen) while the call was out, nothing is set.
+pub fn load_into<T: Send + Sync + 'static>(
+    request: impl Future<Output = Result<T, ApiError>> + 'static,
+    into: RwSignal<Option<T>>,
+    failed: RwSignal<Option<String>>,
+) {
+    failed.set(None);
+    spawn_local(async move {
+        let answer = request.await;
+        if into.is_disposed() {
+            return;
+        }
+        match answer {
+            Ok(loaded) => into.set(Some(loaded)),
+            Err(error) if error.is_unauthorized() => {}
+            Err(error) => failed.set(Some(error.message)),
+        }
+    });
+}
+
 /// Shows why a save failed: a newer version elsewhere, the field errors of a 422 (next to their
 /// inputs, and in the banner those `unplaced` picks as shown by no input) or any other failure. A
 /// 401 shows nothing: it has signed the merchant out already.

@@ -50,20 +50,8 @@ pub fn TeamPage() -> impl IntoView {
     let load = {
         let api = api.clone();
         move || {
-            failed.set(None);
             let api = api.clone();
-            spawn_local(async move {
-                let answer = api.team().await;
-                // The screen may have gone (another store or screen) while the call was out.
-                if team.is_disposed() {
-                    return;
-                }
-                match answer {
-                    Ok(loaded) => team.set(Some(loaded)),
-                    Err(error) if error.is_unauthorized() => {}
-                    Err(error) => failed.set(Some(error.message)),
-                }
-            });
+            crate::page::load_into(async move { api.team().await }, team, failed);
         }
     };
     load();
