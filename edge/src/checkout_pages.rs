@@ -29,7 +29,9 @@ use crate::orders::{
     Checkout, CheckoutInput, CheckoutLineInput, CheckoutStatus, Order, PaymentConfirmation, PaymentMethod, PaymentStep, RazorpayCallback,
     ShippingAddress,
 };
-use crate::origin::{OriginError, OriginJson, StorefrontOrigin};
+use crate::customers::{AddressCheck, Customer, SavedAddress};
+use crate::orders::AddressStatus;
+use crate::origin::{Accounts, OriginError, OriginJson, StorefrontOrigin};
 use crate::{paths, DomainName, Money};
 use core::fmt::Write as _;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -161,11 +163,20 @@ impl PageResponse {
 }
 
 /// Serves one checkout page for the store on the request's host.
-pub async fn serve<O: StorefrontOrigin + OriginJson>(origin: &O, payment: &PaymentPage, route: PageRoute, request: &PageRequest<'_>) -> PageResponse {
+///
+/// With `accounts` (customer-auth), a signed-in shopper's form starts from their default address,
+/// the address is checked before the checkout starts, and the checkout is linked to the account.
+pub async fn serve<O: StorefrontOrigin + OriginJson, A: Accounts>(
+    origin: &O,
+    accounts: Option<&A>,
+    payment: &PaymentPage,
+    route: PageRoute,
+    request: &PageRequest<'_>,
+) -> PageResponse {
     let Ok(domain) = normalize_host(request.host) else {
         return notice(None, 404, "Page not found", "There is no store here.");
     };
-    let flow = Flow { origin, payment, domain, request };
+    let flow = Flow { origin, accounts, payment, domain, request };
     let result = match route {
         PageRoute::Form => flow.form().await,
         PageRoute::Start => flow.start().await,
@@ -218,14 +229,15 @@ struct Refused {
     error: ApiErrorBody,
 }
 
-struct Flow<'a, O> {
+struct Flow<'a, O, A> {
     origin: &'a O,
+    accounts: Option<&'a A>,
     payment: &'a PaymentPage,
     domain: DomainName,
     request: &'a PageRequest<'a>,
 }
 
-impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
+impl<O: StorefrontOrigin + OriginJson, A: Accounts> Flow<'_, O, A> {
     /// A JSON call to core-api: `Ok(Ok(T))` on 2xx, `Ok(Err(refused))` on a 4xx it explained.
     async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<String>) -> Result<Result<(u16, T), Refused>, Failure> {
         let (status, raw) = self.origin.call_json(method, path, body).await?;
@@ -288,7 +300,10 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             Ok(priced) => priced,
             Err(page) => return Ok(page),
         };
-        let form = ContactForm { attempt: self.fresh_attempt(), ..ContactForm::default() };
+        let mut form = ContactForm { attempt: self.fresh_attempt(), ..ContactForm::default() };
+        if let Some((customer, address)) = self.signed_in().await {
+            form.prefill(&customer, address.as_ref());
+        }
         // Said now rather than after the shopper has typed their address.
         let short = short_of_stock(&quote.lines, &details);
         Ok(form_page(&store, offers, &quote, &form, &FieldErrors::new(), short.as_deref(), 200))
@@ -305,7 +320,7 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             Ok(form) => form,
             Err(why) => return Ok(form_page(&store, offers, &quote, &ContactForm::default(), &FieldErrors::new(), Some(&why), 400)),
         };
-        let input = form.input(&quote.lines, crate::events::session_from_cookies(self.request.cookies));
+        let mut input = form.input(&quote.lines, crate::events::session_from_cookies(self.request.cookies));
         let mut errors = input.validate().err().unwrap_or_default();
         errors.extend(address_errors(&input.shipping));
         if !offers.takes(input.payment_method) {
@@ -319,6 +334,16 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
             let errors = in_shoppers_words(&errors, &input.shipping.country);
             return Ok(form_page(&store, offers, &quote, &form, &errors, None, 422));
         }
+        // The address API's word on the PIN code; a slow or absent API never stops the purchase.
+        let check = self.address_check(&input.shipping).await;
+        if check.status == AddressStatus::Mismatch && form.keep_address != "1" {
+            let mut errors = FieldErrors::new();
+            errors.insert("shipping.postal_code".into(), mismatch_words(&check, &input.shipping.postal_code));
+            errors.insert("keep_address".into(), String::new());
+            return Ok(form_page(&store, offers, &quote, &form, &errors, None, 422));
+        }
+        input.address_status = check.status;
+        input.customer_session = self.accounts.and(crate::customers::session_from_cookies(self.request.cookies)).map(str::to_owned);
         let body = serde_json::to_string(&input).map_err(|e| Failure::Unavailable(e.to_string()))?;
         match self.call::<Checkout>("POST", &paths::store_checkouts(&self.domain), Some(body)).await? {
             Ok((_, checkout)) => Ok(PageResponse::see_other(format!("/checkout/{}", checkout.id))),
@@ -336,6 +361,33 @@ impl<O: StorefrontOrigin + OriginJson> Flow<'_, O> {
                 };
                 Ok(form_page(&store, offers, &quote, &form, &fields, message.as_deref(), if status == 409 { 409 } else { 422 }))
             }
+        }
+    }
+
+    /// The signed-in shopper and their default address, when there is one and customer-auth
+    /// answers; otherwise the form starts empty, as for a guest.
+    async fn signed_in(&self) -> Option<(Customer, Option<SavedAddress>)> {
+        let accounts = self.accounts?;
+        let session = crate::customers::session_from_cookies(self.request.cookies)?;
+        let me = format!("/api/stores/{}/me", self.domain);
+        let customer = match accounts.accounts_call("GET", &me, Some(session), None).await {
+            Ok((200, body)) => serde_json::from_str::<Customer>(&body).ok()?,
+            _ => return None,
+        };
+        let address = match accounts.accounts_call("GET", &format!("{me}/addresses"), Some(session), None).await {
+            Ok((200, body)) => serde_json::from_str::<Vec<SavedAddress>>(&body).ok().and_then(|list| list.into_iter().find(|a| a.is_default)),
+            _ => None,
+        };
+        Some((customer, address))
+    }
+
+    /// customer-auth's address check; unverified when it cannot be asked.
+    async fn address_check(&self, shipping: &ShippingAddress) -> AddressCheck {
+        let Some(accounts) = self.accounts else { return AddressCheck::unverified() };
+        let Ok(body) = serde_json::to_string(shipping) else { return AddressCheck::unverified() };
+        match accounts.accounts_call("POST", &format!("/api/stores/{}/address-checks", self.domain), None, Some(body)).await {
+            Ok((200, answer)) => serde_json::from_str(&answer).unwrap_or_else(|_| AddressCheck::unverified()),
+            _ => AddressCheck::unverified(),
         }
     }
 
@@ -462,6 +514,8 @@ struct ContactForm {
     payment_method: String,
     /// The form's attempt id (a hidden field, new with each form shown).
     attempt: String,
+    /// `1` when the shopper keeps an address the address API disagrees with.
+    keep_address: String,
 }
 
 impl ContactForm {
@@ -483,6 +537,7 @@ impl ContactForm {
                 "phone" => &mut form.phone,
                 "payment_method" => &mut form.payment_method,
                 "attempt" => &mut form.attempt,
+                "keep_address" => &mut form.keep_address,
                 _ => continue,
             };
             *slot = value.trim().to_owned();
@@ -522,7 +577,36 @@ impl ContactForm {
             payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Razorpay),
             session_id,
             idempotency_key: String::new(),
+            customer_session: None,
+            address_status: AddressStatus::Unverified,
+            customer: None,
         }
+    }
+
+    /// Starts a signed-in shopper's form from their account and default address.
+    fn prefill(&mut self, customer: &Customer, address: Option<&SavedAddress>) {
+        self.email.clone_from(&customer.email);
+        self.name.clone_from(&customer.name);
+        if let Some(saved) = address {
+            let a = &saved.address;
+            self.name.clone_from(&a.name);
+            self.line1.clone_from(&a.line1);
+            self.line2 = a.line2.clone().unwrap_or_default();
+            self.city.clone_from(&a.city);
+            self.state.clone_from(&a.state);
+            self.postal_code.clone_from(&a.postal_code);
+            self.country.clone_from(&a.country);
+            self.phone.clone_from(&a.phone);
+        }
+    }
+}
+
+/// The address API's disagreement in a shopper's words.
+fn mismatch_words(check: &AddressCheck, pin: &str) -> String {
+    match (&check.city, &check.state) {
+        (Some(city), Some(state)) => format!("PIN code {pin} is in {city}, {state}. Please check the PIN code, city and state."),
+        (None, Some(state)) => format!("PIN code {pin} is in {state}. Please check the PIN code and state."),
+        _ => check.message.clone().unwrap_or_else(|| format!("We could not find PIN code {pin}. Please check it.")),
     }
 }
 
@@ -584,6 +668,7 @@ const SHOWN_FIELDS: &[&str] = &[
     "shipping.country",
     "shipping.phone",
     "payment_method",
+    "keep_address",
 ];
 
 /// What to say when the cart itself was refused (a line gone, a quantity out of range).
@@ -608,6 +693,7 @@ fn in_shoppers_words(errors: &FieldErrors, country: &str) -> FieldErrors {
                 "shipping.phone" => "Please enter a phone number the courier can call, like 98450 12345.".to_owned(),
                 "payment_method" if !message.is_empty() && message.starts_with(char::is_uppercase) => message.clone(),
                 "payment_method" => "Please choose how you would like to pay.".to_owned(),
+                "keep_address" => String::new(),
                 _ => CART_CHANGED.to_owned(),
             };
             (key.clone(), words)
@@ -820,6 +906,13 @@ fn form_page(store: &StoreInfo, offers: Offers, quote: &Quote, form: &ContactFor
         let _ = write!(main, "<p class=\"error\" data-testid=\"error-country\">{}</p>", text(error));
     }
     main.push_str("</div></div>");
+    if errors.contains_key("keep_address") || form.keep_address == "1" {
+        let checked = if form.keep_address == "1" { " checked" } else { "" };
+        let _ = write!(
+            main,
+            "<fieldset><label><input type=\"checkbox\" name=\"keep_address\" value=\"1\" data-testid=\"keep-address\"{checked}> My address is right as I typed it</label></fieldset>"
+        );
+    }
     field(&mut main, "phone", "shipping.phone", "Phone", "tel", &form.phone, " autocomplete=\"tel\" required");
     main.push_str("</section><section><h2>Payment</h2><fieldset>");
     let default = if offers.online { PaymentMethod::Razorpay } else { PaymentMethod::CashOnDelivery };
@@ -1048,6 +1141,8 @@ mod tests {
             payment_method: PaymentMethod::Razorpay,
             expires_at_ms: 0,
             provider_order_id: None,
+            customer_id: None,
+            address_status: AddressStatus::Unverified,
         };
         let step = PaymentStep { checkout_id: checkout.id, key_id: "rzp_test_k".into(), order_id: "order_1".into(), amount: checkout.total };
         let callback = "https://demo.localhost/checkout/x/callback";

@@ -5,6 +5,7 @@
 //! Inputs validate themselves so the API answers 422 with every bad field named.
 
 use crate::catalog::{FieldErrors, check};
+use crate::orders::{AddressStatus, ShippingAddress};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -149,6 +150,89 @@ impl EmailChangeInput {
         check(&mut e, crate::team::is_email(&email), "email", "must be an email address like name@example.com");
         if e.is_empty() { Ok(email) } else { Err(e) }
     }
+}
+
+/// The cookie holding a storefront domain's session with customer-auth (set by the storefront
+/// host's `/account/callback`, read by checkout on the same domain).
+pub const SESSION_COOKIE: &str = "__Host-zelly_session";
+
+/// The session id in a `Cookie` header, if it holds one of ours (64 hex digits).
+pub fn session_from_cookies(cookies: Option<&str>) -> Option<&str> {
+    crate::cart::cookie_value(cookies, SESSION_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Most addresses one account keeps.
+pub const MAX_SAVED_ADDRESSES: usize = 20;
+
+/// An address saved to an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedAddress {
+    /// Its id.
+    pub id: Uuid,
+    /// The address.
+    pub address: ShippingAddress,
+    /// Whether checkout starts from it. An account with addresses always has exactly one default.
+    pub is_default: bool,
+    /// What the address check made of it when it was saved.
+    pub status: AddressStatus,
+}
+
+/// `POST …/me/addresses` and `PUT …/me/addresses/{id}`: an address to save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    /// The address.
+    pub address: ShippingAddress,
+    /// Make it the default (the first address saved is the default anyway).
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+impl AddressInput {
+    /// Checks every field, naming each bad one (`address.city`, …).
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        self.address.check_into(&mut e, "address.");
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+/// What the address check answers about an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddressCheck {
+    /// Verified, mismatch, or unverified when the address API could not say.
+    pub status: AddressStatus,
+    /// For a mismatch: what is wrong, in a shopper's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For a mismatch: the city the PIN code belongs to, when the API named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// For a mismatch: the state the PIN code belongs to, when the API named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+impl AddressCheck {
+    /// The answer when the API could not be asked.
+    pub fn unverified() -> Self {
+        Self { status: AddressStatus::Unverified, message: None, city: None, state: None }
+    }
+}
+
+/// A customer as the merchant sees them: the account, its saved addresses and its orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerDetail {
+    /// The account.
+    pub customer: Customer,
+    /// Its saved addresses, the default first.
+    pub addresses: Vec<SavedAddress>,
+    /// Its orders, newest first (at most 50).
+    pub orders: Vec<crate::orders::Order>,
 }
 
 /// An email address as accounts are keyed: trimmed and in lower case.

@@ -207,6 +207,38 @@ impl PaymentMethod {
     }
 }
 
+/// What the address check made of a delivery address (see customer-auth's address check).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AddressStatus {
+    /// The address API knows the PIN code, and the city and state match it.
+    Verified,
+    /// Not checked: the address API was slow, down or not configured, or the country has no
+    /// check. The address is kept as the shopper typed it.
+    #[default]
+    Unverified,
+    /// The address API says the PIN code belongs elsewhere, and the shopper kept the address as
+    /// typed: worth a look before shipping.
+    Mismatch,
+}
+
+impl AddressStatus {
+    /// How it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Unverified => "unverified",
+            Self::Mismatch => "mismatch",
+        }
+    }
+
+    /// The status stored as `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Verified, Self::Unverified, Self::Mismatch].into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// Where the order goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -229,6 +261,37 @@ pub struct ShippingAddress {
     pub country: String,
     /// Phone number for the courier.
     pub phone: String,
+}
+
+impl ShippingAddress {
+    /// Checks every field, naming each bad one.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        self.check_into(&mut e, "");
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+
+    /// Adds an error to `e` for each bad field, named `{prefix}{field}`.
+    pub fn check_into(&self, e: &mut FieldErrors, prefix: &str) {
+        let field = |name: &str| format!("{prefix}{name}");
+        let s = self;
+        text(e, &s.name, &field("name"), 100);
+        text(e, &s.line1, &field("line1"), 200);
+        if let Some(line2) = &s.line2 {
+            check(e, line2.chars().count() <= 200, field("line2"), "must be at most 200 characters");
+        }
+        text(e, &s.city, &field("city"), 100);
+        text(e, &s.state, &field("state"), 100);
+        text(e, &s.postal_code, &field("postal_code"), 20);
+        check(e, s.country.len() == 2 && s.country.bytes().all(|b| b.is_ascii_uppercase()), field("country"), "must be a two-letter country code like IN");
+        let digits = s.phone.chars().filter(char::is_ascii_digit).count();
+        check(
+            e,
+            (7..=15).contains(&digits) && s.phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)),
+            field("phone"),
+            "must be a phone number",
+        );
+    }
 }
 
 /// One line the shopper wants: a variant and how many. Prices never come from the shopper.
@@ -263,6 +326,19 @@ pub struct CheckoutInput {
     /// crash) returns the checkout it already started instead of holding the stock twice; the
     /// same key with a different cart is refused (409).
     pub idempotency_key: String,
+    /// The shopper's session on the store's domain (the host's `__Host-zelly_session` cookie),
+    /// when signed in: core-api links the checkout, and so the order, to that customer. An
+    /// ended or unknown session makes a guest checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_session: Option<String>,
+    /// What the address check made of `shipping` (unverified when it could not be asked).
+    #[serde(default)]
+    pub address_status: AddressStatus,
+    /// The customer `customer_session` belongs to, as core-api found it (never read from the
+    /// request).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub customer: Option<Uuid>,
 }
 
 fn text(errors: &mut FieldErrors, value: &str, field: &str, max: usize) {
@@ -291,23 +367,10 @@ impl CheckoutInput {
             check(&mut e, crate::limits::is_idempotency_key(session), "session_id", "must be 1-64 letters, digits, '-' or '_'");
         }
         check(&mut e, crate::limits::is_idempotency_key(&self.idempotency_key), "idempotency_key", "must be 1-64 letters, digits, '-' or '_'");
-        let s = &self.shipping;
-        text(&mut e, &s.name, "shipping.name", 100);
-        text(&mut e, &s.line1, "shipping.line1", 200);
-        if let Some(line2) = &s.line2 {
-            check(&mut e, line2.chars().count() <= 200, "shipping.line2", "must be at most 200 characters");
+        if let Some(session) = &self.customer_session {
+            check(&mut e, session.len() == 64 && session.bytes().all(|b| b.is_ascii_hexdigit()), "customer_session", "must be a session id");
         }
-        text(&mut e, &s.city, "shipping.city", 100);
-        text(&mut e, &s.state, "shipping.state", 100);
-        text(&mut e, &s.postal_code, "shipping.postal_code", 20);
-        check(&mut e, s.country.len() == 2 && s.country.bytes().all(|b| b.is_ascii_uppercase()), "shipping.country", "must be a two-letter country code like IN");
-        let digits = s.phone.chars().filter(char::is_ascii_digit).count();
-        check(
-            &mut e,
-            (7..=15).contains(&digits) && s.phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)),
-            "shipping.phone",
-            "must be a phone number",
-        );
+        self.shipping.check_into(&mut e, "shipping.");
         if e.is_empty() { Ok(()) } else { Err(e) }
     }
 }
@@ -361,6 +424,12 @@ pub struct Checkout {
     pub expires_at_ms: i64,
     /// The payment provider's order, once created.
     pub provider_order_id: Option<String>,
+    /// The signed-in customer who started it, if any.
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// What the address check made of `shipping`.
+    #[serde(default)]
+    pub address_status: AddressStatus,
 }
 
 /// A cash-on-delivery placement that finalises a checkout. (An online payment makes an order only
@@ -471,7 +540,8 @@ pub struct Order {
     /// Paid after its stock hold had run out, when the stock was already gone: the order stands
     /// (the money was taken) and the merchant decides whether to ship late or refund.
     #[serde(default)]
-    pub oversold: bool,    /// When it was fulfilled (Unix ms), if it has been; stays set when a refund changes the
+    pub oversold: bool,
+    /// When it was fulfilled (Unix ms), if it has been; stays set when a refund changes the
     /// status afterwards.
     #[serde(default)]
     pub fulfilled_at_ms: Option<i64>,
@@ -479,6 +549,12 @@ pub struct Order {
     /// when the merchant marked it collected, which may be after it shipped.
     #[serde(default)]
     pub paid_at_ms: Option<i64>,
+    /// The customer account it belongs to (placed signed in), if any.
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    /// What the address check made of `shipping`.
+    #[serde(default)]
+    pub address_status: AddressStatus,
 }
 
 #[cfg(test)]
@@ -502,6 +578,9 @@ mod tests {
             payment_method: PaymentMethod::Razorpay,
             session_id: Some("visit-1".into()),
             idempotency_key: "attempt-1".into(),
+            customer_session: None,
+            address_status: AddressStatus::Unverified,
+            customer: None,
         }
     }
 

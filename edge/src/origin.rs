@@ -95,3 +95,13 @@ where
     }
     Err(last)
 }
+
+/// customer-auth, as the storefront and checkout hosts reach it (`AUTH_API_URL`).
+#[allow(async_fn_in_trait)]
+pub trait Accounts {
+    /// `method` on `path` of customer-auth's API, with the shopper's session as a bearer when
+    /// given and an optional JSON body: the status and the body as text.
+    async fn accounts_call(&self, method: &str, path: &str, bearer: Option<&str>, body: Option<String>) -> Result<(u16, String), OriginError>;
+    /// Where shoppers' browsers reach customer-auth's pages (`AUTH_PUBLIC_URL`).
+    fn public_url(&self) -> &str;
+}

@@ -148,3 +148,59 @@ pub fn random_bytes() -> worker::Result<[u8; 16]> {
     bytes.copy_to(&mut out);
     Ok(out)
 }
+
+/// customer-auth over the Workers runtime's `fetch`: `AUTH_API_URL` for its API, `AUTH_PUBLIC_URL`
+/// (default the same) for shoppers' browsers.
+pub struct WorkerAccounts {
+    api: String,
+    public: String,
+}
+
+impl WorkerAccounts {
+    /// Reads `AUTH_API_URL` and `AUTH_PUBLIC_URL`; `None` when `AUTH_API_URL` is unset.
+    pub fn from_env(env: &Env) -> Option<Self> {
+        let api = env.var("AUTH_API_URL").ok()?.to_string();
+        let public = env.var("AUTH_PUBLIC_URL").map(|v| v.to_string()).unwrap_or_else(|_| api.clone());
+        Some(Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned() })
+    }
+}
+
+impl crate::origin::Accounts for WorkerAccounts {
+    async fn accounts_call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> std::result::Result<(u16, String), crate::origin::OriginError> {
+        use crate::origin::OriginError;
+        let unavailable = |e: worker::Error| OriginError::Unavailable(e.to_string());
+        let method = match method {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            other => return Err(OriginError::Rejected(format!("unsupported method {other}"))),
+        };
+        let headers = Headers::new();
+        if let Some(bearer) = bearer {
+            headers.set("authorization", &format!("Bearer {bearer}")).map_err(unavailable)?;
+        }
+        let mut init = worker::RequestInit::new();
+        init.with_method(method);
+        if let Some(body) = body {
+            headers.set("content-type", "application/json").map_err(unavailable)?;
+            init.with_body(Some(body.into()));
+        }
+        init.with_headers(headers);
+        init.with_redirect(worker::RequestRedirect::Manual);
+        let request = Request::new_with_init(&format!("{}{path}", self.api), &init).map_err(unavailable)?;
+        let mut response = worker::Fetch::Request(request).send().await.map_err(unavailable)?;
+        let text = response.text().await.map_err(unavailable)?;
+        Ok((response.status_code(), text))
+    }
+
+    fn public_url(&self) -> &str {
+        &self.public
+    }
+}

@@ -77,6 +77,9 @@ async fn place_order(store: &DynStore) -> zelly_edge::orders::Order {
         payment_method: PaymentMethod::Razorpay,
         session_id: None,
         idempotency_key: uuid::Uuid::new_v4().simple().to_string(),
+        customer_session: None,
+        address_status: zelly_edge::orders::AddressStatus::Unverified,
+        customer: None,
     };
     let c = store.create_checkout(tenant, &checkout, NOW, RESERVATION_MS).await.unwrap();
     let paid = PaymentConfirmation { payment_id: Some("pay_1".into()), amount_minor: c.total.amount_minor };

@@ -128,3 +128,54 @@ impl StorefrontOrigin for OriginClient {
         }
     }
 }
+
+/// customer-auth over reqwest: its API for this host's server, its pages for shoppers' browsers.
+#[derive(Debug, Clone)]
+pub struct AccountsClient {
+    api: String,
+    public: String,
+    http: reqwest::Client,
+}
+
+impl AccountsClient {
+    /// A client of customer-auth's API at `api`, whose pages shoppers reach at `public`.
+    pub fn new(api: &str, public: &str) -> Self {
+        let http = reqwest::Client::builder()
+            // Checkout waits on it (the address check answers within its own timeout), so it is short.
+            .timeout(std::time::Duration::from_secs(5))
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned(), http }
+    }
+
+    /// Reads `AUTH_API_URL` (the seed's name) and `AUTH_PUBLIC_URL` (default: the same); `None`
+    /// when `AUTH_API_URL` is unset.
+    pub fn from_env() -> Result<Option<Self>, String> {
+        let Some(api) = std::env::var("AUTH_API_URL").ok().filter(|v| !v.trim().is_empty()) else { return Ok(None) };
+        let public = std::env::var("AUTH_PUBLIC_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| api.clone());
+        for (name, url) in [("AUTH_API_URL", &api), ("AUTH_PUBLIC_URL", &public)] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("{name} must be an http(s) URL, got {url:?}"));
+            }
+        }
+        Ok(Some(Self::new(api.trim(), public.trim())))
+    }
+}
+
+impl zelly_edge::origin::Accounts for AccountsClient {
+    async fn accounts_call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> Result<(u16, String), zelly_edge::origin::OriginError> {
+        json_call(&self.http, method, &format!("{}{path}", self.api), bearer, body).await
+    }
+
+    fn public_url(&self) -> &str {
+        &self.public
+    }
+}

@@ -8,7 +8,31 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use uuid::Uuid;
-use zelly_edge::customers::Customer;
+use zelly_edge::customers::{Customer, SavedAddress};
+use zelly_edge::orders::{AddressStatus, ShippingAddress};
+
+pub use zelly_edge::customers::MAX_SAVED_ADDRESSES;
+
+/// An address to save to an account, with what the address check made of it.
+#[derive(Debug, Clone)]
+pub struct AddressToSave<'a> {
+    /// The address (already validated).
+    pub address: &'a ShippingAddress,
+    /// Make it the default.
+    pub is_default: bool,
+    /// The check's verdict.
+    pub status: AddressStatus,
+    /// When (ms since the epoch).
+    pub now_ms: i64,
+}
+
+/// A saved address as every query selects it: id, address, default, status.
+pub(crate) type AddressRow = (Uuid, sqlx::types::Json<ShippingAddress>, bool, String);
+
+pub(crate) fn address_from_row((id, address, is_default, status): AddressRow) -> Result<SavedAddress, StoreError> {
+    let status = AddressStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("address status {status:?}")))?;
+    Ok(SavedAddress { id, address: address.0, is_default, status })
+}
 
 /// An account to open.
 #[derive(Debug, Clone)]
@@ -161,6 +185,17 @@ pub trait CustomerStore: Send + Sync {
     /// The store's customers, newest first, at most `limit` (1-200); with `search`, those whose
     /// email or name contains it (case-insensitive).
     async fn list_customers(&self, tenant: Uuid, search: Option<&str>, limit: u32) -> Result<Vec<Customer>, StoreError>;
+    /// A customer's saved addresses, the default first, then the newest.
+    async fn customer_addresses(&self, tenant: Uuid, customer: Uuid) -> Result<Vec<SavedAddress>, StoreError>;
+    /// Saves an address: a new one (`id` `None`, refused past [`MAX_SAVED_ADDRESSES`]) or a change
+    /// to one of the customer's (`NotFound` otherwise). The first address, and one saved with
+    /// `is_default`, becomes the default.
+    async fn save_customer_address(&self, tenant: Uuid, customer: Uuid, id: Option<Uuid>, address: &AddressToSave<'_>) -> Result<SavedAddress, StoreError>;
+    /// Makes one of the customer's addresses the default (`NotFound` if it is not theirs).
+    async fn set_default_customer_address(&self, tenant: Uuid, customer: Uuid, id: Uuid) -> Result<(), StoreError>;
+    /// Deletes one of the customer's addresses (`NotFound` if it is not theirs); when it was the
+    /// default, the newest remaining one becomes the default.
+    async fn delete_customer_address(&self, tenant: Uuid, customer: Uuid, id: Uuid, now_ms: i64) -> Result<(), StoreError>;
 }
 
 /// A customer row as every query selects it.
@@ -392,6 +427,92 @@ macro_rules! customer_store_impl {
                     .fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(rows.into_iter().map($crate::customers::customer_from_row).collect())
+            }
+
+            async fn customer_addresses(&self, tenant: Uuid, customer: Uuid) -> Result<Vec<zelly_edge::customers::SavedAddress>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let rows: Vec<$crate::customers::AddressRow> = sqlx::query_as(concat!(
+                    "SELECT id, address, is_default, status FROM ", $p, "customer_addresses WHERE tenant_id = $1 AND customer_id = $2 \
+                     ORDER BY is_default DESC, created_at_ms DESC, id"))
+                    .bind(tenant).bind(customer).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.into_iter().map($crate::customers::address_from_row).collect()
+            }
+
+            async fn save_customer_address(
+                &self,
+                tenant: Uuid,
+                customer: Uuid,
+                id: Option<Uuid>,
+                save: &$crate::customers::AddressToSave<'_>,
+            ) -> Result<zelly_edge::customers::SavedAddress, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                // The customer's row, locked: two saves of one account queue here, so the count
+                // and the single default hold.
+                let owner: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "UPDATE ", $p, "customers SET updated_at_ms = updated_at_ms WHERE tenant_id = $1 AND id = $2 RETURNING id"))
+                    .bind(tenant).bind(customer).fetch_optional(&mut *tx).await?;
+                if owner.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                let (count,): (i64,) = sqlx::query_as(concat!("SELECT count(*) FROM ", $p, "customer_addresses WHERE tenant_id = $1 AND customer_id = $2"))
+                    .bind(tenant).bind(customer).fetch_one(&mut *tx).await?;
+                let make_default = save.is_default || count == 0;
+                if make_default {
+                    sqlx::query(concat!("UPDATE ", $p, "customer_addresses SET is_default = false WHERE tenant_id = $1 AND customer_id = $2 AND is_default"))
+                        .bind(tenant).bind(customer).execute(&mut *tx).await?;
+                }
+                let json = sqlx::types::Json(save.address);
+                let row: Option<$crate::customers::AddressRow> = match id {
+                    None => {
+                        if count >= $crate::customers::MAX_SAVED_ADDRESSES as i64 {
+                            return Err(StoreError::Refused(format!("an account keeps at most {} addresses", $crate::customers::MAX_SAVED_ADDRESSES)));
+                        }
+                        sqlx::query_as(concat!(
+                            "INSERT INTO ", $p, "customer_addresses (id, tenant_id, customer_id, address, is_default, status, created_at_ms, updated_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id, address, is_default, status"))
+                            .bind(Uuid::new_v4()).bind(tenant).bind(customer).bind(json).bind(make_default).bind(save.status.as_str()).bind(save.now_ms)
+                            .fetch_optional(&mut *tx).await?
+                    }
+                    Some(id) => sqlx::query_as(concat!(
+                        "UPDATE ", $p, "customer_addresses SET address = $4, is_default = (is_default OR $5), status = $6, updated_at_ms = $7 \
+                         WHERE tenant_id = $1 AND customer_id = $2 AND id = $3 RETURNING id, address, is_default, status"))
+                        .bind(tenant).bind(customer).bind(id).bind(json).bind(make_default).bind(save.status.as_str()).bind(save.now_ms)
+                        .fetch_optional(&mut *tx).await?,
+                };
+                // Not theirs: the rollback undoes the cleared default.
+                let row = row.ok_or(StoreError::NotFound)?;
+                tx.commit().await?;
+                $crate::customers::address_from_row(row)
+            }
+
+            async fn set_default_customer_address(&self, tenant: Uuid, customer: Uuid, id: Uuid) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!("UPDATE ", $p, "customer_addresses SET is_default = false WHERE tenant_id = $1 AND customer_id = $2 AND is_default"))
+                    .bind(tenant).bind(customer).execute(&mut *tx).await?;
+                let done = sqlx::query(concat!("UPDATE ", $p, "customer_addresses SET is_default = true WHERE tenant_id = $1 AND customer_id = $2 AND id = $3"))
+                    .bind(tenant).bind(customer).bind(id).execute(&mut *tx).await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_customer_address(&self, tenant: Uuid, customer: Uuid, id: Uuid, now_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let gone: Option<(bool,)> = sqlx::query_as(concat!(
+                    "DELETE FROM ", $p, "customer_addresses WHERE tenant_id = $1 AND customer_id = $2 AND id = $3 RETURNING is_default"))
+                    .bind(tenant).bind(customer).bind(id).fetch_optional(&mut *tx).await?;
+                let Some((was_default,)) = gone else { return Err(StoreError::NotFound) };
+                if was_default {
+                    sqlx::query(concat!(
+                        "UPDATE ", $p, "customer_addresses SET is_default = true, updated_at_ms = $3 WHERE tenant_id = $1 AND id = \
+                         (SELECT id FROM ", $p, "customer_addresses WHERE tenant_id = $1 AND customer_id = $2 ORDER BY created_at_ms DESC, id LIMIT 1)"))
+                        .bind(tenant).bind(customer).bind(now_ms).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn update_customer_name(&self, tenant: Uuid, id: Uuid, name: &str, now_ms: i64) -> Result<zelly_edge::customers::Customer, StoreError> {

@@ -28,7 +28,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
 pub use config::DatabaseConfig;
 pub use error::StoreError;
-pub use customers::{CustomerStore, TokenPurpose};
+pub use customers::{AddressToSave, CustomerStore, TokenPurpose};
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 pub use storefront::StorefrontStore;

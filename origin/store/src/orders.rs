@@ -29,8 +29,10 @@ pub struct OrderQuery {
     pub to_ms: Option<i64>,
     /// Matches the order number (`1042` or `#1042`), or part of the email.
     pub text: Option<String>,
-    /// Only orders placed with exactly this email (any case): a signed-in shopper's own.
+    /// Only orders placed with exactly this email (any case).
     pub email: Option<String>,
+    /// Only orders placed signed in to this customer account.
+    pub customer: Option<Uuid>,
     /// At most this many (1-200).
     pub limit: u32,
 }
@@ -246,6 +248,8 @@ pub(crate) mod rows {
         pub currency: String,
         pub provider_order_id: Option<String>,
         pub expires_at_ms: i64,
+        pub customer_id: Option<Uuid>,
+        pub address_status: String,
     }
 
     #[derive(sqlx::FromRow)]
@@ -427,10 +431,12 @@ macro_rules! order_store_impl {
                 let id = Uuid::new_v4();
                 sqlx::query(concat!(
                     "INSERT INTO ", $p, "checkouts (id, tenant_id, status, email, shipping, payment_method, total_minor, currency, \
-                     expires_at_ms, created_at_ms, session_id, idempotency_key) VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
+                     expires_at_ms, created_at_ms, session_id, idempotency_key, customer_id, address_status) \
+                     VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"))
                     .bind(id).bind(tenant).bind(input.email.trim()).bind(sqlx::types::Json(&input.shipping))
                     .bind(input.payment_method.as_str()).bind(total).bind(&currency).bind(expires_at_ms).bind(now_ms)
                     .bind(input.session_id.as_deref()).bind(input.idempotency_key.as_str())
+                    .bind(input.customer).bind(input.address_status.as_str())
                     .execute(&mut *tx).await?;
                 for (position, ((sale, quantity), wanted)) in priced.iter().zip(&input.lines).enumerate() {
                     sqlx::query(concat!(
@@ -489,10 +495,10 @@ macro_rules! order_store_impl {
             ) -> Result<Option<zelly_edge::orders::Checkout>, StoreError> {
                 use $crate::orders::rows::{CheckoutRow, LineRow};
                 let select = concat!(
-                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms FROM ",
+                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms, customer_id, address_status FROM ",
                     $p, "checkouts WHERE tenant_id = $1 AND id = $2");
                 let locked = concat!(
-                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms FROM ",
+                    "SELECT id, status, email, shipping, payment_method, total_minor, currency, provider_order_id, expires_at_ms, customer_id, address_status FROM ",
                     $p, "checkouts WHERE tenant_id = $1 AND id = $2", $lock);
                 let row: Option<CheckoutRow> = sqlx::query_as(if lock { locked } else { select })
                     .bind(tenant).bind(id).fetch_optional(&mut **tx).await?;
@@ -517,6 +523,9 @@ macro_rules! order_store_impl {
                         .ok_or_else(|| StoreError::Corrupt(format!("payment method {:?}", row.payment_method)))?,
                     expires_at_ms: row.expires_at_ms,
                     provider_order_id: row.provider_order_id,
+                    customer_id: row.customer_id,
+                    address_status: zelly_edge::orders::AddressStatus::parse(&row.address_status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("address status {:?}", row.address_status)))?,
                 }))
             }
 
@@ -546,6 +555,8 @@ macro_rules! order_store_impl {
                     },
                     email: checkout.email,
                     shipping: checkout.shipping,
+                    customer_id: checkout.customer_id,
+                    address_status: checkout.address_status,
                     created_at_ms: row.created_at_ms,
                     oversold: row.oversold,
                     fulfilled_at_ms: row.fulfilled_at_ms,
@@ -848,6 +859,9 @@ macro_rules! order_store_impl {
                 }
                 if let Some(email) = query.email.as_deref() {
                     q.push(" AND lower(c.email) = ").push_bind(email.trim().to_lowercase());
+                }
+                if let Some(customer) = query.customer {
+                    q.push(" AND c.customer_id = ").push_bind(customer);
                 }
                 q.push(" ORDER BY o.created_at_ms DESC, o.number DESC LIMIT ").push_bind(i64::from(query.limit.clamp(1, 200)));
                 let rows: Vec<OrderRow> = q.build_query_as().fetch_all(&mut *tx).await?;

@@ -16,6 +16,7 @@ zelly_store::on_both_backends!(
     wrong_passwords_lock_sign_in_and_a_good_one_or_a_reset_lifts_it,
     a_sign_in_code_works_once_at_its_store_and_sign_out_ends_the_whole_sign_in,
     a_store_lists_and_searches_its_own_customers_only,
+    saved_addresses_keep_one_default_and_stay_with_their_account,
 );
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
@@ -208,4 +209,60 @@ async fn a_store_lists_and_searches_its_own_customers_only(store: DynStore) {
     assert_eq!(emails(store.list_customers(shop, Some("%_"), 50).await.unwrap()), ["100%_real@example.com"], "wildcards are literal");
     assert_eq!(store.list_customers(shop, None, 2).await.unwrap().len(), 2);
     assert!(store.list_customers(shop, Some("mallory"), 50).await.unwrap().is_empty(), "another store's");
+}
+
+fn address(city: &str) -> zelly_edge::orders::ShippingAddress {
+    zelly_edge::orders::ShippingAddress {
+        name: "Asha Rao".into(),
+        line1: "12 MG Road".into(),
+        line2: None,
+        city: city.into(),
+        state: "Karnataka".into(),
+        postal_code: "560001".into(),
+        country: "IN".into(),
+        phone: "+91 98450 12345".into(),
+    }
+}
+
+async fn saved_addresses_keep_one_default_and_stay_with_their_account(store: DynStore) {
+    use zelly_edge::orders::AddressStatus;
+    use zelly_store::AddressToSave;
+    let (a, b) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    let asha = customer(&store, a, "asha@example.com").await;
+    let ravi = customer(&store, a, "ravi@example.com").await;
+    let (home, office) = (address("Bengaluru"), address("Mysuru"));
+    let save = |address, is_default, now_ms| AddressToSave { address, is_default, status: AddressStatus::Verified, now_ms };
+    // The first address is the default even when not asked; a later one only when asked.
+    let first = store.save_customer_address(a, asha, None, &save(&home, false, 1)).await.unwrap();
+    assert!(first.is_default);
+    let second = store.save_customer_address(a, asha, None, &save(&office, false, 2)).await.unwrap();
+    assert!(!second.is_default);
+    let listed = store.customer_addresses(a, asha).await.unwrap();
+    assert_eq!(listed.iter().map(|s| (s.id, s.is_default)).collect::<Vec<_>>(), [(first.id, true), (second.id, false)]);
+    store.set_default_customer_address(a, asha, second.id).await.unwrap();
+    let listed = store.customer_addresses(a, asha).await.unwrap();
+    assert_eq!(listed.iter().filter(|s| s.is_default).map(|s| s.id).collect::<Vec<_>>(), [second.id]);
+    // An edit keeps the default and records the new check.
+    let hubballi = address("Hubballi");
+    let edited = AddressToSave { status: AddressStatus::Mismatch, ..save(&hubballi, false, 3) };
+    let edited = store.save_customer_address(a, asha, Some(second.id), &edited).await.unwrap();
+    assert_eq!((edited.is_default, edited.status, edited.address.city.as_str()), (true, AddressStatus::Mismatch, "Hubballi"));
+    // Another customer, or another store, can neither see, change, make default nor delete them.
+    assert!(store.customer_addresses(a, ravi).await.unwrap().is_empty());
+    assert!(store.customer_addresses(b, asha).await.unwrap().is_empty());
+    assert!(matches!(store.save_customer_address(a, ravi, Some(first.id), &save(&office, true, 4)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.save_customer_address(b, asha, Some(first.id), &save(&office, true, 4)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.set_default_customer_address(a, ravi, first.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.delete_customer_address(b, asha, first.id, 4).await, Err(StoreError::NotFound)));
+    // A refused change leaves the default where it was.
+    assert_eq!(store.customer_addresses(a, asha).await.unwrap().iter().filter(|s| s.is_default).count(), 1);
+    // Deleting the default hands it to the newest remaining address.
+    store.delete_customer_address(a, asha, second.id, 5).await.unwrap();
+    let listed = store.customer_addresses(a, asha).await.unwrap();
+    assert_eq!(listed.iter().map(|s| (s.id, s.is_default)).collect::<Vec<_>>(), [(first.id, true)]);
+    // An account keeps at most MAX_SAVED_ADDRESSES.
+    for i in 1..zelly_store::customers::MAX_SAVED_ADDRESSES {
+        store.save_customer_address(a, asha, None, &save(&home, false, 10 + i as i64)).await.unwrap();
+    }
+    assert!(matches!(store.save_customer_address(a, asha, None, &save(&home, false, 100)).await, Err(StoreError::Refused(_))));
 }

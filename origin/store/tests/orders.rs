@@ -31,6 +31,7 @@ zelly_store::on_both_backends!(
     a_partly_refunded_order_can_still_be_fulfilled_once,
     the_timeline_says_who_did_what_and_when,
     cash_collected_after_shipping_is_recorded_and_the_order_stays_fulfilled,
+    a_checkout_started_signed_in_makes_an_order_of_that_customer,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -72,6 +73,9 @@ fn checkout(lines: &[(Uuid, u32)], method: PaymentMethod) -> CheckoutInput {
         payment_method: method,
         session_id: Some("visit-42".into()),
         idempotency_key: Uuid::new_v4().simple().to_string(),
+        customer_session: None,
+        address_status: zelly_edge::orders::AddressStatus::Unverified,
+        customer: None,
     }
 }
 
@@ -548,4 +552,32 @@ async fn cash_collected_after_shipping_is_recorded_and_the_order_stays_fulfilled
     assert_eq!(online.paid_at_ms, Some(NOW));
     store.set_order_status(other, online.id, OrderStatus::Fulfilled, None, "owner@bolt.in", NOW + 1).await.unwrap();
     assert!(matches!(store.set_order_status(other, online.id, OrderStatus::Paid, None, "owner@bolt.in", NOW + 2).await, Err(StoreError::Refused(_))));
+}
+
+async fn a_checkout_started_signed_in_makes_an_order_of_that_customer(store: DynStore) {
+    use zelly_edge::orders::AddressStatus;
+    let t = tenant(&store, "acme").await;
+    let new = zelly_store::customers::NewCustomer {
+        email: "asha@example.in".into(),
+        name: "Asha".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        now_ms: NOW,
+    };
+    let asha = store.create_customer(t, &new).await.unwrap().id;
+    let lamp = lamp(&store, t, 5).await;
+    let signed_in = CheckoutInput {
+        customer: Some(asha),
+        address_status: AddressStatus::Mismatch,
+        ..checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay)
+    };
+    let c = store.create_checkout(t, &signed_in, NOW, RESERVATION_MS).await.unwrap();
+    assert_eq!((c.customer_id, c.address_status), (Some(asha), AddressStatus::Mismatch));
+    let mine = store.finalize_checkout(t, c.id, &paid("pay_mine", c.total.amount_minor), NOW).await.unwrap().order;
+    assert_eq!((mine.customer_id, mine.address_status), (Some(asha), AddressStatus::Mismatch));
+    // A guest order with the same email is not the account's.
+    let guest = store.create_checkout(t, &checkout(&[(lamp.variants[0].id, 1)], PaymentMethod::Razorpay), NOW, RESERVATION_MS).await.unwrap();
+    let guest = store.finalize_checkout(t, guest.id, &paid("pay_guest", guest.total.amount_minor), NOW).await.unwrap().order;
+    assert_eq!((guest.customer_id, guest.address_status), (None, AddressStatus::Unverified));
+    let query = OrderQuery { customer: Some(asha), limit: 50, ..OrderQuery::default() };
+    assert_eq!(store.orders(t, &query).await.unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), [mine.id]);
 }

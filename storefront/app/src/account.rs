@@ -22,22 +22,13 @@ use zelly_edge::orders::{Order, OrderStatus};
 use zelly_edge::origin::{OriginError, OriginJson, StorefrontOrigin};
 use crate::seo::Head;
 
-/// The cookie holding this domain's session with customer-auth.
-pub const SESSION_COOKIE: &str = "__Host-zelly_session";
+pub use zelly_edge::customers::SESSION_COOKIE;
 /// The cookie holding a sign-in under way: `{state}.{verifier}`.
 pub const FLOW_COOKIE: &str = "__Host-zelly_signin";
 /// How long a sign-in may take before it must start again.
 const FLOW_SECONDS: u32 = 600;
 
-/// customer-auth, as a storefront host reaches it.
-#[allow(async_fn_in_trait)]
-pub trait Accounts {
-    /// `method` on `path` of customer-auth's API (`AUTH_API_URL`), with the shopper's session as
-    /// a bearer when given and an optional JSON body: the status and the body as text.
-    async fn accounts_call(&self, method: &str, path: &str, bearer: Option<&str>, body: Option<String>) -> Result<(u16, String), OriginError>;
-    /// Where shoppers' browsers reach customer-auth's pages (`AUTH_PUBLIC_URL`).
-    fn public_url(&self) -> &str;
-}
+pub use zelly_edge::origin::Accounts;
 
 /// Whether `path` is one of the account pages.
 pub fn is_account_path(path: &str) -> bool {
@@ -109,7 +100,7 @@ fn query_value(query: Option<&str>, name: &str) -> Option<String> {
 
 /// The session id of this domain's sign-in, if the browser has one.
 pub fn session_of(cookies: Option<&str>) -> Option<&str> {
-    cookie_value(cookies, SESSION_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    zelly_edge::customers::session_from_cookies(cookies)
 }
 
 /// Answers a request to an account page.

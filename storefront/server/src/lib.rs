@@ -62,57 +62,7 @@ pub struct AppState {
     /// serving thousands of cached pages a second must not open as many connections to origin.
     pub event_sends: Arc<tokio::sync::Semaphore>,
     /// customer-auth (`AUTH_API_URL`), for shoppers' sign-in and `/account`; `None` closes them.
-    pub accounts: Option<Arc<AccountsClient>>,
-}
-
-/// customer-auth over reqwest: its API for this host's server, its pages for shoppers' browsers.
-#[derive(Debug, Clone)]
-pub struct AccountsClient {
-    api: String,
-    public: String,
-    http: reqwest::Client,
-}
-
-impl AccountsClient {
-    /// A client of customer-auth's API at `api`, whose pages shoppers reach at `public`.
-    pub fn new(api: &str, public: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .connect_timeout(std::time::Duration::from_secs(3))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned(), http }
-    }
-
-    /// Reads `AUTH_API_URL` (the seed's name) and `AUTH_PUBLIC_URL` (default: the same); `None`
-    /// when `AUTH_API_URL` is unset.
-    pub fn from_env() -> Result<Option<Self>, String> {
-        let Some(api) = std::env::var("AUTH_API_URL").ok().filter(|v| !v.trim().is_empty()) else { return Ok(None) };
-        let public = std::env::var("AUTH_PUBLIC_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| api.clone());
-        for (name, url) in [("AUTH_API_URL", &api), ("AUTH_PUBLIC_URL", &public)] {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("{name} must be an http(s) URL, got {url:?}"));
-            }
-        }
-        Ok(Some(Self::new(api.trim(), public.trim())))
-    }
-}
-
-impl storefront_app::account::Accounts for AccountsClient {
-    async fn accounts_call(
-        &self,
-        method: &str,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<String>,
-    ) -> Result<(u16, String), zelly_edge::origin::OriginError> {
-        zelly_service::origin::json_call(&self.http, method, &format!("{}{path}", self.api), bearer, body).await
-    }
-
-    fn public_url(&self) -> &str {
-        &self.public
-    }
+    pub accounts: Option<Arc<zelly_service::origin::AccountsClient>>,
 }
 
 /// Most event deliveries to core-api in flight at once; the rest wait their turn in memory.
@@ -145,7 +95,7 @@ pub fn app(state: AppState, assets_dir: PathBuf, bundle_dir: PathBuf) -> Router 
         .route("/cart", get(page).post(cart_post).layer(DefaultBodyLimit::max(storefront_app::cart::MAX_FORM_BYTES)))
         .route("/health", get(|| async { Json(Health { status: "ok".into(), service: "storefront".into() }) }))
         .route("/account", get(account))
-        .route("/account/{*rest}", get(account).post(account))
+        .route("/account/{*rest}", get(account).post(account).layer(DefaultBodyLimit::max(storefront_app::account::MAX_FORM_BYTES)))
         .nest_service("/assets", ServeDir::new(assets_dir))
         .nest_service(storefront_app::islands::BUNDLE_PATH, ServeDir::new(bundle_dir))
         .fallback(get(page))
@@ -297,7 +247,7 @@ pub async fn cart_post(State(state): State<AppState>, headers: HeaderMap, body: 
 }
 
 /// The account pages (see `storefront_app::account`): one shopper's own, never cached.
-pub async fn account(State(state): State<AppState>, method: axum::http::Method, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn account(State(state): State<AppState>, method: axum::http::Method, headers: HeaderMap, uri: Uri, body: axum::body::Bytes) -> Response {
     let Some(accounts) = state.accounts.as_deref() else {
         let page = storefront_app::render_not_found(None);
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, page.content_type)], page.html).into_response();
@@ -314,6 +264,8 @@ pub async fn account(State(state): State<AppState>, method: axum::http::Method, 
         query: uri.query(),
         cookies: header_text(header::COOKIE),
         fetch_site: headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+        origin: header_text(header::ORIGIN),
+        body: &body,
         https: is_https(&headers),
         random,
         now_ms: now_ms(),
@@ -382,7 +334,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let origin = OriginClient::from_env().map_err(anyhow::Error::msg)?;
     // Unset (or 0) outside dev: no redirect.
     let checkout_dev_port = Some(zelly_service::port_from_env("CHECKOUT_DEV_PORT", 0).map_err(anyhow::Error::msg)?).filter(|p| *p != 0);
-    let accounts = AccountsClient::from_env().map_err(anyhow::Error::msg)?.map(Arc::new);
+    let accounts = zelly_service::origin::AccountsClient::from_env().map_err(anyhow::Error::msg)?.map(Arc::new);
     if accounts.is_none() {
         tracing::warn!("AUTH_API_URL is not set: shoppers cannot sign in (/account answers 404)");
     }

@@ -37,7 +37,7 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
         return cart_post(&mut req, origin, &ctx).await;
     }
     if storefront_app::account::is_account_path(&req.path()) {
-        return account(&req, &env, &origin).await;
+        return account(&mut req, &env, &origin).await;
     }
     let cookies = req.headers().get("cookie")?;
     let url = req.url()?;
@@ -259,69 +259,17 @@ async fn allow_cert(req: &Request, origin: &WorkerOrigin) -> Result<Response> {
     }
 }
 
-/// customer-auth over the Workers runtime's `fetch`: `AUTH_API_URL` for its API, `AUTH_PUBLIC_URL`
-/// (default the same) for shoppers' browsers.
-struct WorkerAccounts {
-    api: String,
-    public: String,
-}
-
-impl WorkerAccounts {
-    fn from_env(env: &Env) -> Option<Self> {
-        let api = env.var("AUTH_API_URL").ok()?.to_string();
-        let public = env.var("AUTH_PUBLIC_URL").map(|v| v.to_string()).unwrap_or_else(|_| api.clone());
-        Some(Self { api: api.trim_end_matches('/').to_owned(), public: public.trim_end_matches('/').to_owned() })
-    }
-}
-
-impl storefront_app::account::Accounts for WorkerAccounts {
-    async fn accounts_call(
-        &self,
-        method: &str,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<String>,
-    ) -> std::result::Result<(u16, String), zelly_edge::origin::OriginError> {
-        use zelly_edge::origin::OriginError;
-        let unavailable = |e: worker::Error| OriginError::Unavailable(e.to_string());
-        let method = match method {
-            "GET" => Method::Get,
-            "POST" => Method::Post,
-            "DELETE" => Method::Delete,
-            other => return Err(OriginError::Rejected(format!("unsupported method {other}"))),
-        };
-        let headers = Headers::new();
-        if let Some(bearer) = bearer {
-            headers.set("authorization", &format!("Bearer {bearer}")).map_err(unavailable)?;
-        }
-        let mut init = worker::RequestInit::new();
-        init.with_method(method);
-        if let Some(body) = body {
-            headers.set("content-type", "application/json").map_err(unavailable)?;
-            init.with_body(Some(body.into()));
-        }
-        init.with_headers(headers);
-        init.with_redirect(worker::RequestRedirect::Manual);
-        let request = Request::new_with_init(&format!("{}{path}", self.api), &init).map_err(unavailable)?;
-        let mut response = worker::Fetch::Request(request).send().await.map_err(unavailable)?;
-        let text = response.text().await.map_err(unavailable)?;
-        Ok((response.status_code(), text))
-    }
-
-    fn public_url(&self) -> &str {
-        &self.public
-    }
-}
 
 /// The account pages (see `storefront_app::account`), answered exactly as the native host does.
-async fn account(req: &Request, env: &Env, origin: &WorkerOrigin) -> Result<Response> {
-    let Some(accounts) = WorkerAccounts::from_env(env) else {
+async fn account(req: &mut Request, env: &Env, origin: &WorkerOrigin) -> Result<Response> {
+    let Some(accounts) = zelly_edge::workers::WorkerAccounts::from_env(env) else {
         let page = storefront_app::render_not_found(None);
         return Ok(Response::from_html(page.html)?.with_status(404));
     };
     let url = req.url()?;
     let cookies = req.headers().get("cookie")?;
     let fetch_site = req.headers().get("sec-fetch-site")?;
+    let origin_header = req.headers().get("origin")?;
     let host = request_host(req);
     let path = req.path();
     let mut random = [0_u8; 48];
@@ -329,6 +277,10 @@ async fn account(req: &Request, env: &Env, origin: &WorkerOrigin) -> Result<Resp
         chunk.copy_from_slice(&zelly_edge::workers::random_bytes()?);
     }
     let method = if req.method() == Method::Post { "POST" } else if req.method() == Method::Get { "GET" } else { "OTHER" };
+    let body = if method == "POST" { req.bytes().await? } else { Vec::new() };
+    if body.len() > storefront_app::account::MAX_FORM_BYTES {
+        return Ok(Response::error("The form is too large.", 413)?);
+    }
     let request = storefront_app::account::AccountRequest {
         method,
         host: &host,
@@ -336,6 +288,8 @@ async fn account(req: &Request, env: &Env, origin: &WorkerOrigin) -> Result<Resp
         query: url.query(),
         cookies: cookies.as_deref(),
         fetch_site: fetch_site.as_deref(),
+        origin: origin_header.as_deref(),
+        body: &body,
         https: url.scheme() == "https",
         random,
         now_ms: worker::Date::now().as_millis() as i64,
