@@ -18,6 +18,9 @@ pub struct Config {
     /// `TRUST_FORWARDED_FOR=1`: take the client's address from `X-Forwarded-For` (set it only
     /// behind a proxy that writes that header, as Caddy does); otherwise the peer's address.
     pub trust_forwarded_for: bool,
+    /// `EXTERNAL_ADDRESS_API_URL`, `EXTERNAL_ADDRESS_API_KEY` (the seed's) and
+    /// `ADDRESS_API_TIMEOUT_MS`: the address check (see `address_api`).
+    pub address_api: crate::address_api::AddressApiConfig,
 }
 
 impl Config {
@@ -28,7 +31,22 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(format!("CUSTOMER_AUTH_PUBLIC_URL must be an http(s) URL, got {public_url:?}"));
         }
+        let url = var("EXTERNAL_ADDRESS_API_URL").map(|u| u.trim().trim_end_matches('/').to_owned());
+        if let Some(url) = &url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("EXTERNAL_ADDRESS_API_URL must be an http(s) URL, got {url:?}"));
+        }
+        let timeout = match var("ADDRESS_API_TIMEOUT_MS") {
+            None => None,
+            Some(ms) => match ms.trim().parse::<u64>() {
+                Ok(ms @ 1..=30_000) => Some(std::time::Duration::from_millis(ms)),
+                _ => return Err(format!("ADDRESS_API_TIMEOUT_MS must be 1-30000 milliseconds, got {ms:?}")),
+            },
+        };
+        let address_api = crate::address_api::AddressApiConfig { url, key: var("EXTERNAL_ADDRESS_API_KEY").map(zelly_store::config::Secret::new), timeout };
         Ok(Self {
+            address_api,
             listen: zelly_service::listen_from_env(5174)?,
             database: DatabaseConfig::from_env("DB_NAME")?,
             queues: zelly_queue::QueueConfig::from_env()?,

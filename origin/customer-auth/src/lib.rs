@@ -12,6 +12,8 @@
 //!
 //! `main.rs` only reads [`Config`] and calls [`run`]; tests start [`app`] on a fresh database.
 
+pub mod address_api;
+pub mod addresses;
 pub mod config;
 pub mod emails;
 pub mod flow;
@@ -42,12 +44,16 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Whether the client's address comes from `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// The address API (`EXTERNAL_ADDRESS_API_URL`); unconfigured, every address is unverified.
+    pub address_api: Arc<address_api::AddressApi>,
 }
 
 impl AppState {
-    /// A state over `store` and `queues`, with links pointing at `public_url`.
+    /// A state over `store` and `queues`, with links pointing at `public_url` and no address API
+    /// (see [`AppState::with_address_api`]).
     pub fn new(store: DynStore, queues: zelly_queue::DynQueues, public_url: &str, trust_forwarded_for: bool) -> Self {
         Self {
+            address_api: Arc::new(address_api::AddressApi::disabled()),
             store,
             queues,
             throttle: Arc::new(throttle::Throttle::default()),
@@ -57,10 +63,18 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The same state, checking addresses with `api`.
+    pub fn with_address_api(self, api: address_api::AddressApi) -> Self {
+        Self { address_api: Arc::new(api), ..self }
+    }
+}
+
 /// The router with every route and middleware, ready to serve.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::router())
+        .merge(addresses::router())
         .merge(flow::router())
         .merge(pages::router())
         .merge(openapi::router())
@@ -77,7 +91,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(backend = store.backend(), "store ready");
     let queues = zelly_queue::connect(&config.queues).await?;
     tracing::info!(backend = queues.backend(), "queues ready");
-    let state = AppState::new(store, queues, &config.public_url, config.trust_forwarded_for);
+    let address_api = address_api::AddressApi::new(config.address_api.clone()).map_err(anyhow::Error::msg)?;
+    if address_api.configured() {
+        tracing::info!("addresses are checked with the address API (EXTERNAL_ADDRESS_API_URL)");
+    } else {
+        tracing::warn!("EXTERNAL_ADDRESS_API_URL is not set: addresses are kept unverified");
+    }
+    let state = AppState::new(store, queues, &config.public_url, config.trust_forwarded_for).with_address_api(address_api);
     zelly_service::serve_with_peers("customer-auth", config.listen, app(state)).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 /// The customer-auth document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Zelly customer-auth", description = "Shoppers' accounts, one store at a time: open, confirm, sign in and out, change, reset."),
+    info(title = "Zelly customer-auth", description = "Shoppers' accounts, one store at a time: open, confirm, sign in and out, change, reset; saved addresses and the address check."),
     paths(
         crate::routes::health,
         crate::routes::sign_up,
@@ -23,6 +23,12 @@ use utoipa::{Modify, OpenApi};
         crate::routes::request_reset,
         crate::routes::complete_reset,
         crate::flow::exchange,
+        crate::addresses::list,
+        crate::addresses::add,
+        crate::addresses::change,
+        crate::addresses::remove,
+        crate::addresses::make_default,
+        crate::addresses::check,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -88,8 +88,9 @@ impl FromRequestParts<AppState> for Shop {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let AppPath(domain) = AppPath::<String>::from_request_parts(parts, state).await?;
-        shop(state, &domain).await
+        // By name: the routes under a store have more parameters than the domain.
+        let AppPath(params) = AppPath::<std::collections::HashMap<String, String>>::from_request_parts(parts, state).await?;
+        shop(state, params.get("domain").map_or("", String::as_str)).await
     }
 }
 

@@ -25,6 +25,8 @@ zelly_store::on_both_backends!(
     a_forgotten_password_is_reset_from_the_pages_alone,
     signing_in_on_one_domain_signs_in_on_the_others_and_signing_out_ends_it_everywhere,
     a_code_replayed_taken_elsewhere_or_with_a_wrong_verifier_or_return_url_is_refused,
+    saved_addresses_are_checked_kept_to_their_owner_and_one_is_the_default,
+    the_address_check_never_waits_long_on_an_api_that_is_slow_or_down,
 );
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-more-entropy";
@@ -84,6 +86,8 @@ struct App {
     http: reqwest::Client,
     mail: tokio::sync::Mutex<UnboundedReceiver<Email>>,
     _worker: zelly_queue::Worker,
+    /// The address API stand-in customer-auth checks addresses with (timeout 500 ms).
+    addresses: Arc<address_standin::Standin>,
 }
 
 /// A call's answer: status, `Set-Cookie`'s session id (if any) and the JSON body.
@@ -118,9 +122,17 @@ impl App {
         // The public URL is only known once the port is: serve a router that reads it late.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = customer_auth::AppState::new(store, queues, &base, true);
+        let addresses = address_standin::Standin::new(Some("test-key".into()));
+        let standin = zelly_service::serve_in_background(address_standin::app(addresses.clone())).await.unwrap();
+        let api = customer_auth::address_api::AddressApiConfig {
+            url: Some(standin),
+            key: Some(zelly_store::config::Secret::new("test-key")),
+            timeout: Some(Duration::from_millis(500)),
+        };
+        let state = customer_auth::AppState::new(store, queues, &base, true)
+            .with_address_api(customer_auth::address_api::AddressApi::new(api).unwrap());
         tokio::spawn(axum::serve(listener, customer_auth::app(state)).into_future());
-        App { base, http: reqwest::Client::new(), mail: tokio::sync::Mutex::new(rx), _worker: worker }
+        App { base, http: reqwest::Client::new(), mail: tokio::sync::Mutex::new(rx), _worker: worker, addresses }
     }
 
     async fn call(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> Answer {
@@ -423,18 +435,24 @@ async fn the_api_document_lists_every_route(store: DynStore) {
     assert_eq!(
         routes,
         [
+            "DELETE /api/stores/{domain}/me/addresses/{id}",
             "DELETE /api/stores/{domain}/sessions/current",
             "GET /api/stores/{domain}/me",
+            "GET /api/stores/{domain}/me/addresses",
             "GET /health",
             "POST /api/stores/{domain}/accounts",
+            "POST /api/stores/{domain}/address-checks",
             "POST /api/stores/{domain}/codes",
             "POST /api/stores/{domain}/email-verifications",
+            "POST /api/stores/{domain}/me/addresses",
+            "POST /api/stores/{domain}/me/addresses/{id}/default",
             "POST /api/stores/{domain}/me/email",
             "POST /api/stores/{domain}/me/password",
             "POST /api/stores/{domain}/password-resets",
             "POST /api/stores/{domain}/password-resets/complete",
             "POST /api/stores/{domain}/sessions",
             "PUT /api/stores/{domain}/me",
+            "PUT /api/stores/{domain}/me/addresses/{id}",
         ]
     );
     // Every text field refuses control characters, on every route that takes a body.
@@ -551,4 +569,104 @@ async fn a_code_replayed_taken_elsewhere_or_with_a_wrong_verifier_or_return_url_
     }
     let plain = format!("{}/stores/acme.test/sign-in?{}", app.base, sign_in_query(www, "x").replace("S256", "plain"));
     assert_eq!(no_redirects().get(plain).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+}
+
+fn address(city: &str, state: &str, pin: &str) -> Value {
+    json!({ "name": "Asha Rao", "line1": "12 MG Road", "city": city, "state": state, "postal_code": pin, "country": "IN", "phone": "+91 98450 12345" })
+}
+
+impl App {
+    /// Opens, confirms and signs in an account at `domain`: its session id.
+    async fn signed_in(&self, domain: &str, email: &str) -> String {
+        self.account(domain, email).await;
+        let signed = self.sign_in(domain, email, PASSWORD, "198.51.100.7").await;
+        assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+        signed.session.unwrap()
+    }
+
+    async fn as_shopper(&self, method: Method, path: &str, session: &str, body: Option<Value>) -> Answer {
+        let bearer = format!("Bearer {session}");
+        self.call(method, path, &[("authorization", &bearer)], body).await
+    }
+}
+
+async fn saved_addresses_are_checked_kept_to_their_owner_and_one_is_the_default(store: DynStore) {
+    let app = App::spawn(store).await;
+    let asha = app.signed_in("acme.test", "asha@example.com").await;
+    let ravi = app.signed_in("www.acme.test", "ravi@example.com").await;
+    let list = "/api/stores/acme.test/me/addresses";
+    // Without a session, nothing.
+    assert_eq!(app.call(Method::GET, list, &[], None).await.status, StatusCode::UNAUTHORIZED);
+    // A PIN code that matches its city (by its old name too) and state is verified; the first
+    // address is the default.
+    let home = app.as_shopper(Method::POST, list, &asha, Some(json!({ "address": address("Bengaluru", "Karnataka", "560 001") }))).await;
+    assert_eq!(home.status, StatusCode::CREATED, "{}", home.body);
+    assert_eq!((home.body["status"].as_str(), home.body["is_default"].as_bool()), (Some("verified"), Some(true)));
+    assert_eq!(home.body["address"]["postal_code"], "560001");
+    // One in another city is kept, marked as a mismatch.
+    let office = app.as_shopper(Method::POST, list, &asha, Some(json!({ "address": address("Pune", "Maharashtra", "560001") }))).await;
+    assert_eq!((office.body["status"].as_str(), office.body["is_default"].as_bool()), (Some("mismatch"), Some(false)));
+    let office_id = office.body["id"].as_str().unwrap().to_owned();
+    let home_id = home.body["id"].as_str().unwrap().to_owned();
+    // Bad fields are named.
+    let bad = app.as_shopper(Method::POST, list, &asha, Some(json!({ "address": address("", "Karnataka", "560001") }))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["error"]["fields"]["address.city"].is_string(), "{}", bad.body);
+    // Fixing the office's PIN code makes it verified; making it the default moves the default.
+    let fixed = app.as_shopper(Method::PUT, &format!("{list}/{office_id}"), &asha, Some(json!({ "address": address("Pune", "Maharashtra", "411001") }))).await;
+    assert_eq!((fixed.status, fixed.body["status"].as_str()), (StatusCode::OK, Some("verified")), "{}", fixed.body);
+    let made = app.as_shopper(Method::POST, &format!("{list}/{office_id}/default"), &asha, None).await;
+    assert_eq!(made.status, StatusCode::NO_CONTENT);
+    let listed = app.as_shopper(Method::GET, list, &asha, None).await;
+    let defaults: Vec<(&str, bool)> = listed.body.as_array().unwrap().iter().map(|a| (a["id"].as_str().unwrap(), a["is_default"].as_bool().unwrap())).collect();
+    assert_eq!(defaults, [(office_id.as_str(), true), (home_id.as_str(), false)]);
+    // Another shopper of the same store sees none of them and can change none of them.
+    assert_eq!(app.as_shopper(Method::GET, list, &ravi, None).await.body, json!([]));
+    for (method, path) in [(Method::PUT, format!("{list}/{home_id}")), (Method::DELETE, format!("{list}/{home_id}")), (Method::POST, format!("{list}/{home_id}/default"))] {
+        let body = (method == Method::PUT).then(|| json!({ "address": address("Bengaluru", "Karnataka", "560001") }));
+        assert_eq!(app.as_shopper(method.clone(), &path, &ravi, body).await.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    // Nor does another store know the session.
+    assert_eq!(app.as_shopper(Method::GET, "/api/stores/bolt.test/me/addresses", &asha, None).await.status, StatusCode::UNAUTHORIZED);
+    // Deleting the default hands it on.
+    assert_eq!(app.as_shopper(Method::DELETE, &format!("{list}/{office_id}"), &asha, None).await.status, StatusCode::NO_CONTENT);
+    let listed = app.as_shopper(Method::GET, list, &asha, None).await;
+    assert_eq!(listed.body[0]["id"], home_id.as_str());
+    assert_eq!(listed.body[0]["is_default"], true);
+}
+
+async fn the_address_check_never_waits_long_on_an_api_that_is_slow_or_down(store: DynStore) {
+    let app = App::spawn(store).await;
+    let check = |body: Value| {
+        let app = &app;
+        async move {
+            let started = Instant::now();
+            let answer = app.post("/api/stores/acme.test/address-checks", body).await;
+            (answer, started.elapsed())
+        }
+    };
+    let (ok, _) = check(address("Bangalore", "Karnataka", "560001")).await;
+    assert_eq!((ok.status, ok.body["status"].as_str()), (StatusCode::OK, Some("verified")));
+    let (elsewhere, _) = check(address("Mumbai", "Maharashtra", "560001")).await;
+    assert_eq!(elsewhere.body, json!({ "status": "mismatch", "message": "PIN code 560001 is in Bangalore, Karnataka.", "city": "Bangalore", "state": "Karnataka" }));
+    let (unknown, _) = check(address("Mumbai", "Maharashtra", "999999")).await;
+    assert_eq!(unknown.body["status"], "mismatch");
+    // Abroad there is nothing to check.
+    let abroad = json!({ "name": "Asha", "line1": "1 High St", "city": "London", "state": "London", "postal_code": "SW1A 1AA", "country": "GB", "phone": "+44 20 7946 0000" });
+    assert_eq!(check(abroad).await.0.body["status"], "unverified");
+    // Slow: the check gives up at its timeout (500 ms here) and says unverified.
+    app.addresses.set_delay(Duration::from_secs(5));
+    let (slow, took) = check(address("Bengaluru", "Karnataka", "560001")).await;
+    assert_eq!((slow.status, slow.body["status"].as_str()), (StatusCode::OK, Some("unverified")));
+    assert!(took < Duration::from_secs(4), "waited {took:?}");
+    // Down: unverified as well, and a saved address is kept, unverified.
+    app.addresses.set_delay(Duration::ZERO);
+    app.addresses.set_down(true);
+    assert_eq!(check(address("Bengaluru", "Karnataka", "560001")).await.0.body["status"], "unverified");
+    let asha = app.signed_in("acme.test", "asha@example.com").await;
+    let saved = app.as_shopper(Method::POST, "/api/stores/acme.test/me/addresses", &asha, Some(json!({ "address": address("Bengaluru", "Karnataka", "560001") }))).await;
+    assert_eq!((saved.status, saved.body["status"].as_str()), (StatusCode::CREATED, Some("unverified")));
+    // An unknown store, or a bad address, is refused before any API is asked.
+    assert_eq!(app.post("/api/stores/nowhere.test/address-checks", address("Bengaluru", "Karnataka", "560001")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(check(address("Bengaluru", "Karnataka", "")).await.0.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
