@@ -49,7 +49,9 @@ pub async fn main(mut req: Request, env: Env, _ctx: Context) -> Result<Response>
                 now_ms: worker::Date::now().as_millis() as i64,
                 random: zelly_edge::workers::random_bytes()?,
             };
-            let page = checkout_pages::serve(&origin, &payment, route, &request).await;
+            // customer-auth, for signed-in shoppers and the address check (optional).
+            let accounts = zelly_edge::workers::WorkerAccounts::from_env(&env);
+            let page = checkout_pages::serve(&origin, accounts.as_ref(), &payment, route, &request).await;
             if let Some(problem) = &page.problem {
                 worker::console_error!("checkout page failed ({}): {problem}", page.status);
             }

@@ -36,7 +36,7 @@ pub const STORE_CHECKOUT_RAZORPAY_PAYMENT: &str = "/api/storefront/domains/{doma
 pub const STORE_CHECKOUT_ORDER: &str = "/api/storefront/domains/{domain}/checkouts/{id}/order";
 /// A shopper's orders at the store, by the email they were placed with (`?email=`): what
 /// `/account` lists for a signed-in shopper whose address is confirmed.
-pub const STORE_SHOPPER_ORDERS: &str = "/api/storefront/domains/{domain}/orders";
+pub const STORE_SHOPPER_ORDERS: &str = "/api/storefront/domains/{domain}/shopper-orders";
 /// Header with which a storefront host tells intake the shopper's IP address, for rate limiting.
 pub const SHOPPER_IP_HEADER: &str = "x-zelly-shopper-ip";
 /// Route pattern: does a domain belong to an active tenant (the seed's endpoint, used by Caddy's ask).

@@ -15,7 +15,7 @@ use tower_http::trace::TraceLayer;
 use zelly_edge::checkout::{self, CheckoutRoute, MAX_BODY_BYTES};
 use zelly_edge::checkout_pages::{self, PageRequest, PaymentPage};
 use zelly_edge::ApiErrorBody;
-use zelly_service::origin::OriginClient;
+use zelly_service::origin::{AccountsClient, OriginClient};
 
 /// Shared state: the client of core-api.
 #[derive(Clone)]
@@ -24,6 +24,9 @@ pub struct AppState {
     pub origin: Arc<OriginClient>,
     /// Where shoppers pay: Standard Checkout, or the stand-in's page (`RAZORPAY_STANDIN_URL`).
     pub payment: Arc<PaymentPage>,
+    /// customer-auth (`AUTH_API_URL`): signed-in shoppers' addresses, the address check and the
+    /// account an order belongs to. Without it checkout is for guests, addresses unverified.
+    pub accounts: Option<Arc<AccountsClient>>,
 }
 
 /// Where to listen: `BIND` (default 0.0.0.0) and `PORT` (default 8787, wrangler's).
@@ -56,7 +59,7 @@ pub async fn handle(State(state): State<AppState>, method: Method, uri: Uri, hea
                 now_ms: zelly_service::now_ms(),
                 random: *uuid::Uuid::new_v4().as_bytes(),
             };
-            let page = checkout_pages::serve(state.origin.as_ref(), &state.payment, route, &request).await;
+            let page = checkout_pages::serve(state.origin.as_ref(), state.accounts.as_deref(), &state.payment, route, &request).await;
             if let Some(problem) = &page.problem {
                 tracing::warn!(%problem, status = page.status, "checkout page failed");
             }
@@ -98,6 +101,10 @@ pub async fn run() -> anyhow::Result<()> {
     if let PaymentPage::StandIn(url) = &payment {
         tracing::warn!(%url, "payments go to the Razorpay stand-in (RAZORPAY_STANDIN_URL): dev and tests only");
     }
-    zelly_service::serve("checkout-host", listen, app(AppState { origin: Arc::new(origin), payment: Arc::new(payment) })).await?;
+    let accounts = AccountsClient::from_env().map_err(anyhow::Error::msg)?.map(Arc::new);
+    if accounts.is_none() {
+        tracing::warn!("AUTH_API_URL is not set: checkout is for guests only and addresses stay unverified");
+    }
+    zelly_service::serve("checkout-host", listen, app(AppState { origin: Arc::new(origin), payment: Arc::new(payment), accounts })).await?;
     Ok(())
 }

@@ -44,7 +44,7 @@ async fn platform_with_standin() -> (String, DynStore, String) {
     let core = serve(core_api::app(state)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
     let payment = PaymentPage::from_setting(Some(&rzp));
-    (serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(payment) })).await, store, rzp)
+    (serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(payment), accounts: None })).await, store, rzp)
 }
 
 async fn quote(base: &str, host: &str, body: Value) -> (StatusCode, Value) {
@@ -330,7 +330,7 @@ async fn a_store_without_online_payments_offers_what_it_takes() {
     let demo = zelly_store::demo::seed_demo(&store).await.unwrap();
     let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
     let origin = OriginClient::new(&core, Secret::new(TOKEN));
-    let base = serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(PaymentPage::StandardCheckout) })).await;
+    let base = serve(checkout_host::app(checkout_host::AppState { origin: Arc::new(origin), payment: Arc::new(PaymentPage::StandardCheckout), accounts: None })).await;
     let (tote, _) = demo_variant(&store, "jute-tote", 0).await;
     let cart = format!("zelly_cart={}_1", tote.simple());
     let http = browser();
@@ -392,4 +392,111 @@ async fn demo_variant_of(store: &DynStore, slug: &str, index: usize) -> (uuid::U
     let products = store.list_products(tenant.id).await.unwrap();
     let variant = &products[0].variants[index];
     (variant.id, variant.price.amount_minor)
+}
+
+/// The checkout host with customer-auth behind it, checking addresses with the address API
+/// stand-in (timeout 300 ms): the host's URL, the store, and the stand-in to slow down.
+async fn platform_with_accounts() -> (String, DynStore, Arc<address_standin::Standin>) {
+    let store: DynStore = zelly_store::testing::sqlite_store().await;
+    zelly_store::demo::seed_demo(&store).await.unwrap();
+    let core = serve(core_api::app(core_api::testing::state(store.clone(), TOKEN, None).await)).await;
+    let addresses = address_standin::Standin::new(None);
+    let api = customer_auth::address_api::AddressApiConfig {
+        url: Some(serve(address_standin::app(addresses.clone())).await),
+        key: None,
+        timeout: Some(std::time::Duration::from_millis(300)),
+    };
+    let queues = zelly_queue::connect(&zelly_queue::testing::sqlite_config()).await.unwrap();
+    let auth_state = customer_auth::AppState::new(store.clone(), queues, "http://auth.localhost", false)
+        .with_address_api(customer_auth::address_api::AddressApi::new(api).unwrap());
+    let auth = serve(customer_auth::app(auth_state)).await;
+    let state = checkout_host::AppState {
+        origin: Arc::new(OriginClient::new(&core, Secret::new(TOKEN))),
+        payment: Arc::new(PaymentPage::StandardCheckout),
+        accounts: Some(Arc::new(zelly_service::origin::AccountsClient::new(&auth, &auth))),
+    };
+    (serve(checkout_host::app(state)).await, store, addresses)
+}
+
+/// Asha, a confirmed customer of the demo store with a default address, signed in as `session`.
+async fn asha_signed_in(store: &DynStore, session: &str) -> uuid::Uuid {
+    use zelly_store::customers::{NewCustomer, NewSession};
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap().id;
+    let now = zelly_service::now_ms();
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".to_owned();
+    let asha = store.create_customer(demo, &NewCustomer { email: "asha@example.in".into(), name: "Asha".into(), password_hash: hash, now_ms: now }).await.unwrap().id;
+    store.verify_customer_email(demo, asha, "asha@example.in", now).await.unwrap();
+    let id_hash = zelly_edge::signature::sha256_hex(session.as_bytes());
+    store.start_customer_session(demo, &NewSession { id_hash, family_hash: None, customer: asha, now_ms: now, expires_at_ms: now + 3_600_000 }, None).await.unwrap();
+    let home = zelly_edge::orders::ShippingAddress {
+        name: "Asha Rao".into(),
+        line1: "7 Residency Road".into(),
+        line2: Some("Flat 4".into()),
+        city: "Bengaluru".into(),
+        state: "Karnataka".into(),
+        postal_code: "560001".into(),
+        country: "IN".into(),
+        phone: "9845012345".into(),
+    };
+    let save = zelly_store::AddressToSave { address: &home, is_default: true, status: zelly_edge::orders::AddressStatus::Verified, now_ms: now };
+    store.save_customer_address(demo, asha, None, &save).await.unwrap();
+    asha
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_starts_from_their_default_address_and_the_order_is_theirs() {
+    let (base, store, addresses) = platform_with_accounts().await;
+    let session = "5e".repeat(32);
+    let asha = asha_signed_in(&store, &session).await;
+    let demo = store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap().id;
+    let (diya, _) = demo_variant(&store, "brass-diya", 0).await;
+    let cart = format!("zelly_cart={}_1; __Host-zelly_session={session}", diya.simple());
+    let http = browser();
+    let post = |fields: Vec<(&'static str, &'static str)>, cookie: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            page(http.post(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded").body(form(&fields))).await
+        }
+    };
+
+    // The form starts from the account and its default address.
+    let shown = page(http.get(format!("{base}/checkout")).header("host", "demo.localhost").header("cookie", &cart)).await;
+    for value in ["asha@example.in", "7 Residency Road", "Flat 4", "560001", "9845012345"] {
+        assert!(shown.body.contains(&format!("value=\"{value}\"")), "{value} in {}", shown.body);
+    }
+    // A PIN code in another city is pointed out once, with a way to keep the address as typed.
+    let mut elsewhere = SHOPPER.to_vec();
+    elsewhere[4] = ("city", "Mumbai");
+    elsewhere[5] = ("state", "Maharashtra");
+    elsewhere.push(("payment_method", "cash_on_delivery"));
+    let pointed = post(elsewhere.clone(), cart.clone()).await;
+    assert_eq!(pointed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(pointed.body.contains("PIN code 560001 is in Bangalore, Karnataka."), "{}", pointed.body);
+    assert!(pointed.body.contains("data-testid=\"keep-address\""), "{}", pointed.body);
+    elsewhere.push(("keep_address", "1"));
+    let kept = post(elsewhere, cart.clone()).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let id: uuid::Uuid = kept.location.unwrap().trim_start_matches("/checkout/").parse().unwrap();
+    let checkout = store.checkout(demo, id).await.unwrap().unwrap();
+    assert_eq!((checkout.customer_id, checkout.address_status), (Some(asha), zelly_edge::orders::AddressStatus::Mismatch));
+
+    // The address API slow, then down: checkout goes on, the address unverified; a guest's
+    // checkout belongs to no account.
+    let guest_cart = format!("zelly_cart={}_1", diya.simple());
+    let mut good = SHOPPER.to_vec();
+    good.push(("payment_method", "cash_on_delivery"));
+    for (delay, down) in [(5_000, false), (0, true)] {
+        addresses.set_delay(std::time::Duration::from_millis(delay));
+        addresses.set_down(down);
+        let started = std::time::Instant::now();
+        let done = post(good.clone(), guest_cart.clone()).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(started.elapsed() < std::time::Duration::from_secs(4), "took {:?}", started.elapsed());
+        let id: uuid::Uuid = done.location.unwrap().trim_start_matches("/checkout/").parse().unwrap();
+        let checkout = store.checkout(demo, id).await.unwrap().unwrap();
+        assert_eq!((checkout.customer_id, checkout.address_status), (None, zelly_edge::orders::AddressStatus::Unverified));
+        good.push(("line2", "again"));
+    }
 }

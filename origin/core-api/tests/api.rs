@@ -251,7 +251,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/storefront/domains/{domain}/checkouts/{id}/provider-order", "put"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/finalize", "post"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/order", "get"),
-        ("/api/storefront/domains/{domain}/orders", "get"),
+        ("/api/storefront/domains/{domain}/shopper-orders", "post"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-order", "post"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-callback", "post"),
         ("/api/storefront/domains/{domain}/checkouts/{id}/razorpay-payment", "post"),

@@ -16,26 +16,78 @@ use zelly_store::{DynStore, OpenStore};
 zelly_store::on_both_backends!(
     an_order_emails_its_shopper_and_the_owners_once,
     a_mail_server_down_at_order_time_gets_the_email_once_back,
-    a_shoppers_orders_are_found_by_their_email_at_their_store_only,
+    a_shoppers_orders_are_found_by_their_session_at_their_store_only,
 );
 
-async fn a_shoppers_orders_are_found_by_their_email_at_their_store_only(store: DynStore) {
-    let order = place_order(&store).await;
+/// A confirmed (or not) customer of the store on `domain`, signed in with `session`.
+async fn signed_in(store: &DynStore, domain: &str, email: &str, verified: bool, session: &str) -> uuid::Uuid {
+    use zelly_store::customers::{NewCustomer, NewSession};
+    let tenant = store.tenant_by_domain(&DomainName::parse(domain).unwrap()).await.unwrap().unwrap().id;
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".to_owned();
+    let now = zelly_service::now_ms();
+    let customer = store.create_customer(tenant, &NewCustomer { email: email.into(), name: String::new(), password_hash: hash, now_ms: now }).await.unwrap();
+    if verified {
+        store.verify_customer_email(tenant, customer.id, email, now).await.unwrap();
+    }
+    let id_hash = zelly_edge::signature::sha256_hex(session.as_bytes());
+    let new = NewSession { id_hash, family_hash: None, customer: customer.id, now_ms: now, expires_at_ms: now + 3_600_000 };
+    store.start_customer_session(tenant, &new, None).await.unwrap();
+    customer.id
+}
+
+async fn a_shoppers_orders_are_found_by_their_session_at_their_store_only(store: DynStore) {
+    let guest_order = place_order(&store).await;
+    let (asha_session, ravi_session) = ("a".repeat(64), "b".repeat(64));
+    let asha = signed_in(&store, "tea-house.zelly.test", "asha@example.in", true, &asha_session).await;
+    // Ravi never confirmed his address, which a guest order used: it is not his.
+    signed_in(&store, "tea-house.zelly.test", "ravi@example.in", false, &ravi_session).await;
     let token = "test-storefront-token-0123456789";
-    let base = zelly_service::serve_in_background(core_api::app(core_api::testing::state(store, token, None).await)).await.unwrap();
+    let base = zelly_service::serve_in_background(core_api::app(core_api::testing::state(store.clone(), token, None).await)).await.unwrap();
     let http = reqwest::Client::new();
-    let get = |domain: &str, email: &str| {
-        let email: String = form_urlencoded::byte_serialize(email.as_bytes()).collect();
-        http.get(format!("{base}/api/storefront/domains/{domain}/orders?email={email}")).bearer_auth(token).send()
+
+    // A checkout started with Asha's session is hers; with an ended or unknown one, a guest's.
+    let variant = guest_order.lines[0].variant_id;
+    let start = |session: Option<&str>, email: &str| {
+        let body = json!({
+            "lines": [{ "variant_id": variant, "quantity": 1 }],
+            "email": email,
+            "shipping": { "name": "Asha Rao", "line1": "12 MG Road", "city": "Bengaluru", "state": "Karnataka", "postal_code": "560001", "country": "IN", "phone": "9845012345" },
+            "payment_method": "razorpay",
+            "idempotency_key": uuid::Uuid::new_v4().simple().to_string(),
+            "customer_session": session,
+            "address_status": "verified",
+        });
+        http.post(format!("{base}/api/storefront/domains/tea-house.zelly.test/checkouts")).bearer_auth(token).json(&body).send()
     };
-    let mine: serde_json::Value = get("tea-house.zelly.test", "ASHA@example.in").await.unwrap().json().await.unwrap();
-    assert_eq!(mine.as_array().unwrap().len(), 1);
-    assert_eq!(mine[0]["number"], order.number);
-    let theirs: serde_json::Value = get("tea-house.zelly.test", "someone@example.in").await.unwrap().json().await.unwrap();
-    assert!(theirs.as_array().unwrap().is_empty());
-    assert_eq!(get("tea-house.zelly.test", "not an email").await.unwrap().status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(get("elsewhere.zelly.test", "asha@example.in").await.unwrap().status(), reqwest::StatusCode::NOT_FOUND);
-    let anonymous = http.get(format!("{base}/api/storefront/domains/tea-house.zelly.test/orders?email=asha%40example.in")).send().await.unwrap();
+    let mine: serde_json::Value = start(Some(&asha_session), "asha.other@example.in").await.unwrap().json().await.unwrap();
+    assert_eq!((mine["customer_id"].as_str(), mine["address_status"].as_str()), (Some(asha.to_string().as_str()), Some("verified")), "{mine}");
+    let stranger: serde_json::Value = start(Some(&"c".repeat(64)), "someone@example.in").await.unwrap().json().await.unwrap();
+    assert_eq!(stranger["customer_id"], serde_json::Value::Null);
+    // A customer named in the body is refused, not read.
+    let forged = json!({ "lines": [{ "variant_id": variant, "quantity": 1 }], "email": "x@example.in", "customer": asha });
+    let refused = http.post(format!("{base}/api/storefront/domains/tea-house.zelly.test/checkouts")).bearer_auth(token).json(&forged).send().await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let tenant = store.tenant_by_domain(&DomainName::parse("tea-house.zelly.test").unwrap()).await.unwrap().unwrap().id;
+    let id: uuid::Uuid = mine["id"].as_str().unwrap().parse().unwrap();
+    let placed = store.finalize_checkout(tenant, id, &PaymentConfirmation { payment_id: Some("pay_2".into()), amount_minor: 99_900 }, NOW).await.unwrap().order;
+
+    let orders = |domain: &str, session: &str| {
+        http.post(format!("{base}/api/storefront/domains/{domain}/shopper-orders")).bearer_auth(token).json(&json!({ "customer_session": session })).send()
+    };
+    // Asha's: the one placed signed in (under another email) and the guest one with her confirmed address.
+    let found: serde_json::Value = orders("tea-house.zelly.test", &asha_session).await.unwrap().json().await.unwrap();
+    let numbers: Vec<i64> = found.as_array().unwrap().iter().map(|o| o["number"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [placed.number, guest_order.number]);
+    let theirs: serde_json::Value = orders("tea-house.zelly.test", &ravi_session).await.unwrap().json().await.unwrap();
+    assert_eq!(theirs, json!([]));
+    assert_eq!(orders("tea-house.zelly.test", &"c".repeat(64)).await.unwrap().status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(orders("elsewhere.zelly.test", &asha_session).await.unwrap().status(), reqwest::StatusCode::NOT_FOUND);
+    let anonymous = http
+        .post(format!("{base}/api/storefront/domains/tea-house.zelly.test/shopper-orders"))
+        .json(&json!({ "customer_session": asha_session }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED, "storefront hosts only");
 }
 

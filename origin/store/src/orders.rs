@@ -29,9 +29,9 @@ pub struct OrderQuery {
     pub to_ms: Option<i64>,
     /// Matches the order number (`1042` or `#1042`), or part of the email.
     pub text: Option<String>,
-    /// Only orders placed with exactly this email (any case).
+    /// Only orders placed with exactly this email (any case); with `customer`, those too.
     pub email: Option<String>,
-    /// Only orders placed signed in to this customer account.
+    /// Only orders placed signed in to this customer account; with `email`, or with that email.
     pub customer: Option<Uuid>,
     /// At most this many (1-200).
     pub limit: u32,
@@ -857,11 +857,17 @@ macro_rules! order_store_impl {
                         }
                     }
                 }
-                if let Some(email) = query.email.as_deref() {
-                    q.push(" AND lower(c.email) = ").push_bind(email.trim().to_lowercase());
-                }
-                if let Some(customer) = query.customer {
-                    q.push(" AND c.customer_id = ").push_bind(customer);
+                match (query.customer, query.email.as_deref()) {
+                    (Some(customer), Some(email)) => {
+                        q.push(" AND (c.customer_id = ").push_bind(customer).push(" OR lower(c.email) = ").push_bind(email.trim().to_lowercase()).push(")");
+                    }
+                    (Some(customer), None) => {
+                        q.push(" AND c.customer_id = ").push_bind(customer);
+                    }
+                    (None, Some(email)) => {
+                        q.push(" AND lower(c.email) = ").push_bind(email.trim().to_lowercase());
+                    }
+                    (None, None) => {}
                 }
                 q.push(" ORDER BY o.created_at_ms DESC, o.number DESC LIMIT ").push_bind(i64::from(query.limit.clamp(1, 200)));
                 let rows: Vec<OrderRow> = q.build_query_as().fetch_all(&mut *tx).await?;

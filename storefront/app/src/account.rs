@@ -203,9 +203,9 @@ async fn account<A: Accounts, O: StorefrontOrigin + OriginJson>(accounts: &A, or
     let Some(customer) = customer else {
         return AccountAnswer::page(crate::render_unavailable());
     };
-    // Orders placed with the confirmed address (only confirmed accounts sign in).
-    let email: String = form_urlencoded::byte_serialize(customer.email.as_bytes()).collect();
-    let orders = match origin.call_json("GET", &format!("/api/storefront/domains/{domain}/orders?email={email}"), None).await {
+    // The account's orders: core-api finds them from the session itself.
+    let body = serde_json::json!({ "customer_session": session }).to_string();
+    let orders = match origin.call_json("POST", &zelly_edge::paths::STORE_SHOPPER_ORDERS.replace("{domain}", domain), Some(body)).await {
         Ok((200, text)) => serde_json::from_str::<Vec<Order>>(&text).ok(),
         _ => None,
     };

@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .route(paths::STORE_CHECKOUT_PROVIDER_ORDER, put(set_provider_order))
         .route(paths::STORE_CHECKOUT_FINALIZE, post(finalize))
         .route(paths::STORE_CHECKOUT_ORDER, get(checkout_order))
-        .route(paths::STORE_SHOPPER_ORDERS, get(shopper_orders))
+        .route(paths::STORE_SHOPPER_ORDERS, post(shopper_orders))
         .route(paths::STORE_CHECKOUT_RAZORPAY_ORDER, post(razorpay_order))
         .route(paths::STORE_CHECKOUT_RAZORPAY_CALLBACK, post(razorpay_callback))
         .route(paths::STORE_CHECKOUT_RAZORPAY_PAYMENT, post(razorpay_payment))
@@ -61,11 +61,16 @@ pub async fn create_checkout(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
     AppPath(domain): AppPath<String>,
-    AppJson(input): AppJson<CheckoutInput>,
+    AppJson(mut input): AppJson<CheckoutInput>,
 ) -> ApiResult<(StatusCode, Json<Checkout>)> {
     let (tenant, _) = active_store(&state, &domain).await?;
     input.validate().map_err(ApiError::InvalidFields)?;
     let now = now_ms();
+    // Signed in: the order will be the account's. A session that has ended is a guest checkout.
+    input.customer = match input.customer_session.as_deref() {
+        Some(session) => signed_in(&state, tenant.id, session).await?.map(|c| c.id),
+        None => None,
+    };
     let checkout = state.store.create_checkout(tenant.id, &input, now, state.checkout_hold_ms).await?;
     // A checkout started by this request holds until exactly now + the hold; a replay finds one
     // that an earlier request started.
@@ -106,32 +111,42 @@ pub async fn checkout_order(
     Ok(Json(order))
 }
 
-/// Query of a shopper's orders.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ShopperOrdersParams {
-    /// The confirmed email the orders were placed with.
-    pub email: String,
+/// Whose orders to list: the shopper signed in on the storefront's domain.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShopperOrdersInput {
+    /// The shopper's session on the store's domain (the host's `__Host-zelly_session` cookie).
+    pub customer_session: String,
 }
 
-/// A shopper's orders at the store, newest first (at most 50): those placed with `email`. The
-/// storefront host asks only for the confirmed address of the shopper signed in with it.
-#[utoipa::path(get, path = "/api/storefront/domains/{domain}/orders", tag = "checkout",
-    params(("domain" = String, Path), ShopperOrdersParams),
-    responses((status = 200, body = [Order]), (status = 404, body = zelly_edge::ApiErrorBody), (status = 422, body = zelly_edge::ApiErrorBody)),
+/// The customer a storefront session belongs to, if it is live at `tenant`.
+async fn signed_in(state: &AppState, tenant: Uuid, session: &str) -> ApiResult<Option<zelly_edge::customers::Customer>> {
+    let hash = zelly_edge::signature::sha256_hex(session.as_bytes());
+    Ok(state.store.customer_session(tenant, &hash, now_ms(), zelly_edge::customers::SESSION_IDLE_MS).await?)
+}
+
+/// A signed-in shopper's orders at the store, newest first (at most 50): those placed signed in
+/// to their account, and those placed as a guest with the address they confirmed. core-api finds
+/// the shopper from their session itself; the host only passes it on.
+#[utoipa::path(post, path = "/api/storefront/domains/{domain}/shopper-orders", tag = "checkout",
+    params(("domain" = String, Path)),
+    request_body = ShopperOrdersInput,
+    responses(
+        (status = 200, body = [Order]),
+        (status = 401, description = "The session has ended", body = zelly_edge::ApiErrorBody),
+        (status = 404, body = zelly_edge::ApiErrorBody),
+    ),
     security(("storefront_token" = [])))]
 pub async fn shopper_orders(
     _caller: StorefrontCaller,
     State(state): State<AppState>,
     AppPath(domain): AppPath<String>,
-    AppQuery(params): AppQuery<ShopperOrdersParams>,
+    AppJson(input): AppJson<ShopperOrdersInput>,
 ) -> ApiResult<Json<Vec<Order>>> {
-    let email = params.email.trim().to_lowercase();
-    if !zelly_edge::team::is_email(&email) {
-        return Err(ApiError::Unprocessable("email: must be an email address".into()));
-    }
     let (tenant, _) = active_store(&state, &domain).await?;
-    let query = OrderQuery { email: Some(email), limit: 50, ..OrderQuery::default() };
+    let customer = signed_in(&state, tenant.id, input.customer_session.trim()).await?.ok_or(ApiError::Unauthorized("the shopper's session has ended"))?;
+    let email = customer.email_verified.then_some(customer.email);
+    let query = OrderQuery { customer: Some(customer.id), email, limit: 50, ..OrderQuery::default() };
     Ok(Json(state.store.orders(tenant.id, &query).await?))
 }
 
@@ -379,7 +394,7 @@ pub async fn list_orders(merchant: Merchant, State(state): State<AppState>, AppQ
             return Err(ApiError::Unprocessable(format!("{name}: must be a time in Unix milliseconds")));
         }
     }
-    let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, email: None, limit };
+    let query = OrderQuery { status, from_ms: params.from_ms, to_ms: params.to_ms, text: params.q, email: None, customer: None, limit };
     Ok(Json(state.store.orders(merchant.tenant.id, &query).await?))
 }
 
