@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web, ports.customer_auth] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web, ports.customer_auth, ports.address] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -81,7 +81,8 @@ fn dev(edge: bool) -> Result<()> {
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
          \n  razorpay     http://localhost:{rzp}/health   (Razorpay stand-in: orders, payment page, webhooks, refunds; dev only)\
          \n  dns          http://localhost:{dnsc}/records   (DNS stand-in on port {dns}: PUT a record to prove a custom domain; dev only)\
-         \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as team invites, lands here; dev only)\
+         \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as invites, account links and order confirmations, lands here; dev only)\
+         \n  addresses    http://localhost:{addr}/pincode/560001   (address API stand-in: the PIN codes customer-auth checks against; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -96,6 +97,7 @@ fn dev(edge: bool) -> Result<()> {
         dnsc = ports.dns_control,
         mail = ports.mail_web,
         ca = ports.customer_auth,
+        addr = ports.address,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -123,13 +125,14 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_core(p, &ports, &shared, data_dir)?;
     platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
-    platform::start_customer_auth(p, ports.customer_auth, &shared, data_dir)?;
+    platform::start_address(p, ports.address)?;
+    platform::start_customer_auth(p, ports.customer_auth, ports.address, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
         start_workers(p, &ports, ports.storefront, ports.checkout, &shared, &data_dir.join("wrangler"))?;
     } else {
         platform::start_storefront_native(p, "storefront", ports.storefront, ports.checkout, &shared, ports.customer_auth)?;
-        platform::start_checkout_native(p, "checkout", ports.checkout, ports.razorpay, &shared)?;
+        platform::start_checkout_native(p, "checkout", ports.checkout, ports.razorpay, &shared, ports.customer_auth)?;
     }
     start_uis(rt, ports)?;
     Ok(shared)
@@ -144,7 +147,12 @@ fn start_workers(p: &mut Platform, ports: &Ports, storefront: u16, checkout: u16
         ("AUTH_PUBLIC_URL", format!("http://localhost:{}", ports.customer_auth)),
     ];
     platform::start_worker(p, "storefront-worker", "storefront", storefront, shared, &storefront_vars, state)?;
-    platform::start_worker(p, "checkout-worker", "checkout", checkout, shared, &[("RAZORPAY_STANDIN_URL", platform::standin_url(ports.razorpay))], state)
+    let checkout_vars = [
+        ("RAZORPAY_STANDIN_URL", platform::standin_url(ports.razorpay)),
+        ("AUTH_API_URL", format!("http://127.0.0.1:{}", ports.customer_auth)),
+        ("AUTH_PUBLIC_URL", format!("http://localhost:{}", ports.customer_auth)),
+    ];
+    platform::start_worker(p, "checkout-worker", "checkout", checkout, shared, &checkout_vars, state)
 }
 
 fn start_uis(rt: &tokio::runtime::Runtime, ports: Ports) -> Result<()> {
@@ -240,6 +248,7 @@ fn test() -> Result<()> {
         smtp: util::free_port()?,
         mail_web: util::free_port()?,
         customer_auth: util::free_port()?,
+        address: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;
@@ -280,6 +289,7 @@ fn test() -> Result<()> {
         .env("ZELLY_DNS_URL", format!("http://localhost:{}", ports.dns_control))
         .env("ZELLY_MAIL_URL", format!("http://localhost:{}", ports.mail_web))
         .env("ZELLY_CUSTOMER_AUTH_URL", format!("http://localhost:{}", ports.customer_auth))
+        .env("ZELLY_ADDRESS_URL", format!("http://localhost:{}", ports.address))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();

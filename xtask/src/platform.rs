@@ -175,12 +175,14 @@ pub struct Ports {
     pub customer_auth: u16,
     /// MailDev's web page (and REST API, `GET /email`), where the caught emails are read
     pub mail_web: u16,
+    /// address-standin, the local address API customer-auth checks PIN codes with
+    pub address: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174, address: 9300 };
 }
 
 /// What every origin-facing service needs to know.
@@ -224,7 +226,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "customer-auth", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "zelly-dns"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "address-standin", "-p", "zelly-dns"]),
     )
 }
 
@@ -257,6 +259,17 @@ pub fn start_razorpay(p: &mut Platform, port: u16, core_port: u16) -> Result<()>
         .env("RAZORPAY_WEBHOOK_URL", format!("http://127.0.0.1:{core_port}/api/webhooks/razorpay"));
     p.spawn("razorpay-standin", &mut cmd)?;
     p.wait_ready("razorpay-standin", port, "localhost", "/health")
+}
+
+/// The key the local address API wants, shared with customer-auth (dev and tests only).
+pub const DEV_ADDRESS_API_KEY: &str = "zelly-dev-address-key";
+
+/// Starts the address API stand-in: PIN codes are checked against it, never a real service.
+pub fn start_address(p: &mut Platform, port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("address-standin"));
+    cmd.env("PORT", port.to_string()).env("BIND", "127.0.0.1").env("EXTERNAL_ADDRESS_API_KEY", DEV_ADDRESS_API_KEY);
+    p.spawn("address-standin", &mut cmd)?;
+    p.wait_ready("address-standin", port, "localhost", "/health")
 }
 
 /// Starts the DNS stand-in: custom domains are checked against it, never the real DNS.
@@ -328,14 +341,18 @@ pub fn start_consumer(p: &mut Platform, shared: &Shared, data_dir: &Path) -> Res
 }
 
 /// Starts customer-auth (shoppers' accounts) on the same database and queues as core-api, whose
-/// mail worker delivers its emails to MailDev.
-pub fn start_customer_auth(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path) -> Result<()> {
+/// mail worker delivers its emails to MailDev; addresses are checked with the address stand-in
+/// on `address_port`.
+pub fn start_customer_auth(p: &mut Platform, port: u16, address_port: u16, shared: &Shared, data_dir: &Path) -> Result<()> {
     let mut cmd = Command::new(bin("customer-auth"));
     clear_database_env(&mut cmd);
     cmd.env("PORT", port.to_string())
         .env("BIND", "127.0.0.1")
         .env("ZELLY_DATA_DIR", data_dir)
         .env("CUSTOMER_AUTH_PUBLIC_URL", format!("http://localhost:{port}"))
+        .env("EXTERNAL_ADDRESS_API_URL", format!("http://127.0.0.1:{address_port}"))
+        .env("EXTERNAL_ADDRESS_API_KEY", DEV_ADDRESS_API_KEY)
+        .env_remove("ADDRESS_API_TIMEOUT_MS")
         .env_remove("TRUST_FORWARDED_FOR");
     shared.backends(&mut cmd);
     p.spawn("customer-auth", &mut cmd)?;
@@ -375,10 +392,12 @@ pub fn start_storefront_native(p: &mut Platform, name: &str, port: u16, checkout
 }
 
 /// Starts the native checkout host, sending shoppers to the Razorpay stand-in on `razorpay_port`
-/// to pay.
-pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, razorpay_port: u16, shared: &Shared) -> Result<()> {
+/// to pay, with customer-auth on `accounts_port` for signed-in shoppers and the address check.
+pub fn start_checkout_native(p: &mut Platform, name: &str, port: u16, razorpay_port: u16, shared: &Shared, accounts_port: u16) -> Result<()> {
     let mut cmd = Command::new(bin("checkout-host"));
     cmd.env("PORT", port.to_string())
+        .env("AUTH_API_URL", format!("http://127.0.0.1:{accounts_port}"))
+        .env("AUTH_PUBLIC_URL", format!("http://localhost:{accounts_port}"))
         .env("RAZORPAY_STANDIN_URL", standin_url(razorpay_port))
         .env("BIND", "127.0.0.1")
         .env("CORE_API_URL", &shared.core_url)
