@@ -92,9 +92,19 @@ async function confirmedAccount(email) {
   assert.equal((await call("/api/stores/demo.localhost/email-verifications", { token })).status, 200);
 }
 
-for (const [label, port] of [
-  ["native", env.storefrontPort],
-  ["Worker", env.storefrontWorkerPort],
+/// Fills the address form on the page open at /account/addresses/new or /account/addresses/{id}.
+async function fillAddress(page, { line1, city, state, pin }) {
+  await page.fill("#name", "E2E Shopper");
+  await page.fill("#line1", line1);
+  await page.fill("#city", city);
+  await page.fill("#state", state);
+  await page.fill("#postal_code", pin);
+  await page.fill("#phone", "+91 90000 00000");
+}
+
+for (const [label, port, checkoutPort] of [
+  ["native", env.storefrontPort, env.checkoutPort],
+  ["Worker", env.storefrontWorkerPort, env.checkoutWorkerPort],
 ]) {
   test(`signed in on one domain of a store, a shopper is signed in on its other one; signing out ends both (${label})`, async () => {
     const email = `both-${label.toLowerCase()}-${Date.now()}@example.com`;
@@ -128,6 +138,52 @@ for (const [label, port] of [
     const order = page.locator('[data-testid="account-order"]');
     assert.equal(await order.count(), 1);
     assert.match(await order.innerText(), new RegExp(`Order #${number}[\\s\\S]*to pay on delivery`));
+    await page.goto(`http://demo.localhost:${port}/account`);
+
+    // Addresses: two saved (the first is the default), the second made the default, the first
+    // deleted; a PIN code in another city is saved but pointed out.
+    await page.locator('[data-testid="add-address"]').click();
+    await fillAddress(page, { line1: "5 Old Street", city: "Pune", state: "Maharashtra", pin: "411001" });
+    await page.locator('[data-testid="save-address"]').click();
+    await page.locator('[data-testid="account-address"]').waitFor();
+    await page.locator('[data-testid="add-address"]').click();
+    await fillAddress(page, { line1: "9 Lake View", city: "", state: "Karnataka", pin: "560001" });
+    await page.locator('[data-testid="save-address"]').click();
+    await page.locator('[data-testid="error-city"]').waitFor();
+    await page.fill("#city", "Mumbai");
+    await page.locator('[data-testid="save-address"]').click();
+    const cards = page.locator('[data-testid="account-address"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="account-address"]').length === 2);
+    assert.match(await cards.nth(0).innerText(), /Default[\s\S]*5 Old Street/);
+    assert.match(await cards.nth(1).innerText(), /9 Lake View[\s\S]*may not match/);
+    await cards.nth(1).locator('[data-testid="edit-address"]').click();
+    await page.fill("#city", "Bengaluru");
+    await page.locator('[data-testid="save-address"]').click();
+    await cards.nth(1).locator('[data-testid="make-default"]').click();
+    await page.waitForFunction(() => /Lake View/.test(document.querySelector('[data-testid="account-address"]')?.innerText ?? ""));
+    assert.match(await cards.nth(0).innerText(), /Default[\s\S]*9 Lake View[\s\S]*Bengaluru/);
+    assert.doesNotMatch(await cards.nth(0).innerText(), /may not match/);
+    await cards.nth(1).locator('[data-testid="delete-address"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="account-address"]').length === 1);
+
+    // Checkout starts from the default address and, with the receipt sent elsewhere, the order is
+    // still the account's.
+    const tote = (await (await fetch(`${env.coreUrl}/api/storefront/domains/demo.localhost/products/jute-tote`, {
+      headers: { authorization: `Bearer ${env.storefrontToken}` },
+    })).json()).product.variants[0];
+    await context.addCookies([{ name: "zelly_cart", value: `${tote.id.replaceAll("-", "")}_1`, domain: "demo.localhost", path: "/" }]);
+    await page.goto(`http://demo.localhost:${checkoutPort}/checkout`);
+    assert.equal(await page.inputValue("#line1"), "9 Lake View");
+    assert.equal(await page.inputValue("#postal_code"), "560001");
+    assert.equal(await page.inputValue("#email"), email);
+    await page.fill("#email", `receipts-${email}`);
+    await page.locator('[data-testid="pay-cod"]').check();
+    await page.locator('[data-testid="checkout-submit"]').click();
+    await page.locator('[data-testid="place-order"]').click();
+    await page.waitForURL(/\/confirmation$/);
+    const linked = (await page.locator('[data-testid="order-number"]').innerText()).replace("#", "");
+    await page.goto(`http://demo.localhost:${port}/account`);
+    assert.match(await page.locator('[data-testid="account-order"]').first().innerText(), new RegExp(`Order #${linked}`));
 
     // Shared pages carry nobody's data: the home page signed in and signed out are alike.
     const signedIn = await (await page.goto(`http://demo.localhost:${port}/`)).text();
@@ -158,6 +214,11 @@ test("the merchant finds the store's new customer in seller-ui's Customers tab, 
   await row.waitFor({ timeout: 20_000 });
   assert.equal(await page.locator('[data-testid="customer-row"]').count(), 1);
   assert.match(await row.innerText(), /Email confirmed/);
+  // The details: the addresses and orders of this customer (none yet).
+  await row.locator('[data-testid="customer-details"]').click();
+  const detail = row.locator('[data-testid="customer-detail"]');
+  await detail.waitFor();
+  assert.match(await detail.innerText(), /No saved addresses\.[\s\S]*No orders yet\./);
   await page.setViewportSize({ width: 390, height: 844 });
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth), false, "no sideways scroll");
   const search = await page.locator('[data-testid="customers-search"]').boundingBox();

@@ -245,6 +245,11 @@ impl Api {
         self.call::<_, ()>(Method::GET, &path, None).await
     }
 
+    /// `GET /api/seller/customers/{id}`: one customer with their addresses and orders.
+    pub async fn customer(&self, id: uuid::Uuid) -> Result<zelly_edge::customers::CustomerDetail, ApiError> {
+        self.call::<_, ()>(Method::GET, &format!("{SELLER_CUSTOMERS_PATH}/{id}"), None).await
+    }
+
     /// `GET /api/seller/stores`: the stores the account belongs to, with its role in each.
     pub async fn stores(&self) -> Result<Vec<StoreChoice>, ApiError> {
         self.call::<_, ()>(Method::GET, SELLER_STORES_PATH, None)

@@ -6,7 +6,8 @@ use crate::api::Api;
 use crate::app::format_time;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zelly_edge::customers::Customer;
+use zelly_edge::customers::{Customer, CustomerDetail, SavedAddress};
+use zelly_edge::orders::AddressStatus;
 use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel};
 
 /// What the list shows now.
@@ -45,6 +46,7 @@ pub fn CustomersPage() -> impl IntoView {
     fetch.run(());
 
     let row = |customer: Customer| {
+        let id = customer.id;
         let name = (!customer.name.is_empty()).then(|| customer.name.clone());
         let (badge, words) = if customer.email_verified {
             ("badge badge-active", "Email confirmed")
@@ -61,6 +63,7 @@ pub fn CustomersPage() -> impl IntoView {
                     <span class=badge>{words}</span>
                     <span class="muted">{format!("Since {}", format_time(customer.created_at_ms))}</span>
                 </div>
+                <CustomerDetails id />
             </li>
         }
     };
@@ -110,5 +113,109 @@ pub fn CustomersPage() -> impl IntoView {
                 }}
             </div>
         </Panel>
+    }
+}
+
+/// What a customer's details show now.
+#[derive(Debug, Clone)]
+enum Details {
+    Closed,
+    Loading,
+    Ready(Box<CustomerDetail>),
+    Failed(String),
+}
+
+/// A customer's addresses and orders, loaded when the merchant opens them.
+#[component]
+fn CustomerDetails(id: uuid::Uuid) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let details = RwSignal::new(Details::Closed);
+    let toggle = move |_| {
+        if !matches!(details.get_untracked(), Details::Closed) {
+            details.set(Details::Closed);
+            return;
+        }
+        details.set(Details::Loading);
+        let api = api.clone();
+        spawn_local(async move {
+            let answer = api.customer(id).await;
+            // The screen may have gone (another store chosen) while it loaded.
+            let _ = details.try_set(match answer {
+                Ok(detail) => Details::Ready(Box::new(detail)),
+                Err(error) => Details::Failed(error.message),
+            });
+        });
+    };
+    let open = move || !matches!(details.try_get(), Some(Details::Closed) | None);
+    view! {
+        <button type="button" class="button button-secondary button-inline" data-testid="customer-details" aria-expanded=move || open().to_string() on:click=toggle>
+            {move || if open() { "Hide details" } else { "Addresses and orders" }}
+        </button>
+        {move || match details.try_get() {
+            Some(Details::Loading) => view! { <LoadingState label="Loading…" /> }.into_any(),
+            Some(Details::Failed(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Some(Details::Ready(detail)) => detail_view(*detail).into_any(),
+            Some(Details::Closed) | None => ().into_any(),
+        }}
+    }
+}
+
+fn address_lines(saved: &SavedAddress) -> String {
+    let a = &saved.address;
+    let mut parts = vec![a.name.clone(), a.line1.clone()];
+    parts.extend(a.line2.clone());
+    parts.push(format!("{}, {} {}", a.city, a.state, a.postal_code));
+    parts.push(a.phone.clone());
+    parts.join(", ")
+}
+
+fn detail_view(detail: CustomerDetail) -> impl IntoView {
+    let addresses = if detail.addresses.is_empty() {
+        view! { <p class="muted">"No saved addresses."</p> }.into_any()
+    } else {
+        let items = detail
+            .addresses
+            .iter()
+            .map(|saved| {
+                let note = match (saved.is_default, saved.status) {
+                    (_, AddressStatus::Mismatch) => Some("PIN code may not match the city"),
+                    (true, _) => Some("Default"),
+                    _ => None,
+                };
+                view! {
+                    <li data-testid="customer-address">
+                        {address_lines(saved)}
+                        {note.map(|n| view! { " " <span class="badge badge-draft">{n}</span> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="customer-detail-list">{items}</ul> }.into_any()
+    };
+    let orders = if detail.orders.is_empty() {
+        view! { <p class="muted">"No orders yet."</p> }.into_any()
+    } else {
+        let items = detail
+            .orders
+            .iter()
+            .map(|order| {
+                let href = format!("#/orders/{}", order.id);
+                view! {
+                    <li data-testid="customer-order">
+                        <a href=href>{format!("Order #{}", order.number)}</a>
+                        {format!(" · {} · {} · {}", crate::orders::status_label(order.status), order.total, format_time(order.created_at_ms))}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="customer-detail-list">{items}</ul> }.into_any()
+    };
+    view! {
+        <div class="customer-detail" data-testid="customer-detail">
+            <h3>"Addresses"</h3>
+            {addresses}
+            <h3>"Orders"</h3>
+            {orders}
+        </div>
     }
 }

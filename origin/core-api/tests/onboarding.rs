@@ -418,6 +418,22 @@ async fn a_merchant_sees_their_own_stores_customers_only(store: DynStore) {
     assert_ne!(list[0]["id"].as_str().unwrap(), theirs.id.to_string());
     let (status, _) = app.call(Method::GET, &format!("/api/seller/customers/{}", theirs.id), Some((&ana, None)), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another store's customer");
+    // Bob sees his customer with her saved address; Ana's customer's address is not in it.
+    let address = zelly_edge::orders::ShippingAddress {
+        name: "Asha Rao".into(),
+        line1: "12 MG Road".into(),
+        line2: None,
+        city: "Bengaluru".into(),
+        state: "Karnataka".into(),
+        postal_code: "560001".into(),
+        country: "IN".into(),
+        phone: "9845012345".into(),
+    };
+    let save = zelly_store::AddressToSave { address: &address, is_default: true, status: zelly_edge::orders::AddressStatus::Verified, now_ms: 2 };
+    store.save_customer_address(b, theirs.id, None, &save).await.unwrap();
     let (status, one) = app.call(Method::GET, &format!("/api/seller/customers/{}", theirs.id), Some((&bob, None)), None).await;
-    assert_eq!((status, one["email"].as_str()), (StatusCode::OK, Some("asha@example.com")));
+    assert_eq!((status, one["customer"]["email"].as_str()), (StatusCode::OK, Some("asha@example.com")));
+    assert_eq!(one["addresses"][0]["address"]["line1"], "12 MG Road");
+    assert_eq!(one["addresses"][0]["is_default"], true);
+    assert_eq!(one["orders"], serde_json::json!([]));
 }

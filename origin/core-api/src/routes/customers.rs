@@ -8,7 +8,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use uuid::Uuid;
-use zelly_edge::customers::Customer;
+use zelly_edge::customers::{Customer, CustomerDetail};
+use zelly_store::OrderQuery;
 use zelly_service::{ApiError, AppPath, AppQuery};
 
 /// Customer routes.
@@ -42,11 +43,17 @@ pub async fn list(merchant: Merchant, State(state): State<AppState>, AppQuery(pa
     Ok(Json(state.store.list_customers(merchant.tenant.id, q, limit).await?))
 }
 
-/// One of the store's customers.
+/// One of the store's customers, with their saved addresses and their orders (those placed
+/// signed in, and those placed as a guest with the address they confirmed).
 #[utoipa::path(get, path = "/api/seller/customers/{id}", tag = "seller", params(("id" = String, Path)),
-    responses((status = 200, body = Customer), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody), (status = 404, body = zelly_edge::ApiErrorBody)),
+    responses((status = 200, body = CustomerDetail), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody), (status = 404, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
-pub async fn one(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<String>) -> ApiResult<Json<Customer>> {
+pub async fn one(merchant: Merchant, State(state): State<AppState>, AppPath(id): AppPath<String>) -> ApiResult<Json<CustomerDetail>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound("customer"))?;
-    crate::found(state.store.customer(merchant.tenant.id, id).await?, "customer").map(Json)
+    let tenant = merchant.tenant.id;
+    let customer = crate::found(state.store.customer(tenant, id).await?, "customer")?;
+    let addresses = state.store.customer_addresses(tenant, id).await?;
+    let email = customer.email_verified.then(|| customer.email.clone());
+    let orders = state.store.orders(tenant, &OrderQuery { customer: Some(id), email, limit: 50, ..OrderQuery::default() }).await?;
+    Ok(Json(CustomerDetail { customer, addresses, orders }))
 }
