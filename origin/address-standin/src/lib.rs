@@ -3,7 +3,8 @@
 //!
 //! - `GET /pincode/{pin}` answers in the India Post lookup's shape: `[{"Status": "Success",
 //!   "PostOffice": [{"Name", "District", "Block", "Division", "State", "Country", "Pincode"}]}]`
-//!   for a PIN code it knows, `[{"Status": "Error", "PostOffice": null}]` for one it does not.
+//!   for a PIN code in an area it knows (twenty cities, by the first three digits), and
+//!   `[{"Status": "Error", "PostOffice": null}]` for any other.
 //!   With a key (`EXTERNAL_ADDRESS_API_KEY`), a request without the same `x-api-key` gets 401.
 //! - `PUT /__standin/behaviour` with `{"delay_ms": 5000, "down": false}` makes it slow or down
 //!   (500) until told otherwise, so tests and a developer can watch checkout carry on without it.
@@ -19,7 +20,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The PIN codes the stand-in knows: (PIN, post office, district, state).
+/// The areas the stand-in knows, by the first three digits of their PIN codes (India Post's
+/// sorting districts): (prefix, post office, district, state). Any PIN code in one of them is
+/// answered; others are unknown.
 pub const PIN_CODES: &[(&str, &str, &str, &str)] = &[
     ("110001", "Connaught Place", "New Delhi", "Delhi"),
     ("122001", "Gurgaon", "Gurgaon", "Haryana"),
@@ -97,9 +100,9 @@ async fn lookup(State(standin): State<Arc<Standin>>, headers: HeaderMap, Path(pi
 pub fn answer(pin: &str) -> Value {
     let offices: Vec<Value> = PIN_CODES
         .iter()
-        .filter(|(code, ..)| *code == pin)
-        .map(|(code, name, district, state)| {
-            json!({ "Name": name, "District": district, "Block": district, "Division": district, "State": state, "Country": "India", "Pincode": code })
+        .filter(|(code, ..)| pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()) && pin.starts_with(&code[..3]))
+        .map(|(_, name, district, state)| {
+            json!({ "Name": name, "District": district, "Block": district, "Division": district, "State": state, "Country": "India", "Pincode": pin })
         })
         .collect();
     if offices.is_empty() {
@@ -122,4 +125,17 @@ async fn behave(State(standin): State<Arc<Standin>>, Json(behaviour): Json<Behav
     standin.set_delay(Duration::from_millis(behaviour.delay_ms.min(120_000)));
     standin.set_down(behaviour.down);
     StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_code_is_known_by_its_area() {
+        assert_eq!(answer("400020")[0]["PostOffice"][0]["District"], "Mumbai");
+        assert_eq!(answer("560001")[0]["PostOffice"][0]["State"], "Karnataka");
+        assert_eq!(answer("999999")[0]["Status"], "Error");
+        assert_eq!(answer("40")[0]["Status"], "Error");
+    }
 }

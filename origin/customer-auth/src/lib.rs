@@ -87,6 +87,9 @@ pub fn app(state: AppState) -> Router {
 
 /// Connects the store and the queues and serves until shutdown.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    for note in config.seed_notes() {
+        tracing::warn!("{note}");
+    }
     let store = zelly_store::connect(&config.database).await?;
     tracing::info!(backend = store.backend(), "store ready");
     let queues = zelly_queue::connect(&config.queues).await?;

@@ -439,7 +439,7 @@ fn render_address_form(store: Option<&StoreInfo>, id: Option<uuid::Uuid>, form: 
         <section class="account" data-testid="address-form-page">
             <h1>{title}</h1>
             {message.map(|m| view! { <p class="banner" role="alert" data-testid="address-error">{m.to_owned()}</p> })}
-            <form method="post" action=action class="address-form" data-testid="address-form">
+            <form method="post" action=action class="address-form" data-testid="address-form" novalidate>
                 {field("name", "Full name", "text", &form.name, "name", true)}
                 {field("line1", "Address", "text", &form.line1, "address-line1", true)}
                 {field("line2", "Flat, building, landmark (optional)", "text", &form.line2, "address-line2", false)}
