@@ -1781,6 +1781,8 @@ mod tests {
             oversold: false,
             fulfilled_at_ms: None,
             paid_at_ms: None,
+            customer_id: None,
+            address_status: Default::default(),
         }
     }
 

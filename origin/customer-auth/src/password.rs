@@ -50,6 +50,7 @@ pub async fn decoy() -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[tokio::test]

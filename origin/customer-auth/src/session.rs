@@ -104,6 +104,7 @@ pub async fn same_site_writes(State(state): State<AppState>, request: Request, n
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

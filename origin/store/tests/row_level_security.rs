@@ -119,7 +119,19 @@ async fn shoppers_accounts_are_fenced_by_store() {
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             now_ms: 1,
         };
-        store.create_customer(tenant, &new).await.unwrap();
+        let customer = store.create_customer(tenant, &new).await.unwrap().id;
+        let address = zelly_edge::orders::ShippingAddress {
+            name: "Asha".into(),
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Pune".into(),
+            state: "Maharashtra".into(),
+            postal_code: "411001".into(),
+            country: "IN".into(),
+            phone: "9845012345".into(),
+        };
+        let save = zelly_store::AddressToSave { address: &address, is_default: true, status: zelly_edge::orders::AddressStatus::Unverified, now_ms: 1 };
+        store.save_customer_address(tenant, customer, None, &save).await.unwrap();
     }
     let mut conn = PgConnection::connect(&urls.app).await.unwrap();
     let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
@@ -127,6 +139,7 @@ async fn shoppers_accounts_are_fenced_by_store() {
     let mut tx = conn.begin().await.unwrap();
     sqlx::query("SELECT set_config('zelly.tenant_id', $1, true)").bind(b.to_string()).execute(&mut *tx).await.unwrap();
     assert_eq!(count("SELECT count(*) FROM ecom_store_front.customers").fetch_one(&mut *tx).await.unwrap(), 1);
+    assert_eq!(count("SELECT count(*) FROM ecom_store_front.customer_addresses").fetch_one(&mut *tx).await.unwrap(), 1);
     // Writing another store's row is refused outright.
     let planted = sqlx::query(
         "INSERT INTO ecom_store_front.customers (id, tenant_id, email, password_hash, created_at_ms, updated_at_ms) \

@@ -279,7 +279,7 @@ async fn account(req: &mut Request, env: &Env, origin: &WorkerOrigin) -> Result<
     let method = if req.method() == Method::Post { "POST" } else if req.method() == Method::Get { "GET" } else { "OTHER" };
     let body = if method == "POST" { req.bytes().await? } else { Vec::new() };
     if body.len() > storefront_app::account::MAX_FORM_BYTES {
-        return Ok(Response::error("The form is too large.", 413)?);
+        return Response::error("The form is too large.", 413);
     }
     let request = storefront_app::account::AccountRequest {
         method,
