@@ -23,6 +23,7 @@ pub mod orders;
 pub mod origin;
 pub mod secret;
 pub mod signature;
+pub mod shopify;
 pub mod team;
 #[cfg(feature = "workers")]
 pub mod workers;

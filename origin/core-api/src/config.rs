@@ -27,6 +27,9 @@ pub struct Config {
     /// `RAZORPAY_WEBHOOK_SECRET`, and `RAZORPAY_WEBHOOK_SECRET_PREVIOUS` while rotating: the
     /// secrets Razorpay signs webhooks with. None set closes the webhook route (503).
     pub razorpay_webhook_secrets: Vec<Secret>,
+    /// `SHOPIFY_API_SECRET`, and `SHOPIFY_API_SECRET_PREVIOUS` while rotating: the Shopify app's
+    /// secret, which signs its webhooks. Unset: Shopify webhooks answer 503.
+    pub shopify_secrets: Vec<Secret>,
     /// `RAZORPAY_KEY_ID`, `RAZORPAY_KEY_SECRET` and `RAZORPAY_API_URL`: refunds; unset, the
     /// refund route answers 503 and nothing talks to Razorpay.
     pub razorpay: Option<crate::razorpay::RazorpayConfig>,
@@ -69,6 +72,7 @@ impl Config {
                 .into_iter()
                 .filter_map(|name| var(name).map(Secret::new))
                 .collect(),
+            shopify_secrets: ["SHOPIFY_API_SECRET", "SHOPIFY_API_SECRET_PREVIOUS"].into_iter().filter_map(|name| var(name).map(Secret::new)).collect(),
             razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
             checkout_hold_ms: checkout_hold_ms(&var)?,
             onboarding,

@@ -37,6 +37,9 @@ pub struct AppState {
     pub intake: Arc<routes::events::Intake>,
     /// The secrets Razorpay's webhooks may be signed with (current, then previous).
     pub razorpay_webhook_secrets: Arc<Vec<zelly_store::config::Secret>>,
+    /// `SHOPIFY_API_SECRET` (and `SHOPIFY_API_SECRET_PREVIOUS` while rotating): what Shopify's
+    /// webhooks are signed with; empty closes the Shopify webhook route (503).
+    pub shopify_secrets: Arc<Vec<zelly_store::config::Secret>>,
     /// Razorpay's API (refunds), when configured.
     pub razorpay: Option<Arc<razorpay::RazorpayClient>>,
     /// How long a new checkout holds its stock (`CHECKOUT_HOLD_SECONDS`).
@@ -61,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::customers::router())
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
+        .merge(routes::shopify::router())
         .merge(openapi::router())
         .fallback(zelly_service::not_found)
         .method_not_allowed_fallback(zelly_service::method_not_allowed)
@@ -101,6 +105,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         analytics,
         intake: routes::events::Intake::new(config.intake_limits),
         razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
+        shopify_secrets: Arc::new(config.shopify_secrets),
         razorpay: match config.razorpay {
             Some(c) => Some(Arc::new(razorpay::RazorpayClient::new(c).map_err(anyhow::Error::msg)?)),
             None => None,
@@ -186,6 +191,7 @@ pub mod testing {
             analytics,
             intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
             razorpay_webhook_secrets: Arc::new(Vec::new()),
+            shopify_secrets: Arc::new(Vec::new()),
             razorpay: None,
             checkout_hold_ms: zelly_edge::orders::RESERVATION_MS,
             onboarding: Arc::new(crate::onboarding::OnboardingConfig::default()),

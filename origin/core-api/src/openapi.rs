@@ -66,6 +66,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::refund,
         crate::routes::orders::timeline,
         crate::routes::webhooks::razorpay,
+        crate::routes::shopify::webhook,
     ),
     // Schemas only query parameters refer to (utoipa collects those of bodies by itself).
     components(schemas(zelly_edge::dto::ListingSort)),

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod customers;
+pub mod shopify;
 pub mod demo;
 mod error;
 pub mod orders;
@@ -29,6 +30,7 @@ use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 pub use config::DatabaseConfig;
 pub use error::StoreError;
 pub use customers::{AddressToSave, CustomerStore, TokenPurpose};
+pub use shopify::{ShopifyConnection, ShopifyStore};
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 pub use storefront::StorefrontStore;
@@ -105,7 +107,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore + ShopifyStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

@@ -94,6 +94,7 @@ crate::seller::seller_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
 crate::customers::customer_store_impl!(PgStore, "ecom_store_front.");
+crate::shopify::shopify_store_impl!(PgStore, "astro_primary.");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

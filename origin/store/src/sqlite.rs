@@ -77,6 +77,7 @@ crate::seller::seller_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 crate::customers::customer_store_impl!(SqliteStore, "");
+crate::shopify::shopify_store_impl!(SqliteStore, "");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {

@@ -10,4 +10,5 @@ pub mod orders;
 pub mod seller;
 pub mod storefront;
 pub mod team;
+pub mod shopify;
 pub mod webhooks;
