@@ -30,6 +30,8 @@ pub struct Config {
     /// `SHOPIFY_API_SECRET`, and `SHOPIFY_API_SECRET_PREVIOUS` while rotating: the Shopify app's
     /// secret, which signs its webhooks. Unset: Shopify webhooks answer 503.
     pub shopify_secrets: Vec<Secret>,
+    /// The Shopify app's settings (`SHOPIFY_API_KEY`, `SHOPIFY_TOKEN_KEY`…), when configured.
+    pub shopify: Option<crate::shopify_app::ShopifyAppConfig>,
     /// `RAZORPAY_KEY_ID`, `RAZORPAY_KEY_SECRET` and `RAZORPAY_API_URL`: refunds; unset, the
     /// refund route answers 503 and nothing talks to Razorpay.
     pub razorpay: Option<crate::razorpay::RazorpayConfig>,
@@ -72,6 +74,7 @@ impl Config {
                 .into_iter()
                 .filter_map(|name| var(name).map(Secret::new))
                 .collect(),
+            shopify: crate::shopify_app::ShopifyAppConfig::from_vars(&var)?,
             shopify_secrets: ["SHOPIFY_API_SECRET", "SHOPIFY_API_SECRET_PREVIOUS"].into_iter().filter_map(|name| var(name).map(Secret::new)).collect(),
             razorpay: crate::razorpay::RazorpayConfig::from_env(&var),
             checkout_hold_ms: checkout_hold_ms(&var)?,

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod razorpay;
 pub mod refunds;
 pub mod routes;
+pub mod shopify_app;
 
 use axum::Router;
 use std::sync::Arc;
@@ -40,6 +41,8 @@ pub struct AppState {
     /// `SHOPIFY_API_SECRET` (and `SHOPIFY_API_SECRET_PREVIOUS` while rotating): what Shopify's
     /// webhooks are signed with; empty closes the Shopify webhook route (503).
     pub shopify_secrets: Arc<Vec<zelly_store::config::Secret>>,
+    /// The Shopify app (`SHOPIFY_API_KEY`…): `None` closes the install flow (503).
+    pub shopify: Option<Arc<shopify_app::ShopifyApp>>,
     /// Razorpay's API (refunds), when configured.
     pub razorpay: Option<Arc<razorpay::RazorpayClient>>,
     /// How long a new checkout holds its stock (`CHECKOUT_HOLD_SECONDS`).
@@ -106,6 +109,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         intake: routes::events::Intake::new(config.intake_limits),
         razorpay_webhook_secrets: Arc::new(config.razorpay_webhook_secrets),
         shopify_secrets: Arc::new(config.shopify_secrets),
+        shopify: match config.shopify {
+            Some(c) => Some(Arc::new(shopify_app::ShopifyApp::new(c).map_err(anyhow::Error::msg)?)),
+            None => None,
+        },
         razorpay: match config.razorpay {
             Some(c) => Some(Arc::new(razorpay::RazorpayClient::new(c).map_err(anyhow::Error::msg)?)),
             None => None,
@@ -192,6 +199,7 @@ pub mod testing {
             intake: routes::events::Intake::new(routes::events::IntakeLimits::default()),
             razorpay_webhook_secrets: Arc::new(Vec::new()),
             shopify_secrets: Arc::new(Vec::new()),
+            shopify: None,
             razorpay: None,
             checkout_hold_ms: zelly_edge::orders::RESERVATION_MS,
             onboarding: Arc::new(crate::onboarding::OnboardingConfig::default()),

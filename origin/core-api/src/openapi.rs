@@ -67,6 +67,10 @@ use utoipa::{Modify, OpenApi};
         crate::routes::orders::timeline,
         crate::routes::webhooks::razorpay,
         crate::routes::shopify::webhook,
+        crate::routes::shopify::install,
+        crate::routes::shopify::callback,
+        crate::routes::shopify::connection,
+        crate::routes::shopify::disconnect,
     ),
     // Schemas only query parameters refer to (utoipa collects those of bodies by itself).
     components(schemas(zelly_edge::dto::ListingSort)),

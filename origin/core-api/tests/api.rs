@@ -260,7 +260,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         let op = &paths[path][method];
         assert_eq!(op["security"], json!([{ "storefront_token": [] }]), "{method} {path}");
     }
-    let public = [("/health", "get"), ("/validate_tenant_domain/{domain}", "get"), ("/api/webhooks/razorpay", "post"), ("/api/webhooks/shopify", "post")];
+    let public = [("/health", "get"), ("/validate_tenant_domain/{domain}", "get"), ("/api/webhooks/razorpay", "post"), ("/api/webhooks/shopify", "post"), ("/api/shopify/callback", "get")];
     for (path, method) in public {
         assert!(paths[path][method].is_object(), "{method} {path} missing from the document");
         assert_eq!(paths[path][method]["security"], json!([{}]), "{method} {path} is public");
@@ -302,6 +302,9 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/domains/{domain}", "delete"),
         ("/api/seller/domains/{domain}/verify", "post"),
         ("/api/seller/domains/{domain}/primary", "post"),
+        ("/api/seller/shopify", "get"),
+        ("/api/seller/shopify", "delete"),
+        ("/api/seller/shopify/install", "post"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

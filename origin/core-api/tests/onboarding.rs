@@ -26,6 +26,8 @@ const OWNER_ONLY: &[(&str, &str)] = &[
     ("delete", "/api/seller/domains/{domain}"),
     ("post", "/api/seller/domains/{domain}/verify"),
     ("post", "/api/seller/domains/{domain}/primary"),
+    ("post", "/api/seller/shopify/install"),
+    ("delete", "/api/seller/shopify"),
 ];
 
 /// Routes any signed-in account may call, member of a store or not.

@@ -40,6 +40,12 @@ pub trait ShopifyStore: Send + Sync {
     async fn claim_webhook(&self, tenant: Uuid, provider: &str, event_id: &str, event: &str, now_ms: i64) -> Result<bool, StoreError>;
     /// Gives a claim back (its delivery could not be queued), so that a retry is taken.
     async fn release_webhook(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<(), StoreError>;
+    /// Records an install under way: the SHA-256 of its `state`, for `shop_domain`, until
+    /// `expires_at_ms`.
+    async fn start_shopify_install(&self, tenant: Uuid, state_hash: &str, shop_domain: &str, expires_at_ms: i64) -> Result<(), StoreError>;
+    /// Spends an install's state: the store and shop it was for, if it was recorded and has not
+    /// expired or been spent (a second use finds nothing).
+    async fn finish_shopify_install(&self, state_hash: &str, now_ms: i64) -> Result<Option<(Uuid, String)>, StoreError>;
 }
 
 /// The [`ShopifyStore`] implementation for a backend with `tenant_tx` and `platform_tx`; `$p` is
@@ -99,6 +105,27 @@ macro_rules! shopify_store_impl {
                     .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn start_shopify_install(&self, tenant: Uuid, state_hash: &str, shop_domain: &str, expires_at_ms: i64) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!(
+                    "INSERT INTO ", $p, "shopify_install_states (state_hash, tenant_id, shop_domain, expires_at_ms) VALUES ($1, $2, $3, $4)"))
+                    .bind(state_hash).bind(tenant).bind(shop_domain).bind(expires_at_ms)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn finish_shopify_install(&self, state_hash: &str, now_ms: i64) -> Result<Option<(Uuid, String)>, StoreError> {
+                // The callback names no store: the state finds it. Deleting it spends it, so two
+                // uses of one state cannot both find it.
+                let mut tx = self.platform_tx().await?;
+                let row: Option<(Uuid, String, i64)> = sqlx::query_as(concat!(
+                    "DELETE FROM ", $p, "shopify_install_states WHERE state_hash = $1 RETURNING tenant_id, shop_domain, expires_at_ms"))
+                    .bind(state_hash).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row.filter(|(_, _, expires)| *expires > now_ms).map(|(tenant, shop, _)| (tenant, shop)))
             }
 
             async fn release_webhook(&self, tenant: Uuid, provider: &str, event_id: &str) -> Result<(), StoreError> {

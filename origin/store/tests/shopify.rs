@@ -6,7 +6,11 @@ use uuid::Uuid;
 use zelly_edge::TenantSlug;
 use zelly_store::{DynStore, NewTenant, ShopifyConnection, StoreError};
 
-zelly_store::on_both_backends!(a_shop_is_connected_to_one_store_at_a_time, of_many_repeats_of_a_delivery_one_is_claimed);
+zelly_store::on_both_backends!(
+    a_shop_is_connected_to_one_store_at_a_time,
+    of_many_repeats_of_a_delivery_one_is_claimed,
+    an_install_state_works_once_until_it_expires,
+);
 
 async fn tenant(store: &DynStore, slug: &str) -> Uuid {
     store.create_tenant(&NewTenant { slug: TenantSlug::parse(slug).unwrap(), name: slug.into() }).await.unwrap().id
@@ -54,4 +58,15 @@ async fn of_many_repeats_of_a_delivery_one_is_claimed(store: DynStore) {
     store.release_webhook(a, "shopify", "wh-1").await.unwrap();
     assert!(store.claim_webhook(a, "shopify", "wh-1", "products/update", 2).await.unwrap());
     assert!(!store.claim_webhook(a, "shopify", "wh-1", "products/update", 3).await.unwrap());
+}
+
+async fn an_install_state_works_once_until_it_expires(store: DynStore) {
+    let a = tenant(&store, "acme").await;
+    let (fresh, stale) = ("1".repeat(64), "2".repeat(64));
+    store.start_shopify_install(a, &fresh, "acme.myshopify.com", 1_000).await.unwrap();
+    store.start_shopify_install(a, &stale, "acme.myshopify.com", 1_000).await.unwrap();
+    assert_eq!(store.finish_shopify_install(&fresh, 999).await.unwrap(), Some((a, "acme.myshopify.com".to_owned())));
+    assert_eq!(store.finish_shopify_install(&fresh, 999).await.unwrap(), None, "spent");
+    assert_eq!(store.finish_shopify_install(&stale, 1_000).await.unwrap(), None, "expired");
+    assert_eq!(store.finish_shopify_install(&"3".repeat(64), 1).await.unwrap(), None, "never recorded");
 }

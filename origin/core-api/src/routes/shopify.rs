@@ -1,6 +1,16 @@
-//! Shopify's webhooks, received (issue 15's intake): checked, deduplicated and queued on
-//! `SHOPIFY_WEBHOOK`, answered well inside Shopify's 5 s. Applying each topic is the queue
-//! worker's job.
+//! Shopify: connecting a store's Shopify shop (the app install), and Shopify's webhooks.
+//!
+//! **Install.** An owner asks to connect a shop (`POST /api/seller/shopify/install`) and is sent to
+//! Shopify's authorize page with a random `state` (kept hashed, for ten minutes, single use, tied
+//! to the store and the shop). Shopify sends the merchant back to `GET /api/shopify/callback`,
+//! which refuses anything whose `hmac` is not Shopify's (the app secret over the sorted query,
+//! constant time), whose `shop` is not a `*.myshopify.com` name or not the shop the state was
+//! made for, or whose `state` is unknown, spent or expired. Then the code is exchanged for the
+//! shop's access token, which is sealed before it is stored, and the merchant returns to
+//! seller-ui. `GET /api/seller/shopify` says whether a shop is connected; `DELETE` disconnects.
+//!
+//! **Webhooks**, received: checked, deduplicated and queued on `SHOPIFY_WEBHOOK`, answered well
+//! inside Shopify's 5 s. Applying each topic is the queue worker's job.
 //!
 //! - The signature (`X-Shopify-Hmac-Sha256`, base64 HMAC-SHA256 of the raw body under
 //!   `SHOPIFY_API_SECRET`, or `SHOPIFY_API_SECRET_PREVIOUS` while rotating) is checked before
@@ -19,7 +29,9 @@ use crate::{ApiResult, AppState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{get, post};
+use crate::routes::seller::{Merchant, Owner};
+use zelly_service::{AppJson, AppQuery};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -37,7 +49,167 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// Shopify's routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route(SHOPIFY_WEBHOOK_PATH, post(webhook).layer(DefaultBodyLimit::max(MAX_BODY)))
+    Router::new()
+        .route(SHOPIFY_WEBHOOK_PATH, post(webhook).layer(DefaultBodyLimit::max(MAX_BODY)))
+        .route("/api/seller/shopify", get(connection).delete(disconnect))
+        .route("/api/seller/shopify/install", post(install))
+        .route(SHOPIFY_CALLBACK_PATH, get(callback))
+}
+
+/// Where Shopify sends the merchant back after an install.
+pub const SHOPIFY_CALLBACK_PATH: &str = "/api/shopify/callback";
+/// How long an install may take.
+const INSTALL_MS: i64 = 10 * 60 * 1000;
+
+/// The app, or the 503 that says Shopify is not set up here.
+fn app(state: &AppState) -> ApiResult<&crate::shopify_app::ShopifyApp> {
+    state.shopify.as_deref().ok_or(ApiError::Unavailable("Shopify is not configured here (SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_TOKEN_KEY)"))
+}
+
+/// `POST /api/seller/shopify/install`: the shop to connect.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstallInput {
+    /// The shop's `{name}.myshopify.com` domain (or just its name).
+    pub shop: String,
+}
+
+/// Where to send the owner to approve the install.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InstallStart {
+    /// Shopify's authorize page for the shop.
+    pub authorize_url: String,
+}
+
+/// The store's Shopify connection as seller-ui shows it (never the token).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConnectionState {
+    /// Whether a shop is connected.
+    pub connected: bool,
+    /// The shop, when connected.
+    pub shop: Option<String>,
+    /// The scopes granted, when connected.
+    pub scopes: Option<String>,
+    /// When it was connected (ms since the epoch).
+    pub connected_at_ms: Option<i64>,
+}
+
+/// The shop a merchant typed, as its `*.myshopify.com` domain.
+fn shop_of(raw: &str) -> Option<String> {
+    let raw = raw.trim().to_ascii_lowercase();
+    let raw = raw.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+    let shop = if raw.contains('.') { raw.to_owned() } else { format!("{raw}.myshopify.com") };
+    shopify::is_shop_domain(&shop).then_some(shop)
+}
+
+/// Starts connecting the store to a Shopify shop (owners only): the authorize page to send the
+/// owner to.
+#[utoipa::path(post, path = "/api/seller/shopify/install", tag = "seller", request_body = InstallInput,
+    responses(
+        (status = 200, body = InstallStart),
+        (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 403, description = "Not an owner", body = zelly_edge::ApiErrorBody),
+        (status = 422, description = "Not a myshopify.com shop", body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Shopify is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(("firebase" = [])))]
+pub async fn install(Owner(owner): Owner, State(state): State<AppState>, AppJson(input): AppJson<InstallInput>) -> ApiResult<Json<InstallStart>> {
+    let app = app(&state)?;
+    let shop = shop_of(&input.shop).ok_or_else(|| ApiError::Unprocessable("shop: must be your shop's myshopify.com address, like tea-house.myshopify.com".into()))?;
+    let mut secret = [0_u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let secret = hex::encode(secret);
+    let hash = zelly_edge::signature::sha256_hex(secret.as_bytes());
+    state.store.start_shopify_install(owner.tenant.id, &hash, &shop, now_ms() + INSTALL_MS).await?;
+    Ok(Json(InstallStart { authorize_url: app.authorize_url(&shop, &secret) }))
+}
+
+/// The parameters of Shopify's redirect back (more may come; all are signed).
+#[derive(Debug, Deserialize)]
+pub struct CallbackParams {
+    /// The authorization code.
+    pub code: Option<String>,
+    /// The shop.
+    pub shop: Option<String>,
+    /// The install's state.
+    pub state: Option<String>,
+    /// When Shopify signed it.
+    pub timestamp: Option<String>,
+    /// The signature.
+    pub hmac: Option<String>,
+}
+
+/// Finishes an install: Shopify's redirect back, checked, its code exchanged for the shop's
+/// access token (stored sealed); then back to seller-ui.
+#[utoipa::path(get, path = "/api/shopify/callback", tag = "webhooks",
+    params(
+        ("code" = String, Query), ("shop" = String, Query), ("state" = String, Query),
+        ("timestamp" = String, Query), ("hmac" = String, Query, description = "hex HMAC-SHA256 of the other parameters, sorted, with the app secret"),
+    ),
+    responses(
+        (status = 303, description = "Connected: back to seller-ui"),
+        (status = 400, description = "Not Shopify's, another shop, or a state unknown, spent or expired", body = zelly_edge::ApiErrorBody),
+        (status = 409, description = "The shop is connected to another store", body = zelly_edge::ApiErrorBody),
+        (status = 502, description = "Shopify refused the code", body = zelly_edge::ApiErrorBody),
+        (status = 503, description = "Shopify is not configured", body = zelly_edge::ApiErrorBody),
+    ),
+    security(()))]
+pub async fn callback(AppQuery(_checked): AppQuery<CallbackParams>, State(state): State<AppState>, uri: axum::http::Uri) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse as _;
+    // `AppQuery` has refused control characters in any parameter; the signature is checked over
+    // the raw query, every parameter Shopify sent included.
+    let app = app(&state)?;
+    let query = uri.query().unwrap_or_default();
+    let secrets: Vec<&[u8]> = state.shopify_secrets.iter().map(|s| s.expose().as_bytes()).collect();
+    if !shopify::query_signature_valid(&secrets, query) {
+        tracing::warn!("Shopify install callback with a bad hmac refused");
+        return Err(ApiError::BadRequest("this link was not signed by Shopify".into()));
+    }
+    let param = |name: &str| form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let (Some(shop), Some(code), Some(secret)) = (param("shop"), param("code"), param("state")) else {
+        return Err(ApiError::BadRequest("the link is missing its shop, code or state".into()));
+    };
+    if !shopify::is_shop_domain(&shop) {
+        return Err(ApiError::BadRequest("the shop is not a myshopify.com shop".into()));
+    }
+    let hash = zelly_edge::signature::sha256_hex(secret.as_bytes());
+    let Some((tenant, expected)) = state.store.finish_shopify_install(&hash, now_ms()).await? else {
+        return Err(ApiError::BadRequest("this install link has expired or was already used: start again from seller-ui".into()));
+    };
+    if expected != shop {
+        return Err(ApiError::BadRequest("this install was started for another shop".into()));
+    }
+    let (token, scopes) = app.exchange_code(&shop, &code).await.map_err(|why| {
+        tracing::warn!(%why, shop, "Shopify refused the install code");
+        ApiError::BadGateway("Shopify did not confirm the install; please try again".into())
+    })?;
+    let sealed = app.seal(&token).map_err(|why| ApiError::Internal(why.into()))?;
+    let connection = zelly_store::ShopifyConnection { shop_domain: shop.clone(), sealed_token: sealed, scopes, connected_at_ms: now_ms() };
+    state.store.connect_shopify(tenant, &connection).await?;
+    tracing::info!(%tenant, shop, "Shopify shop connected");
+    let back = format!("{}/#/settings/shopify", state.onboarding.seller_ui_url.trim_end_matches('/'));
+    Ok((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, back)]).into_response())
+}
+
+/// The store's Shopify connection.
+#[utoipa::path(get, path = "/api/seller/shopify", tag = "seller",
+    responses((status = 200, body = ConnectionState), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn connection(merchant: Merchant, State(state): State<AppState>) -> ApiResult<Json<ConnectionState>> {
+    let found = state.store.shopify_connection(merchant.tenant.id).await?;
+    Ok(Json(match found {
+        Some(c) => ConnectionState { connected: true, shop: Some(c.shop_domain), scopes: Some(c.scopes), connected_at_ms: Some(c.connected_at_ms) },
+        None => ConnectionState { connected: false, shop: None, scopes: None, connected_at_ms: None },
+    }))
+}
+
+/// Disconnects the store's Shopify shop (owners only). Its products stay.
+#[utoipa::path(delete, path = "/api/seller/shopify", tag = "seller",
+    responses((status = 204, description = "Disconnected (also when none was)"), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn disconnect(Owner(owner): Owner, State(state): State<AppState>) -> ApiResult<StatusCode> {
+    state.store.disconnect_shopify(owner.tenant.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A `SHOPIFY_WEBHOOK` job: one delivery, as received.

@@ -14,3 +14,17 @@ ALTER TABLE astro_primary.shopify_connections FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON astro_primary.shopify_connections
     USING (tenant_id = astro_primary.current_tenant() OR astro_primary.platform_scope())
     WITH CHECK (tenant_id = astro_primary.current_tenant());
+
+-- A Shopify install under way: the `state` sent with the authorize redirect (SHA-256 of it), the
+-- store and the shop it is for. It works once (the callback deletes it) for ten minutes.
+CREATE TABLE astro_primary.shopify_install_states (
+    state_hash     text PRIMARY KEY CHECK (length(state_hash) = 64),
+    tenant_id      uuid NOT NULL REFERENCES astro_primary.tenants (id) ON DELETE CASCADE,
+    shop_domain    text NOT NULL CHECK (shop_domain LIKE '%.myshopify.com'),
+    expires_at_ms  bigint NOT NULL
+);
+ALTER TABLE astro_primary.shopify_install_states ENABLE ROW LEVEL SECURITY;
+ALTER TABLE astro_primary.shopify_install_states FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON astro_primary.shopify_install_states
+    USING (tenant_id = astro_primary.current_tenant() OR astro_primary.platform_scope())
+    WITH CHECK (tenant_id = astro_primary.current_tenant());

@@ -6,3 +6,10 @@ CREATE TABLE shopify_connections (
     scopes           TEXT NOT NULL DEFAULT '' CHECK (length(scopes) <= 1000),
     connected_at_ms  INTEGER NOT NULL
 ) STRICT;
+
+CREATE TABLE shopify_install_states (
+    state_hash     TEXT PRIMARY KEY CHECK (length(state_hash) = 64),
+    tenant_id      BLOB NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    shop_domain    TEXT NOT NULL CHECK (shop_domain LIKE '%.myshopify.com'),
+    expires_at_ms  INTEGER NOT NULL
+) STRICT;
