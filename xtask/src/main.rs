@@ -45,7 +45,7 @@ const DEV_TOKEN: &str = "zelly-dev-storefront-token";
 
 fn dev(edge: bool) -> Result<()> {
     let ports = Ports::DEV;
-    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web, ports.customer_auth, ports.address] {
+    for port in [ports.core, ports.admin, ports.storefront, ports.checkout, ports.seller_ui, ports.admin_ui, ports.auth, ports.razorpay, ports.dns, ports.dns_control, ports.smtp, ports.mail_web, ports.customer_auth, ports.address, ports.shopify] {
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             bail!("port {port} is already in use: stop whatever holds it (another `cargo xtask dev`?) and retry");
         }
@@ -83,6 +83,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  dns          http://localhost:{dnsc}/records   (DNS stand-in on port {dns}: PUT a record to prove a custom domain; dev only)\
          \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as invites, account links and order confirmations, lands here; dev only)\
          \n  addresses    http://localhost:{addr}/pincode/560001   (address API stand-in: the PIN codes customer-auth checks against; dev only)\
+         \n  shopify      http://localhost:{shp}/health   (Shopify stand-in: connect a shop with POST /api/seller/shopify/install; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -98,6 +99,7 @@ fn dev(edge: bool) -> Result<()> {
         mail = ports.mail_web,
         ca = ports.customer_auth,
         addr = ports.address,
+        shp = ports.shopify,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -126,6 +128,7 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_razorpay(p, ports.razorpay, ports.core)?;
     platform::start_consumer(p, &shared, data_dir)?;
     platform::start_address(p, ports.address)?;
+    platform::start_shopify(p, ports.shopify)?;
     platform::start_customer_auth(p, ports.customer_auth, ports.address, &shared, data_dir)?;
     platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
     if edge {
@@ -249,6 +252,7 @@ fn test() -> Result<()> {
         mail_web: util::free_port()?,
         customer_auth: util::free_port()?,
         address: util::free_port()?,
+        shopify: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;

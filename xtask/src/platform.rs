@@ -177,12 +177,14 @@ pub struct Ports {
     pub mail_web: u16,
     /// address-standin, the local address API customer-auth checks PIN codes with
     pub address: u16,
+    /// shopify-standin, the local Shopify merchants connect their shop through
+    pub shopify: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174, address: 9300 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174, address: 9300, shopify: 9400 };
 }
 
 /// What every origin-facing service needs to know.
@@ -226,7 +228,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "customer-auth", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "address-standin", "-p", "zelly-dns"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "address-standin", "-p", "shopify-standin", "-p", "zelly-dns"]),
     )
 }
 
@@ -259,6 +261,24 @@ pub fn start_razorpay(p: &mut Platform, port: u16, core_port: u16) -> Result<()>
         .env("RAZORPAY_WEBHOOK_URL", format!("http://127.0.0.1:{core_port}/api/webhooks/razorpay"));
     p.spawn("razorpay-standin", &mut cmd)?;
     p.wait_ready("razorpay-standin", port, "localhost", "/health")
+}
+
+/// The Shopify app the local platform and the stand-in share (dev and tests only).
+pub const DEV_SHOPIFY_API_KEY: &str = "zelly-dev-shopify-key";
+/// See [`DEV_SHOPIFY_API_KEY`].
+pub const DEV_SHOPIFY_API_SECRET: &str = "zelly-dev-shopify-secret";
+/// The dev-only key shops' tokens are sealed with (base64 of 32 bytes).
+pub const DEV_SHOPIFY_TOKEN_KEY: &str = "emVsbHktZGV2LW9ubHktc2hvcGlmeS10b2tlbi1rZXk=";
+
+/// Starts the Shopify stand-in: merchants connect their shop through it, never the real Shopify.
+pub fn start_shopify(p: &mut Platform, port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("shopify-standin"));
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("SHOPIFY_API_KEY", DEV_SHOPIFY_API_KEY)
+        .env("SHOPIFY_API_SECRET", DEV_SHOPIFY_API_SECRET);
+    p.spawn("shopify-standin", &mut cmd)?;
+    p.wait_ready("shopify-standin", port, "localhost", "/health")
 }
 
 /// The key the local address API wants, shared with customer-auth (dev and tests only).
@@ -325,7 +345,14 @@ pub fn start_core(p: &mut Platform, ports: &Ports, shared: &Shared, data_dir: &P
         .env("RAZORPAY_KEY_ID", DEV_RAZORPAY_KEY_ID)
         .env("RAZORPAY_KEY_SECRET", DEV_RAZORPAY_KEY_SECRET)
         .env("RAZORPAY_WEBHOOK_SECRET", DEV_RAZORPAY_WEBHOOK_SECRET)
-        .env_remove("RAZORPAY_WEBHOOK_SECRET_PREVIOUS");
+        .env_remove("RAZORPAY_WEBHOOK_SECRET_PREVIOUS")
+        // Never the real Shopify: the stand-in, with the dev app.
+        .env("SHOPIFY_API_KEY", DEV_SHOPIFY_API_KEY)
+        .env("SHOPIFY_API_SECRET", DEV_SHOPIFY_API_SECRET)
+        .env("SHOPIFY_TOKEN_KEY", DEV_SHOPIFY_TOKEN_KEY)
+        .env("SHOPIFY_ADMIN_URL", format!("http://localhost:{}", ports.shopify))
+        .env("SHOPIFY_REDIRECT_URL", format!("http://localhost:{port}/api/shopify/callback"))
+        .env_remove("SHOPIFY_API_SECRET_PREVIOUS");
     shared.backends(&mut cmd);
     p.spawn("core-api", &mut cmd)?;
     p.wait_ready("core-api", port, "localhost", "/health")
