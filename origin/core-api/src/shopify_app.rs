@@ -163,6 +163,56 @@ impl ShopifyApp {
         tokio::time::timeout(TIMEOUT, exchange).await.map_err(|_| format!("Shopify did not answer within {} s", TIMEOUT.as_secs()))?
     }
 
+    /// Where Shopify should deliver webhooks: core-api's `/api/webhooks/shopify` beside the
+    /// install callback.
+    pub fn webhook_url(&self) -> String {
+        let redirect = &self.config.redirect_url;
+        let origin_end = redirect.find("://").map_or(0, |i| i + 3);
+        let origin = redirect[origin_end..].find('/').map_or(redirect.as_str(), |i| &redirect[..origin_end + i]);
+        format!("{origin}/api/webhooks/shopify")
+    }
+
+    /// Subscribes `shop` to every topic Zelly acts on but the privacy ones (those are set in the
+    /// app's configuration, not per shop), through the Admin GraphQL API.
+    pub async fn subscribe_webhooks(&self, shop: &str, token: &str) -> Result<(), String> {
+        const MUTATION: &str = "mutation subscribe($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) { \
+            webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) { webhookSubscription { id } userErrors { field message } } }";
+        let private = [zelly_edge::shopify::Topic::CustomersDataRequest, zelly_edge::shopify::Topic::CustomersRedact, zelly_edge::shopify::Topic::ShopRedact];
+        for topic in zelly_edge::shopify::Topic::ALL.into_iter().filter(|t| !private.contains(t)) {
+            let variables = serde_json::json!({
+                "topic": topic.as_str().replace('/', "_").to_ascii_uppercase(),
+                "webhookSubscription": { "callbackUrl": self.webhook_url(), "format": "JSON" },
+            });
+            let answer = self.graphql(shop, token, MUTATION, variables).await?;
+            let errors = &answer["data"]["webhookSubscriptionCreate"]["userErrors"];
+            if answer.get("errors").is_some() || errors.as_array().is_some_and(|e| !e.is_empty()) {
+                return Err(format!("Shopify refused the {} subscription: {}", topic.as_str(), answer));
+            }
+        }
+        Ok(())
+    }
+
+    /// One Admin GraphQL call for `shop` with its `token`: the answer's JSON.
+    pub async fn graphql(&self, shop: &str, token: &str, query: &str, variables: serde_json::Value) -> Result<serde_json::Value, String> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let request = Request::post(format!("{}/admin/api/{}/graphql.json", self.shop_base(shop), self.config.api_version))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header("x-shopify-access-token", token)
+            .body(Full::new(Bytes::from(body.to_string())))
+            .map_err(|e| e.to_string())?;
+        let call = async {
+            let response = self.http.request(request).await.map_err(|e| zelly_auth::https::error_chain(&e))?;
+            let status = response.status();
+            let bytes = Limited::new(response.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| e.to_string())?.to_bytes();
+            if !status.is_success() {
+                return Err(format!("Shopify answered {status}"));
+            }
+            serde_json::from_slice(&bytes).map_err(|e| format!("an unexpected answer: {e}"))
+        };
+        tokio::time::timeout(TIMEOUT, call).await.map_err(|_| format!("Shopify did not answer within {} s", TIMEOUT.as_secs()))?
+    }
+
     /// `token` sealed for the database: `v1.` + base64url(nonce ‖ AES-256-GCM ciphertext).
     pub fn seal(&self, token: &str) -> Result<String, String> {
         let mut nonce = [0_u8; 12];
@@ -228,6 +278,7 @@ mod tests {
         assert!(ShopifyAppConfig::from_vars(&short_key).unwrap_err().contains("32 bytes"));
         let app = app(1);
         assert_eq!(app.shop_base("tea.myshopify.com"), "http://127.0.0.1:9400/shops/tea.myshopify.com");
+        assert_eq!(app.webhook_url(), "http://localhost:3000/api/webhooks/shopify");
         assert!(app.authorize_url("tea.myshopify.com", "s1").starts_with("http://127.0.0.1:9400/shops/tea.myshopify.com/admin/oauth/authorize?client_id=key&scope="));
     }
 }

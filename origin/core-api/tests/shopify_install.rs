@@ -128,6 +128,11 @@ async fn an_owner_connects_a_shop_and_its_token_is_kept_sealed(store: DynStore) 
 
     // The database holds the token sealed: not in clear, and it opens to the one Shopify issued.
     let issued = app.standin.token_of("tea-house.myshopify.com").unwrap();
+    // The shop was subscribed to the topics Zelly acts on, delivering to core-api.
+    let subscribed = app.standin.subscriptions_of("tea-house.myshopify.com");
+    let topics: Vec<&str> = subscribed.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(topics, ["PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "INVENTORY_LEVELS_UPDATE", "SHOP_UPDATE", "APP_UNINSTALLED"]);
+    assert!(subscribed.iter().all(|(_, url)| url == "http://core.test/api/webhooks/shopify"));
     let kept = store.shopify_connection(app.tenant).await.unwrap().unwrap();
     assert!(!kept.sealed_token.contains(&issued) && !kept.sealed_token.contains("shpat_"));
     assert_eq!(app.state.shopify.as_ref().unwrap().open(&kept.sealed_token).as_deref(), Some(issued.as_str()));

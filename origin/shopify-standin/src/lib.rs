@@ -8,6 +8,9 @@
 //!   `shop`, `state`, `timestamp` and `hmac`, signed with the app's secret as Shopify signs it.
 //! - `POST /shops/{shop}/admin/oauth/access_token` with `{client_id, client_secret, code}` answers
 //!   `{access_token, scope}` once per code, for that shop and app only.
+//!
+//! And of the Admin GraphQL API (`POST /shops/{shop}/admin/api/{version}/graphql.json`, with the
+//! shop's token in `X-Shopify-Access-Token`), so far `webhookSubscriptionCreate`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -28,12 +31,19 @@ pub struct Standin {
     codes: Mutex<HashMap<String, (String, String)>>,
     /// shop → access token
     tokens: Mutex<HashMap<String, String>>,
+    /// shop → (topic, callback URL) subscribed
+    subscriptions: Mutex<HashMap<String, Vec<(String, String)>>>,
 }
 
 impl Standin {
     /// A stand-in for the app with `api_key` and `api_secret`.
     pub fn new(api_key: &str, api_secret: &str) -> Arc<Self> {
-        Arc::new(Self { api_key: api_key.to_owned(), api_secret: api_secret.to_owned(), codes: Mutex::default(), tokens: Mutex::default() })
+        Arc::new(Self { api_key: api_key.to_owned(), api_secret: api_secret.to_owned(), codes: Mutex::default(), tokens: Mutex::default(), subscriptions: Mutex::default() })
+    }
+
+    /// The webhook subscriptions of `shop`: (topic, callback URL), in the order made.
+    pub fn subscriptions_of(&self, shop: &str) -> Vec<(String, String)> {
+        self.subscriptions.lock().ok().and_then(|s| s.get(shop).cloned()).unwrap_or_default()
     }
 
     /// The access token issued to `shop`, if any (tests compare it with what core-api keeps).
@@ -53,6 +63,7 @@ pub fn app(standin: Arc<Standin>) -> Router {
     Router::new()
         .route("/shops/{shop}/admin/oauth/authorize", get(authorize))
         .route("/shops/{shop}/admin/oauth/access_token", post(access_token))
+        .route("/shops/{shop}/admin/api/{version}/graphql.json", post(graphql))
         .route("/health", get(|| async { "ok" }))
         .with_state(standin)
 }
@@ -114,4 +125,36 @@ async fn access_token(State(standin): State<Arc<Standin>>, Path(shop): Path<Stri
         tokens.insert(for_shop, token.clone());
     }
     Json(json!({ "access_token": token, "scope": scope })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct GraphqlRequest {
+    query: String,
+    #[serde(default)]
+    variables: serde_json::Value,
+}
+
+async fn graphql(State(standin): State<Arc<Standin>>, Path((shop, _version)): Path<(String, String)>, headers: axum::http::HeaderMap, Json(body): Json<GraphqlRequest>) -> Response {
+    let token = headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok());
+    if token.is_none() || token.map(str::to_owned) != standin.token_of(&shop) {
+        return (StatusCode::UNAUTHORIZED, Json(json!({ "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)" }))).into_response();
+    }
+    let cost = json!({ "requestedQueryCost": 10, "actualQueryCost": 10, "throttleStatus": { "maximumAvailable": 2000.0, "currentlyAvailable": 1990, "restoreRate": 100.0 } });
+    if body.query.contains("webhookSubscriptionCreate") {
+        let topic = body.variables["topic"].as_str().unwrap_or_default().to_owned();
+        let url = body.variables["webhookSubscription"]["callbackUrl"].as_str().unwrap_or_default().to_owned();
+        if topic.is_empty() || !(url.starts_with("https://") || url.starts_with("http://")) {
+            let errors = json!([{ "field": ["webhookSubscription", "callbackUrl"], "message": "Address is invalid" }]);
+            return Json(json!({ "data": { "webhookSubscriptionCreate": { "webhookSubscription": null, "userErrors": errors } }, "extensions": { "cost": cost } })).into_response();
+        }
+        let id = {
+            let Ok(mut all) = standin.subscriptions.lock() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+            let list = all.entry(shop).or_default();
+            list.push((topic, url));
+            list.len()
+        };
+        let created = json!({ "webhookSubscription": { "id": format!("gid://shopify/WebhookSubscription/{id}") }, "userErrors": [] });
+        return Json(json!({ "data": { "webhookSubscriptionCreate": created }, "extensions": { "cost": cost } })).into_response();
+    }
+    Json(json!({ "errors": [{ "message": "the stand-in does not answer this query yet" }] })).into_response()
 }

@@ -6,8 +6,8 @@
 //! which refuses anything whose `hmac` is not Shopify's (the app secret over the sorted query,
 //! constant time), whose `shop` is not a `*.myshopify.com` name or not the shop the state was
 //! made for, or whose `state` is unknown, spent or expired. Then the code is exchanged for the
-//! shop's access token, which is sealed before it is stored, and the merchant returns to
-//! seller-ui. `GET /api/seller/shopify` says whether a shop is connected; `DELETE` disconnects.
+//! shop's access token, the shop is subscribed to the webhooks Zelly acts on, the token is sealed
+//! and stored, and the merchant returns to seller-ui. `GET /api/seller/shopify` says whether a shop is connected; `DELETE` disconnects.
 //!
 //! **Webhooks**, received: checked, deduplicated and queued on `SHOPIFY_WEBHOOK`, answered well
 //! inside Shopify's 5 s. Applying each topic is the queue worker's job.
@@ -182,6 +182,11 @@ pub async fn callback(AppQuery(_checked): AppQuery<CallbackParams>, State(state)
     let (token, scopes) = app.exchange_code(&shop, &code).await.map_err(|why| {
         tracing::warn!(%why, shop, "Shopify refused the install code");
         ApiError::BadGateway("Shopify did not confirm the install; please try again".into())
+    })?;
+    // Subscribed before it is stored: a shop Zelly would never hear from is not connected.
+    app.subscribe_webhooks(&shop, &token).await.map_err(|why| {
+        tracing::warn!(%why, shop, "Shopify webhooks not subscribed");
+        ApiError::BadGateway("Shopify did not accept Zelly's webhooks; please start the connection again".into())
     })?;
     let sealed = app.seal(&token).map_err(|why| ApiError::Internal(why.into()))?;
     let connection = zelly_store::ShopifyConnection { shop_domain: shop.clone(), sealed_token: sealed, scopes, connected_at_ms: now_ms() };
