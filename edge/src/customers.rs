@@ -156,9 +156,14 @@ impl EmailChangeInput {
 /// host's `/account/callback`, read by checkout on the same domain).
 pub const SESSION_COOKIE: &str = "__Host-zelly_session";
 
-/// The session id in a `Cookie` header, if it holds one of ours (64 hex digits).
+/// Whether `id` has the shape of a session id: 64 hex digits.
+pub fn is_session_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The session id in a `Cookie` header, if it holds one of ours (see [`is_session_id`]).
 pub fn session_from_cookies(cookies: Option<&str>) -> Option<&str> {
-    crate::cart::cookie_value(cookies, SESSION_COOKIE).filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    crate::cart::cookie_value(cookies, SESSION_COOKIE).filter(|v| is_session_id(v))
 }
 
 /// Most addresses one account keeps.

@@ -368,7 +368,7 @@ impl CheckoutInput {
         }
         check(&mut e, crate::limits::is_idempotency_key(&self.idempotency_key), "idempotency_key", "must be 1-64 letters, digits, '-' or '_'");
         if let Some(session) = &self.customer_session {
-            check(&mut e, session.len() == 64 && session.bytes().all(|b| b.is_ascii_hexdigit()), "customer_session", "must be a session id");
+            check(&mut e, crate::customers::is_session_id(session), "customer_session", "must be a session id");
         }
         self.shipping.check_into(&mut e, "shipping.");
         if e.is_empty() { Ok(()) } else { Err(e) }

@@ -145,22 +145,12 @@ impl ShopifyApp {
     /// Exchanges an install's `code` for `shop`'s access token and its granted scopes.
     pub async fn exchange_code(&self, shop: &str, code: &str) -> Result<(String, String), String> {
         let body = serde_json::json!({ "client_id": self.config.api_key, "client_secret": self.config.api_secret.expose(), "code": code });
-        let request = Request::post(format!("{}/admin/oauth/access_token", self.shop_base(shop)))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ACCEPT, "application/json")
-            .body(Full::new(Bytes::from(body.to_string())))
-            .map_err(|e| e.to_string())?;
-        let exchange = async {
-            let response = self.http.request(request).await.map_err(|e| zelly_auth::https::error_chain(&e))?;
-            let status = response.status();
-            let bytes = Limited::new(response.into_body(), MAX_ANSWER_BYTES).collect().await.map_err(|e| e.to_string())?.to_bytes();
-            if !status.is_success() {
-                return Err(format!("Shopify refused the code ({status})"));
-            }
-            let granted: Granted = serde_json::from_slice(&bytes).map_err(|e| format!("an unexpected answer: {e}"))?;
-            Ok((granted.access_token, granted.scope))
-        };
-        tokio::time::timeout(TIMEOUT, exchange).await.map_err(|_| format!("Shopify did not answer within {} s", TIMEOUT.as_secs()))?
+        let answer = self
+            .post_json(&format!("{}/admin/oauth/access_token", self.shop_base(shop)), None, &body)
+            .await
+            .map_err(|why| format!("Shopify refused the code: {why}"))?;
+        let granted: Granted = serde_json::from_value(answer).map_err(|e| format!("an unexpected answer: {e}"))?;
+        Ok((granted.access_token, granted.scope))
     }
 
     /// Where Shopify should deliver webhooks: core-api's `/api/webhooks/shopify` beside the
@@ -194,13 +184,18 @@ impl ShopifyApp {
 
     /// One Admin GraphQL call for `shop` with its `token`: the answer's JSON.
     pub async fn graphql(&self, shop: &str, token: &str, query: &str, variables: serde_json::Value) -> Result<serde_json::Value, String> {
-        let body = serde_json::json!({ "query": query, "variables": variables });
-        let request = Request::post(format!("{}/admin/api/{}/graphql.json", self.shop_base(shop), self.config.api_version))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ACCEPT, "application/json")
-            .header("x-shopify-access-token", token)
-            .body(Full::new(Bytes::from(body.to_string())))
-            .map_err(|e| e.to_string())?;
+        let url = format!("{}/admin/api/{}/graphql.json", self.shop_base(shop), self.config.api_version);
+        self.post_json(&url, Some(token), &serde_json::json!({ "query": query, "variables": variables })).await
+    }
+
+    /// POSTs `body` to `url` (with the shop's `token` when given): the JSON of a 2xx answer, read
+    /// within [`TIMEOUT`] and [`MAX_ANSWER_BYTES`].
+    async fn post_json(&self, url: &str, token: Option<&str>, body: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let mut request = Request::post(url).header(header::CONTENT_TYPE, "application/json").header(header::ACCEPT, "application/json");
+        if let Some(token) = token {
+            request = request.header("x-shopify-access-token", token);
+        }
+        let request = request.body(Full::new(Bytes::from(body.to_string()))).map_err(|e| e.to_string())?;
         let call = async {
             let response = self.http.request(request).await.map_err(|e| zelly_auth::https::error_chain(&e))?;
             let status = response.status();
