@@ -11,6 +11,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use serde::{Deserialize, Serialize};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -139,6 +140,74 @@ pub fn query_signature_valid(secrets: &[&[u8]], query: &str) -> bool {
     let [hmac] = hmacs.as_slice() else { return false };
     let message = query_message(query);
     secrets.iter().filter(|s| !s.is_empty()).any(|secret| crate::signature::verify_hex(secret, message.as_bytes(), hmac))
+}
+
+/// Where a store's catalog sync is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// Paging through the catalog.
+    Running,
+    /// Every page was imported.
+    Succeeded,
+    /// It stopped for the reason in `error`.
+    Failed,
+}
+
+impl SyncStatus {
+    /// Its name in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The status named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Running, Self::Succeeded, Self::Failed].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A product the sync could not import, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkippedProduct {
+    /// Its Shopify GID.
+    pub shopify_id: String,
+    /// Its title in Shopify.
+    pub title: String,
+    /// Why, in a merchant's words.
+    pub reason: String,
+}
+
+/// The store's latest catalog sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopifySync {
+    /// Which run this is.
+    pub run_id: String,
+    /// Where it is.
+    pub status: SyncStatus,
+    /// Products read from Shopify so far (imported, updated or already up to date).
+    pub imported: i64,
+    /// How many products the shop has, once Shopify said.
+    pub total: Option<i64>,
+    /// Products archived because they are gone from Shopify.
+    pub archived: i64,
+    /// Products that could not be imported.
+    pub skipped: Vec<SkippedProduct>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// When it started (ms since the epoch).
+    pub started_at_ms: i64,
+    /// When it ended.
+    pub finished_at_ms: Option<i64>,
+    /// Where the next page starts: Shopify's cursor after the last page stored.
+    #[serde(skip)]
+    pub cursor: Option<String>,
 }
 
 #[cfg(test)]

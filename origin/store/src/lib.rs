@@ -10,6 +10,7 @@
 pub mod config;
 pub mod customers;
 pub mod shopify;
+pub mod shopify_catalog;
 pub mod demo;
 mod error;
 pub mod orders;
@@ -31,6 +32,7 @@ pub use config::DatabaseConfig;
 pub use error::StoreError;
 pub use customers::{AddressToSave, CustomerStore, TokenPurpose};
 pub use shopify::{ShopifyConnection, ShopifyStore};
+pub use shopify_catalog::{ShopifyCatalogStore, ShopifyProductWrite, ShopifyVariantRef, ShopifySync, SyncPage};
 pub use orders::{Finalized, OrderQuery, OrderStore, RefundIntent, RefundState};
 pub use seller::{ProductQuery, SellerStore};
 pub use storefront::StorefrontStore;
@@ -107,7 +109,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore + ShopifyStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore + ShopifyStore + ShopifyCatalogStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }
