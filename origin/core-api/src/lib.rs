@@ -12,6 +12,8 @@ pub mod razorpay;
 pub mod refunds;
 pub mod routes;
 pub mod shopify_app;
+pub mod shopify_catalog;
+pub mod shopify_jobs;
 
 use axum::Router;
 use std::sync::Arc;
@@ -132,6 +134,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    // Kept for as long as the service runs, like the mail worker.
+    let _shopify_workers = match &state.shopify {
+        Some(_) => shopify_jobs::start_workers(&state).await?,
+        None => Vec::new(),
+    };
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         router = router.layer(cors);
@@ -181,6 +188,24 @@ pub mod testing {
             })
             .expect("a plain-http Razorpay client builds"),
         )
+    }
+
+    /// The Shopify app `key`/`secret` with a fixed test sealing key, whose shops live at
+    /// `admin_url` (the stand-in) and whose callback is on `core.test`.
+    pub fn shopify_app(key: &str, secret: &str, admin_url: &str) -> Arc<crate::shopify_app::ShopifyApp> {
+        use base64::Engine as _;
+        let token_key = base64::engine::general_purpose::STANDARD.encode([42_u8; 32]);
+        let (key, secret, admin_url) = (key.to_owned(), secret.to_owned(), admin_url.to_owned());
+        let vars = move |name: &str| match name {
+            "SHOPIFY_API_KEY" => Some(key.clone()),
+            "SHOPIFY_API_SECRET" => Some(secret.clone()),
+            "SHOPIFY_TOKEN_KEY" => Some(token_key.clone()),
+            "SHOPIFY_ADMIN_URL" => Some(admin_url.clone()),
+            "SHOPIFY_REDIRECT_URL" => Some("http://core.test/api/shopify/callback".to_owned()),
+            _ => None,
+        };
+        let config = crate::shopify_app::ShopifyAppConfig::from_vars(&vars).expect("the test settings are valid").expect("the app is configured");
+        Arc::new(crate::shopify_app::ShopifyApp::new(config).expect("a plain-http Shopify client builds"))
     }
 
     /// A state over `store`, with a fresh SQLite queue file and a fresh SQLite analytics file, the

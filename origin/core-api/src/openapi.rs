@@ -71,6 +71,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::shopify::callback,
         crate::routes::shopify::connection,
         crate::routes::shopify::disconnect,
+        crate::routes::shopify::sync,
     ),
     // Schemas only query parameters refer to (utoipa collects those of bodies by itself).
     components(schemas(zelly_edge::dto::ListingSort)),

@@ -305,6 +305,7 @@ async fn the_openapi_document_lists_every_route_with_its_auth(store: DynStore) {
         ("/api/seller/shopify", "get"),
         ("/api/seller/shopify", "delete"),
         ("/api/seller/shopify/install", "post"),
+        ("/api/seller/shopify/sync", "post"),
     ];
     for (path, method) in seller {
         assert_eq!(paths[path][method]["security"], json!([{ "firebase": [] }]), "{method} {path}");

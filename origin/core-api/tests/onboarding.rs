@@ -27,6 +27,7 @@ const OWNER_ONLY: &[(&str, &str)] = &[
     ("post", "/api/seller/domains/{domain}/verify"),
     ("post", "/api/seller/domains/{domain}/primary"),
     ("post", "/api/seller/shopify/install"),
+    ("post", "/api/seller/shopify/sync"),
     ("delete", "/api/seller/shopify"),
 ];
 

@@ -3,7 +3,6 @@
 //! shop name and a replayed state; the access token is stored sealed, never in clear.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
@@ -39,17 +38,7 @@ async fn spawn(store: DynStore) -> App {
     let standin_url = zelly_service::serve_in_background(shopify_standin::app(standin.clone())).await.unwrap();
     let verifier = core_api::testing::merchant_verifier(issuer(), PROJECT).await;
     let mut state = core_api::testing::state(store.clone(), "test-storefront-token-0123456789", Some(verifier)).await;
-    let key = base64::engine::general_purpose::STANDARD.encode([42_u8; 32]);
-    let vars = move |name: &str| match name {
-        "SHOPIFY_API_KEY" => Some(KEY.to_owned()),
-        "SHOPIFY_API_SECRET" => Some(SECRET.to_owned()),
-        "SHOPIFY_TOKEN_KEY" => Some(key.clone()),
-        "SHOPIFY_ADMIN_URL" => Some(standin_url.clone()),
-        "SHOPIFY_REDIRECT_URL" => Some("http://core.test/api/shopify/callback".to_owned()),
-        _ => None,
-    };
-    let config = core_api::shopify_app::ShopifyAppConfig::from_vars(&vars).unwrap().unwrap();
-    state.shopify = Some(Arc::new(core_api::shopify_app::ShopifyApp::new(config).unwrap()));
+    state.shopify = Some(core_api::testing::shopify_app(KEY, SECRET, &standin_url));
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
     let base = zelly_service::serve_in_background(core_api::app(state.clone())).await.unwrap();
     let owner = token("ana", "ana@example.com");

@@ -1,5 +1,6 @@
 //! shopify-standin binary: serve the stand-in on `BIND`/`PORT` (default 9400) for the app whose
-//! `SHOPIFY_API_KEY` and `SHOPIFY_API_SECRET` core-api also has.
+//! `SHOPIFY_API_KEY` and `SHOPIFY_API_SECRET` core-api also has; each shop starts with
+//! `SHOPIFY_STANDIN_SEED_PRODUCTS` sample products (default none).
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -9,6 +10,12 @@ async fn main() -> anyhow::Result<()> {
     let (Some(key), Some(secret)) = (var("SHOPIFY_API_KEY"), var("SHOPIFY_API_SECRET")) else {
         anyhow::bail!("SHOPIFY_API_KEY and SHOPIFY_API_SECRET are required: the app the stand-in installs");
     };
-    zelly_service::serve("shopify-standin", listen, shopify_standin::app(shopify_standin::Standin::new(&key, &secret))).await?;
+    // Every shop starts with this many sample products, so that a sync has something to show.
+    let seed = match var("SHOPIFY_STANDIN_SEED_PRODUCTS") {
+        Some(n) => n.parse().map_err(|_| anyhow::anyhow!("SHOPIFY_STANDIN_SEED_PRODUCTS: not a count: {n:?}"))?,
+        None => 0,
+    };
+    let standin = shopify_standin::Standin::with_seed(&key, &secret, seed);
+    zelly_service::serve("shopify-standin", listen, shopify_standin::app(standin)).await?;
     Ok(())
 }

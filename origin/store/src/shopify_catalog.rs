@@ -19,7 +19,8 @@ pub struct ShopifyProductWrite {
     pub shopify_id: String,
     /// The Shopify time of this state (ms since the epoch).
     pub updated_at_ms: i64,
-    /// The product; variant ids are ignored (the store finds them by Shopify GID), and its
+    /// The product; variant ids are ignored (the store finds them by Shopify GID), prices are
+    /// taken to be in the store's currency, and its
     /// handle and SKUs give way to `{handle}-{n}` and each variant's `fallback_sku` where another
     /// product of the store already uses them.
     pub input: ProductInput,
@@ -106,7 +107,7 @@ pub(crate) fn suffixed_handle(handle: &str, suffix: &str) -> String {
 }
 
 /// The numeric tail of a GID (`gid://shopify/Product/42` → `42`).
-pub(crate) fn gid_tail(gid: &str) -> &str {
+pub fn gid_tail(gid: &str) -> &str {
     gid.rsplit('/').next().unwrap_or(gid)
 }
 
@@ -156,6 +157,13 @@ macro_rules! shopify_catalog_impl {
                 }
                 let product = known.map_or_else(Uuid::new_v4, |(id, _)| id);
                 let mut input = w.input.clone();
+                // Prices are in the store's currency (Shopify's webhooks do not name one).
+                let (currency,): (String,) = sqlx::query_as(concat!("SELECT currency FROM ", $p, "tenants WHERE id = $1"))
+                    .bind(tenant).fetch_one(&mut **tx).await?;
+                let currency = zelly_edge::Currency::parse(currency.trim()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                for v in &mut input.variants {
+                    v.currency = currency;
+                }
                 let handle_taken: Option<(Uuid,)> = sqlx::query_as(concat!(
                     "SELECT id FROM ", $p, "products WHERE tenant_id = $1 AND handle = $2 AND id <> $3"))
                     .bind(tenant).bind(&input.handle).bind(product).fetch_optional(&mut **tx).await?;

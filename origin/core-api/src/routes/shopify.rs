@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route(SHOPIFY_WEBHOOK_PATH, post(webhook).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/api/seller/shopify", get(connection).delete(disconnect))
         .route("/api/seller/shopify/install", post(install))
+        .route("/api/seller/shopify/sync", post(sync))
         .route(SHOPIFY_CALLBACK_PATH, get(callback))
 }
 
@@ -92,6 +93,10 @@ pub struct ConnectionState {
     pub scopes: Option<String>,
     /// When it was connected (ms since the epoch).
     pub connected_at_ms: Option<i64>,
+    /// Products that came from Shopify and are still there.
+    pub products: i64,
+    /// The latest catalog sync, if one ever ran.
+    pub sync: Option<zelly_edge::shopify::ShopifySync>,
 }
 
 /// The shop a merchant typed, as its `*.myshopify.com` domain.
@@ -201,11 +206,31 @@ pub async fn callback(AppQuery(_checked): AppQuery<CallbackParams>, State(state)
     responses((status = 200, body = ConnectionState), (status = 401, body = zelly_edge::ApiErrorBody), (status = 403, body = zelly_edge::ApiErrorBody)),
     security(("firebase" = [])))]
 pub async fn connection(merchant: Merchant, State(state): State<AppState>) -> ApiResult<Json<ConnectionState>> {
-    let found = state.store.shopify_connection(merchant.tenant.id).await?;
+    let tenant = merchant.tenant.id;
+    let found = state.store.shopify_connection(tenant).await?;
+    let products = state.store.shopify_product_count(tenant).await?;
+    let sync = state.store.shopify_sync(tenant).await?;
     Ok(Json(match found {
-        Some(c) => ConnectionState { connected: true, shop: Some(c.shop_domain), scopes: Some(c.scopes), connected_at_ms: Some(c.connected_at_ms) },
-        None => ConnectionState { connected: false, shop: None, scopes: None, connected_at_ms: None },
+        Some(c) => ConnectionState { connected: true, shop: Some(c.shop_domain), scopes: Some(c.scopes), connected_at_ms: Some(c.connected_at_ms), products, sync },
+        None => ConnectionState { connected: false, shop: None, scopes: None, connected_at_ms: None, products, sync },
     }))
+}
+
+/// Imports the connected shop's whole catalog now (owners only): products are matched by their
+/// Shopify id, so nothing is created twice, and products gone from Shopify are archived. Follow
+/// its progress in `GET /api/seller/shopify`.
+#[utoipa::path(post, path = "/api/seller/shopify/sync", tag = "seller",
+    responses((status = 202, body = zelly_edge::shopify::ShopifySync), (status = 401, body = zelly_edge::ApiErrorBody),
+        (status = 403, body = zelly_edge::ApiErrorBody), (status = 409, body = zelly_edge::ApiErrorBody, description = "No shop is connected, or a sync is running"),
+        (status = 503, body = zelly_edge::ApiErrorBody)),
+    security(("firebase" = [])))]
+pub async fn sync(Owner(owner): Owner, State(state): State<AppState>) -> ApiResult<(StatusCode, Json<zelly_edge::shopify::ShopifySync>)> {
+    app(&state)?;
+    if state.store.shopify_connection(owner.tenant.id).await?.is_none() {
+        return Err(ApiError::Conflict("connect a Shopify shop first".into()));
+    }
+    let sync = crate::shopify_jobs::start_sync(&state, owner.tenant.id).await?;
+    Ok((StatusCode::ACCEPTED, Json(sync)))
 }
 
 /// Disconnects the store's Shopify shop (owners only). Its products stay.
