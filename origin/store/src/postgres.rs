@@ -95,7 +95,7 @@ crate::seller::catalog_store_impl!(PgStore, sqlx::Postgres, "astro_primary.");
 crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
 crate::customers::customer_store_impl!(PgStore, "ecom_store_front.");
 crate::shopify::shopify_store_impl!(PgStore, "astro_primary.");
-crate::shopify_catalog::shopify_catalog_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FOR UPDATE");
+crate::shopify_catalog::shopify_catalog_impl!(PgStore, sqlx::Postgres, "astro_primary.", "ecom_store_front.", " FOR UPDATE");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

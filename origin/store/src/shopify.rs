@@ -90,10 +90,18 @@ macro_rules! shopify_store_impl {
 
             async fn disconnect_shopify(&self, tenant: Uuid) -> Result<bool, StoreError> {
                 let mut tx = self.tenant_tx(tenant).await?;
-                let done = sqlx::query(concat!("DELETE FROM ", $p, "shopify_connections WHERE tenant_id = $1"))
-                    .bind(tenant).execute(&mut *tx).await?;
+                // The shop is remembered until its shop/redact, so that late privacy webhooks
+                // still find this store.
+                let gone: Option<(String,)> = sqlx::query_as(concat!("DELETE FROM ", $p, "shopify_connections WHERE tenant_id = $1 RETURNING shop_domain"))
+                    .bind(tenant).fetch_optional(&mut *tx).await?;
+                if let Some((shop,)) = &gone {
+                    sqlx::query(concat!(
+                        "INSERT INTO ", $p, "shopify_former_shops (shop_domain, tenant_id, disconnected_at_ms) VALUES ($1, $2, $3) \
+                         ON CONFLICT (shop_domain, tenant_id) DO UPDATE SET disconnected_at_ms = excluded.disconnected_at_ms"))
+                        .bind(shop).bind(tenant).bind($crate::seller::now_ms()).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                Ok(gone.is_some())
             }
 
             async fn claim_webhook(&self, tenant: Uuid, provider: &str, event_id: &str, event: &str, now_ms: i64) -> Result<bool, StoreError> {

@@ -63,6 +63,38 @@ pub struct SyncPage {
     pub skipped: Vec<SkippedProduct>,
 }
 
+/// A shop's settings, as Shopify has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopSettings {
+    /// The shop's name.
+    pub name: String,
+    /// Its logo, when it has one.
+    pub logo_url: Option<String>,
+    /// Its currency.
+    pub currency: Option<zelly_edge::Currency>,
+    /// Where customers reach it.
+    pub contact_email: Option<String>,
+}
+
+/// What taking a shop's settings changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SettingsApplied {
+    /// Whether the store's currency changed (it does only while the store has no orders).
+    pub currency_changed: bool,
+    /// The shop's currency differs from the store's, which has orders: it was kept.
+    pub currency_kept: bool,
+}
+
+/// What erasing a shopper's personal data touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Redacted {
+    /// Accounts deleted (with their addresses and sessions).
+    pub accounts: u64,
+    /// Checkouts and orders whose contact and address were erased (amounts, items and the
+    /// region kept for the store's accounts).
+    pub checkouts: u64,
+}
+
 /// The most skipped products a sync remembers.
 pub const MAX_SKIPPED: usize = 100;
 
@@ -97,6 +129,21 @@ pub trait ShopifyCatalogStore: Send + Sync {
     /// last changed before it started (deleted in Shopify while no webhook told us). `Stale` when
     /// the run is no longer the store's running sync.
     async fn finish_shopify_sync(&self, tenant: Uuid, run_id: &str, error: Option<&str>, now_ms: i64) -> Result<ShopifySync, StoreError>;
+    /// Takes the shop's name, logo, contact email and (while the store has no orders) currency
+    /// into the store's settings.
+    async fn apply_shop_settings(&self, tenant: Uuid, settings: &ShopSettings) -> Result<SettingsApplied, StoreError>;
+    /// The store's contact email, if it has one.
+    async fn store_contact_email(&self, tenant: Uuid) -> Result<Option<String>, StoreError>;
+    /// Erases what the store holds about the shopper with `email`: their account, and the
+    /// contact and street address of their checkouts and orders.
+    async fn redact_shopper(&self, tenant: Uuid, email: &str) -> Result<Redacted, StoreError>;
+    /// Erases what the store keeps of its Shopify shop `shop`: the connection, which product came
+    /// from which Shopify product, the sync and the webhook receipts. The products stay: they are
+    /// the store's catalog now.
+    async fn forget_shopify_shop(&self, tenant: Uuid, shop: &str) -> Result<(), StoreError>;
+    /// The store a shop was last connected to and no longer is (privacy webhooks come after an
+    /// uninstall).
+    async fn tenant_of_former_shopify_shop(&self, shop: &str) -> Result<Option<Uuid>, StoreError>;
 }
 
 /// `{handle}-{suffix}`, cut so that it stays a valid handle.
@@ -111,11 +158,12 @@ pub fn gid_tail(gid: &str) -> &str {
     gid.rsplit('/').next().unwrap_or(gid)
 }
 
-/// The [`ShopifyCatalogStore`] implementation; `$p` is the table prefix, `$lock` what locks the
+/// The [`ShopifyCatalogStore`] implementation; `$p` is the table prefix (`$c` that of the
+/// customers' tables), `$lock` what locks the
 /// rows read before a write (PostgreSQL's ` FOR UPDATE`: two deliveries about one product apply
 /// one after the other, each seeing what the other did; SQLite's writers are serialised anyway).
 macro_rules! shopify_catalog_impl {
-    ($store:ty, $db:ty, $p:literal, $lock:literal) => {
+    ($store:ty, $db:ty, $p:literal, $c:literal, $lock:literal) => {
         impl $store {
             async fn sync_in(tx: &mut sqlx::Transaction<'static, $db>, tenant: Uuid) -> Result<Option<$crate::shopify_catalog::ShopifySync>, StoreError> {
                 #[allow(clippy::type_complexity)]
@@ -426,6 +474,112 @@ macro_rules! shopify_catalog_impl {
                 let sync = Self::sync_in(&mut tx, tenant).await?.ok_or(StoreError::NotFound)?;
                 tx.commit().await?;
                 Ok(sync)
+            }
+
+            async fn apply_shop_settings(&self, tenant: Uuid, settings: &$crate::shopify_catalog::ShopSettings) -> Result<$crate::shopify_catalog::SettingsApplied, StoreError> {
+                let name: String = settings.name.trim().chars().take(100).collect();
+                if name.is_empty() {
+                    return Err(StoreError::Invalid("name: the shop has no name".into()));
+                }
+                let contact = settings.contact_email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| e.len() <= 254 && e.contains('@'));
+                let logo = settings.logo_url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")).filter(|u| u.len() <= 2048);
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!(
+                    "UPDATE ", $p, "tenants SET name = $2, logo_url = coalesce($3, logo_url), contact_email = coalesce($4, contact_email), \
+                     catalog_version = catalog_version + 1 WHERE id = $1"))
+                    .bind(tenant).bind(&name).bind(logo).bind(&contact).execute(&mut *tx).await?;
+                let mut applied = $crate::shopify_catalog::SettingsApplied::default();
+                if let Some(currency) = settings.currency {
+                    let (current,): (String,) = sqlx::query_as(concat!("SELECT currency FROM ", $p, "tenants WHERE id = $1"))
+                        .bind(tenant).fetch_one(&mut *tx).await?;
+                    if current.trim() != currency.as_str() {
+                        let (orders,): (i64,) = sqlx::query_as(concat!("SELECT count(*) FROM ", $p, "orders WHERE tenant_id = $1"))
+                            .bind(tenant).fetch_one(&mut *tx).await?;
+                        if orders == 0 {
+                            sqlx::query(concat!("UPDATE ", $p, "tenants SET currency = $2 WHERE id = $1"))
+                                .bind(tenant).bind(currency.as_str()).execute(&mut *tx).await?;
+                            // Prices keep their amounts: they were the shop's, in its currency.
+                            sqlx::query(concat!("UPDATE ", $p, "variants SET currency = $2 WHERE tenant_id = $1"))
+                                .bind(tenant).bind(currency.as_str()).execute(&mut *tx).await?;
+                            applied.currency_changed = true;
+                        } else {
+                            applied.currency_kept = true;
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok(applied)
+            }
+
+            async fn store_contact_email(&self, tenant: Uuid) -> Result<Option<String>, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let row: Option<(Option<String>,)> = sqlx::query_as(concat!("SELECT contact_email FROM ", $p, "tenants WHERE id = $1"))
+                    .bind(tenant).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row.and_then(|(email,)| email))
+            }
+
+            async fn redact_shopper(&self, tenant: Uuid, email: &str) -> Result<$crate::shopify_catalog::Redacted, StoreError> {
+                let email = email.trim().to_lowercase();
+                if email.is_empty() {
+                    return Err(StoreError::Invalid("email: required".into()));
+                }
+                let mut tx = self.tenant_tx(tenant).await?;
+                // Sessions, codes, tokens and addresses go with the account; orders keep no link.
+                let accounts = sqlx::query(concat!("DELETE FROM ", $c, "customers WHERE tenant_id = $1 AND email = $2"))
+                    .bind(tenant).bind(&email).execute(&mut *tx).await?.rows_affected();
+                let rows: Vec<(Uuid, sqlx::types::Json<zelly_edge::orders::ShippingAddress>)> = sqlx::query_as(concat!(
+                    "SELECT id, shipping FROM ", $p, "checkouts WHERE tenant_id = $1 AND lower(email) = $2"))
+                    .bind(tenant).bind(&email).fetch_all(&mut *tx).await?;
+                for (id, sqlx::types::Json(shipping)) in &rows {
+                    let erased = zelly_edge::orders::ShippingAddress {
+                        name: "(erased)".into(),
+                        line1: "(erased)".into(),
+                        line2: None,
+                        phone: "(erased)".into(),
+                        ..shipping.clone()
+                    };
+                    sqlx::query(concat!("UPDATE ", $p, "checkouts SET email = $3, shipping = $4 WHERE tenant_id = $1 AND id = $2"))
+                        .bind(tenant).bind(id).bind(format!("erased-{}@erased.invalid", id.simple()))
+                        .bind(sqlx::types::Json(&erased)).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok($crate::shopify_catalog::Redacted { accounts, checkouts: rows.len() as u64 })
+            }
+
+            async fn forget_shopify_shop(&self, tenant: Uuid, shop: &str) -> Result<(), StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                sqlx::query(concat!("DELETE FROM ", $p, "shopify_connections WHERE tenant_id = $1 AND shop_domain = $2"))
+                    .bind(tenant).bind(shop).execute(&mut *tx).await?;
+                sqlx::query(concat!("DELETE FROM ", $p, "shopify_former_shops WHERE tenant_id = $1 AND shop_domain = $2"))
+                    .bind(tenant).bind(shop).execute(&mut *tx).await?;
+                sqlx::query(concat!("DELETE FROM ", $p, "shopify_install_states WHERE tenant_id = $1 AND shop_domain = $2"))
+                    .bind(tenant).bind(shop).execute(&mut *tx).await?;
+                // Unless the store has reconnected to the shop since, what came from it is forgotten.
+                let (connected,): (i64,) = sqlx::query_as(concat!("SELECT count(*) FROM ", $p, "shopify_connections WHERE tenant_id = $1"))
+                    .bind(tenant).fetch_one(&mut *tx).await?;
+                if connected == 0 {
+                    for statement in [
+                        concat!("DELETE FROM ", $p, "shopify_variants WHERE tenant_id = $1"),
+                        concat!("DELETE FROM ", $p, "shopify_products WHERE tenant_id = $1"),
+                        concat!("DELETE FROM ", $p, "shopify_syncs WHERE tenant_id = $1"),
+                    ] {
+                        sqlx::query(statement).bind(tenant).execute(&mut *tx).await?;
+                    }
+                    sqlx::query(concat!("DELETE FROM ", $p, "webhook_receipts WHERE tenant_id = $1 AND provider = 'shopify'"))
+                        .bind(tenant).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn tenant_of_former_shopify_shop(&self, shop: &str) -> Result<Option<Uuid>, StoreError> {
+                let mut tx = self.platform_tx().await?;
+                let row: Option<(Uuid,)> = sqlx::query_as(concat!(
+                    "SELECT tenant_id FROM ", $p, "shopify_former_shops WHERE shop_domain = $1 ORDER BY disconnected_at_ms DESC LIMIT 1"))
+                    .bind(shop).fetch_optional(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(row.map(|(tenant,)| tenant))
             }
         }
     };

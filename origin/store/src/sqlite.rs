@@ -78,7 +78,7 @@ crate::seller::catalog_store_impl!(SqliteStore, sqlx::Sqlite, "");
 crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 crate::customers::customer_store_impl!(SqliteStore, "");
 crate::shopify::shopify_store_impl!(SqliteStore, "");
-crate::shopify_catalog::shopify_catalog_impl!(SqliteStore, sqlx::Sqlite, "", "");
+crate::shopify_catalog::shopify_catalog_impl!(SqliteStore, sqlx::Sqlite, "", "", "");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {

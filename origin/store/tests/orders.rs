@@ -32,6 +32,8 @@ zelly_store::on_both_backends!(
     the_timeline_says_who_did_what_and_when,
     cash_collected_after_shipping_is_recorded_and_the_order_stays_fulfilled,
     a_checkout_started_signed_in_makes_an_order_of_that_customer,
+    a_redacted_shopper_leaves_the_sale_but_not_the_person,
+    a_shops_currency_is_taken_only_while_the_store_has_no_orders,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -580,4 +582,43 @@ async fn a_checkout_started_signed_in_makes_an_order_of_that_customer(store: Dyn
     assert_eq!((guest.customer_id, guest.address_status), (None, AddressStatus::Unverified));
     let query = OrderQuery { customer: Some(asha), limit: 50, ..OrderQuery::default() };
     assert_eq!(store.orders(t, &query).await.unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), [mine.id]);
+}
+
+async fn a_redacted_shopper_leaves_the_sale_but_not_the_person(store: DynStore) {
+    let (t, other) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    let (_, order) = paid_order(&store, t, 5, 2, "pay_1").await;
+    let (_, theirs) = paid_order(&store, other, 5, 1, "pay_2").await;
+    let new = zelly_store::customers::NewCustomer { email: "asha@example.in".into(), name: "Asha".into(), password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(), now_ms: NOW };
+    store.create_customer(t, &new).await.unwrap();
+    let done = store.redact_shopper(t, " Asha@Example.in ").await.unwrap();
+    assert_eq!((done.accounts, done.checkouts), (1, 1));
+    let after = store.order(t, order.id).await.unwrap().unwrap();
+    assert!(!after.email.contains("asha") && after.email.ends_with("@erased.invalid"), "{}", after.email);
+    assert_eq!((after.shipping.name.as_str(), after.shipping.line1.as_str(), after.shipping.phone.as_str()), ("(erased)", "(erased)", "(erased)"));
+    assert_eq!((after.shipping.city.as_str(), after.total, after.lines.len()), ("Bengaluru", order.total, 1), "the sale and its region stay");
+    assert!(store.customer_credentials(t, "asha@example.in").await.unwrap().is_none());
+    // Another store's shopper of the same email is theirs alone.
+    assert_eq!(store.order(other, theirs.id).await.unwrap().unwrap().email, "asha@example.in");
+}
+
+async fn a_shops_currency_is_taken_only_while_the_store_has_no_orders(store: DynStore) {
+    use zelly_store::shopify_catalog::ShopSettings;
+    let (fresh, selling) = (tenant(&store, "fresh").await, tenant(&store, "selling").await);
+    paid_order(&store, selling, 5, 1, "pay_1").await;
+    let usd = ShopSettings {
+        name: "Tea House".into(),
+        logo_url: Some("https://cdn.example/logo.png".into()),
+        currency: Some(zelly_edge::Currency::parse("USD").unwrap()),
+        contact_email: Some("Hello@Tea.example".into()),
+    };
+    let applied = store.apply_shop_settings(fresh, &usd).await.unwrap();
+    assert!(applied.currency_changed && !applied.currency_kept);
+    let tenant = store.tenant_by_slug(&TenantSlug::parse("fresh").unwrap()).await.unwrap().unwrap();
+    assert_eq!((tenant.name.as_str(), tenant.logo_url.as_deref(), tenant.currency.as_str()), ("Tea House", Some("https://cdn.example/logo.png"), "USD"));
+    assert_eq!(store.store_contact_email(fresh).await.unwrap().as_deref(), Some("hello@tea.example"));
+    let kept = store.apply_shop_settings(selling, &usd).await.unwrap();
+    assert!(!kept.currency_changed && kept.currency_kept, "a store with orders keeps its currency");
+    let tenant = store.tenant_by_slug(&TenantSlug::parse("selling").unwrap()).await.unwrap().unwrap();
+    assert_eq!((tenant.name.as_str(), tenant.currency.as_str()), ("Tea House", "INR"));
+    assert!(store.apply_shop_settings(fresh, &ShopSettings { name: " ".into(), ..usd }).await.is_err());
 }

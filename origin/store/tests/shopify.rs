@@ -10,6 +10,7 @@ zelly_store::on_both_backends!(
     a_shop_is_connected_to_one_store_at_a_time,
     of_many_repeats_of_a_delivery_one_is_claimed,
     an_install_state_works_once_until_it_expires,
+    a_disconnected_shop_is_remembered_until_it_is_forgotten,
 );
 
 async fn tenant(store: &DynStore, slug: &str) -> Uuid {
@@ -69,4 +70,21 @@ async fn an_install_state_works_once_until_it_expires(store: DynStore) {
     assert_eq!(store.finish_shopify_install(&fresh, 999).await.unwrap(), None, "spent");
     assert_eq!(store.finish_shopify_install(&stale, 1_000).await.unwrap(), None, "expired");
     assert_eq!(store.finish_shopify_install(&"3".repeat(64), 1).await.unwrap(), None, "never recorded");
+}
+
+async fn a_disconnected_shop_is_remembered_until_it_is_forgotten(store: DynStore) {
+    let (a, b) = (tenant(&store, "acme").await, tenant(&store, "bolt").await);
+    store.connect_shopify(a, &connection("tea.myshopify.com")).await.unwrap();
+    assert_eq!(store.tenant_of_former_shopify_shop("tea.myshopify.com").await.unwrap(), None, "still connected");
+    store.disconnect_shopify(a).await.unwrap();
+    assert_eq!(store.tenant_of_former_shopify_shop("tea.myshopify.com").await.unwrap(), Some(a));
+    // The shop moves to another store and leaves it too: the latest is the one found.
+    store.connect_shopify(b, &connection("tea.myshopify.com")).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    store.disconnect_shopify(b).await.unwrap();
+    assert_eq!(store.tenant_of_former_shopify_shop("tea.myshopify.com").await.unwrap(), Some(b));
+    assert!(store.claim_webhook(b, "shopify", "wh-1", "shop/redact", 1).await.unwrap());
+    store.forget_shopify_shop(b, "tea.myshopify.com").await.unwrap();
+    assert_eq!(store.tenant_of_former_shopify_shop("tea.myshopify.com").await.unwrap(), Some(a));
+    assert!(store.claim_webhook(b, "shopify", "wh-1", "shop/redact", 2).await.unwrap(), "its webhook receipts are gone too");
 }
