@@ -1,6 +1,7 @@
 //! Publishes the analytics events the store wrote with the changes they describe (`order_placed`
-//! with its order) to the `store-events` queue, queues an order's emails with its `order_placed`,
-//! then removes them from the outbox.
+//! with its order) to the `store-events` queue, queues an order's emails (and, for a store
+//! connected to Shopify, the push of its sold stock) with its `order_placed`, then removes them
+//! from the outbox.
 //!
 //! An event is deleted only after the queue accepted it, so a crash or a queue outage delays it and
 //! never loses it. Publishing it again after a crash between the two steps is harmless: the job id
@@ -35,6 +36,7 @@ pub async fn publish_once(state: &AppState) -> anyhow::Result<usize> {
         // An order's emails leave with its event (see `order_emails`).
         for event in &events {
             crate::order_emails::queue_for(state, event).await?;
+            crate::shopify_jobs::queue_stock_push(state, event).await?;
         }
         let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.event_id).collect();
         state.store.outbox_published(&ids).await?;

@@ -2,7 +2,12 @@
 //! - `SHOPIFY_WEBHOOK` applies each delivery the webhook route queued ([`WebhookJob`]);
 //! - `SHOPIFY_CATALOG_SYNC` pages through a shop's catalog with the Admin GraphQL API
 //!   ([`SyncJob`]), storing each page with the cursor after it, so that a sync resumes where it
-//!   stopped and a re-run creates nothing twice.
+//!   stopped and a re-run creates nothing twice;
+//! - `SHOPIFY_SETTINGS_FETCH` takes the shop's name, logo, contact email and currency into the
+//!   store's settings ([`FetchJob`]), after a connect and on every `shop/update`;
+//! - `SHOPIFY_SETTINGS_PUSH` writes Zelly's changes back to Shopify ([`PushJob`]): the stock a
+//!   Zelly order sold, adjusted under an idempotency key made from the order, so that a retried
+//!   job never takes it twice.
 //!
 //! Every job retries with backoff and ends failed with its reason (the queue's rules). Calls to
 //! Shopify respect its cost-based throttle: a `THROTTLED` answer waits for the bucket to refill
@@ -19,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 use zelly_edge::shopify::Topic;
-use zelly_queue::{Job, NewJob, Unrecoverable, Worker, WorkerOptions, SHOPIFY_CATALOG_SYNC, SHOPIFY_WEBHOOK};
+use zelly_queue::{Job, NewJob, Unrecoverable, Worker, WorkerOptions, SHOPIFY_CATALOG_SYNC, SHOPIFY_SETTINGS_FETCH, SHOPIFY_SETTINGS_PUSH, SHOPIFY_WEBHOOK};
 use zelly_store::shopify_catalog::SkippedProduct;
 use zelly_service::now_ms;
 use zelly_store::{StoreError, SyncPage};
@@ -42,6 +47,71 @@ pub struct SyncJob {
     pub tenant: Uuid,
     /// The run.
     pub run_id: String,
+}
+
+/// A settings fetch: the store whose shop's settings to take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchJob {
+    /// The store.
+    pub tenant: Uuid,
+}
+
+/// A push of a Zelly order's stock changes to Shopify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushJob {
+    /// The store.
+    pub tenant: Uuid,
+    /// The order that sold the stock: its id makes the adjustment's idempotency key.
+    pub order_id: Uuid,
+    /// The changes, by Shopify inventory item.
+    pub changes: Vec<StockChange>,
+}
+
+/// One inventory item's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockChange {
+    /// `gid://shopify/InventoryItem/…`
+    pub inventory_item_id: String,
+    /// Units added (negative: taken).
+    pub delta: i64,
+}
+
+/// Queues a settings fetch of `tenant`'s shop under `job_id` (a repeat adds nothing).
+pub async fn queue_settings_fetch(state: &AppState, tenant: Uuid, job_id: String) -> Result<(), zelly_queue::QueueError> {
+    let job = NewJob::new("settings-fetch", json!(FetchJob { tenant })).with_id(job_id);
+    state.queues.add(SHOPIFY_SETTINGS_FETCH, job).await.map(|_| ())
+}
+
+/// Queues the push of a placed order's sold stock to Shopify (for an `order_placed` event; other
+/// events push nothing), when the store is connected and any of its lines came from Shopify.
+/// Once per order: the job id is the order's, so the outbox publishing an event again adds
+/// nothing.
+pub async fn queue_stock_push(state: &AppState, event: &zelly_edge::events::StoreEvent) -> anyhow::Result<()> {
+    if event.event.kind != zelly_edge::events::EventKind::OrderPlaced || state.shopify.is_none() {
+        return Ok(());
+    }
+    let tenant = event.tenant_id;
+    let Some(order_id) = event.event.order_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()) else { return Ok(()) };
+    if state.store.shopify_connection(tenant).await?.is_none() {
+        return Ok(());
+    }
+    let Some(order) = state.store.order(tenant, order_id).await? else { return Ok(()) };
+    let variants: Vec<Uuid> = order.lines.iter().map(|l| l.variant_id).collect();
+    let items = state.store.shopify_inventory_items(tenant, &variants).await?;
+    let changes: Vec<StockChange> = order
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let (_, item) = items.iter().find(|(v, _)| *v == line.variant_id)?;
+            Some(StockChange { inventory_item_id: item.clone(), delta: -i64::from(line.quantity) })
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let job = NewJob::new("order-stock", json!(PushJob { tenant, order_id: order.id, changes })).with_id(format!("order-stock-{}", order.id.simple()));
+    state.queues.add(SHOPIFY_SETTINGS_PUSH, job).await?;
+    Ok(())
 }
 
 /// Starts a catalog sync of `tenant`'s shop: records the run and queues its job. `Conflict` while
@@ -215,6 +285,60 @@ async fn complete_variants(client: &ShopClient, node: &mut Value) -> anyhow::Res
     Ok(())
 }
 
+/// Takes the shop's settings into the store's.
+async fn fetch_settings(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let fetch: FetchJob = serde_json::from_value(job.data.clone()).map_err(|e| Unrecoverable(format!("not a settings job: {e}")))?;
+    let client = ShopClient::of(state, fetch.tenant).await?;
+    let data = client
+        .query("query settings { shop { name email contactEmail currencyCode brand { logo { image { url } } } } }", json!({}))
+        .await
+        .context("reading the shop's settings")?;
+    let shop = &data["shop"];
+    let text = |v: &Value| v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let settings = zelly_store::shopify_catalog::ShopSettings {
+        name: text(&shop["name"]).ok_or_else(|| anyhow!("Shopify sent no shop name"))?,
+        logo_url: text(&shop["brand"]["logo"]["image"]["url"]),
+        currency: shop["currencyCode"].as_str().and_then(|c| zelly_edge::Currency::parse(c).ok()),
+        contact_email: text(&shop["contactEmail"]).or_else(|| text(&shop["email"])),
+    };
+    let applied = state.store.apply_shop_settings(fetch.tenant, &settings).await?;
+    if applied.currency_kept {
+        tracing::warn!(tenant = %fetch.tenant, currency = ?settings.currency, "the shop's currency differs from the store's, which has orders: kept the store's");
+    }
+    Ok(())
+}
+
+/// Adjusts Shopify's stock by what a Zelly order sold, once however often the job runs (public
+/// for tests that run it again).
+pub async fn push_stock(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let push: PushJob = serde_json::from_value(job.data.clone()).map_err(|e| Unrecoverable(format!("not a push job: {e}")))?;
+    let client = ShopClient::of(state, push.tenant).await?;
+    let location = client.query("query primary { location { id } }", json!({})).await.context("finding the shop's location")?;
+    let location = location["location"]["id"].as_str().ok_or_else(|| anyhow!("the shop has no location to adjust"))?.to_owned();
+    let changes: Vec<Value> = push
+        .changes
+        .iter()
+        .map(|c| json!({ "inventoryItemId": c.inventory_item_id, "locationId": location, "delta": c.delta }))
+        .collect();
+    let variables = json!({
+        "idempotencyKey": format!("zelly-order-{}", push.order_id.simple()),
+        "input": { "reason": "correction", "name": "available", "referenceDocumentUri": format!("gid://zelly/Order/{}", push.order_id), "changes": changes },
+    });
+    let data = client
+        .query(
+            "mutation adjust($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) { \
+             inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) { inventoryAdjustmentGroup { reason } userErrors { field message } } }",
+            variables,
+        )
+        .await
+        .context("adjusting Shopify's stock")?;
+    let errors = &data["inventoryAdjustQuantities"]["userErrors"];
+    if errors.as_array().is_some_and(|e| !e.is_empty()) {
+        return Err(Unrecoverable(format!("Shopify refused the adjustment: {errors}")).into());
+    }
+    Ok(())
+}
+
 /// Applies one webhook delivery.
 async fn apply_webhook(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let hook: WebhookJob = serde_json::from_value(job.data.clone()).map_err(|e| Unrecoverable(format!("not a webhook job: {e}")))?;
@@ -262,9 +386,67 @@ async fn apply_webhook(state: &AppState, job: &Job) -> anyhow::Result<()> {
                 tracing::info!(tenant = %hook.tenant, shop = %hook.shop, "the Shopify app was uninstalled: shop disconnected");
             }
         }
-        Topic::ShopUpdate | Topic::CustomersDataRequest | Topic::CustomersRedact | Topic::ShopRedact => {
-            return Err(anyhow!("{} is not applied yet: the job waits in the failed list", topic.as_str()));
+        Topic::ShopUpdate => {
+            if connected {
+                queue_settings_fetch(state, hook.tenant, format!("settings-{}", hook.webhook_id)).await?;
+            }
         }
+        Topic::CustomersRedact => {
+            let email = hook.payload["customer"]["email"].as_str().map(str::trim).filter(|e| !e.is_empty());
+            if let Some(email) = email {
+                let done = state.store.redact_shopper(hook.tenant, email).await?;
+                tracing::info!(tenant = %hook.tenant, accounts = done.accounts, checkouts = done.checkouts, "a shopper's data was erased at Shopify's request");
+            }
+        }
+        Topic::CustomersDataRequest => send_data_request(state, &hook).await?,
+        Topic::ShopRedact => {
+            state.store.forget_shopify_shop(hook.tenant, &hook.shop).await?;
+            tracing::info!(tenant = %hook.tenant, shop = %hook.shop, "the Shopify shop's data was erased at Shopify's request");
+        }
+    }
+    Ok(())
+}
+
+/// A day as people write it (UTC).
+fn date_of(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d").to_string())
+}
+
+/// Answers `customers/data_request`: Shopify asks the merchant for what the store holds about a
+/// customer, so the store's owners get it by email (account, addresses, orders), to hand on.
+async fn send_data_request(state: &AppState, hook: &WebhookJob) -> anyhow::Result<()> {
+    let Some(email) = hook.payload["customer"]["email"].as_str().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()) else {
+        return Ok(()); // Shopify knows no email for them: nothing here can be theirs
+    };
+    let tenant = hook.tenant;
+    let mut report = format!("Shopify passed on a request from the customer {email} for the data your Zelly store holds about them.\n\n");
+    let account = state.store.list_customers(tenant, Some(&email), 5).await?.into_iter().find(|c| c.email == email);
+    match &account {
+        Some(customer) => {
+            report.push_str(&format!("Account: {} <{}>, created {}\n", customer.name, customer.email, date_of(customer.created_at_ms)));
+            for address in state.store.customer_addresses(tenant, customer.id).await? {
+                let a = &address.address;
+                report.push_str(&format!("Saved address: {}, {}, {}, {} {}, {}, {}\n", a.name, a.line1, a.city, a.state, a.postal_code, a.country, a.phone));
+            }
+        }
+        None => report.push_str("Account: none\n"),
+    }
+    let query = zelly_store::OrderQuery { email: Some(email.clone()), customer: account.as_ref().map(|c| c.id), limit: 100, ..Default::default() };
+    let orders = state.store.orders(tenant, &query).await?;
+    report.push_str(&format!("\nOrders: {}\n", orders.len()));
+    for order in &orders {
+        let to = &order.shipping;
+        report.push_str(&format!("#{} placed {} for {}, to {}, {}, {}, {} {}, phone {}\n", order.number, date_of(order.created_at_ms), order.total, to.name, to.line1, to.city, to.state, to.postal_code, to.phone));
+        for line in &order.lines {
+            report.push_str(&format!("  {} x {} ({}) at {}\n", line.quantity, line.title, line.sku, line.unit_price));
+        }
+    }
+    report.push_str("\nSend this to the customer within 30 days of their request.\n");
+    let team = state.store.team(tenant, now_ms()).await?;
+    let owners = team.members.iter().filter(|m| m.role == zelly_edge::catalog::Role::Owner).filter_map(|m| m.email.as_deref());
+    for (n, owner) in owners.enumerate() {
+        let email = zelly_mail::Email { to: owner.to_owned(), reply_to: None, subject: "A customer asked for their data (via Shopify)".into(), text: report.clone() };
+        zelly_mail::enqueue(&state.queues, "data-request", format!("data-request-{}-{n}", hook.webhook_id), &email).await?;
     }
     Ok(())
 }
@@ -296,7 +478,31 @@ pub async fn start_workers(state: &AppState) -> anyhow::Result<Vec<Worker>> {
             WorkerOptions { concurrency: 2, lock_duration: Duration::from_secs(60), ..WorkerOptions::default() },
         )
         .await?;
-    Ok(vec![webhooks, syncs])
+    let fetch_state = state.clone();
+    let fetches = state
+        .queues
+        .start_worker(
+            SHOPIFY_SETTINGS_FETCH,
+            Arc::new(move |job: Job| {
+                let state = fetch_state.clone();
+                async move { fetch_settings(&state, &job).await }
+            }),
+            WorkerOptions::default(),
+        )
+        .await?;
+    let push_state = state.clone();
+    let pushes = state
+        .queues
+        .start_worker(
+            SHOPIFY_SETTINGS_PUSH,
+            Arc::new(move |job: Job| {
+                let state = push_state.clone();
+                async move { push_stock(&state, &job).await }
+            }),
+            WorkerOptions { concurrency: 2, ..WorkerOptions::default() },
+        )
+        .await?;
+    Ok(vec![webhooks, syncs, fetches, pushes])
 }
 
 #[cfg(test)]

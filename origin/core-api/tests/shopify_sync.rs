@@ -13,12 +13,14 @@ use zelly_edge::catalog::ProductStatus;
 use zelly_edge::shopify::SyncStatus;
 use zelly_edge::TenantSlug;
 use zelly_queue::{JobState, SHOPIFY_CATALOG_SYNC, SHOPIFY_WEBHOOK};
-use zelly_store::{DynStore, NewTenant, ProductQuery, ShopifyConnection};
+use zelly_store::{DynStore, ProductQuery, ShopifyConnection};
 
 zelly_store::on_both_backends!(
     a_sync_of_five_thousand_products_survives_a_crash_and_creates_nothing_twice,
     a_sync_started_by_the_owner_runs_on_the_worker,
     webhooks_leave_the_newest_state_however_they_arrive,
+    a_zelly_order_takes_shopify_stock_once_however_often_the_push_runs,
+    the_shop_settings_and_privacy_requests_are_acted_on,
 );
 
 const KEY: &str = "app-key";
@@ -40,7 +42,15 @@ async fn spawn(store: DynStore) -> App {
     let mut state = core_api::testing::state(store.clone(), "test-storefront-token-0123456789", None).await;
     let app = core_api::testing::shopify_app(KEY, SECRET, &standin_url);
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
-    let tenant = store.create_tenant(&NewTenant { slug: TenantSlug::parse("tea-house").unwrap(), name: "Tea House".into() }).await.unwrap().id;
+    let open = zelly_store::OpenStore {
+        slug: TenantSlug::parse("tea-house").unwrap(),
+        name: "Tea House".into(),
+        currency: zelly_edge::Currency::INR,
+        domain: zelly_edge::DomainName::parse("tea-house.zelly.test").unwrap(),
+        owner_uid: "ana".into(),
+        owner_email: Some("ana@example.com".into()),
+    };
+    let tenant = store.open_store(&open).await.unwrap().id;
     let sealed = app.seal(&standin.issue_token(SHOP)).unwrap();
     store.connect_shopify(tenant, &ShopifyConnection { shop_domain: SHOP.into(), sealed_token: sealed, scopes: String::new(), connected_at_ms: 1 }).await.unwrap();
     state.shopify = Some(app);
@@ -265,4 +275,86 @@ async fn webhooks_leave_the_newest_state_however_they_arrive(store: DynStore) {
     // Uninstalling the app disconnects the shop.
     app.applied(&app.standin.delivery("app/uninstalled", json!({ "id": 1, "domain": SHOP }))).await;
     assert_eq!(app.state.store.shopify_connection(app.tenant).await.unwrap(), None);
+}
+
+async fn a_zelly_order_takes_shopify_stock_once_however_often_the_push_runs(store: DynStore) {
+    use zelly_edge::orders::{CheckoutInput, CheckoutLineInput, PaymentConfirmation, PaymentMethod, ShippingAddress};
+    let app = spawn(store).await;
+    let id = app.standin.with_shop(SHOP, |s| s.add_sample(1));
+    app.state.store.apply_shopify_products(app.tenant, &[shopify_product(&app, id)], None).await.unwrap();
+    let product = app.products().await.remove(0);
+    let input = CheckoutInput {
+        lines: vec![CheckoutLineInput { variant_id: product.variants[0].id, quantity: 2 }],
+        email: "asha@example.in".into(),
+        shipping: ShippingAddress {
+            name: "Asha Rao".into(),
+            line1: "12 MG Road".into(),
+            line2: None,
+            city: "Bengaluru".into(),
+            state: "Karnataka".into(),
+            postal_code: "560001".into(),
+            country: "IN".into(),
+            phone: "+91 98450 12345".into(),
+        },
+        payment_method: PaymentMethod::Razorpay,
+        session_id: None,
+        idempotency_key: Uuid::new_v4().simple().to_string(),
+        customer_session: None,
+        address_status: zelly_edge::orders::AddressStatus::Unverified,
+        customer: None,
+    };
+    let now = zelly_service::now_ms();
+    let checkout = app.state.store.create_checkout(app.tenant, &input, now, 60_000).await.unwrap();
+    let paid = PaymentConfirmation { payment_id: Some("pay_1".into()), amount_minor: checkout.total.amount_minor };
+    let order = app.state.store.finalize_checkout(app.tenant, checkout.id, &paid, now).await.unwrap().order;
+    // The order's event leaves the outbox with the push of its stock, queued once however often
+    // the outbox publishes it.
+    core_api::outbox::publish_once(&app.state).await.unwrap();
+    let job_id = format!("order-stock-{}", order.id.simple());
+    let _workers = core_api::shopify_jobs::start_workers(&app.state).await.unwrap();
+    app.completed(zelly_queue::SHOPIFY_SETTINGS_PUSH, &job_id).await;
+    let quantity = || app.standin.with_shop(SHOP, |s| s.products[&id].variants[0].quantity);
+    assert_eq!(quantity(), 3, "5 in Shopify, 2 sold by Zelly");
+    // The job runs again (a retry after a lost answer): Shopify's stock is taken once.
+    let data = json!({ "tenant": app.tenant, "order_id": order.id, "changes": [{ "inventory_item_id": format!("gid://shopify/InventoryItem/{}", id * 10 + 1_000_000_000), "delta": -2 }] });
+    let again = zelly_queue::Job { id: job_id, name: "order-stock".into(), data, attempt: 2 };
+    core_api::shopify_jobs::push_stock(&app.state, &again).await.unwrap();
+    assert_eq!(quantity(), 3);
+}
+
+fn shopify_product(app: &App, id: u64) -> zelly_store::ShopifyProductWrite {
+    let node = app.standin.with_shop(SHOP, |s| shopify_standin::catalog::graphql_node(&s.products[&id]));
+    core_api::shopify_catalog::ShopifyProduct::from_graphql(&node).unwrap().to_write(1).unwrap()
+}
+
+async fn the_shop_settings_and_privacy_requests_are_acted_on(store: DynStore) {
+    let app = spawn(store).await;
+    let _workers = core_api::shopify_jobs::start_workers(&app.state).await.unwrap();
+    // shop/update brings the shop's settings in.
+    let update = app.standin.delivery("shop/update", json!({ "id": 1, "name": "Stand-in shop" }));
+    app.applied(&update).await;
+    app.completed(zelly_queue::SHOPIFY_SETTINGS_FETCH, &format!("settings-{}", update.webhook_id)).await;
+    let tenant = app.state.store.tenant_by_slug(&TenantSlug::parse("tea-house").unwrap()).await.unwrap().unwrap();
+    assert_eq!((tenant.name.as_str(), tenant.logo_url.as_deref()), ("Stand-in shop", Some("https://cdn.shopify.example/standin/logo.png")));
+    assert_eq!(app.state.store.store_contact_email(app.tenant).await.unwrap().as_deref(), Some("hello@standin.example"));
+
+    // A shopper with an account asks for their data, then to be erased.
+    let new = zelly_store::customers::NewCustomer {
+        email: "asha@example.in".into(),
+        name: "Asha".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        now_ms: 1,
+    };
+    app.state.store.create_customer(app.tenant, &new).await.unwrap();
+    let customer = json!({ "shop_domain": SHOP, "customer": { "id": 7, "email": "Asha@example.in" }, "orders_requested": [] });
+    let request = app.standin.delivery("customers/data_request", customer.clone());
+    app.applied(&request).await;
+    let mail = app.state.queues.status(zelly_mail::EMAILS, &format!("data-request-{}-0", request.webhook_id)).await.unwrap();
+    assert!(mail.is_some(), "the owner is sent what the store holds");
+    // The app is uninstalled; the erasure comes after and still reaches the store.
+    app.applied(&app.standin.delivery("app/uninstalled", json!({ "domain": SHOP }))).await;
+    app.applied(&app.standin.delivery("customers/redact", customer)).await;
+    assert!(app.state.store.customer_credentials(app.tenant, "asha@example.in").await.unwrap().is_none());
+    app.applied(&app.standin.delivery("shop/redact", json!({ "shop_domain": SHOP }))).await;
+    assert_eq!(app.state.store.tenant_of_former_shopify_shop(SHOP).await.unwrap(), None, "nothing of the shop is kept");
 }

@@ -252,8 +252,14 @@ impl Shop {
             }
             return Some(self.with_cost(data, 10.0, 10.0));
         }
+        if query.contains("location {") {
+            return Some(self.with_cost(json!({ "location": { "id": "gid://shopify/Location/1" } }), 1.0, 1.0));
+        }
         if query.contains("shop {") || query.contains("shop{") {
-            let data = json!({ "shop": { "name": self.name, "email": "owner@standin.example", "contactEmail": "hello@standin.example", "currencyCode": "INR" } });
+            let data = json!({ "shop": {
+                "name": self.name, "email": "owner@standin.example", "contactEmail": "hello@standin.example", "currencyCode": "INR",
+                "brand": { "logo": { "image": { "url": "https://cdn.shopify.example/standin/logo.png" } } },
+            } });
             return Some(self.with_cost(data, 1.0, 1.0));
         }
         None

@@ -197,6 +197,15 @@ pub async fn callback(AppQuery(_checked): AppQuery<CallbackParams>, State(state)
     let connection = zelly_store::ShopifyConnection { shop_domain: shop.clone(), sealed_token: sealed, scopes, connected_at_ms: now_ms() };
     state.store.connect_shopify(tenant, &connection).await?;
     tracing::info!(%tenant, shop, "Shopify shop connected");
+    // The shop's settings and catalog come in at once; the merchant watches the import in
+    // seller-ui. A failure here leaves the connection made: "sync now" starts it again.
+    let fetch_id = format!("settings-connect-{}", Uuid::new_v4().simple());
+    if let Err(e) = crate::shopify_jobs::queue_settings_fetch(&state, tenant, fetch_id).await {
+        tracing::warn!(error = %e, %tenant, "the shop's settings fetch could not be queued");
+    }
+    if let Err(e) = crate::shopify_jobs::start_sync(&state, tenant).await {
+        tracing::warn!(error = ?e, %tenant, "the first catalog sync could not be started");
+    }
     let back = format!("{}/#/settings/shopify", state.onboarding.seller_ui_url.trim_end_matches('/'));
     Ok((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, back)]).into_response())
 }
@@ -314,7 +323,14 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
         return Ok((StatusCode::OK, outcome("ignored")));
     };
     let payload: Value = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
-    let Some(tenant) = state.store.tenant_of_shopify_shop(shop).await? else {
+    // Privacy requests keep coming after an uninstall (shop/redact 48 hours later): they concern
+    // the store the shop was last connected to.
+    let privacy = matches!(topic, Topic::CustomersDataRequest | Topic::CustomersRedact | Topic::ShopRedact);
+    let tenant = match state.store.tenant_of_shopify_shop(shop).await? {
+        None if privacy => state.store.tenant_of_former_shopify_shop(shop).await?,
+        found => found,
+    };
+    let Some(tenant) = tenant else {
         tracing::info!(shop, "Shopify webhook for a shop connected to no store dropped");
         return Ok((StatusCode::OK, outcome("not_connected")));
     };
