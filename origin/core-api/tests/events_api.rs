@@ -207,13 +207,7 @@ async fn shoppers_and_stores_are_rate_limited_separately(store: DynStore) {
 /// consumer, on a real Redis: every accepted event arrives once, with its documented data.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_accepted_by_core_api_are_processed_by_nodes_bullmq_worker() {
-    let Some(redis) = zelly_queue::testing::redis_url() else { return };
-    let e2e = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e");
-    let node = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !node || !e2e.join("node_modules/bullmq/package.json").exists() {
-        zelly_queue::testing::skip_or_fail("node and e2e/node_modules/bullmq are needed (npm ci in e2e/)");
-        return;
-    }
+    let Some(redis) = zelly_queue::testing::node_interop_redis() else { return };
     let prefix = zelly_queue::testing::fresh_prefix();
     let store = zelly_store::testing::sqlite_store().await;
     let mut state = core_api::testing::state(store.clone(), TOKEN, None).await;
@@ -233,19 +227,7 @@ async fn events_accepted_by_core_api_are_processed_by_nodes_bullmq_worker() {
         assert_eq!(status, StatusCode::ACCEPTED);
         ids.extend(receipt["event_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()));
     }
-    let out = tokio::process::Command::new("node")
-        .arg(e2e.join("interop/process-jobs.mjs"))
-        .current_dir(&e2e)
-        .env("INTEROP_REDIS_URL", &redis)
-        .env("INTEROP_PREFIX", &prefix)
-        .env("INTEROP_QUEUE", STORE_EVENTS)
-        .env("INTEROP_COUNT", "40")
-        .output()
-        .await
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = zelly_queue::testing::run_node("process-jobs.mjs", &redis, &prefix, STORE_EVENTS, 40, &[]).await;
     let jobs = report["jobs"].as_array().unwrap();
     let seen: std::collections::BTreeSet<String> = jobs.iter().map(|j| j["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(seen, ids, "each accepted event is one job, its id the event_id");

@@ -66,3 +66,50 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Where the Node interop scripts live (`e2e/interop/`, run against `e2e/node_modules`).
+pub fn e2e_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
+}
+
+/// The test Redis's URL when it and Node's `bullmq` (`npm ci` in `e2e/`) are both there;
+/// otherwise `None`, after [`skip_or_fail`].
+pub fn node_interop_redis() -> Option<String> {
+    let url = redis_url()?;
+    let node = std::process::Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|out| out.status.success()) {
+        skip_or_fail("`node` is not installed");
+        return None;
+    }
+    if !e2e_dir().join("node_modules/bullmq/package.json").exists() {
+        skip_or_fail("e2e/node_modules has no bullmq (run `npm ci` in e2e/)");
+        return None;
+    }
+    Some(url)
+}
+
+/// Runs `e2e/interop/<script>` on `queue` under `prefix` with `INTEROP_COUNT=count` and any
+/// `extra` variables, and returns the JSON line it prints last. Panics when it fails or takes
+/// over a minute.
+pub async fn run_node(script: &str, url: &str, prefix: &str, queue: &str, count: usize, extra: &[(&str, String)]) -> serde_json::Value {
+    let dir = e2e_dir();
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(dir.join("interop").join(script))
+        .current_dir(&dir)
+        .env("INTEROP_REDIS_URL", url)
+        .env("INTEROP_PREFIX", prefix)
+        .env("INTEROP_QUEUE", queue)
+        .env("INTEROP_COUNT", count.to_string())
+        .kill_on_drop(true);
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("node {script} ran over a minute"))
+        .unwrap_or_else(|e| panic!("node {script} did not start: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "node {script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}):\n{stdout}"))
+}

@@ -5,51 +5,16 @@
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zelly_queue::testing::{fresh_prefix, redis_url, skip_or_fail};
+use zelly_queue::testing::{fresh_prefix, node_interop_redis as interop_redis};
 use zelly_queue::{connect, Job, NewJob, QueueConfig, RedisConfig, WorkerOptions, STORE_EVENTS};
 
 const JOBS: usize = 60;
 
-fn e2e_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
-}
-
-/// The test Redis's URL when it and Node's `bullmq` are both there; otherwise skips (or fails
-/// under `ZELLY_REQUIRE_REDIS=1`).
-fn interop_redis() -> Option<String> {
-    let url = redis_url()?;
-    let node = std::process::Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|out| out.status.success()) {
-        skip_or_fail("`node` is not installed");
-        return None;
-    }
-    if !e2e_dir().join("node_modules/bullmq/package.json").exists() {
-        skip_or_fail("e2e/node_modules has no bullmq (run `npm ci` in e2e/)");
-        return None;
-    }
-    Some(url)
-}
-
-/// Runs `e2e/interop/<script>` and returns the JSON line it prints.
+/// Runs an interop script on `store-events`.
 async fn run_node(script: &str, url: &str, prefix: &str, count: usize) -> Value {
-    let dir = e2e_dir();
-    let run = tokio::process::Command::new("node")
-        .arg(dir.join("interop").join(script))
-        .current_dir(&dir)
-        .env("INTEROP_REDIS_URL", url)
-        .env("INTEROP_PREFIX", prefix)
-        .env("INTEROP_QUEUE", STORE_EVENTS)
-        .env("INTEROP_COUNT", count.to_string())
-        .kill_on_drop(true)
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(60), run).await.unwrap().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "node {script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}):\n{stdout}"))
+    zelly_queue::testing::run_node(script, url, prefix, STORE_EVENTS, count, &[]).await
 }
 
 /// `{"jobs": [{"id", "name", "data", ...}]}` as id → (name, data).
