@@ -145,6 +145,10 @@ pub struct SellerProduct {
     pub version: i64,
     /// Last change, milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
+    /// The Shopify product it comes from (`gid://shopify/Product/…`), when it was imported from
+    /// the store's Shopify shop: Shopify owns its fields but SEO, and its stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shopify_id: Option<String>,
 }
 
 /// A variant to create or update as part of a product.
@@ -532,6 +536,47 @@ pub struct StoreSettings {
     /// Whether shoppers may choose cash on delivery at checkout.
     #[serde(default)]
     pub cash_on_delivery: bool,
+}
+
+/// The fields of a product imported from Shopify that `input` would change: Shopify owns them
+/// (its SEO title and description are Zelly's), so seller-ui shows them read-only and core-api
+/// refuses such a change, naming them.
+pub fn shopify_owned_changes(current: &SellerProduct, input: &ProductInput) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let trimmed = |v: &[String]| v.iter().map(|s| s.trim().to_owned()).collect::<Vec<_>>();
+    if input.title.trim() != current.title {
+        changed.push("title");
+    }
+    if input.description != current.description {
+        changed.push("description");
+    }
+    if input.handle != current.handle.as_str() {
+        changed.push("handle");
+    }
+    if input.status != current.status {
+        changed.push("status");
+    }
+    if trimmed(&input.option_names) != current.option_names {
+        changed.push("options");
+    }
+    if input.images != current.images {
+        changed.push("images");
+    }
+    if input.normalized_tags() != current.tags {
+        changed.push("tags");
+    }
+    let variants_same = input.variants.len() == current.variants.len()
+        && input.variants.iter().zip(&current.variants).all(|(new, old)| {
+            new.sku.trim() == old.sku
+                && trimmed(&new.options) == old.options
+                && new.price_minor == old.price.amount_minor
+                && new.compare_at_price_minor == old.compare_at_price.map(|c| c.amount_minor)
+                && new.track_inventory == old.track_inventory
+        });
+    if !variants_same {
+        changed.push("variants");
+    }
+    changed
 }
 
 #[cfg(test)]

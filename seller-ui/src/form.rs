@@ -482,6 +482,7 @@ mod tests {
             }],
             version: 4,
             updated_at_ms: 1,
+            shopify_id: None,
         }
     }
 

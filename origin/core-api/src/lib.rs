@@ -161,6 +161,13 @@ pub mod testing {
     use std::sync::Arc;
     use zelly_store::DynStore;
 
+    /// The issuer of merchants' test tokens: one signing key per test binary (generating one
+    /// takes a moment).
+    pub fn dev_issuer() -> &'static zelly_auth::dev::DevIssuer {
+        static ISSUER: std::sync::OnceLock<zelly_auth::dev::DevIssuer> = std::sync::OnceLock::new();
+        ISSUER.get_or_init(|| zelly_auth::dev::DevIssuer::generate().expect("an RSA key is generated"))
+    }
+
     /// A verifier of merchant tokens signed by `issuer` for `project`, fetching its certificates
     /// from a certificate server started here, as Google's would serve them.
     pub async fn merchant_verifier(issuer: &zelly_auth::dev::DevIssuer, project: &str) -> Arc<zelly_auth::FirebaseVerifier> {

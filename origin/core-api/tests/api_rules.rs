@@ -9,23 +9,18 @@
 //!   the API's JSON error shape.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use core_api::testing::dev_issuer as issuer;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
-use zelly_auth::dev::DevIssuer;
 use zelly_edge::catalog::Role;
 use zelly_edge::{DomainName, TenantSlug};
 use zelly_store::{DynStore, NewTenant};
 
 const PROJECT: &str = "zelly-test";
 const TOKEN: &str = "test-storefront-token-0123456789";
-
-fn issuer() -> &'static DevIssuer {
-    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
-    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
-}
 
 /// Panics anywhere in this test binary (handlers included), counted.
 fn panics() -> &'static AtomicUsize {

@@ -3,11 +3,11 @@
 //! README's role table says.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use core_api::testing::dev_issuer as issuer;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
-use zelly_auth::dev::DevIssuer;
 use zelly_dns::standin::{self, DnsRecord};
 use zelly_store::DynStore;
 
@@ -34,11 +34,6 @@ const OWNER_ONLY: &[(&str, &str)] = &[
 /// Routes any signed-in account may call, member of a store or not.
 const ANY_ACCOUNT: &[(&str, &str)] =
     &[("get", "/api/seller/stores"), ("post", "/api/seller/stores"), ("post", "/api/seller/invites/accept")];
-
-fn issuer() -> &'static DevIssuer {
-    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
-    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
-}
 
 fn token(uid: &str, email: &str) -> String {
     issuer().sign_id_token(PROJECT, uid, email, Duration::from_secs(3600))

@@ -2,11 +2,12 @@
 //! verified against a certificate server started by the test.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use core_api::testing::dev_issuer as issuer;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use zelly_auth::dev::{id_token_claims, DevIssuer, DevSigning};
+use zelly_auth::dev::{id_token_claims, DevSigning};
 use zelly_edge::catalog::Role;
 use zelly_edge::{DomainName, TenantSlug};
 use zelly_store::{DynStore, NewTenant};
@@ -15,12 +16,6 @@ const PROJECT: &str = "zelly-test";
 const TOKEN: &str = "test-storefront-token-0123456789";
 const WEBHOOK_SECRET: &str = "whsec-new";
 const OLD_WEBHOOK_SECRET: &str = "whsec-old";
-
-/// One RSA key for the whole test binary: generating one takes a moment.
-fn issuer() -> &'static DevIssuer {
-    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
-    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
-}
 
 struct App {
     base: String,

@@ -3,11 +3,11 @@
 //! shop name and a replayed state; the access token is stored sealed, never in clear.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use core_api::testing::dev_issuer as issuer;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
-use zelly_auth::dev::DevIssuer;
 use zelly_store::DynStore;
 
 zelly_store::on_both_backends!(an_owner_connects_a_shop_and_its_token_is_kept_sealed, the_callback_refuses_what_shopify_did_not_send);
@@ -15,11 +15,6 @@ zelly_store::on_both_backends!(an_owner_connects_a_shop_and_its_token_is_kept_se
 const PROJECT: &str = "zelly-test";
 const KEY: &str = "app-key";
 const SECRET: &str = "app-secret";
-
-fn issuer() -> &'static DevIssuer {
-    static ISSUER: OnceLock<DevIssuer> = OnceLock::new();
-    ISSUER.get_or_init(|| DevIssuer::generate().unwrap())
-}
 
 fn token(uid: &str, email: &str) -> String {
     issuer().sign_id_token(PROJECT, uid, email, Duration::from_secs(3600))

@@ -21,7 +21,10 @@ zelly_store::on_both_backends!(
     webhooks_leave_the_newest_state_however_they_arrive,
     a_zelly_order_takes_shopify_stock_once_however_often_the_push_runs,
     the_shop_settings_and_privacy_requests_are_acted_on,
+    a_product_from_shopify_is_edited_in_shopify_but_its_seo_here,
 );
+
+const PROJECT: &str = "zelly-test";
 
 const KEY: &str = "app-key";
 const SECRET: &str = "app-secret";
@@ -39,7 +42,8 @@ struct App {
 async fn spawn(store: DynStore) -> App {
     let standin = shopify_standin::Standin::new(KEY, SECRET);
     let standin_url = zelly_service::serve_in_background(shopify_standin::app(standin.clone())).await.unwrap();
-    let mut state = core_api::testing::state(store.clone(), "test-storefront-token-0123456789", None).await;
+    let verifier = core_api::testing::merchant_verifier(core_api::testing::dev_issuer(), PROJECT).await;
+    let mut state = core_api::testing::state(store.clone(), "test-storefront-token-0123456789", Some(verifier)).await;
     let app = core_api::testing::shopify_app(KEY, SECRET, &standin_url);
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
     let open = zelly_store::OpenStore {
@@ -357,4 +361,55 @@ async fn the_shop_settings_and_privacy_requests_are_acted_on(store: DynStore) {
     assert!(app.state.store.customer_credentials(app.tenant, "asha@example.in").await.unwrap().is_none());
     app.applied(&app.standin.delivery("shop/redact", json!({ "shop_domain": SHOP }))).await;
     assert_eq!(app.state.store.tenant_of_former_shopify_shop(SHOP).await.unwrap(), None, "nothing of the shop is kept");
+}
+
+async fn a_product_from_shopify_is_edited_in_shopify_but_its_seo_here(store: DynStore) {
+    let app = spawn(store).await;
+    let id = app.standin.with_shop(SHOP, |s| s.add_sample(1));
+    app.state.store.apply_shopify_products(app.tenant, &[shopify_product(&app, id)], None).await.unwrap();
+    let token = core_api::testing::dev_issuer().sign_id_token(PROJECT, "ana", "ana@example.com", Duration::from_secs(3600));
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: String, body: Value| {
+        let req = http.request(method, format!("{}{path}", app.base)).bearer_auth(&token).header("x-zelly-tenant", "tea-house").json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let product_id = app.products().await[0].id;
+    let (status, product) = call(reqwest::Method::GET, format!("/api/seller/products/{product_id}"), Value::Null).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{product}");
+    assert_eq!(product["shopify_id"], json!(format!("gid://shopify/Product/{id}")));
+    let mut input = product.clone();
+    for key in ["id", "shopify_id", "updated_at_ms"] {
+        input.as_object_mut().unwrap().remove(key);
+    }
+    input["variants"] = json!(product["variants"].as_array().unwrap().iter().map(|v| json!({
+        "id": v["id"], "sku": v["sku"], "options": v["options"], "price_minor": v["price"]["amount_minor"],
+        "compare_at_price_minor": null, "track_inventory": v["track_inventory"],
+    })).collect::<Vec<_>>());
+    // Shopify's fields are Shopify's to change.
+    let mut retitled = input.clone();
+    retitled["title"] = json!("Renamed here");
+    let (status, refused) = call(reqwest::Method::PUT, format!("/api/seller/products/{product_id}"), retitled).await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{refused}");
+    assert!(refused.to_string().contains("title") && refused.to_string().contains("Shopify"), "{refused}");
+    // Its SEO is the store's, and a later change in Shopify keeps it.
+    let mut seo = input.clone();
+    seo["seo_title"] = json!("Best stand-in product");
+    let (status, saved) = call(reqwest::Method::PUT, format!("/api/seller/products/{product_id}"), seo).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{saved}");
+    let mut newer = shopify_product(&app, id);
+    newer.updated_at_ms = 2;
+    newer.input.title = "Renamed in Shopify".into();
+    app.state.store.apply_shopify_products(app.tenant, &[newer], None).await.unwrap();
+    let after = app.state.store.seller_product(app.tenant, product_id).await.unwrap().unwrap();
+    assert_eq!((after.title.as_str(), after.seo_title.as_deref()), ("Renamed in Shopify", Some("Best stand-in product")));
+    // Its stock and its life are Shopify's too.
+    let variant = after.variants[0].id;
+    let (status, _) = call(reqwest::Method::POST, format!("/api/seller/variants/{variant}/inventory-adjustments"), json!({ "delta": 1, "reason": "restock" })).await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT);
+    let (status, _) = call(reqwest::Method::POST, format!("/api/seller/products/{product_id}/archive"), json!({ "version": after.version })).await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT);
 }

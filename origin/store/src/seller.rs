@@ -159,6 +159,9 @@ pub(crate) mod rows {
         pub seo_description: Option<String>,
         pub version: i64,
         pub updated_at_ms: i64,
+        /// Only the seller's reads select it.
+        #[sqlx(default)]
+        pub shopify_id: Option<String>,
     }
 
     #[derive(sqlx::FromRow)]
@@ -217,6 +220,7 @@ pub(crate) mod rows {
                     variants,
                     version: p.version,
                     updated_at_ms: p.updated_at_ms,
+                    shopify_id: p.shopify_id,
                 })
             })
             .collect()
@@ -342,8 +346,9 @@ macro_rules! seller_store_impl {
 
             async fn product_in(tx: &mut sqlx::Transaction<'static, $db>, tenant: Uuid, id: Uuid) -> Result<Option<SellerProduct>, StoreError> {
                 let rows: Vec<$crate::seller::rows::SellerProductRow> = sqlx::query_as(concat!(
-                    "SELECT id, handle, title, description, status, option_names, images, seo_title, seo_description, \
-                     version, updated_at_ms FROM ", $p, "products WHERE tenant_id = $1 AND id = $2"))
+                    "SELECT p.id, p.handle, p.title, p.description, p.status, p.option_names, p.images, p.seo_title, p.seo_description, \
+                     p.version, p.updated_at_ms, (SELECT s.shopify_id FROM ", $p, "shopify_products s WHERE s.tenant_id = p.tenant_id \
+                     AND s.product_id = p.id) AS shopify_id FROM ", $p, "products p WHERE p.tenant_id = $1 AND p.id = $2"))
                     .bind(tenant)
                     .bind(id)
                     .fetch_all(&mut **tx)
@@ -486,7 +491,8 @@ macro_rules! seller_store_impl {
                 let mut tx = self.tenant_tx(tenant).await?;
                 let mut q: sqlx::QueryBuilder<$db> = sqlx::QueryBuilder::new(concat!(
                     "SELECT p.id, p.handle, p.title, p.description, p.status, p.option_names, p.images, p.seo_title, \
-                     p.seo_description, p.version, p.updated_at_ms FROM ", $p, "products p WHERE p.tenant_id = "));
+                     p.seo_description, p.version, p.updated_at_ms, (SELECT s.shopify_id FROM ", $p, "shopify_products s \
+                     WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id) AS shopify_id FROM ", $p, "products p WHERE p.tenant_id = "));
                 q.push_bind(tenant);
                 if let Some(status) = query.status {
                     q.push(" AND p.status = ").push_bind(status.as_str());

@@ -5,6 +5,10 @@
 //! Every write of a Shopify product carries the Shopify time of the state it holds; a write no
 //! newer than what was applied changes nothing, so a late or repeated webhook never undoes a newer
 //! change. A product deleted in Shopify is archived and stays mapped, for the same reason.
+//!
+//! Shopify owns an imported product's fields and stock; Zelly owns its SEO title and description
+//! (taken from Shopify when the product is created, kept on later updates), which the merchant
+//! edits in seller-ui.
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -236,12 +240,12 @@ macro_rules! shopify_catalog_impl {
                 if known.is_some() {
                     sqlx::query(concat!(
                         "UPDATE ", $p, "products SET handle = $3, title = $4, description = $5, status = $6, option_names = $7, \
-                         images = $8, seo_title = $9, seo_description = $10, version = version + 1, \
-                         updated_at_ms = CASE WHEN updated_at_ms >= $11 THEN updated_at_ms + 1 ELSE $11 END, \
-                         min_price_minor = $12, search_text = $13 WHERE tenant_id = $1 AND id = $2"))
+                         images = $8, version = version + 1, \
+                         updated_at_ms = CASE WHEN updated_at_ms >= $9 THEN updated_at_ms + 1 ELSE $9 END, \
+                         min_price_minor = $10, search_text = $11 WHERE tenant_id = $1 AND id = $2"))
                         .bind(tenant).bind(product).bind(&input.handle).bind(input.title.trim()).bind(&input.description)
                         .bind(input.status.as_str()).bind(&option_names).bind(sqlx::types::Json(&input.images))
-                        .bind(&input.seo_title).bind(&input.seo_description).bind(now)
+                        .bind(now)
                         .bind($crate::seller::min_price_minor(&input)).bind($crate::seller::search_text(&input))
                         .execute(&mut **tx).await?;
                 } else {

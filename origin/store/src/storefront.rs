@@ -220,6 +220,7 @@ pub(crate) mod json {
                 variants,
                 version: 0,
                 updated_at_ms: 0,
+                shopify_id: None,
             })
         }
     }

@@ -300,6 +300,17 @@ pub async fn update_product(
     if !errors.is_empty() {
         return Err(ApiError::InvalidFields(errors));
     }
+    if let Some(current) = state.store.seller_product(merchant.tenant.id, id).await?
+        && current.shopify_id.is_some()
+    {
+        let changed = zelly_edge::catalog::shopify_owned_changes(&current, &input);
+        if !changed.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "this product comes from your Shopify store: change its {} in Shopify (only its SEO is edited here)",
+                changed.join(", ")
+            )));
+        }
+    }
     Ok(Json(state.store.update_seller_product(merchant.tenant.id, id, &input).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::NotFound("product"),
         other => seller_error(other),
@@ -325,6 +336,9 @@ pub async fn archive_product(
     AppJson(body): AppJson<VersionBody>,
 ) -> ApiResult<Json<SellerProduct>> {
     let id = path_id(&id, "product")?;
+    if !state.store.shopify_ids_of(merchant.tenant.id, &[id]).await?.is_empty() {
+        return Err(ApiError::Conflict("this product comes from your Shopify store: archive or delete it in Shopify".into()));
+    }
     Ok(Json(state.store.archive_product(merchant.tenant.id, id, body.version).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::NotFound("product"),
         other => seller_error(other),
@@ -344,6 +358,9 @@ pub async fn adjust_inventory(
 ) -> ApiResult<(StatusCode, Json<InventoryAdjustment>)> {
     let id = path_id(&id, "variant")?;
     input.validate().map_err(ApiError::InvalidFields)?;
+    if !state.store.shopify_inventory_items(merchant.tenant.id, &[id]).await?.is_empty() {
+        return Err(ApiError::Conflict("this product's stock is kept in your Shopify store: change it there".into()));
+    }
     let adjustment = state.store.adjust_inventory(merchant.tenant.id, id, &input, &merchant.uid).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::NotFound("variant"),
         other => seller_error(other),
