@@ -210,6 +210,41 @@ pub struct ShopifySync {
     pub cursor: Option<String>,
 }
 
+/// `POST /api/seller/shopify/install`: the shop to connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InstallInput {
+    /// The shop's `{name}.myshopify.com` domain (or just its name).
+    pub shop: String,
+}
+
+/// Where to send the owner to approve the install.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstallStart {
+    /// Shopify's authorize page for the shop.
+    pub authorize_url: String,
+}
+
+/// The store's Shopify connection as seller-ui shows it (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopifyConnectionState {
+    /// Whether a shop is connected.
+    pub connected: bool,
+    /// The shop, when connected.
+    pub shop: Option<String>,
+    /// The scopes granted, when connected.
+    pub scopes: Option<String>,
+    /// When it was connected (ms since the epoch).
+    pub connected_at_ms: Option<i64>,
+    /// Products that came from Shopify and are still there.
+    pub products: i64,
+    /// The latest catalog sync, if one ever ran.
+    pub sync: Option<ShopifySync>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

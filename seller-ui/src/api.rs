@@ -40,6 +40,8 @@ pub const SELLER_STORES_PATH: &str = "/api/seller/stores";
 pub const SELLER_TEAM_PATH: &str = "/api/seller/team";
 /// core-api's path of the store's domains.
 pub const SELLER_DOMAINS_PATH: &str = "/api/seller/domains";
+/// The store's Shopify connection.
+pub const SELLER_SHOPIFY_PATH: &str = "/api/seller/shopify";
 /// The store's customers.
 pub const SELLER_CUSTOMERS_PATH: &str = "/api/seller/customers";
 /// The header naming the store a call is about, for an account in several.
@@ -582,6 +584,27 @@ impl Api {
         input: &StoreSettingsInput,
     ) -> Result<StoreSettings, ApiError> {
         self.call(Method::PUT, SELLER_STORE_PATH, Some(input)).await
+    }
+
+    /// `GET /api/seller/shopify`: the store's Shopify connection and its last import.
+    pub async fn shopify(&self) -> Result<zelly_edge::shopify::ShopifyConnectionState, ApiError> {
+        self.call::<_, ()>(Method::GET, SELLER_SHOPIFY_PATH, None).await
+    }
+
+    /// `POST /api/seller/shopify/install` (owners): where to send the owner to approve Zelly.
+    pub async fn shopify_install(&self, shop: &str) -> Result<zelly_edge::shopify::InstallStart, ApiError> {
+        let body = zelly_edge::shopify::InstallInput { shop: shop.to_owned() };
+        self.call(Method::POST, &format!("{SELLER_SHOPIFY_PATH}/install"), Some(&body)).await
+    }
+
+    /// `POST /api/seller/shopify/sync` (owners): starts an import; 409 while one runs.
+    pub async fn shopify_sync(&self) -> Result<zelly_edge::shopify::ShopifySync, ApiError> {
+        self.call::<_, ()>(Method::POST, &format!("{SELLER_SHOPIFY_PATH}/sync"), None).await
+    }
+
+    /// `DELETE /api/seller/shopify` (owners).
+    pub async fn shopify_disconnect(&self) -> Result<(), ApiError> {
+        self.call_empty(Method::DELETE, SELLER_SHOPIFY_PATH).await
     }
 
     /// `DELETE /api/seller/collections/{id}`.

@@ -439,10 +439,13 @@ pub fn ProductEditor(
     let reload = Callback::new(move |()| fetch(Some(Notice::reloaded())));
     let on_save = Callback::new(move |()| save());
     let on_archive = Callback::new(move |()| archive());
+    let from_shopify = Signal::derive(move || {
+        original.with(|p| p.as_ref().is_some_and(|p| p.shopify_id.is_some()))
+    });
     let archivable = Signal::derive(move || {
         original.with(|p| {
             p.as_ref()
-                .is_some_and(|p| p.status != ProductStatus::Archived)
+                .is_some_and(|p| p.status != ProductStatus::Archived && p.shopify_id.is_none())
         })
     });
 
@@ -466,18 +469,29 @@ pub fn ProductEditor(
                     on_save.run(());
                 }
             >
-                <Panel heading_id="product-heading" heading>
-                    <div class="panel-body">
-                        <NoticeBanner notice conflict_message=CONFLICT_MESSAGE on_reload=reload />
-                        <Details draft errors creating original />
-                    </div>
-                </Panel>
-                <OptionsAndVariants draft errors original />
-                <Images draft errors />
-                <Seo draft errors />
-                <Show when=move || original.with(Option::is_some)>
-                    <Inventory original on_adjusted=refresh_version />
+                <Show when=move || from_shopify.get()>
+                    <p class="banner banner-warning" role="note" data-testid="from-shopify">
+                        "This product comes from your Shopify shop: change its details, variants, images and stock in Shopify, and they arrive here within seconds. Its search engine listing is edited here."
+                    </p>
                 </Show>
+                // A product from Shopify keeps Shopify's fields read-only: a disabled fieldset
+                // disables every control in it (core-api refuses such changes anyway).
+                <fieldset class="shopify-owned" disabled=move || from_shopify.get()>
+                    <Panel heading_id="product-heading" heading>
+                        <div class="panel-body">
+                            <NoticeBanner notice conflict_message=CONFLICT_MESSAGE on_reload=reload />
+                            <Details draft errors creating original />
+                        </div>
+                    </Panel>
+                    <OptionsAndVariants draft errors original />
+                    <Images draft errors />
+                </fieldset>
+                <Seo draft errors />
+                <fieldset class="shopify-owned" disabled=move || from_shopify.get()>
+                    <Show when=move || original.with(Option::is_some)>
+                        <Inventory original on_adjusted=refresh_version />
+                    </Show>
+                </fieldset>
                 <FormActions
                     cancel=Route::Products
                     saving

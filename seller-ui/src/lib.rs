@@ -56,6 +56,7 @@ pub mod products;
 pub mod route;
 pub mod screens;
 pub mod settings;
+pub mod shopify;
 pub mod stores;
 pub mod team;
 

@@ -25,6 +25,8 @@ pub enum Route {
     Analytics,
     /// The store's settings: name, logo and accent colour.
     Settings,
+    /// Settings → Shopify: the store's Shopify shop and its imports.
+    Shopify,
     /// The store's customers.
     Customers,
     /// The store's team: members, open invites and the invite form.
@@ -77,6 +79,7 @@ impl Route {
             ["collections", id] => Route::Collection((*id).to_owned()),
             ["analytics"] => Route::Analytics,
             ["settings"] => Route::Settings,
+            ["settings", "shopify"] => Route::Shopify,
             ["customers"] => Route::Customers,
             ["team"] => Route::Team,
             ["domains"] => Route::Domains,
@@ -99,6 +102,7 @@ impl Route {
             Route::Collection(id) => format!("#/collections/{id}"),
             Route::Analytics => "#/analytics".to_owned(),
             Route::Settings => "#/settings".to_owned(),
+            Route::Shopify => "#/settings/shopify".to_owned(),
             Route::Customers => "#/customers".to_owned(),
             Route::Team => "#/team".to_owned(),
             Route::Domains => "#/domains".to_owned(),
@@ -114,7 +118,7 @@ impl Route {
             Route::Orders | Route::Order(_) => Tab::Orders,
             Route::Collections | Route::NewCollection | Route::Collection(_) => Tab::Collections,
             Route::Analytics => Tab::Analytics,
-            Route::Settings => Tab::Settings,
+            Route::Settings | Route::Shopify => Tab::Settings,
             Route::Customers => Tab::Customers,
             Route::Team => Tab::Team,
             Route::Domains => Tab::Domains,
@@ -172,6 +176,9 @@ mod tests {
         assert_eq!(Route::parse("#/team"), Route::Team);
         assert_eq!(Route::parse("#/customers"), Route::Customers);
         assert_eq!(Route::parse("#/domains/"), Route::Domains);
+        assert_eq!(Route::parse("#/settings/shopify"), Route::Shopify);
+        assert_eq!(Route::Shopify.href(), "#/settings/shopify");
+        assert_eq!(Route::Shopify.tab(), Tab::Settings);
         assert_eq!(Route::parse("#/stores/new"), Route::NewStore);
         assert_eq!(Route::parse("#/stores"), Route::Products);
     }

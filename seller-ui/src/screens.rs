@@ -13,6 +13,7 @@
 use crate::analytics::AnalyticsPage;
 use crate::collections::{CollectionEditor, CollectionsPage};
 use crate::domains::DomainsPage;
+use crate::shopify::ShopifyPage;
 use crate::editor::ProductEditor;
 use crate::onboarding::{InvitePage, OpenStorePage};
 use crate::orders::{OrderPage, OrdersPage};
@@ -88,6 +89,7 @@ async fn show(
         Route::Customers => customers().await,
         Route::Team => team().await,
         Route::Domains => domains().await,
+        Route::Shopify => shopify().await,
         Route::NewStore => open_store().await,
         Route::Invite(secret) => invite(secret).await,
     }
@@ -146,6 +148,11 @@ fn team() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(domains, fallible)]
 fn domains() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <DomainsPage /> }.into_any())
+}
+
+#[wasm_split(shopify, fallible)]
+fn shopify() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <ShopifyPage /> }.into_any())
 }
 
 #[wasm_split(open_store, fallible)]

@@ -479,6 +479,13 @@ pub fn SettingsPage(
                 </p>
                 {body}
             </Panel>
+            <Panel heading_id="settings-shopify-heading" heading="Shopify">
+                <p class="summary">
+                    "Keep your products in Shopify? "
+                    <a href=Route::Shopify.href() data-testid="settings-shopify">"Connect your Shopify shop"</a>
+                    " and they are imported here, kept up to date as you change them in Shopify."
+                </p>
+            </Panel>
             {actions}
         </form>
     }

@@ -67,37 +67,7 @@ fn app(state: &AppState) -> ApiResult<&crate::shopify_app::ShopifyApp> {
     state.shopify.as_deref().ok_or(ApiError::Unavailable("Shopify is not configured here (SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_TOKEN_KEY)"))
 }
 
-/// `POST /api/seller/shopify/install`: the shop to connect.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InstallInput {
-    /// The shop's `{name}.myshopify.com` domain (or just its name).
-    pub shop: String,
-}
-
-/// Where to send the owner to approve the install.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InstallStart {
-    /// Shopify's authorize page for the shop.
-    pub authorize_url: String,
-}
-
-/// The store's Shopify connection as seller-ui shows it (never the token).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ConnectionState {
-    /// Whether a shop is connected.
-    pub connected: bool,
-    /// The shop, when connected.
-    pub shop: Option<String>,
-    /// The scopes granted, when connected.
-    pub scopes: Option<String>,
-    /// When it was connected (ms since the epoch).
-    pub connected_at_ms: Option<i64>,
-    /// Products that came from Shopify and are still there.
-    pub products: i64,
-    /// The latest catalog sync, if one ever ran.
-    pub sync: Option<zelly_edge::shopify::ShopifySync>,
-}
+pub use zelly_edge::shopify::{InstallInput, InstallStart, ShopifyConnectionState as ConnectionState};
 
 /// The shop a merchant typed, as its `*.myshopify.com` domain.
 fn shop_of(raw: &str) -> Option<String> {
