@@ -22,6 +22,7 @@ export const env = {
   dnsUrl: required("ZELLY_DNS_URL"),
   mailUrl: required("ZELLY_MAIL_URL"),
   customerAuthUrl: required("ZELLY_CUSTOMER_AUTH_URL"),
+  shopifyUrl: required("ZELLY_SHOPIFY_URL"),
 };
 
 /// The emails the mail catcher (MailDev) holds for `to`, newest last, polled until one arrives.

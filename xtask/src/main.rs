@@ -8,6 +8,7 @@
 //! - `cargo xtask bench-events [--embedded]`: end-to-end event throughput and its CPU cost.
 
 mod bench;
+mod bench_shopify;
 mod bench_storefront;
 mod pg;
 mod platform;
@@ -29,8 +30,9 @@ fn main() {
         Some("test") => test(),
         Some("bench-events") => bench::bench_events(&args[1..]),
         Some("bench-storefront") => bench_storefront::bench_storefront(&args[1..]),
+        Some("bench-shopify") => bench_shopify::bench_shopify(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test | bench-events [--embedded] | bench-storefront>");
+            eprintln!("usage: cargo xtask <wasm | dev [--edge] | test | bench-events [--embedded] | bench-storefront | bench-shopify [--embedded]>");
             std::process::exit(2);
         }
     };
@@ -83,7 +85,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  dns          http://localhost:{dnsc}/records   (DNS stand-in on port {dns}: PUT a record to prove a custom domain; dev only)\
          \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as invites, account links and order confirmations, lands here; dev only)\
          \n  addresses    http://localhost:{addr}/pincode/560001   (address API stand-in: the PIN codes customer-auth checks against; dev only)\
-         \n  shopify      http://localhost:{shp}/health   (Shopify stand-in: connect a shop with POST /api/seller/shopify/install; dev only)\
+         \n  shopify      http://localhost:{shp}/health   (Shopify stand-in: connect any shop in seller-ui, Settings → Shopify; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -293,6 +295,7 @@ fn test() -> Result<()> {
         .env("ZELLY_DNS_URL", format!("http://localhost:{}", ports.dns_control))
         .env("ZELLY_MAIL_URL", format!("http://localhost:{}", ports.mail_web))
         .env("ZELLY_CUSTOMER_AUTH_URL", format!("http://localhost:{}", ports.customer_auth))
+        .env("ZELLY_SHOPIFY_URL", format!("http://localhost:{}", ports.shopify))
         .env("ZELLY_ADDRESS_URL", format!("http://localhost:{}", ports.address))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
         .env("CHROMIUM", "/usr/bin/chromium"));

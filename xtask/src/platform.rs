@@ -270,13 +270,18 @@ pub const DEV_SHOPIFY_API_SECRET: &str = "zelly-dev-shopify-secret";
 /// The dev-only key shops' tokens are sealed with (base64 of 32 bytes).
 pub const DEV_SHOPIFY_TOKEN_KEY: &str = "emVsbHktZGV2LW9ubHktc2hvcGlmeS10b2tlbi1rZXk=";
 
+/// How many sample products each stand-in shop starts with: enough for an import to show its
+/// progress for a while.
+pub const DEV_SHOPIFY_PRODUCTS: u32 = 300;
+
 /// Starts the Shopify stand-in: merchants connect their shop through it, never the real Shopify.
 pub fn start_shopify(p: &mut Platform, port: u16) -> Result<()> {
     let mut cmd = Command::new(bin("shopify-standin"));
     cmd.env("PORT", port.to_string())
         .env("BIND", "127.0.0.1")
         .env("SHOPIFY_API_KEY", DEV_SHOPIFY_API_KEY)
-        .env("SHOPIFY_API_SECRET", DEV_SHOPIFY_API_SECRET);
+        .env("SHOPIFY_API_SECRET", DEV_SHOPIFY_API_SECRET)
+        .env("SHOPIFY_STANDIN_SEED_PRODUCTS", DEV_SHOPIFY_PRODUCTS.to_string());
     p.spawn("shopify-standin", &mut cmd)?;
     p.wait_ready("shopify-standin", port, "localhost", "/health")
 }

@@ -46,6 +46,7 @@ async fn the_shopify_queues_are_shared_with_nodes_bullmq_both_ways(store: DynSto
     state.shopify = Some(app);
     let base = zelly_service::serve_in_background(core_api::app(state.clone())).await.unwrap();
     let product = standin.with_shop(SHOP, |s| {
+        s.name = "Darjeeling Leaf Co".into();
         for n in 1..=3 {
             s.add_sample(n);
         }
@@ -124,6 +125,6 @@ async fn the_shopify_queues_are_shared_with_nodes_bullmq_both_ways(store: DynSto
     assert_eq!((done.run_id.as_str(), done.status, done.imported), (run_id, zelly_edge::shopify::SyncStatus::Succeeded, 3));
     assert_eq!(store.shopify_product_count(tenant).await.unwrap(), 3, "the webhook's product and the sync's are one");
     let tenant_now = store.tenant_by_slug(&TenantSlug::parse("tea-house").unwrap()).await.unwrap().unwrap();
-    assert_eq!(tenant_now.name, "Stand-in shop");
+    assert_eq!(tenant_now.name, "Darjeeling Leaf Co");
     assert_eq!(standin.with_shop(SHOP, |s| s.products[&product].variants[0].quantity), 3);
 }

@@ -335,11 +335,12 @@ async fn the_shop_settings_and_privacy_requests_are_acted_on(store: DynStore) {
     let app = spawn(store).await;
     let _workers = core_api::shopify_jobs::start_workers(&app.state).await.unwrap();
     // shop/update brings the shop's settings in.
-    let update = app.standin.delivery("shop/update", json!({ "id": 1, "name": "Stand-in shop" }));
+    app.standin.with_shop(SHOP, |s| s.name = "Darjeeling Leaf Co".into());
+    let update = app.standin.delivery("shop/update", json!({ "id": 1, "name": "Darjeeling Leaf Co" }));
     app.applied(&update).await;
     app.completed(zelly_queue::SHOPIFY_SETTINGS_FETCH, &format!("settings-{}", update.webhook_id)).await;
     let tenant = app.state.store.tenant_by_slug(&TenantSlug::parse("tea-house").unwrap()).await.unwrap().unwrap();
-    assert_eq!((tenant.name.as_str(), tenant.logo_url.as_deref()), ("Stand-in shop", Some("https://cdn.shopify.example/standin/logo.png")));
+    assert_eq!((tenant.name.as_str(), tenant.logo_url.as_deref()), ("Darjeeling Leaf Co", Some("https://cdn.shopify.example/standin/logo.png")));
     assert_eq!(app.state.store.store_contact_email(app.tenant).await.unwrap().as_deref(), Some("hello@standin.example"));
 
     // A shopper with an account asks for their data, then to be erased.

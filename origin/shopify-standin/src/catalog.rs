@@ -124,6 +124,22 @@ impl Default for Shop {
     }
 }
 
+/// A shop's name from its domain: `tea-house.myshopify.com` → "Tea House".
+pub fn name_of(shop: &str) -> String {
+    let words: Vec<String> = shop
+        .split('.')
+        .next()
+        .unwrap_or(shop)
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+        })
+        .collect();
+    if words.is_empty() { "Stand-in shop".to_owned() } else { words.join(" ") }
+}
+
 /// Now as Shopify writes it (RFC 3339, milliseconds, UTC).
 pub fn now_rfc3339() -> String {
     let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
@@ -355,4 +371,26 @@ pub fn rest_payload(p: &Product) -> Value {
             "inventory_item_id": v.inventory_item(),
         })).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shop_is_named_after_its_domain() {
+        assert_eq!(name_of("tea-house.myshopify.com"), "Tea House");
+        assert_eq!(name_of("-.myshopify.com"), "Stand-in shop");
+    }
+
+    #[test]
+    fn the_bucket_refuses_what_it_cannot_pay_and_refills() {
+        let mut shop = Shop { bucket: Bucket::new(100.0, 1_000_000.0), ..Shop::default() };
+        assert!(shop.spend(2_000.0, 1.0).is_err(), "over the single-query maximum");
+        shop.bucket.drain();
+        let refused = shop.spend(50.0, 50.0);
+        assert!(refused.is_err() || shop.throttled == 0, "an empty bucket throttles unless it refilled at once");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(shop.spend(50.0, 50.0).is_ok(), "it refills at its restore rate");
+    }
 }

@@ -89,6 +89,7 @@ impl Standin {
         let mut shops = self.shops.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let data = shops.entry(shop.to_owned()).or_insert_with(|| {
             let mut fresh = catalog::Shop::default();
+            fresh.name = catalog::name_of(shop);
             for n in 1..=self.seed_products {
                 fresh.add_sample(n);
             }
