@@ -314,6 +314,9 @@ fn ProductRow(product: SellerProduct) -> impl IntoView {
             </td>
             <td class="cell-title">
                 <a class="row-link" href=href>{product.title}</a>
+                {product.shopify_id.is_some().then(|| view! {
+                    " " <span class="badge badge-draft" title="Imported from your Shopify shop: edit it in Shopify" data-testid="from-shopify-badge">"Shopify"</span>
+                })}
             </td>
             <td>
                 <code class="handle">{product.handle.to_string()}</code>

@@ -44,6 +44,12 @@ async fn spawn(store: DynStore) -> App {
     let standin_url = zelly_service::serve_in_background(shopify_standin::app(standin.clone())).await.unwrap();
     let verifier = core_api::testing::merchant_verifier(core_api::testing::dev_issuer(), PROJECT).await;
     let mut state = core_api::testing::state(store.clone(), "test-storefront-token-0123456789", Some(verifier)).await;
+    // On PostgreSQL the queues are BullMQ's on Redis, as in production (when a test Redis is set).
+    if store.backend() == "postgres"
+        && let Some(config) = zelly_queue::testing::redis_config()
+    {
+        state.queues = zelly_queue::connect(&config).await.unwrap();
+    }
     let app = core_api::testing::shopify_app(KEY, SECRET, &standin_url);
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
     let open = zelly_store::OpenStore {

@@ -108,6 +108,8 @@ pub struct Shop {
     pub throttled: u64,
     /// Inventory adjustments applied, by idempotency key.
     pub adjustments: BTreeMap<String, Value>,
+    /// Where sample products' images are (the stand-in's own `/cdn/standin` in dev).
+    pub image_base: String,
     next_id: u64,
 }
 
@@ -119,9 +121,20 @@ impl Default for Shop {
             bucket: Bucket::new(1000.0, 100.0),
             throttled: 0,
             adjustments: BTreeMap::new(),
+            image_base: "https://cdn.shopify.example/standin".into(),
             next_id: 1000,
         }
     }
+}
+
+/// A sample product's picture: a square in a colour of its own, with its number.
+pub fn sample_image(n: u64) -> String {
+    let hue = (n * 47) % 360;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"600\" viewBox=\"0 0 600 600\">\
+         <rect width=\"600\" height=\"600\" fill=\"hsl({hue},55%,80%)\"/>\
+         <text x=\"300\" y=\"330\" font-family=\"sans-serif\" font-size=\"96\" text-anchor=\"middle\" fill=\"hsl({hue},55%,25%)\">#{n}</text></svg>"
+    )
 }
 
 /// A shop's name from its domain: `tea-house.myshopify.com` → "Tea House".
@@ -184,7 +197,7 @@ impl Shop {
                 status: "active".into(),
                 tags: vec!["standin".into(), format!("batch-{}", n / 100)],
                 options: vec!["Size".into()],
-                images: vec![format!("https://cdn.shopify.example/standin/{n}.jpg")],
+                images: vec![format!("{}/{n}.svg", self.image_base)],
                 variants,
                 updated_at: now_rfc3339(),
             },

@@ -46,6 +46,8 @@ pub struct Standin {
     shops: Mutex<HashMap<String, catalog::Shop>>,
     /// How many sample products a new shop starts with.
     seed_products: u64,
+    /// Where sample images are served (`None`: an address that serves none, for tests).
+    image_base: Option<String>,
     http: reqwest::Client,
 }
 
@@ -67,11 +69,12 @@ pub struct Delivery {
 impl Standin {
     /// A stand-in for the app with `api_key` and `api_secret`.
     pub fn new(api_key: &str, api_secret: &str) -> Arc<Self> {
-        Self::with_seed(api_key, api_secret, 0)
+        Self::with_seed(api_key, api_secret, 0, None)
     }
 
-    /// A stand-in whose shops start with `seed_products` sample products each.
-    pub fn with_seed(api_key: &str, api_secret: &str, seed_products: u64) -> Arc<Self> {
+    /// A stand-in whose shops start with `seed_products` sample products each, their images served
+    /// by the stand-in at `image_base` (its own `/cdn/standin`, as the browser reaches it).
+    pub fn with_seed(api_key: &str, api_secret: &str, seed_products: u64, image_base: Option<String>) -> Arc<Self> {
         Arc::new(Self {
             api_key: api_key.to_owned(),
             api_secret: api_secret.to_owned(),
@@ -80,6 +83,7 @@ impl Standin {
             subscriptions: Mutex::default(),
             shops: Mutex::default(),
             seed_products,
+            image_base,
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap_or_default(),
         })
     }
@@ -90,6 +94,9 @@ impl Standin {
         let data = shops.entry(shop.to_owned()).or_insert_with(|| {
             let mut fresh = catalog::Shop::default();
             fresh.name = catalog::name_of(shop);
+            if let Some(base) = &self.image_base {
+                fresh.image_base.clone_from(base);
+            }
             for n in 1..=self.seed_products {
                 fresh.add_sample(n);
             }
@@ -188,6 +195,7 @@ pub fn app(standin: Arc<Standin>) -> Router {
         .route("/__standin/shops/{shop}/products", post(seed))
         .route("/__standin/shops/{shop}/products/{id}", axum::routing::patch(edit).delete(remove))
         .route("/__standin/shops/{shop}/throttle", axum::routing::put(throttle))
+        .route("/cdn/standin/{file}", get(image))
         .route("/health", get(|| async { "ok" }))
         .with_state(standin)
 }
@@ -367,4 +375,12 @@ async fn throttle(State(standin): State<Arc<Standin>>, Path(shop): Path<String>,
     }
     standin.with_shop(&shop, |s| s.bucket = catalog::Bucket::new(body.maximum, body.restore_rate));
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// A sample product's image (`{n}.svg`).
+async fn image(Path(file): Path<String>) -> Response {
+    let Some(n) = file.strip_suffix(".svg").and_then(|n| n.parse::<u64>().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], catalog::sample_image(n)).into_response()
 }

@@ -15,7 +15,9 @@ async fn main() -> anyhow::Result<()> {
         Some(n) => n.parse().map_err(|_| anyhow::anyhow!("SHOPIFY_STANDIN_SEED_PRODUCTS: not a count: {n:?}"))?,
         None => 0,
     };
-    let standin = shopify_standin::Standin::with_seed(&key, &secret, seed);
+    // Sample images are served here, at the address browsers reach the stand-in by.
+    let image_base = format!("http://localhost:{}/cdn/standin", listen.port());
+    let standin = shopify_standin::Standin::with_seed(&key, &secret, seed, Some(image_base));
     zelly_service::serve("shopify-standin", listen, shopify_standin::app(standin)).await?;
     Ok(())
 }
