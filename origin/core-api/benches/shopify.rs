@@ -60,7 +60,8 @@ async fn run(settings: Settings) {
     let (store, store_kind) = store().await;
     let mut state = core_api::testing::state(store.clone(), "bench-storefront-token-0123456789", None).await;
     let mut queue_kind = "SQLite";
-    if let Some(config) = zelly_queue::testing::redis_config() {
+    let redis_set = std::env::var("ZELLY_TEST_REDIS_URL").is_ok_and(|url| !url.trim().is_empty());
+    if let Some(config) = redis_set.then(zelly_queue::testing::redis_config).flatten() {
         state.queues = zelly_queue::connect(&config).await.expect("the test Redis is reachable");
         queue_kind = "BullMQ on Redis";
     }
