@@ -194,6 +194,7 @@ pub async fn start_worker(queues: &DynQueues, mailer: Mailer) -> Result<Worker, 
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use zelly_edge::catalog::Role;
 

@@ -57,10 +57,10 @@ pub async fn main(mut req: Request, env: Env, ctx: Context) -> Result<Response> 
         }
         _ => None,
     };
-    if let (Some(key), Some(domain)) = (&cache_key, &domain) {
-        if let Some(hit) = Cache::default().get(key.as_str(), false).await? {
-            return answer_from_cache(hit, &req, cookies.as_deref(), origin, domain.clone(), &ctx).await;
-        }
+    if let (Some(key), Some(domain)) = (&cache_key, &domain)
+        && let Some(hit) = Cache::default().get(key.as_str(), false).await?
+    {
+        return answer_from_cache(hit, &req, cookies.as_deref(), origin, domain.clone(), &ctx).await;
     }
     let request = storefront_app::PageRequest { host: &host, path: &path, query: url.query(), cookies: cookies.as_deref(), now_ms: now };
     let page = storefront_app::render_request(&origin, domains(), &request).await;
