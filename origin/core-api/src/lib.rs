@@ -215,6 +215,28 @@ pub mod testing {
         Arc::new(crate::shopify_app::ShopifyApp::new(config).expect("a plain-http Shopify client builds"))
     }
 
+    /// Opens the store `tea-house` (owner `ana`, ana@example.com) and connects it to `shop` with
+    /// `token` (one the stand-in issued) sealed by `app`: the store's id.
+    pub async fn store_connected_to_shopify(store: &DynStore, app: &crate::shopify_app::ShopifyApp, token: &str, shop: &str) -> uuid::Uuid {
+        let open = zelly_store::OpenStore {
+            slug: zelly_edge::TenantSlug::parse("tea-house").expect("a slug"),
+            name: "Tea House".into(),
+            currency: zelly_edge::Currency::INR,
+            domain: zelly_edge::DomainName::parse("tea-house.zelly.test").expect("a domain"),
+            owner_uid: "ana".into(),
+            owner_email: Some("ana@example.com".into()),
+        };
+        let tenant = store.open_store(&open).await.expect("the store opens").id;
+        let connection = zelly_store::ShopifyConnection {
+            shop_domain: shop.into(),
+            sealed_token: app.seal(token).expect("the token seals"),
+            scopes: String::new(),
+            connected_at_ms: 1,
+        };
+        store.connect_shopify(tenant, &connection).await.expect("the shop connects");
+        tenant
+    }
+
     /// A state over `store`, with a fresh SQLite queue file and a fresh SQLite analytics file, the
     /// default intake limits, and merchant sign-in through `verifier` (closed when `None`).
     pub async fn state(store: DynStore, token: &str, verifier: Option<Arc<zelly_auth::FirebaseVerifier>>) -> AppState {

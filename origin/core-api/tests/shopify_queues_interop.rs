@@ -10,7 +10,7 @@ use uuid::Uuid;
 use zelly_edge::TenantSlug;
 use zelly_queue::testing::run_node;
 use zelly_queue::{JobState, SHOPIFY_CATALOG_SYNC, SHOPIFY_SETTINGS_FETCH, SHOPIFY_SETTINGS_PUSH, SHOPIFY_WEBHOOK};
-use zelly_store::{DynStore, ShopifyConnection};
+use zelly_store::DynStore;
 
 zelly_store::on_both_backends!(the_shopify_queues_are_shared_with_nodes_bullmq_both_ways);
 
@@ -32,17 +32,7 @@ async fn the_shopify_queues_are_shared_with_nodes_bullmq_both_ways(store: DynSto
     .unwrap();
     let app = core_api::testing::shopify_app(KEY, SECRET, &standin_url);
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
-    let open = zelly_store::OpenStore {
-        slug: TenantSlug::parse("tea-house").unwrap(),
-        name: "Tea House".into(),
-        currency: zelly_edge::Currency::INR,
-        domain: zelly_edge::DomainName::parse("tea-house.zelly.test").unwrap(),
-        owner_uid: "ana".into(),
-        owner_email: Some("ana@example.com".into()),
-    };
-    let tenant = store.open_store(&open).await.unwrap().id;
-    let sealed = app.seal(&standin.issue_token(SHOP)).unwrap();
-    store.connect_shopify(tenant, &ShopifyConnection { shop_domain: SHOP.into(), sealed_token: sealed, scopes: String::new(), connected_at_ms: 1 }).await.unwrap();
+    let tenant = core_api::testing::store_connected_to_shopify(&store, &app, &standin.issue_token(SHOP), SHOP).await;
     state.shopify = Some(app);
     let base = zelly_service::serve_in_background(core_api::app(state.clone())).await.unwrap();
     let product = standin.with_shop(SHOP, |s| {

@@ -13,7 +13,7 @@ use zelly_edge::catalog::ProductStatus;
 use zelly_edge::shopify::SyncStatus;
 use zelly_edge::TenantSlug;
 use zelly_queue::{JobState, SHOPIFY_CATALOG_SYNC, SHOPIFY_WEBHOOK};
-use zelly_store::{DynStore, ProductQuery, ShopifyConnection};
+use zelly_store::{DynStore, ProductQuery};
 
 zelly_store::on_both_backends!(
     a_sync_of_five_thousand_products_survives_a_crash_and_creates_nothing_twice,
@@ -52,17 +52,7 @@ async fn spawn(store: DynStore) -> App {
     }
     let app = core_api::testing::shopify_app(KEY, SECRET, &standin_url);
     state.shopify_secrets = Arc::new(vec![zelly_store::config::Secret::new(SECRET)]);
-    let open = zelly_store::OpenStore {
-        slug: TenantSlug::parse("tea-house").unwrap(),
-        name: "Tea House".into(),
-        currency: zelly_edge::Currency::INR,
-        domain: zelly_edge::DomainName::parse("tea-house.zelly.test").unwrap(),
-        owner_uid: "ana".into(),
-        owner_email: Some("ana@example.com".into()),
-    };
-    let tenant = store.open_store(&open).await.unwrap().id;
-    let sealed = app.seal(&standin.issue_token(SHOP)).unwrap();
-    store.connect_shopify(tenant, &ShopifyConnection { shop_domain: SHOP.into(), sealed_token: sealed, scopes: String::new(), connected_at_ms: 1 }).await.unwrap();
+    let tenant = core_api::testing::store_connected_to_shopify(&store, &app, &standin.issue_token(SHOP), SHOP).await;
     state.shopify = Some(app);
     let base = zelly_service::serve_in_background(core_api::app(state.clone())).await.unwrap();
     App { base, state, standin, standin_url, tenant }
@@ -288,31 +278,12 @@ async fn webhooks_leave_the_newest_state_however_they_arrive(store: DynStore) {
 }
 
 async fn a_zelly_order_takes_shopify_stock_once_however_often_the_push_runs(store: DynStore) {
-    use zelly_edge::orders::{CheckoutInput, CheckoutLineInput, PaymentConfirmation, PaymentMethod, ShippingAddress};
+    use zelly_edge::orders::{PaymentConfirmation, PaymentMethod};
     let app = spawn(store).await;
     let id = app.standin.with_shop(SHOP, |s| s.add_sample(1));
     app.state.store.apply_shopify_products(app.tenant, &[shopify_product(&app, id)], None).await.unwrap();
     let product = app.products().await.remove(0);
-    let input = CheckoutInput {
-        lines: vec![CheckoutLineInput { variant_id: product.variants[0].id, quantity: 2 }],
-        email: "asha@example.in".into(),
-        shipping: ShippingAddress {
-            name: "Asha Rao".into(),
-            line1: "12 MG Road".into(),
-            line2: None,
-            city: "Bengaluru".into(),
-            state: "Karnataka".into(),
-            postal_code: "560001".into(),
-            country: "IN".into(),
-            phone: "+91 98450 12345".into(),
-        },
-        payment_method: PaymentMethod::Razorpay,
-        session_id: None,
-        idempotency_key: Uuid::new_v4().simple().to_string(),
-        customer_session: None,
-        address_status: zelly_edge::orders::AddressStatus::Unverified,
-        customer: None,
-    };
+    let input = zelly_store::testing::checkout_input(&[(product.variants[0].id, 2)], PaymentMethod::Razorpay);
     let now = zelly_service::now_ms();
     let checkout = app.state.store.create_checkout(app.tenant, &input, now, 60_000).await.unwrap();
     let paid = PaymentConfirmation { payment_id: Some("pay_1".into()), amount_minor: checkout.total.amount_minor };

@@ -109,3 +109,29 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A checkout of `lines` (variant, units) by Asha in Bengaluru, paying by `method`, with a fresh
+/// idempotency key: the shopper of the order tests.
+pub fn checkout_input(lines: &[(Uuid, u32)], method: zelly_edge::orders::PaymentMethod) -> zelly_edge::orders::CheckoutInput {
+    use zelly_edge::orders::{AddressStatus, CheckoutInput, CheckoutLineInput, ShippingAddress};
+    CheckoutInput {
+        lines: lines.iter().map(|(variant_id, quantity)| CheckoutLineInput { variant_id: *variant_id, quantity: *quantity }).collect(),
+        email: "asha@example.in".into(),
+        shipping: ShippingAddress {
+            name: "Asha Rao".into(),
+            line1: "12 MG Road".into(),
+            line2: None,
+            city: "Bengaluru".into(),
+            state: "Karnataka".into(),
+            postal_code: "560001".into(),
+            country: "IN".into(),
+            phone: "+91 98450 12345".into(),
+        },
+        payment_method: method,
+        session_id: Some("visit-42".into()),
+        idempotency_key: Uuid::new_v4().simple().to_string(),
+        customer_session: None,
+        address_status: AddressStatus::Unverified,
+        customer: None,
+    }
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 use std::sync::Arc;
 use uuid::Uuid;
 use zelly_edge::catalog::{ProductInput, SellerProduct};
-use zelly_edge::orders::{CheckoutInput, CheckoutLineInput, OrderStatus, PaymentConfirmation, PaymentMethod, ShippingAddress, RESERVATION_MS};
+use zelly_edge::orders::{CheckoutInput, OrderStatus, PaymentConfirmation, PaymentMethod, RESERVATION_MS};
 use zelly_edge::TenantSlug;
 use zelly_store::{DynStore, NewTenant, OrderQuery, StoreError};
 
@@ -59,26 +59,7 @@ async fn lamp(store: &DynStore, tenant: Uuid, stock: i64) -> SellerProduct {
 }
 
 fn checkout(lines: &[(Uuid, u32)], method: PaymentMethod) -> CheckoutInput {
-    CheckoutInput {
-        lines: lines.iter().map(|(variant_id, quantity)| CheckoutLineInput { variant_id: *variant_id, quantity: *quantity }).collect(),
-        email: "asha@example.in".into(),
-        shipping: ShippingAddress {
-            name: "Asha Rao".into(),
-            line1: "12 MG Road".into(),
-            line2: None,
-            city: "Bengaluru".into(),
-            state: "Karnataka".into(),
-            postal_code: "560001".into(),
-            country: "IN".into(),
-            phone: "+91 98450 12345".into(),
-        },
-        payment_method: method,
-        session_id: Some("visit-42".into()),
-        idempotency_key: Uuid::new_v4().simple().to_string(),
-        customer_session: None,
-        address_status: zelly_edge::orders::AddressStatus::Unverified,
-        customer: None,
-    }
+    zelly_store::testing::checkout_input(lines, method)
 }
 
 /// A paid order of `units` small lamps (₹999 each) from a store with `stock` of them.
