@@ -52,6 +52,8 @@ pub enum ShopifyApplied {
     Updated(Uuid),
     /// Nothing: the product already holds this state or a newer one.
     Unchanged(Uuid),
+    /// Nothing: Shopify deleted the product after this state, before Zelly knew it.
+    Gone,
 }
 
 /// A page of the sync, stored in the same transaction as its products.
@@ -114,7 +116,8 @@ pub trait ShopifyCatalogStore: Send + Sync {
         products: &[ShopifyProductWrite],
         page: Option<&SyncPage>,
     ) -> Result<Vec<ShopifyApplied>, StoreError>;
-    /// Archives the product deleted in Shopify at `at_ms`: the product, or `None` when unknown.
+    /// Archives the product deleted in Shopify at `at_ms`: the product, or `None` when unknown (the
+    /// deletion is then remembered, so that an older create delivered later makes nothing).
     async fn delete_shopify_product(&self, tenant: Uuid, shopify_id: &str, at_ms: i64) -> Result<Option<Uuid>, StoreError>;
     /// Sets the stock of the variant with this Shopify inventory item; whether there is one.
     async fn set_shopify_inventory(&self, tenant: Uuid, inventory_item_id: &str, quantity: i64) -> Result<bool, StoreError>;
@@ -205,6 +208,15 @@ macro_rules! shopify_catalog_impl {
                         .bind(tenant).bind(&w.shopify_id).bind(run).execute(&mut **tx).await?;
                     if applied >= w.updated_at_ms {
                         return Ok(ShopifyApplied::Unchanged(product));
+                    }
+                }
+                if known.is_none() {
+                    // A deletion delivered ahead of this state wins over it.
+                    let tomb: Option<(i64,)> = sqlx::query_as(concat!(
+                        "SELECT deleted_at_ms FROM ", $p, "shopify_tombstones WHERE tenant_id = $1 AND shopify_id = $2"))
+                        .bind(tenant).bind(&w.shopify_id).fetch_optional(&mut **tx).await?;
+                    if tomb.is_some_and(|(deleted,)| deleted >= w.updated_at_ms) {
+                        return Ok(ShopifyApplied::Gone);
                     }
                 }
                 let product = known.map_or_else(Uuid::new_v4, |(id, _)| id);
@@ -345,7 +357,17 @@ macro_rules! shopify_catalog_impl {
                 let known: Option<(Uuid, i64)> = sqlx::query_as(concat!(
                     "SELECT product_id, source_updated_at_ms FROM ", $p, "shopify_products WHERE tenant_id = $1 AND shopify_id = $2", $lock))
                     .bind(tenant).bind(shopify_id).fetch_optional(&mut *tx).await?;
-                let Some((product, applied)) = known else { return Ok(None) };
+                let Some((product, applied)) = known else {
+                    // Not known yet: remember the deletion, so that its create, delivered late,
+                    // does not make the product.
+                    sqlx::query(concat!(
+                        "INSERT INTO ", $p, "shopify_tombstones AS t (tenant_id, shopify_id, deleted_at_ms) VALUES ($1, $2, $3) \
+                         ON CONFLICT (tenant_id, shopify_id) DO UPDATE SET deleted_at_ms = excluded.deleted_at_ms \
+                         WHERE excluded.deleted_at_ms > t.deleted_at_ms"))
+                        .bind(tenant).bind(shopify_id).bind(at_ms).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    return Ok(None);
+                };
                 sqlx::query(concat!(
                     "UPDATE ", $p, "shopify_products SET deleted = true, source_updated_at_ms = $3 \
                      WHERE tenant_id = $1 AND shopify_id = $2"))
@@ -567,6 +589,7 @@ macro_rules! shopify_catalog_impl {
                         concat!("DELETE FROM ", $p, "shopify_variants WHERE tenant_id = $1"),
                         concat!("DELETE FROM ", $p, "shopify_products WHERE tenant_id = $1"),
                         concat!("DELETE FROM ", $p, "shopify_syncs WHERE tenant_id = $1"),
+                        concat!("DELETE FROM ", $p, "shopify_tombstones WHERE tenant_id = $1"),
                     ] {
                         sqlx::query(statement).bind(tenant).execute(&mut *tx).await?;
                     }

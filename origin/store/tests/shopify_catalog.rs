@@ -61,6 +61,7 @@ fn write(n: u32, title: &str, at: i64) -> ShopifyProductWrite {
 fn id_of(applied: ShopifyApplied) -> Uuid {
     match applied {
         ShopifyApplied::Created(id) | ShopifyApplied::Updated(id) | ShopifyApplied::Unchanged(id) => id,
+        ShopifyApplied::Gone => panic!("the product was deleted"),
     }
 }
 
@@ -130,6 +131,16 @@ async fn a_deleted_product_stays_archived(store: DynStore) {
     assert_eq!(late, vec![ShopifyApplied::Unchanged(id)]);
     assert_eq!(store.seller_product(a, id).await.unwrap().unwrap().status, ProductStatus::Archived);
     assert_eq!(store.shopify_product_count(a).await.unwrap(), 0);
+    // A deletion delivered before its product's create: the older create makes nothing, twice.
+    assert_eq!(store.delete_shopify_product(a, "gid://shopify/Product/2", 9_000).await.unwrap(), None);
+    assert_eq!(store.delete_shopify_product(a, "gid://shopify/Product/2", 8_000).await.unwrap(), None);
+    for at in [7_000, 9_000] {
+        assert_eq!(store.apply_shopify_products(a, &[write(2, "Too late", at)], None).await.unwrap(), vec![ShopifyApplied::Gone]);
+    }
+    assert_eq!(store.shopify_product_count(a).await.unwrap(), 0);
+    // Another store's deletion is its own.
+    let b = tenant(&store, "bolt").await;
+    assert!(matches!(store.apply_shopify_products(b, &[write(2, "Theirs", 7_000)], None).await.unwrap()[0], ShopifyApplied::Created(_)));
 }
 
 async fn a_sync_records_its_pages_and_archives_what_is_gone(store: DynStore) {
