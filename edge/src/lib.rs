@@ -7,6 +7,7 @@
 //! normalisation used by every storefront host, and the checkout logic the Worker and its native host
 //! both serve.
 
+pub mod admin;
 pub mod analytics;
 pub mod cart;
 pub mod catalog;

@@ -7,6 +7,7 @@
 //! cases against both. Every catalog call takes the tenant explicitly.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod backoffice;
 pub mod config;
 pub mod customers;
 pub mod shopify;
@@ -28,6 +29,7 @@ use uuid::Uuid;
 use zelly_edge::dto::{Product, Tenant, TenantOverview, TenantStatus, VariantPrice};
 use zelly_edge::{DomainName, Handle, Money, TenantSlug};
 
+pub use backoffice::{AuditQuery, BackofficeStore, NewAudit, NewStaff, OrderSearch, StaffAccount, TenantSearch};
 pub use config::DatabaseConfig;
 pub use error::StoreError;
 pub use customers::{AddressToSave, CustomerStore, TokenPurpose};
@@ -109,7 +111,7 @@ pub trait CatalogStore: Send + Sync {
 }
 
 /// Everything a service needs from the system of record.
-pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore + ShopifyStore + ShopifyCatalogStore {
+pub trait Store: TenantStore + CatalogStore + SellerStore + OrderStore + StorefrontStore + TeamStore + CustomerStore + ShopifyStore + ShopifyCatalogStore + BackofficeStore {
     /// Which backend this is, for logs and health output.
     fn backend(&self) -> &'static str;
 }

@@ -96,6 +96,7 @@ crate::orders::order_store_impl!(PgStore, sqlx::Postgres, "astro_primary.", " FO
 crate::customers::customer_store_impl!(PgStore, "ecom_store_front.");
 crate::shopify::shopify_store_impl!(PgStore, "astro_primary.");
 crate::shopify_catalog::shopify_catalog_impl!(PgStore, sqlx::Postgres, "astro_primary.", "ecom_store_front.", " FOR UPDATE");
+crate::backoffice::backoffice_store_impl!(PgStore, "astro_primary.", "backoffice.", "(c.shipping->>'phone')");
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {

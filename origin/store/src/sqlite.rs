@@ -79,6 +79,7 @@ crate::orders::order_store_impl!(SqliteStore, sqlx::Sqlite, "", "");
 crate::customers::customer_store_impl!(SqliteStore, "");
 crate::shopify::shopify_store_impl!(SqliteStore, "");
 crate::shopify_catalog::shopify_catalog_impl!(SqliteStore, sqlx::Sqlite, "", "", "");
+crate::backoffice::backoffice_store_impl!(SqliteStore, "", "", "json_extract(c.shipping, '$.phone')");
 
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
