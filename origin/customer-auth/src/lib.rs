@@ -22,7 +22,6 @@ pub mod pages;
 pub mod password;
 pub mod routes;
 pub mod session;
-pub mod throttle;
 
 use axum::Router;
 use std::sync::Arc;
@@ -39,7 +38,7 @@ pub struct AppState {
     /// Where emails are queued (core-api's mail worker delivers them).
     pub queues: zelly_queue::DynQueues,
     /// Wrong-password counts.
-    pub throttle: Arc<throttle::Throttle>,
+    pub throttle: Arc<zelly_service::throttle::Throttle<(uuid::Uuid, String)>>,
     /// Where shoppers reach this service, for the links in its emails.
     pub public_url: Arc<str>,
     /// Whether the client's address comes from `X-Forwarded-For`.
@@ -56,7 +55,7 @@ impl AppState {
             address_api: Arc::new(address_api::AddressApi::disabled()),
             store,
             queues,
-            throttle: Arc::new(throttle::Throttle::default()),
+            throttle: Arc::new(zelly_service::throttle::Throttle::default()),
             public_url: Arc::from(public_url.trim_end_matches('/')),
             trust_forwarded_for,
         }

@@ -291,7 +291,7 @@ pub async fn authenticate(state: &AppState, shop: &Shop, email: &str, password: 
     let email = normalize_email(email);
     let now = now_ms();
     let address = facts.address;
-    if state.throttle.refused(tenant, &email, address, now) {
+    if state.throttle.refused(&(tenant, email.clone()), address, now) {
         return Err(Refusal::TooMany);
     }
     let found = state.store.customer_credentials(tenant, &email).await?;
@@ -306,10 +306,10 @@ pub async fn authenticate(state: &AppState, shop: &Shop, email: &str, password: 
     let account = match found {
         Some(account) if matches => account,
         other => {
-            state.throttle.failed(tenant, &email, address, now);
+            state.throttle.failed((tenant, email.clone()), address, now);
             if let Some(account) = other {
-                let lock_after = i32::try_from(crate::throttle::PER_ACCOUNT).unwrap_or(i32::MAX);
-                state.store.record_failed_sign_in(tenant, account.customer.id, lock_after, now + crate::throttle::WINDOW_MS).await?;
+                let lock_after = i32::try_from(zelly_service::throttle::PER_ACCOUNT).unwrap_or(i32::MAX);
+                state.store.record_failed_sign_in(tenant, account.customer.id, lock_after, now + zelly_service::throttle::WINDOW_MS).await?;
             }
             return Err(Refusal::Wrong);
         }
@@ -328,14 +328,14 @@ pub async fn authenticate(state: &AppState, shop: &Shop, email: &str, password: 
     };
     let replaces = facts.session.as_deref().map(hashed);
     state.store.start_customer_session(tenant, &new, replaces.as_deref()).await?;
-    state.throttle.cleared(tenant, &email);
+    state.throttle.cleared(&(tenant, email.clone()));
     tracing::info!(customer = %account.customer.id, "signed in");
     Ok((account.customer, secret))
 }
 
 fn too_many() -> Response {
     let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", TOO_MANY);
-    response.headers_mut().insert(header::RETRY_AFTER, (crate::throttle::WINDOW_MS / 1000).into());
+    response.headers_mut().insert(header::RETRY_AFTER, (zelly_service::throttle::WINDOW_MS / 1000).into());
     response
 }
 
@@ -394,14 +394,14 @@ pub async fn update_me(shopper: Shopper, State(state): State<AppState>, AppJson(
 async fn prove_password(state: &AppState, shopper: &Shopper, password: &str, field: &str) -> ApiResult<()> {
     let tenant = shopper.shop.tenant.id;
     let now = now_ms();
-    if state.throttle.refused(tenant, &shopper.customer.email, None, now) {
-        return Err(ApiError::TooManyRequests { retry_after_secs: crate::throttle::WINDOW_MS.unsigned_abs() / 1000 });
+    if state.throttle.refused(&(tenant, shopper.customer.email.clone()), None, now) {
+        return Err(ApiError::TooManyRequests { retry_after_secs: zelly_service::throttle::WINDOW_MS.unsigned_abs() / 1000 });
     }
     let account = state.store.customer_credentials(tenant, &shopper.customer.email).await?.ok_or(ApiError::Unauthorized("sign in again"))?;
     if password::verify(password, &account.password_hash).await.map_err(|e| ApiError::Internal(e.into()))? {
         return Ok(());
     }
-    state.throttle.failed(tenant, &shopper.customer.email, None, now);
+    state.throttle.failed((tenant, shopper.customer.email.clone()), None, now);
     Err(ApiError::InvalidFields([(field.to_owned(), "is not your current password".to_owned())].into()))
 }
 
@@ -500,7 +500,7 @@ pub async fn reset_password(state: &AppState, shop: &Shop, token: &str, new_pass
     let password_hash = password::hash(new_password).await.map_err(|e| ApiError::Internal(e.into()))?;
     let (id, email) = state.store.use_customer_token(tenant, &hashed(&token), TokenPurpose::ResetPassword, now).await?.ok_or(ApiError::Gone(SPENT))?;
     state.store.set_customer_password(tenant, id, &password_hash, None, now).await?;
-    state.throttle.cleared(tenant, &email);
+    state.throttle.cleared(&(tenant, email.clone()));
     match state.store.verify_customer_email(tenant, id, &email, now).await {
         Ok(customer) => Ok(customer),
         // The account moved to another address meanwhile: the password is set all the same.

@@ -24,6 +24,7 @@ use zelly_edge::ApiErrorBody;
 
 #[cfg(feature = "origin-client")]
 pub mod origin;
+pub mod throttle;
 
 /// Every way a request can fail, each with its status and code.
 #[derive(Debug, thiserror::Error)]
