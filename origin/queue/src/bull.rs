@@ -2,14 +2,14 @@
 //! `bullmq` npm package.
 
 use crate::{
-    run_processor, validate_queue_name, DynProcessor, Failure, Job, JobCounts, JobState, JobStatus, NewJob,
-    QueueError, Queues, RedisConfig, StopWorker, Worker, WorkerOptions,
+    run_processor, validate_job_ref, validate_queue_name, DynProcessor, FailedJob, Failure, Job, JobCounts, JobState,
+    JobStatus, NewJob, QueueError, Queues, RedisConfig, StopWorker, Worker, WorkerOptions,
 };
 use async_trait::async_trait;
 use bullmq::options::RedisConnectionOptions;
 use bullmq::redis_connection::RedisConnection;
 use bullmq::types::{BackoffStrategy, KeepJobs, RemoveOnFinish};
-use bullmq::{BulkJob, JobOptions, Queue, QueueOptions};
+use bullmq::{BulkJob, JobOptions, Queue, QueueOptions, RetryOptions};
 use bullmq::worker::WorkerEvent;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,6 +86,22 @@ impl BullQueues {
     }
 }
 
+/// Moves a failed job back to waiting with all its attempts again; `false` if it is not failed.
+async fn retry_failed_job(producer: &Queue, job_id: &str) -> Result<bool, QueueError> {
+    let Some(mut job) = producer.get_job(job_id).await? else { return Ok(false) };
+    // Node's `job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })`.
+    let options = RetryOptions { reset_attempts_made: true, reset_attempts_started: true };
+    match job.retry("failed", Some(options)).await {
+        Ok(()) => Ok(true),
+        // The script refuses a job that is not in the failed set (or is gone) with an error code;
+        // the job's state tells that case from a real failure.
+        Err(e) => match producer.get_job_state(job_id).await? {
+            bullmq::JobState::Failed => Err(e.into()),
+            _ => Ok(false),
+        },
+    }
+}
+
 /// What every job carries in Redis: its retry policy, and its id when the caller chose one.
 fn job_options(job: &NewJob) -> JobOptions {
     let options = JobOptions::new().attempts(job.attempts).backoff(BackoffStrategy::Exponential(job.backoff_ms()));
@@ -154,6 +170,79 @@ impl Queues for BullQueues {
             completed: counts.completed,
             failed: counts.failed,
         })
+    }
+
+    async fn failed_jobs(&self, queue: &str, offset: u64, limit: u64) -> Result<Vec<FailedJob>, QueueError> {
+        let producer = self.queue(queue).await?;
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // The failed set is scored by `finishedOn`; BullMQ reads it newest first.
+        let start = i64::try_from(offset).unwrap_or(i64::MAX);
+        let end = start.saturating_add(i64::try_from(limit - 1).unwrap_or(i64::MAX));
+        let jobs = producer.get_failed(start, end).await?;
+        Ok(jobs
+            .iter()
+            .map(|job| FailedJob {
+                id: job.id().to_owned(),
+                name: job.name().to_owned(),
+                data: job.data().clone(),
+                attempts_made: job.attempts_made(),
+                failed_reason: job.failed_reason().to_owned(),
+                failed_at_ms: job.finished_on().unwrap_or(0),
+                added_at_ms: job.timestamp(),
+            })
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue, job = %job_id))]
+    async fn retry_failed(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        validate_job_ref(job_id)?;
+        let producer = self.queue(queue).await?;
+        retry_failed_job(&producer, job_id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn retry_all_failed(&self, queue: &str) -> Result<u64, QueueError> {
+        let producer = self.queue(queue).await?;
+        // One job at a time, as the port's `retry_jobs` (`moveJobsToWait`) keeps `attemptsMade`
+        // and does not say how many jobs it moved. The ids are read first, so that jobs failing
+        // again meanwhile are not retried twice.
+        let ids = producer.get_ranges(&["failed"], 0, -1, true).await?;
+        let mut moved = 0;
+        for id in ids {
+            if retry_failed_job(&producer, &id).await? {
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue, job = %job_id))]
+    async fn remove_job(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        validate_job_ref(job_id)?;
+        let producer = self.queue(queue).await?;
+        // The port's `remove` also answers `true` for a job that does not exist.
+        if producer.get_job(job_id).await?.is_none() {
+            return Ok(false);
+        }
+        // `false`: the job's lock is held, i.e. a worker is running it.
+        if producer.remove(job_id).await? { Ok(true) } else { Err(QueueError::JobActive(job_id.to_owned())) }
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn pause(&self, queue: &str) -> Result<(), QueueError> {
+        // Sets `paused` in the queue's meta key, which every worker's `moveToActive` reads.
+        Ok(self.queue(queue).await?.pause().await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn resume(&self, queue: &str) -> Result<(), QueueError> {
+        Ok(self.queue(queue).await?.resume().await?)
+    }
+
+    async fn is_paused(&self, queue: &str) -> Result<bool, QueueError> {
+        Ok(self.queue(queue).await?.is_paused().await?)
     }
 
     #[tracing::instrument(skip_all, fields(queue = %queue, concurrency = options.concurrency))]

@@ -33,6 +33,14 @@
 //!   once*: a processor must tolerate seeing a job again (the analytics consumer dedupes by
 //!   `event_id`).
 //! - **Graceful shutdown** ([`Worker::shutdown`]) stops taking jobs and waits for the running ones.
+//! - **Administration** (the staff queue dashboard): [`Queues::pause`] stops every worker of the
+//!   queue, in any process, from taking new jobs until [`Queues::resume`]; running jobs finish, and
+//!   jobs added meanwhile wait (and count as waiting). [`Queues::failed_jobs`] lists failed jobs,
+//!   newest failure first, with their reason and attempts. [`Queues::retry_failed`] and
+//!   [`Queues::retry_all_failed`] move failed jobs back to waiting with all their attempts again
+//!   (their failed reason is cleared; as in BullMQ, a job's stall count is not reset).
+//!   [`Queues::remove_job`] deletes a job in any state but running. These take the ids the queue
+//!   assigned too, so integer ids are accepted here.
 //!
 //! # Job data format
 //! A job's data is one JSON value ([`serde_json::Value`]), stored as JSON text: in Redis it is the
@@ -150,6 +158,18 @@ fn validate_job_id(id: &str) -> Result<(), QueueError> {
     Ok(())
 }
 
+/// The ids that address an existing job: a caller's (see [`validate_job_id`]) or one the queue
+/// assigned, which is an integer. `:` is refused, as it would address other Redis keys.
+fn validate_job_ref(id: &str) -> Result<(), QueueError> {
+    if id.is_empty() || id.len() > 256 {
+        return Err(QueueError::Invalid("job id: must be 1-256 bytes".into()));
+    }
+    if id.contains(':') {
+        return Err(QueueError::Invalid(format!("job id {id:?}: must not contain ':'")));
+    }
+    Ok(())
+}
+
 /// Queue names follow BullMQ's rule: not empty, no `:`.
 fn validate_queue_name(queue: &str) -> Result<(), QueueError> {
     if queue.is_empty() || queue.contains(':') {
@@ -210,6 +230,25 @@ pub struct JobCounts {
     pub completed: u64,
     /// Failed for good.
     pub failed: u64,
+}
+
+/// A job that failed for good, as the queue dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedJob {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its payload.
+    pub data: serde_json::Value,
+    /// Attempts that ran, the failed last one included.
+    pub attempts_made: u32,
+    /// The error of its last attempt, as [`JobStatus::failed_reason`] reports it.
+    pub failed_reason: String,
+    /// When it failed, in Unix milliseconds (BullMQ's `finishedOn`).
+    pub failed_at_ms: u64,
+    /// When it was added, in Unix milliseconds (BullMQ's `timestamp`).
+    pub added_at_ms: u64,
 }
 
 /// How a worker runs.
@@ -346,6 +385,60 @@ pub trait Queues: Send + Sync {
         processor: DynProcessor,
         options: WorkerOptions,
     ) -> Result<Worker, QueueError>;
+
+    // The admin operations below have default bodies only so that test doubles need not write
+    // them; both backends implement every one.
+
+    /// A page of the queue's failed jobs, newest failure first: `limit` jobs after skipping
+    /// `offset`.
+    async fn failed_jobs(&self, queue: &str, offset: u64, limit: u64) -> Result<Vec<FailedJob>, QueueError> {
+        let _ = (queue, offset, limit);
+        Err(QueueError::Unsupported("failed_jobs"))
+    }
+
+    /// Moves a failed job back to waiting with all its attempts again, so that it runs again.
+    /// `false` if the queue holds no failed job with that id (an unknown id, or a job in another
+    /// state).
+    async fn retry_failed(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        let _ = (queue, job_id);
+        Err(QueueError::Unsupported("retry_failed"))
+    }
+
+    /// Retries every job that is failed when called, as [`Queues::retry_failed`] does, and
+    /// returns how many were moved back to waiting.
+    async fn retry_all_failed(&self, queue: &str) -> Result<u64, QueueError> {
+        let _ = queue;
+        Err(QueueError::Unsupported("retry_all_failed"))
+    }
+
+    /// Deletes a job that is not running (waiting, delayed, completed or failed): `true` if it
+    /// was deleted, `false` if the queue holds no job with that id. A running job is left alone
+    /// and refused with [`QueueError::JobActive`] (a job whose worker died can be removed once its
+    /// lock has expired).
+    async fn remove_job(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        let _ = (queue, job_id);
+        Err(QueueError::Unsupported("remove_job"))
+    }
+
+    /// Pauses the queue: from now on no worker of it, in this process or another, takes a new
+    /// job until [`Queues::resume`]. Running jobs finish; jobs added meanwhile wait. Pausing a
+    /// paused queue does nothing.
+    async fn pause(&self, queue: &str) -> Result<(), QueueError> {
+        let _ = queue;
+        Err(QueueError::Unsupported("pause"))
+    }
+
+    /// Lets the workers of a paused queue take jobs again. Resuming a running queue does nothing.
+    async fn resume(&self, queue: &str) -> Result<(), QueueError> {
+        let _ = queue;
+        Err(QueueError::Unsupported("resume"))
+    }
+
+    /// Whether the queue is paused.
+    async fn is_paused(&self, queue: &str) -> Result<bool, QueueError> {
+        let _ = queue;
+        Err(QueueError::Unsupported("is_paused"))
+    }
 }
 
 /// A shareable handle on whichever backend was configured.
@@ -398,6 +491,17 @@ mod tests {
         for good in ["evt-42", "007", "4f1c0b1e-2c55-4d0b-9d1e-0a3c9e1b7a10"] {
             assert!(validate_job_id(good).is_ok(), "{good:?} was refused");
         }
+    }
+
+    #[test]
+    fn existing_jobs_are_addressed_by_assigned_integer_ids_too_but_never_with_colons() {
+        for good in ["42", "evt-42", "007"] {
+            assert!(validate_job_ref(good).is_ok(), "{good:?} was refused");
+        }
+        for bad in ["", "a:b", "42:lock"] {
+            assert!(validate_job_ref(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(validate_job_ref(&"x".repeat(257)).is_err());
     }
 
     #[test]

@@ -7,14 +7,18 @@
 //! and finishing the job checks the claim's token, so a worker that lost its lease cannot complete
 //! a job another worker now holds. Expired leases are taken back on the next claim.
 //!
-//! Workers poll every 200 ms, and jobs added through the same [`SqliteQueues`] wake them at once.
+//! A paused queue has a row in `paused_queues`, which the claim reads in the same transaction,
+//! so no worker anywhere claims a job of it once the pause has committed.
+//!
+//! Workers poll every 200 ms, and jobs added (or queues resumed) through the same [`SqliteQueues`]
+//! wake them at once.
 //! Durability is SQLite's WAL with `synchronous=NORMAL`: an added job survives a crash of the
 //! process, though the last commits may be lost on power loss (the usual embedded trade-off; the
 //! production queues are in Redis).
 
 use crate::{
-    run_processor, validate_queue_name, DynProcessor, Failure, Job, JobCounts, JobState, JobStatus, NewJob,
-    QueueError, Queues, StopWorker, Worker, WorkerOptions,
+    run_processor, validate_job_ref, validate_queue_name, DynProcessor, FailedJob, Failure, Job, JobCounts, JobState,
+    JobStatus, NewJob, QueueError, Queues, StopWorker, Worker, WorkerOptions,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -87,6 +91,16 @@ fn millis(d: Duration) -> i64 {
 fn to_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Moves failed jobs back to waiting with all their attempts: `id` one, or every one when `None`.
+/// The reason goes, as BullMQ deletes `failedReason`; the stall count stays, as BullMQ's does.
+const RETRY_FAILED: &str = "UPDATE jobs SET state = 'waiting', attempts_made = 0, failed_reason = NULL, \
+                                run_at = ?1, finished_at = NULL \
+                            WHERE queue = ?2 AND state = 'failed' AND (?3 IS NULL OR id = ?3)";
 
 /// Inserts one job inside the caller's write transaction and returns its id.
 async fn insert(conn: &mut SqliteConnection, queue: &str, job: &NewJob, now: i64) -> Result<String, QueueError> {
@@ -180,14 +194,117 @@ impl Queues for SqliteQueues {
         .bind(queue)
         .fetch_one(&self.shared.reader)
         .await?;
-        let n = |v: i64| u64::try_from(v).unwrap_or(0);
         Ok(JobCounts {
-            waiting: n(waiting),
-            delayed: n(delayed),
-            active: n(active),
-            completed: n(completed),
-            failed: n(failed),
+            waiting: to_u64(waiting),
+            delayed: to_u64(delayed),
+            active: to_u64(active),
+            completed: to_u64(completed),
+            failed: to_u64(failed),
         })
+    }
+
+    async fn failed_jobs(&self, queue: &str, offset: u64, limit: u64) -> Result<Vec<FailedJob>, QueueError> {
+        validate_queue_name(queue)?;
+        let rows: Vec<(String, String, String, i64, Option<String>, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, name, data, attempts_made, failed_reason, finished_at, created_at FROM jobs \
+             WHERE queue = ?1 AND state = 'failed' ORDER BY finished_at DESC, seq DESC LIMIT ?2 OFFSET ?3",
+        )
+        .bind(queue)
+        .bind(to_i64(limit))
+        .bind(to_i64(offset))
+        .fetch_all(&self.shared.reader)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, data, attempts_made, failed_reason, finished_at, created_at)| {
+                let data = serde_json::from_str(&data)
+                    .map_err(|e| QueueError::Corrupt(format!("job {id} has data that is not JSON: {e}")))?;
+                Ok(FailedJob {
+                    id,
+                    name,
+                    data,
+                    attempts_made: to_u32(attempts_made),
+                    failed_reason: failed_reason.unwrap_or_default(),
+                    failed_at_ms: to_u64(finished_at.unwrap_or(0)),
+                    added_at_ms: to_u64(created_at),
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue, job = %job_id))]
+    async fn retry_failed(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        validate_queue_name(queue)?;
+        validate_job_ref(job_id)?;
+        let retried =
+            sqlx::query(RETRY_FAILED).bind(now_ms()).bind(queue).bind(job_id).execute(&self.shared.writer).await?;
+        self.shared.added.notify_waiters();
+        Ok(retried.rows_affected() == 1)
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn retry_all_failed(&self, queue: &str) -> Result<u64, QueueError> {
+        validate_queue_name(queue)?;
+        let retried = sqlx::query(RETRY_FAILED)
+            .bind(now_ms())
+            .bind(queue)
+            .bind(None::<String>)
+            .execute(&self.shared.writer)
+            .await?;
+        self.shared.added.notify_waiters();
+        Ok(retried.rows_affected())
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue, job = %job_id))]
+    async fn remove_job(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
+        validate_queue_name(queue)?;
+        validate_job_ref(job_id)?;
+        let now = now_ms();
+        let mut tx = self.shared.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let held: Option<bool> = sqlx::query_scalar(
+            "SELECT state = 'active' AND COALESCE(lease_until, 0) >= ?3 FROM jobs WHERE queue = ?1 AND id = ?2",
+        )
+        .bind(queue)
+        .bind(job_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match held {
+            None => return Ok(false),
+            // BullMQ refuses a job whose lock is held, and so do we: its worker would lose it.
+            Some(true) => return Err(QueueError::JobActive(job_id.to_owned())),
+            Some(false) => {}
+        }
+        sqlx::query("DELETE FROM jobs WHERE queue = ?1 AND id = ?2").bind(queue).bind(job_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn pause(&self, queue: &str) -> Result<(), QueueError> {
+        validate_queue_name(queue)?;
+        sqlx::query("INSERT INTO paused_queues (queue, paused_at) VALUES (?1, ?2) ON CONFLICT (queue) DO NOTHING")
+            .bind(queue)
+            .bind(now_ms())
+            .execute(&self.shared.writer)
+            .await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(queue = %queue))]
+    async fn resume(&self, queue: &str) -> Result<(), QueueError> {
+        validate_queue_name(queue)?;
+        sqlx::query("DELETE FROM paused_queues WHERE queue = ?1").bind(queue).execute(&self.shared.writer).await?;
+        self.shared.added.notify_waiters();
+        Ok(())
+    }
+
+    async fn is_paused(&self, queue: &str) -> Result<bool, QueueError> {
+        validate_queue_name(queue)?;
+        let paused: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?1)")
+            .bind(queue)
+            .fetch_one(&self.shared.reader)
+            .await?;
+        Ok(paused)
     }
 
     #[tracing::instrument(skip_all, fields(queue = %queue, concurrency = options.concurrency))]
@@ -361,7 +478,8 @@ async fn keep_leases(run: Arc<Run>) {
     }
 }
 
-/// Takes back expired leases, then claims up to `limit` waiting jobs, oldest first.
+/// Takes back expired leases, then claims up to `limit` waiting jobs, oldest first (none while the
+/// queue is paused).
 async fn claim(run: &Run, limit: usize) -> Result<Vec<Claimed>, QueueError> {
     let now = now_ms();
     let lock_token = Uuid::new_v4().to_string();
@@ -398,6 +516,7 @@ async fn claim(run: &Run, limit: usize) -> Result<Vec<Claimed>, QueueError> {
     let mut rows: Vec<(i64, String, String, String, i64, i64, i64)> = sqlx::query_as(
         "UPDATE jobs SET state = 'active', worker_id = ?3, lock_token = ?4, lease_until = ?5 \
          WHERE seq IN (SELECT seq FROM jobs WHERE queue = ?2 AND state = 'waiting' AND run_at <= ?1 \
+                         AND NOT EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?2) \
                        ORDER BY seq LIMIT ?6) \
          RETURNING seq, id, name, data, attempts_made, attempts, backoff_ms",
     )

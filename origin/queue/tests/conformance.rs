@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 use zelly_queue::{
     connect, Job, JobState, NewJob, QueueConfig, QueueError, Unrecoverable, WorkerOptions, STORE_EVENTS,
 };
@@ -21,6 +22,12 @@ zelly_queue::on_both_backends!(
     shutdown_waits_for_the_running_job_and_takes_no_new_one,
     a_thousand_jobs_with_concurrency_200_are_all_completed,
     bad_job_ids_and_options_are_refused,
+    a_paused_queue_runs_no_new_job_until_resumed,
+    a_retried_failed_job_runs_once_more_with_all_its_attempts,
+    retry_all_failed_moves_every_failed_job_back_and_each_runs_once,
+    failed_jobs_lists_reason_attempts_name_and_data_newest_first_in_pages,
+    remove_job_deletes_waiting_and_failed_jobs_but_not_a_running_one,
+    admin_operations_refuse_bad_queue_names_and_job_ids,
 );
 
 /// Polls `check` until it holds, failing the test after `timeout`.
@@ -424,4 +431,293 @@ async fn bad_job_ids_and_options_are_refused(config: QueueConfig) {
     let seen = Seen::default();
     assert!(matches!(queues.start_worker(STORE_EVENTS, recording(&seen), zero).await, Err(QueueError::Invalid(_))));
     assert!(matches!(queues.add("a:b", NewJob::new("x", json!({}))).await, Err(QueueError::Invalid(_))));
+}
+
+/// Long enough for every idle worker to look for jobs a few times: SQLite polls every 200 ms,
+/// BullMQ's workers block for 1 s at most.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// A processor that records each job; jobs named `slow` hold until `release` gets a permit, and
+/// jobs named `fail` fail for good.
+fn gated(seen: &Seen, release: &Arc<Semaphore>) -> zelly_queue::DynProcessor {
+    let (seen, release) = (seen.clone(), release.clone());
+    Arc::new(move |job: Job| {
+        let (seen, release) = (seen.clone(), release.clone());
+        async move {
+            seen.push(&job);
+            match job.name.as_str() {
+                "slow" => release.acquire().await.unwrap().forget(),
+                "fail" => return Err(Unrecoverable(format!("{} cannot be done", job.id)).into()),
+                _ => {}
+            }
+            Ok(())
+        }
+    })
+}
+
+/// A processor that records each job and fails it until `healthy` is set, after `pause` (so that
+/// jobs failing one after another fail at different milliseconds).
+fn failing_until(seen: &Seen, healthy: &Arc<AtomicBool>, pause: Duration) -> zelly_queue::DynProcessor {
+    let (seen, healthy) = (seen.clone(), healthy.clone());
+    Arc::new(move |job: Job| {
+        let (seen, healthy) = (seen.clone(), healthy.clone());
+        async move {
+            seen.push(&job);
+            tokio::time::sleep(pause).await;
+            if healthy.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            Err(anyhow::anyhow!("connection refused ({})", job.id).context("storing a batch"))
+        }
+    })
+}
+
+async fn state_of(queues: &zelly_queue::DynQueues, id: &str) -> Option<JobState> {
+    queues.status(STORE_EVENTS, id).await.unwrap().map(|s| s.state)
+}
+
+async fn a_paused_queue_runs_no_new_job_until_resumed(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    // Pausing from another connection (another process, as the dashboard is) reaches every worker.
+    let admin = connect(&config).await.unwrap();
+    assert!(!admin.is_paused(STORE_EVENTS).await.unwrap());
+    let (seen, release) = (Seen::default(), Arc::new(Semaphore::new(0)));
+    let here = queues.start_worker(STORE_EVENTS, gated(&seen, &release), options(2)).await.unwrap();
+    let there = admin.start_worker(STORE_EVENTS, gated(&seen, &release), options(2)).await.unwrap();
+    queues.add(STORE_EVENTS, NewJob::new("slow", json!({})).with_id("slow-1")).await.unwrap();
+    eventually("the slow job started", Duration::from_secs(20), || async { seen.len() == 1 }).await;
+
+    admin.pause(STORE_EVENTS).await.unwrap();
+    admin.pause(STORE_EVENTS).await.unwrap();
+    assert!(admin.is_paused(STORE_EVENTS).await.unwrap());
+    assert!(queues.is_paused(STORE_EVENTS).await.unwrap());
+    // A worker started while paused takes nothing either.
+    let late = queues.start_worker(STORE_EVENTS, gated(&seen, &release), options(2)).await.unwrap();
+    let ids: Vec<String> = (0..3).map(|n| format!("held-{n}")).collect();
+    for id in &ids {
+        queues.add(STORE_EVENTS, NewJob::new("page_view", json!({})).with_id(id)).await.unwrap();
+    }
+    // The running job finishes.
+    release.add_permits(1);
+    eventually("the running job completed", Duration::from_secs(20), || async {
+        state_of(&queues, "slow-1").await == Some(JobState::Completed)
+    })
+    .await;
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(seen.len(), 1, "a paused queue ran {:?}", seen.times_by_id());
+    let counts = queues.counts(STORE_EVENTS).await.unwrap();
+    assert_eq!((counts.waiting, counts.active, counts.completed), (3, 0, 1), "{counts:?}");
+    for id in &ids {
+        assert_eq!(state_of(&queues, id).await, Some(JobState::Waiting));
+    }
+
+    admin.resume(STORE_EVENTS).await.unwrap();
+    admin.resume(STORE_EVENTS).await.unwrap();
+    assert!(!queues.is_paused(STORE_EVENTS).await.unwrap());
+    eventually("the held jobs completed", Duration::from_secs(20), || async {
+        queues.counts(STORE_EVENTS).await.unwrap().completed == 4
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for worker in [here, there, late] {
+        worker.shutdown(SHUTDOWN).await.unwrap();
+    }
+    let times = seen.times_by_id();
+    assert_eq!(times.len(), 4, "{times:?}");
+    assert!(times.values().all(|&t| t == 1), "{times:?}");
+}
+
+async fn a_retried_failed_job_runs_once_more_with_all_its_attempts(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    let job = NewJob::new("doomed", json!({"n": 1})).with_id("retry-me").with_retries(2, Duration::from_millis(50));
+    queues.add(STORE_EVENTS, job).await.unwrap();
+    let (seen, healthy) = (Seen::default(), Arc::new(AtomicBool::new(false)));
+    let worker =
+        queues.start_worker(STORE_EVENTS, failing_until(&seen, &healthy, Duration::ZERO), options(1)).await.unwrap();
+    eventually("the job failed for good", Duration::from_secs(20), || async {
+        state_of(&queues, "retry-me").await == Some(JobState::Failed)
+    })
+    .await;
+    let status = queues.status(STORE_EVENTS, "retry-me").await.unwrap().unwrap();
+    assert_eq!(
+        (status.attempts_made, status.failed_reason.as_deref()),
+        (2, Some("storing a batch: connection refused (retry-me)"))
+    );
+    assert_eq!(seen.len(), 2);
+
+    healthy.store(true, Ordering::SeqCst);
+    assert!(queues.retry_failed(STORE_EVENTS, "retry-me").await.unwrap());
+    eventually("the retried job completed", Duration::from_secs(20), || async {
+        state_of(&queues, "retry-me").await == Some(JobState::Completed)
+    })
+    .await;
+    // No longer failed: a second retry does nothing.
+    assert!(!queues.retry_failed(STORE_EVENTS, "retry-me").await.unwrap());
+    assert!(!queues.retry_failed(STORE_EVENTS, "no-such-job").await.unwrap());
+    // Ids the queue assigned are integers, and are looked up like any other.
+    assert!(!queues.retry_failed(STORE_EVENTS, "4242").await.unwrap());
+    tokio::time::sleep(SETTLE).await;
+    worker.shutdown(SHUTDOWN).await.unwrap();
+
+    // Ran once more, as its first attempt again.
+    assert_eq!(seen.jobs().iter().map(|j| j.attempt).collect::<Vec<_>>(), [1, 2, 1]);
+    let status = queues.status(STORE_EVENTS, "retry-me").await.unwrap().unwrap();
+    assert_eq!((status.state, status.attempts_made, status.failed_reason), (JobState::Completed, 1, None));
+    let counts = queues.counts(STORE_EVENTS).await.unwrap();
+    assert_eq!((counts.failed, counts.waiting, counts.completed), (0, 0, 1));
+}
+
+async fn retry_all_failed_moves_every_failed_job_back_and_each_runs_once(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    let jobs = (0..5)
+        .map(|n| NewJob::new("page_view", json!({"n": n})).with_id(format!("evt-{n}")).with_retries(1, Duration::ZERO));
+    queues.add_bulk(STORE_EVENTS, jobs.collect()).await.unwrap();
+    let (seen, healthy) = (Seen::default(), Arc::new(AtomicBool::new(false)));
+    let worker =
+        queues.start_worker(STORE_EVENTS, failing_until(&seen, &healthy, Duration::ZERO), options(4)).await.unwrap();
+    eventually("five jobs failed", Duration::from_secs(20), || async {
+        queues.counts(STORE_EVENTS).await.unwrap().failed >= 5
+    })
+    .await;
+    worker.shutdown(SHUTDOWN).await.unwrap();
+    // A waiting job is not failed, and is not counted.
+    queues.add(STORE_EVENTS, NewJob::new("page_view", json!({})).with_id("pending")).await.unwrap();
+    let counts = queues.counts(STORE_EVENTS).await.unwrap();
+    assert_eq!((counts.failed, counts.waiting), (5, 1), "{counts:?}");
+
+    healthy.store(true, Ordering::SeqCst);
+    assert_eq!(queues.retry_all_failed(STORE_EVENTS).await.unwrap(), 5);
+    let counts = queues.counts(STORE_EVENTS).await.unwrap();
+    assert_eq!((counts.failed, counts.waiting), (0, 6), "{counts:?}");
+    let worker =
+        queues.start_worker(STORE_EVENTS, failing_until(&seen, &healthy, Duration::ZERO), options(4)).await.unwrap();
+    eventually("the retried jobs completed", Duration::from_secs(20), || async {
+        queues.counts(STORE_EVENTS).await.unwrap().completed == 6
+    })
+    .await;
+    assert_eq!(queues.retry_all_failed(STORE_EVENTS).await.unwrap(), 0);
+    tokio::time::sleep(SETTLE).await;
+    worker.shutdown(SHUTDOWN).await.unwrap();
+    let mut times = seen.times_by_id();
+    assert_eq!(times.remove("pending"), Some(1));
+    assert_eq!(times.len(), 5, "{times:?}");
+    assert!(times.values().all(|&t| t == 2), "each failed once and ran once more: {times:?}");
+    assert!(seen.jobs().iter().all(|j| j.attempt == 1));
+}
+
+async fn failed_jobs_lists_reason_attempts_name_and_data_newest_first_in_pages(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    let began_ms =
+        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let (seen, healthy) = (Seen::default(), Arc::new(AtomicBool::new(false)));
+    let worker = queues
+        .start_worker(STORE_EVENTS, failing_until(&seen, &healthy, Duration::from_millis(20)), options(1))
+        .await
+        .unwrap();
+    // One after another, so that they fail in this order.
+    for (n, attempts) in [(0, 1), (1, 2), (2, 1)] {
+        let id = format!("f-{n}");
+        let job = NewJob::new(format!("kind-{n}"), json!({"n": n}))
+            .with_id(&id)
+            .with_retries(attempts, Duration::from_millis(50));
+        queues.add(STORE_EVENTS, job).await.unwrap();
+        eventually("the job failed for good", Duration::from_secs(20), || async {
+            state_of(&queues, &id).await == Some(JobState::Failed)
+        })
+        .await;
+    }
+    healthy.store(true, Ordering::SeqCst);
+    queues.add(STORE_EVENTS, NewJob::new("kind-ok", json!({})).with_id("ok-1")).await.unwrap();
+    eventually("the good job completed", Duration::from_secs(20), || async {
+        state_of(&queues, "ok-1").await == Some(JobState::Completed)
+    })
+    .await;
+    worker.shutdown(SHUTDOWN).await.unwrap();
+
+    let failed = queues.failed_jobs(STORE_EVENTS, 0, 10).await.unwrap();
+    assert_eq!(failed.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["f-2", "f-1", "f-0"], "{failed:?}");
+    for (job, (n, attempts)) in failed.iter().zip([(2, 1), (1, 2), (0, 1)]) {
+        assert_eq!(job.name, format!("kind-{n}"));
+        assert_eq!(job.data, json!({"n": n}));
+        assert_eq!(job.attempts_made, attempts);
+        assert_eq!(job.failed_reason, format!("storing a batch: connection refused (f-{n})"));
+        let status = queues.status(STORE_EVENTS, &job.id).await.unwrap().unwrap();
+        assert_eq!(status.failed_reason.as_deref(), Some(job.failed_reason.as_str()), "as status() reports it");
+        assert!(began_ms <= job.added_at_ms && job.added_at_ms <= job.failed_at_ms, "{job:?}");
+    }
+    assert!(failed[0].failed_at_ms >= failed[1].failed_at_ms && failed[1].failed_at_ms >= failed[2].failed_at_ms);
+    let page = |offset, limit| {
+        let queues = queues.clone();
+        async move {
+            queues.failed_jobs(STORE_EVENTS, offset, limit).await.unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(page(0, 2).await, ["f-2", "f-1"]);
+    assert_eq!(page(1, 1).await, ["f-1"]);
+    assert_eq!(page(2, 5).await, ["f-0"]);
+    assert!(page(3, 5).await.is_empty());
+    assert!(page(0, 0).await.is_empty());
+    assert!(queues.failed_jobs("no-such-queue", 0, 10).await.unwrap().is_empty());
+}
+
+async fn remove_job_deletes_waiting_and_failed_jobs_but_not_a_running_one(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    let waiting = queues.add(STORE_EVENTS, NewJob::new("page_view", json!({}))).await.unwrap();
+    assert!(queues.remove_job(STORE_EVENTS, &waiting).await.unwrap());
+    assert_eq!(queues.status(STORE_EVENTS, &waiting).await.unwrap(), None);
+    assert!(!queues.remove_job(STORE_EVENTS, &waiting).await.unwrap());
+    assert!(!queues.remove_job(STORE_EVENTS, "no-such-job").await.unwrap());
+    assert_eq!(queues.counts(STORE_EVENTS).await.unwrap().waiting, 0);
+
+    let (seen, release) = (Seen::default(), Arc::new(Semaphore::new(0)));
+    let worker = queues.start_worker(STORE_EVENTS, gated(&seen, &release), options(2)).await.unwrap();
+    queues.add(STORE_EVENTS, NewJob::new("fail", json!({})).with_id("bad-1")).await.unwrap();
+    eventually("the job failed", Duration::from_secs(20), || async {
+        state_of(&queues, "bad-1").await == Some(JobState::Failed)
+    })
+    .await;
+    assert!(queues.remove_job(STORE_EVENTS, "bad-1").await.unwrap());
+    assert_eq!(queues.status(STORE_EVENTS, "bad-1").await.unwrap(), None);
+    assert_eq!(queues.counts(STORE_EVENTS).await.unwrap().failed, 0);
+    assert!(queues.failed_jobs(STORE_EVENTS, 0, 10).await.unwrap().is_empty());
+
+    queues.add(STORE_EVENTS, NewJob::new("slow", json!({})).with_id("slow-1")).await.unwrap();
+    eventually("the slow job started", Duration::from_secs(20), || async {
+        state_of(&queues, "slow-1").await == Some(JobState::Active)
+    })
+    .await;
+    let removed = queues.remove_job(STORE_EVENTS, "slow-1").await;
+    assert!(matches!(&removed, Err(QueueError::JobActive(id)) if id == "slow-1"), "{removed:?}");
+    assert_eq!(state_of(&queues, "slow-1").await, Some(JobState::Active));
+    release.add_permits(1);
+    eventually("the running job completed", Duration::from_secs(20), || async {
+        state_of(&queues, "slow-1").await == Some(JobState::Completed)
+    })
+    .await;
+    worker.shutdown(SHUTDOWN).await.unwrap();
+    assert_eq!(seen.times_by_id(), HashMap::from([("bad-1".to_owned(), 1), ("slow-1".to_owned(), 1)]));
+    // Completed, it can go.
+    assert!(queues.remove_job(STORE_EVENTS, "slow-1").await.unwrap());
+    assert_eq!(queues.counts(STORE_EVENTS).await.unwrap(), zelly_queue::JobCounts::default());
+}
+
+async fn admin_operations_refuse_bad_queue_names_and_job_ids(config: QueueConfig) {
+    let queues = connect(&config).await.unwrap();
+    let invalid = |result: Result<(), QueueError>| matches!(result, Err(QueueError::Invalid(_)));
+    for queue in ["", "a:b"] {
+        assert!(invalid(queues.failed_jobs(queue, 0, 10).await.map(drop)), "{queue:?}");
+        assert!(invalid(queues.retry_failed(queue, "evt-1").await.map(drop)), "{queue:?}");
+        assert!(invalid(queues.retry_all_failed(queue).await.map(drop)), "{queue:?}");
+        assert!(invalid(queues.remove_job(queue, "evt-1").await.map(drop)), "{queue:?}");
+        assert!(invalid(queues.pause(queue).await), "{queue:?}");
+        assert!(invalid(queues.resume(queue).await), "{queue:?}");
+        assert!(invalid(queues.is_paused(queue).await.map(drop)), "{queue:?}");
+    }
+    for id in ["", "a:b", &"x".repeat(257)] {
+        assert!(invalid(queues.retry_failed(STORE_EVENTS, id).await.map(drop)), "{id:?}");
+        assert!(invalid(queues.remove_job(STORE_EVENTS, id).await.map(drop)), "{id:?}");
+    }
+    // Pausing one queue leaves the others alone.
+    queues.pause(STORE_EVENTS).await.unwrap();
+    assert!(!queues.is_paused(zelly_queue::SHOPIFY_WEBHOOK).await.unwrap());
 }
