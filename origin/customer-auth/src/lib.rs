@@ -19,7 +19,7 @@ pub mod emails;
 pub mod flow;
 pub mod openapi;
 pub mod pages;
-pub mod password;
+pub use zelly_service::password;
 pub mod routes;
 pub mod session;
 

@@ -6,11 +6,10 @@
 //! read it); a server may send it as `Authorization: Bearer`.
 
 use crate::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::{IpAddr, SocketAddr};
 use uuid::Uuid;
 
 /// The session cookie's name.
@@ -58,20 +57,7 @@ pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("__Host-zelly_customer=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
 }
 
-/// The client's address: the first `X-Forwarded-For` hop when trusted, else the peer's.
-pub fn client_address(headers: &HeaderMap, extensions: &axum::http::Extensions, trust_forwarded_for: bool) -> Option<IpAddr> {
-    if trust_forwarded_for {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|first| first.trim().parse().ok());
-        if forwarded.is_some() {
-            return forwarded;
-        }
-    }
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip())
-}
+pub use zelly_service::client_address;
 
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> &str {

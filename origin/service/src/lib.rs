@@ -24,6 +24,8 @@ use zelly_edge::ApiErrorBody;
 
 #[cfg(feature = "origin-client")]
 pub mod origin;
+#[cfg(feature = "password")]
+pub mod password;
 pub mod throttle;
 
 /// Every way a request can fail, each with its status and code.
@@ -323,6 +325,21 @@ pub fn cors_from_env() -> Result<Option<CorsLayer>, String> {
                 axum::http::HeaderName::from_static("x-zelly-tenant"),
             ]),
     ))
+}
+
+/// The client's address: the first `X-Forwarded-For` hop when trusted, else the peer's.
+pub fn client_address(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions, trust_forwarded_for: bool) -> Option<std::net::IpAddr> {
+    if trust_forwarded_for {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|first| first.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|axum::extract::ConnectInfo(peer)| peer.ip())
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before exit.

@@ -88,6 +88,8 @@ pub struct AuditQuery {
 /// Which stores to list, by slug.
 #[derive(Debug, Clone, Default)]
 pub struct TenantSearch {
+    /// Only this store.
+    pub id: Option<Uuid>,
     /// Part of the name, slug or a domain (case-insensitive).
     pub text: Option<String>,
     /// Only stores with this status.
@@ -101,6 +103,8 @@ pub struct TenantSearch {
 /// How to find orders across stores; every given condition must hold.
 #[derive(Debug, Clone, Default)]
 pub struct OrderSearch {
+    /// This order.
+    pub id: Option<Uuid>,
     /// In this store.
     pub tenant: Option<Uuid>,
     /// With this number (meaningful with a store).
@@ -377,16 +381,16 @@ macro_rules! backoffice_store_impl {
                      FROM ", $p, "tenants t \
                      WHERE ($1 IS NULL OR lower(t.name) LIKE $1 ESCAPE '\\' OR t.slug LIKE $1 ESCAPE '\\' \
                         OR EXISTS (SELECT 1 FROM ", $p, "tenant_domains d WHERE d.tenant_id = t.id AND d.domain LIKE $1 ESCAPE '\\')) \
-                     AND ($2 IS NULL OR t.status = $2) \
+                     AND ($2 IS NULL OR t.status = $2) AND ($5 IS NULL OR t.id = $5) \
                      ORDER BY t.slug LIMIT $3 OFFSET $4"))
-                    .bind(text.as_deref()).bind(status).bind(i64::from(s.limit.clamp(1, 200))).bind(i64::from(s.offset))
+                    .bind(text.as_deref()).bind(status).bind(i64::from(s.limit.clamp(1, 200))).bind(i64::from(s.offset)).bind(s.id)
                     .fetch_all(&mut *tx).await?;
                 let (total,): (i64,) = sqlx::query_as(concat!(
                     "SELECT count(*) FROM ", $p, "tenants t \
                      WHERE ($1 IS NULL OR lower(t.name) LIKE $1 ESCAPE '\\' OR t.slug LIKE $1 ESCAPE '\\' \
                         OR EXISTS (SELECT 1 FROM ", $p, "tenant_domains d WHERE d.tenant_id = t.id AND d.domain LIKE $1 ESCAPE '\\')) \
-                     AND ($2 IS NULL OR t.status = $2)"))
-                    .bind(text.as_deref()).bind(status)
+                     AND ($2 IS NULL OR t.status = $2) AND ($3 IS NULL OR t.id = $3)"))
+                    .bind(text.as_deref()).bind(status).bind(s.id)
                     .fetch_one(&mut *tx).await?;
                 let domains: Vec<(Uuid, String)> = sqlx::query_as(concat!(
                     "SELECT tenant_id, domain FROM ", $p, "tenant_domains ORDER BY is_primary DESC, domain"))
@@ -404,9 +408,10 @@ macro_rules! backoffice_store_impl {
                      WHERE ($1 IS NULL OR o.tenant_id = $1) AND ($2 IS NULL OR o.number = $2) \
                      AND ($3 IS NULL OR lower(c.email) = $3) AND ($4 IS NULL OR o.payment_id = $4) \
                      AND ($5 IS NULL OR replace(replace(replace(replace(replace(", $phone, ", ' ', ''), '-', ''), '(', ''), ')', ''), '+', '') LIKE $5) \
+                     AND ($7 IS NULL OR o.id = $7) \
                      ORDER BY o.created_at_ms DESC, o.id LIMIT $6"))
                     .bind(s.tenant).bind(s.number).bind(s.email.as_deref().map(|e| e.trim().to_lowercase()))
-                    .bind(s.payment_id.as_deref().map(str::trim)).bind(phone).bind(i64::from(s.limit.clamp(1, 200)))
+                    .bind(s.payment_id.as_deref().map(str::trim)).bind(phone).bind(i64::from(s.limit.clamp(1, 200))).bind(s.id)
                     .fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(rows.into_iter().map($crate::backoffice::rows::hit).collect())

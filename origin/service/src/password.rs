@@ -1,4 +1,4 @@
-//! Passwords: argon2id at OWASP's minimum cost (19 MiB, two passes, one lane), hashed off the
+//! Passwords (shoppers' and staff's): argon2id at OWASP's minimum cost (19 MiB, two passes, one lane), hashed off the
 //! async threads. Unknown accounts are checked against a hash of the same cost, so a wrong email
 //! takes as long as a wrong password.
 
