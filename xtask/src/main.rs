@@ -67,6 +67,8 @@ fn dev(edge: bool) -> Result<()> {
         redis_url: None,
         clickhouse_url: None,
     };
+    let staff_password = platform::dev_staff_password(&data_dir)?;
+    platform::create_staff(&data_dir, platform::DEV_STAFF_EMAIL, "admin", &staff_password)?;
     start_platform(&mut p, &rt, ports, shared, &data_dir, edge)?;
     let how = if edge { "wrangler dev (workerd)" } else { "native" };
     println!(
@@ -75,9 +77,9 @@ fn dev(edge: bool) -> Result<()> {
          \n               http://chai.localhost:{sf}/   (a second store, with its own look)\
          \n  checkout     http://demo.localhost:{co}/checkout   (the cart's \"Check out\" leads here; pay in the stand-in)\
          \n  seller-ui    http://localhost:{su}/   (merchant@demo.localhost or merchant@chai.localhost, password demo-password; or \"Create an account\" and open a store)\
-         \n  admin-ui     http://localhost:{au}/\
+         \n  admin-ui     http://localhost:{au}/   (staff: {staff} with password {staff_password}; set up an authenticator app at first sign-in)\
          \n  core-api     http://localhost:{core}/health   http://localhost:{core}/openapi.json\
-         \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/api/admin/tenants\
+         \n  admin-api    http://localhost:{admin}/health   http://localhost:{admin}/openapi.json\
          \n  accounts     http://localhost:{ca}/openapi.json   (customer-auth: shoppers' accounts, e.g. POST /api/stores/demo.localhost/accounts)\
          \n  allow-cert   http://localhost:{sf}/allow-cert?domain=demo.localhost\
          \n  dev-auth     http://localhost:{auth}/   (local Firebase-format token issuer, dev only)\
@@ -86,6 +88,7 @@ fn dev(edge: bool) -> Result<()> {
          \n  mail         http://localhost:{mail}/   (MailDev: every email the platform sends, such as invites, account links and order confirmations, lands here; dev only)\
          \n  addresses    http://localhost:{addr}/pincode/560001   (address API stand-in: the PIN codes customer-auth checks against; dev only)\
          \n  shopify      http://localhost:{shp}/health   (Shopify stand-in: connect any shop in seller-ui, Settings → Shopify; dev only)\
+         \n  slack        http://localhost:{slk}/   (Slack stand-in: every alert admin-api posts, such as a job that failed for good; dev only)\
          \n\nPress Ctrl-C to stop everything.",
         data = data_dir.display(),
         sf = ports.storefront,
@@ -102,6 +105,8 @@ fn dev(edge: bool) -> Result<()> {
         ca = ports.customer_auth,
         addr = ports.address,
         shp = ports.shopify,
+        slk = ports.slack,
+        staff = platform::DEV_STAFF_EMAIL,
     );
     let stopped_by = rt.block_on(async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
@@ -132,7 +137,8 @@ fn start_platform(p: &mut Platform, rt: &tokio::runtime::Runtime, ports: Ports, 
     platform::start_address(p, ports.address)?;
     platform::start_shopify(p, ports.shopify)?;
     platform::start_customer_auth(p, ports.customer_auth, ports.address, &shared, data_dir)?;
-    platform::start_admin(p, ports.admin, data_dir, &format!("http://localhost:{}", ports.admin_ui))?;
+    platform::start_slack(p, ports.slack)?;
+    platform::start_admin(p, ports.admin, &shared, data_dir, &format!("http://localhost:{}", ports.admin_ui), ports.slack)?;
     if edge {
         start_workers(p, &ports, ports.storefront, ports.checkout, &shared, &data_dir.join("wrangler"))?;
     } else {
@@ -255,6 +261,7 @@ fn test() -> Result<()> {
         customer_auth: util::free_port()?,
         address: util::free_port()?,
         shopify: util::free_port()?,
+        slack: util::free_port()?,
     };
     let worker_storefront = util::free_port()?;
     let worker_checkout = util::free_port()?;

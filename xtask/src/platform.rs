@@ -179,12 +179,14 @@ pub struct Ports {
     pub address: u16,
     /// shopify-standin, the local Shopify merchants connect their shop through
     pub shopify: u16,
+    /// slack-standin, where admin-api's alerts are posted
+    pub slack: u16,
 }
 
 impl Ports {
     /// The seed's ports, used by `cargo xtask dev`.
     pub const DEV: Ports =
-        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174, address: 9300, shopify: 9400 };
+        Ports { core: 3000, admin: 3022, storefront: 4321, checkout: 8787, seller_ui: 5173, admin_ui: 5175, auth: 9099, razorpay: 9100, dns: 5300, dns_control: 5380, smtp: 1025, mail_web: 1080, customer_auth: 5174, address: 9300, shopify: 9400, slack: 9500 };
 }
 
 /// What every origin-facing service needs to know.
@@ -228,7 +230,7 @@ pub fn build_native() -> Result<()> {
     crate::util::run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--locked", "-p", "core-api", "-p", "admin-api", "-p", "customer-auth", "-p", "storefront-server", "-p", "checkout-host"])
-            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "address-standin", "-p", "shopify-standin", "-p", "zelly-dns"]),
+            .args(["-p", "dev-auth", "-p", "events-consumer", "-p", "razorpay-standin", "-p", "address-standin", "-p", "shopify-standin", "-p", "slack-standin", "-p", "zelly-dns"]),
     )
 }
 
@@ -391,11 +393,69 @@ pub fn start_customer_auth(p: &mut Platform, port: u16, address_port: u16, share
     p.wait_ready("customer-auth", port, "localhost", "/health")
 }
 
-/// Starts admin-api on the same embedded database.
-pub fn start_admin(p: &mut Platform, port: u16, data_dir: &Path, cors: &str) -> Result<()> {
+/// The key that signs staff tokens on the local platform (dev and tests only).
+pub const DEV_JWT_SECRET_KEY: &str = "zelly-dev-only-staff-token-signing-key";
+/// The staff admin `cargo xtask dev` creates.
+pub const DEV_STAFF_EMAIL: &str = "admin@zelly.localhost";
+
+/// Starts the Slack stand-in, which shows the alerts admin-api posts.
+pub fn start_slack(p: &mut Platform, port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("slack-standin"));
+    cmd.env("PORT", port.to_string()).env("BIND", "127.0.0.1");
+    p.spawn("slack-standin", &mut cmd)?;
+    p.wait_ready("slack-standin", port, "localhost", "/health")
+}
+
+/// The webhook URL admin-api posts alerts to on the local platform.
+pub fn dev_slack_webhook(slack_port: u16) -> String {
+    format!("http://127.0.0.1:{slack_port}/services/T0ZELLY/B0ALERTS/dev")
+}
+
+/// Creates a staff account on the embedded database (an existing one is left as it is).
+pub fn create_staff(data_dir: &Path, email: &str, role: &str, password: &str) -> Result<()> {
     let mut cmd = Command::new(bin("admin-api"));
     clear_database_env(&mut cmd);
-    cmd.env("PORT", port.to_string()).env("ADMIN_BIND", "127.0.0.1").env("ZELLY_DATA_DIR", data_dir).env("CORS_ORIGINS", cors);
+    let out = cmd
+        .args(["create-staff", "--email", email, "--role", role, "--name", "Platform admin"])
+        .env("ZELLY_DATA_DIR", data_dir)
+        .env("ZELLY_STAFF_PASSWORD", password)
+        .output()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && !err.contains("already exists") {
+        bail!("creating the staff account {email} failed: {err}");
+    }
+    Ok(())
+}
+
+/// The dev admin's password: made once at random and kept in the data dir (never a default).
+pub fn dev_staff_password(data_dir: &Path) -> Result<String> {
+    let file = data_dir.join("staff-admin-password.txt");
+    if let Ok(kept) = std::fs::read_to_string(&file)
+        && kept.trim().len() >= 12
+    {
+        return Ok(kept.trim().to_owned());
+    }
+    let mut bytes = [0u8; 12];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(&file, &password)?;
+    Ok(password)
+}
+
+/// Starts admin-api on the same database and queues, posting alerts to the Slack stand-in.
+pub fn start_admin(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path, cors: &str, slack_port: u16) -> Result<()> {
+    let mut cmd = Command::new(bin("admin-api"));
+    clear_database_env(&mut cmd);
+    cmd.env("PORT", port.to_string())
+        .env("BIND", "127.0.0.1")
+        .env("ZELLY_DATA_DIR", data_dir)
+        .env("CORS_ORIGINS", cors)
+        .env("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)
+        .env("SLACK_WEBHOOK_URL", dev_slack_webhook(slack_port))
+        .env("ALERT_CHECK_SECONDS", "5")
+        .env_remove("TRUST_FORWARDED_FOR");
+    shared.backends(&mut cmd);
     p.spawn("admin-api", &mut cmd)?;
     p.wait_ready("admin-api", port, "localhost", "/health")
 }

@@ -3,6 +3,7 @@
 //! `main.rs` only reads [`Config`] and calls [`run`]; everything else is here so that tests can
 //! start the real app on port 0 against a fresh database.
 
+pub mod alarms;
 pub mod config;
 pub mod onboarding;
 pub mod openapi;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub onboarding: Arc<onboarding::OnboardingConfig>,
     /// Asks DNS about custom domains.
     pub domains: onboarding::DynDomainChecker,
+    /// Refused webhook and payment signatures, watched for a spike (an alert to staff).
+    pub signature_spikes: Arc<alarms::SignatureSpikes>,
 }
 
 /// The router with every route and middleware, ready to serve.
@@ -122,6 +125,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         checkout_hold_ms: config.checkout_hold_ms,
         domains: Arc::new(zelly_dns::DnsChecker::new(config.onboarding.dns_resolver).map_err(anyhow::Error::msg)?),
         onboarding: Arc::new(config.onboarding),
+        signature_spikes: Arc::new(alarms::SignatureSpikes::default()),
     };
     tokio::spawn(outbox::run(state.clone()));
     tokio::spawn(onboarding::recheck_loop(state.clone()));
@@ -263,6 +267,7 @@ pub mod testing {
                 zelly_dns::DnsChecker::new(Some(std::net::SocketAddr::from(([127, 0, 0, 1], 9))))
                     .expect("a checker of a loopback address builds"),
             ),
+            signature_spikes: Arc::new(crate::alarms::SignatureSpikes::default()),
         }
     }
 }

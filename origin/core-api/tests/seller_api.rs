@@ -115,6 +115,7 @@ fn product(handle: &str, status: &str) -> Value {
 }
 
 zelly_store::on_both_backends!(
+    a_spike_of_bad_webhook_signatures_raises_one_alert,
     every_forged_or_stale_token_is_refused,
     a_merchant_builds_a_catalog_that_the_storefront_shows,
     bad_input_names_each_field_and_writes_nothing,
@@ -1054,4 +1055,22 @@ async fn a_refund_abandoned_while_razorpay_was_down_is_finished_once(store: DynS
     // The merchant's retry with the same key finds it done, and refunds nothing more.
     let (status, again) = app.post(&refunds, &acme, json!({ "amount_minor": 129_900, "idempotency_key": "full" })).await;
     assert_eq!((status, again["refunded"]["amount_minor"].as_i64()), (StatusCode::OK, Some(129_900)), "{again}");
+}
+
+async fn a_spike_of_bad_webhook_signatures_raises_one_alert(store: DynStore) {
+    let app = App::spawn(store).await;
+    let body = r#"{"event":"payment.captured"}"#;
+    for n in 0..core_api::alarms::SPIKE_THRESHOLD + 5 {
+        let (status, _) = app.webhook(&format!("evt_spike{n}"), body, &signed("not-the-secret", body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    for _ in 0..100 {
+        if app.queues.counts(zelly_alerts::ALERTS_QUEUE).await.unwrap().waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let alerts = app.queues.counts(zelly_alerts::ALERTS_QUEUE).await.unwrap();
+    assert_eq!(alerts.waiting, 1, "one alert for the spike, not one per refusal: {alerts:?}");
 }

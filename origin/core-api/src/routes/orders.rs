@@ -308,6 +308,7 @@ pub async fn razorpay_callback(
         && razorpay.verify_payment(stored, callback.razorpay_payment_id.trim(), &callback.razorpay_signature);
     if !genuine {
         tracing::warn!("a payment callback with a bad signature was refused");
+        state.signature_spikes.refused(crate::alarms::SignatureSource::Payments, &state.queues);
         return Err(ApiError::BadRequest("the payment signature does not match this checkout".into()));
     }
     let payment = PaymentConfirmation { payment_id: Some(callback.razorpay_payment_id.trim().to_owned()), amount_minor: checkout.total.amount_minor };

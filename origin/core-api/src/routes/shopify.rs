@@ -277,6 +277,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
     let secrets: Vec<&[u8]> = state.shopify_secrets.iter().map(|s| s.expose().as_bytes()).collect();
     if !shopify::webhook_signature_valid(&secrets, &body, signature) {
         tracing::warn!("Shopify webhook with a bad signature refused");
+        state.signature_spikes.refused(crate::alarms::SignatureSource::Shopify, &state.queues);
         return Err(ApiError::Unauthorized("the signature does not match the body"));
     }
     let shop = header(shopify::SHOP_HEADER).filter(|s| shopify::is_shop_domain(s)).ok_or(ApiError::BadRequest("X-Shopify-Shop-Domain must be a myshopify.com shop".into()))?;

@@ -75,6 +75,7 @@ pub async fn razorpay(State(state): State<AppState>, headers: HeaderMap, body: B
     let secrets = state.razorpay_webhook_secrets.iter().map(|s| s.expose());
     if !zelly_edge::signature::verify_webhook(secrets, &body, signature) {
         tracing::warn!("webhook with a bad signature refused");
+        state.signature_spikes.refused(crate::alarms::SignatureSource::Payments, &state.queues);
         return Err(ApiError::BadRequest("the signature does not match the body".into()));
     }
     let event_id = header("x-razorpay-event-id").ok_or(ApiError::BadRequest("x-razorpay-event-id is missing".into()))?.to_owned();
