@@ -252,6 +252,33 @@ pub struct AdminRefund {
     pub amount_minor: i64,
     /// Why, for the audit log.
     pub reason: String,
+    /// Chosen once per refund form (1-64 letters, digits, `-` or `_`): sending it again, after a
+    /// timeout or a double click, refunds once.
+    pub idempotency_key: String,
+}
+
+/// A staff refund on its way: recorded, and sent to the payment provider by core-api.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminRefundAccepted {
+    /// The refund's id.
+    pub id: Uuid,
+    /// How much, in minor units.
+    pub amount_minor: i64,
+    /// `pending` until the provider answers, then `succeeded` or `failed`.
+    pub state: String,
+    /// What happens next, in words.
+    pub message: String,
+}
+
+/// The answer to a re-check request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DomainRecheck {
+    /// The domain.
+    pub domain: String,
+    /// What happens next, in words.
+    pub message: String,
 }
 
 /// One row of the audit log.

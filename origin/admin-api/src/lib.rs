@@ -46,6 +46,38 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// What the alert monitor watches for.
     pub monitor: monitor::MonitorConfig,
+    /// Where stores staff open live and where their owners accept the invite.
+    pub onboarding: Onboarding,
+}
+
+/// Where stores opened by staff live, and where their owners' invite links lead.
+#[derive(Debug, Clone)]
+pub struct Onboarding {
+    /// New stores get `{slug}.{platform_domain}` (`PLATFORM_DOMAIN`, default `localhost`, as
+    /// core-api).
+    pub platform_domain: String,
+    /// seller-ui, for invite links (`SELLER_UI_URL`, default `http://localhost:5173`).
+    pub seller_ui_url: String,
+}
+
+impl Default for Onboarding {
+    fn default() -> Self {
+        Self { platform_domain: "localhost".into(), seller_ui_url: "http://localhost:5173".into() }
+    }
+}
+
+impl Onboarding {
+    /// Reads `PLATFORM_DOMAIN` and `SELLER_UI_URL`.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let platform_domain = var("PLATFORM_DOMAIN").unwrap_or_else(|| "localhost".into()).trim_end_matches('.').to_ascii_lowercase();
+        zelly_edge::DomainName::parse(&platform_domain).map_err(|_| format!("PLATFORM_DOMAIN must be a domain name, got {platform_domain:?}"))?;
+        let seller_ui_url = var("SELLER_UI_URL").unwrap_or_else(|| "http://localhost:5173".into()).trim_end_matches('/').to_owned();
+        if !(seller_ui_url.starts_with("http://") || seller_ui_url.starts_with("https://")) {
+            return Err(format!("SELLER_UI_URL must be an http(s) URL, got {seller_ui_url:?}"));
+        }
+        Ok(Self { platform_domain, seller_ui_url })
+    }
 }
 
 impl Config {
@@ -60,6 +92,7 @@ impl Config {
             slack: zelly_alerts::SlackConfig::from_env()?,
             trust_forwarded_for: std::env::var("TRUST_FORWARDED_FOR").is_ok_and(|v| v == "1"),
             monitor: monitor::MonitorConfig::from_env()?,
+            onboarding: Onboarding::from_env()?,
         })
     }
 }
@@ -77,12 +110,14 @@ pub struct AppState {
     pub throttle: Arc<Throttle<String>>,
     /// Whether `X-Forwarded-For` names the client.
     pub trust_forwarded_for: bool,
+    /// Where new stores live.
+    pub onboarding: Arc<Onboarding>,
 }
 
 impl AppState {
     /// State over a store and queues, signing with `keys`.
     pub fn new(store: DynStore, queues: DynQueues, keys: auth::JwtKeys) -> Self {
-        Self { store, queues, keys, throttle: Arc::new(Throttle::default()), trust_forwarded_for: false }
+        Self { store, queues, keys, throttle: Arc::new(Throttle::default()), trust_forwarded_for: false, onboarding: Arc::new(Onboarding::default()) }
     }
 }
 
@@ -99,9 +134,12 @@ pub const ROUTE_ROLES: &[(&str, &str, Option<StaffRole>)] = &[
     ("POST", "/api/admin/auth/totp/confirm", None),
     ("GET", "/api/admin/tenants", Some(StaffRole::ReadOnly)),
     ("GET", "/api/admin/tenants/{id}", Some(StaffRole::ReadOnly)),
+    ("POST", "/api/admin/tenants", Some(StaffRole::Admin)),
     ("POST", "/api/admin/tenants/{id}/status", Some(StaffRole::Support)),
+    ("POST", "/api/admin/tenants/{id}/domains/{domain}/recheck", Some(StaffRole::Support)),
     ("GET", "/api/admin/orders", Some(StaffRole::ReadOnly)),
     ("GET", "/api/admin/orders/{id}", Some(StaffRole::ReadOnly)),
+    ("POST", "/api/admin/orders/{id}/refund", Some(StaffRole::Admin)),
     ("GET", "/api/admin/queues", Some(StaffRole::ReadOnly)),
     ("GET", "/api/admin/queues/{name}/failed", Some(StaffRole::ReadOnly)),
     ("POST", "/api/admin/queues/{name}/jobs/{id}/retry", Some(StaffRole::Support)),
@@ -119,8 +157,8 @@ pub const ROUTE_ROLES: &[(&str, &str, Option<StaffRole>)] = &[
     paths(
         health, audit_log,
         auth::sign_in, auth::refresh, auth::sign_out, auth::me, auth::enroll_totp, auth::confirm_totp,
-        tenants::list, tenants::detail, tenants::set_status,
-        orders::search, orders::detail,
+        tenants::list, tenants::detail, tenants::set_status, tenants::create, tenants::recheck_domain,
+        orders::search, orders::detail, orders::refund,
         queues::overview, queues::failed, queues::retry_job, queues::remove_job, queues::retry_failed, queues::pause, queues::resume,
     ),
     modifiers(&StaffSecurity)
@@ -151,11 +189,13 @@ pub fn app(state: AppState) -> Router {
         .route("/api/admin/me", get(auth::me))
         .route("/api/admin/auth/totp/enroll", post(auth::enroll_totp))
         .route("/api/admin/auth/totp/confirm", post(auth::confirm_totp))
-        .route("/api/admin/tenants", get(tenants::list))
+        .route("/api/admin/tenants", get(tenants::list).post(tenants::create))
         .route("/api/admin/tenants/{id}", get(tenants::detail))
         .route("/api/admin/tenants/{id}/status", post(tenants::set_status))
+        .route("/api/admin/tenants/{id}/domains/{domain}/recheck", post(tenants::recheck_domain))
         .route("/api/admin/orders", get(orders::search))
         .route("/api/admin/orders/{id}", get(orders::detail))
+        .route("/api/admin/orders/{id}/refund", post(orders::refund))
         .route("/api/admin/queues", get(queues::overview))
         .route("/api/admin/queues/{name}/failed", get(queues::failed))
         .route("/api/admin/queues/{name}/jobs/{id}/retry", post(queues::retry_job))
@@ -223,6 +263,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let monitor = monitor::spawn(store.clone(), queues.clone(), config.monitor.clone());
     let mut state = AppState::new(store, queues, config.keys.clone());
     state.trust_forwarded_for = config.trust_forwarded_for;
+    state.onboarding = Arc::new(config.onboarding.clone());
     let mut router = app(state);
     if let Some(cors) = zelly_service::cors_from_env().map_err(anyhow::Error::msg)? {
         // The refresh cookie crosses from admin-ui's origin.

@@ -104,7 +104,7 @@ impl Api {
 
 /// A path with its parameters filled in.
 fn concrete(path: &str) -> String {
-    path.replace("{id}", &Uuid::new_v4().to_string()).replace("{name}", zelly_queue::SHOPIFY_WEBHOOK)
+    path.replace("{id}", &Uuid::new_v4().to_string()).replace("{name}", zelly_queue::SHOPIFY_WEBHOOK).replace("{domain}", "shop.example.com")
 }
 
 fn segment(value: &Value) -> String {
@@ -154,6 +154,9 @@ zelly_store::on_both_backends!(
     suspending_and_reopening_a_store_is_audited_and_refused_to_read_only_staff,
     stores_and_orders_are_found_across_the_platform,
     a_retried_failed_job_runs_once_and_a_paused_queue_stops,
+    an_admin_opens_a_store_for_a_merchant_who_is_invited_by_email,
+    an_admin_refund_is_recorded_once_and_never_exceeds_what_was_paid,
+    support_asks_for_a_custom_domain_to_be_checked_again,
 );
 
 async fn forged_expired_alg_none_and_wrong_key_tokens_are_refused_on_every_staff_route(store: DynStore) {
@@ -482,4 +485,94 @@ async fn a_job_failing_for_good_is_posted_to_slack_once_even_after_an_outage() {
     assert!(text.contains("SHOPIFY_WEBHOOK") && text.contains("no such shop"), "{text}");
     worker.shutdown(Duration::from_secs(5)).await.unwrap();
     alerts.shutdown(Duration::from_secs(5)).await.unwrap();
+}
+
+async fn an_admin_opens_a_store_for_a_merchant_who_is_invited_by_email(store: DynStore) {
+    let api = spawn(store).await;
+    let (admin, _) = api.signed_in("admin@zelly.test", StaffRole::Admin).await;
+    let bad = api.call(Method::POST, "/api/admin/tenants", Some(&admin), Some(json!({"name": "", "slug": "A!", "owner_email": "nope"}))).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.unwrap();
+    for field in ["name", "slug", "owner_email"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field} named: {body}");
+    }
+    assert_eq!(api.queues.counts(zelly_mail::EMAILS).await.unwrap().waiting, 0, "nothing sent for a refused store");
+
+    let new = json!({"name": "Kite Crafts", "slug": "kite", "owner_email": "Owner@Kite.example"});
+    let created = api.call(Method::POST, "/api/admin/tenants", Some(&admin), Some(new.clone())).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let detail: Value = created.json().await.unwrap();
+    assert_eq!(detail["summary"]["tenant"]["slug"], "kite");
+    assert_eq!(detail["domains"][0]["domain"], "kite.localhost");
+    assert!(detail["team"].as_array().unwrap().is_empty(), "the owner joins by accepting the invite");
+    let id: Uuid = detail["summary"]["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    let team = api.store.team(id, zelly_service::now_ms()).await.unwrap();
+    assert_eq!(team.invites.len(), 1);
+    assert_eq!((team.invites[0].email.as_str(), team.invites[0].role), ("owner@kite.example", zelly_edge::catalog::Role::Owner));
+    assert_eq!(api.queues.counts(zelly_mail::EMAILS).await.unwrap().waiting, 1, "the invite email is on its way");
+
+    let again = api.call(Method::POST, "/api/admin/tenants", Some(&admin), Some(new)).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "the slug is taken");
+    let audit = api.store.audit_log(&zelly_store::AuditQuery { tenant: Some(id), limit: 5, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "tenant.create");
+    assert_eq!(audit[0].after["owner_email"], "owner@kite.example");
+}
+
+async fn an_admin_refund_is_recorded_once_and_never_exceeds_what_was_paid(store: DynStore) {
+    let api = spawn(store).await;
+    let tenant = api.store.create_tenant(&zelly_store::NewTenant { slug: zelly_edge::TenantSlug::parse("bolt").unwrap(), name: "Bolt".into() }).await.unwrap();
+    let input: zelly_edge::catalog::ProductInput = serde_json::from_value(json!({
+        "handle": "mug", "title": "Mug", "status": "active",
+        "variants": [{ "sku": "MUG", "price_minor": 50_000, "inventory_quantity": 5 }],
+    }))
+    .unwrap();
+    let variant = api.store.create_seller_product(tenant.id, &input).await.unwrap().variants[0].id;
+    let checkout_input = zelly_store::testing::checkout_input(&[(variant, 1)], zelly_edge::orders::PaymentMethod::Razorpay);
+    let now = zelly_service::now_ms();
+    let checkout = api.store.create_checkout(tenant.id, &checkout_input, now, zelly_edge::orders::RESERVATION_MS).await.unwrap();
+    let paid = zelly_edge::orders::PaymentConfirmation { payment_id: Some("pay_admin1".into()), amount_minor: 50_000 };
+    let order = api.store.finalize_checkout(tenant.id, checkout.id, &paid, now).await.unwrap().order;
+    let path = format!("/api/admin/orders/{}/refund", order.id);
+    let (admin, _) = api.signed_in("admin@zelly.test", StaffRole::Admin).await;
+
+    let first = api.call(Method::POST, &path, Some(&admin), Some(json!({"amount_minor": 20_000, "reason": "damaged", "idempotency_key": "form-1"}))).await;
+    assert_eq!(first.status(), StatusCode::ACCEPTED);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["state"], "pending");
+    let repeat: Value = api
+        .call(Method::POST, &path, Some(&admin), Some(json!({"amount_minor": 20_000, "reason": "damaged", "idempotency_key": "form-1"})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(repeat["id"], first["id"], "a double click refunds once");
+    let other_amount = api.call(Method::POST, &path, Some(&admin), Some(json!({"amount_minor": 1, "reason": "x", "idempotency_key": "form-1"}))).await;
+    assert_eq!(other_amount.status(), StatusCode::CONFLICT);
+    let too_much = api.call(Method::POST, &path, Some(&admin), Some(json!({"amount_minor": 30_001, "reason": "x", "idempotency_key": "form-2"}))).await;
+    assert_eq!(too_much.status(), StatusCode::UNPROCESSABLE_ENTITY, "20,000 are already held for the first refund");
+    // core-api's loop sends the pending intent to Razorpay.
+    let pending = api.store.stale_refund_intents(zelly_service::now_ms() + 1, 10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].1.amount_minor, 20_000);
+    let audit = api.store.audit_log(&zelly_store::AuditQuery { action: Some("order.refund".into()), limit: 5, ..Default::default() }).await.unwrap();
+    assert_eq!(audit.len(), 2, "each accepted request is logged: {audit:?}");
+}
+
+async fn support_asks_for_a_custom_domain_to_be_checked_again(store: DynStore) {
+    let api = spawn(store).await;
+    let tenant = api.store.create_tenant(&zelly_store::NewTenant { slug: zelly_edge::TenantSlug::parse("bolt").unwrap(), name: "Bolt".into() }).await.unwrap();
+    let domain = zelly_edge::DomainName::parse("shop.bolt.example").unwrap();
+    api.store.claim_domain(tenant.id, &domain, "token", 5).await.unwrap();
+    let proven = zelly_store::DomainCheckOutcome { proven: Some(true), routed: true, failure: None };
+    api.store.record_domain_check(tenant.id, &domain, &proven, zelly_service::now_ms()).await.unwrap();
+    let (support, _) = api.signed_in("support@zelly.test", StaffRole::Support).await;
+    let before = api.store.domains_due(zelly_service::now_ms() - 60_000, 10).await.unwrap();
+    assert!(before.is_empty(), "just checked");
+    let res = api.call(Method::POST, &format!("/api/admin/tenants/{}/domains/shop.bolt.example/recheck", tenant.id), Some(&support), None).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let due = api.store.domains_due(zelly_service::now_ms() - 60_000, 10).await.unwrap();
+    assert_eq!(due.iter().map(|d| d.domain.as_str()).collect::<Vec<_>>(), ["shop.bolt.example"]);
+    let platform = api.call(Method::POST, &format!("/api/admin/tenants/{}/domains/bolt.localhost/recheck", tenant.id), Some(&support), None).await;
+    assert_eq!(platform.status(), StatusCode::NOT_FOUND, "only custom domains are checked");
 }

@@ -227,7 +227,7 @@ pub mod testing {
             name: "Tea House".into(),
             currency: zelly_edge::Currency::INR,
             domain: zelly_edge::DomainName::parse("tea-house.zelly.test").expect("a domain"),
-            owner_uid: "ana".into(),
+            owner_uid: Some("ana".into()),
             owner_email: Some("ana@example.com".into()),
         };
         let tenant = store.open_store(&open).await.expect("the store opens").id;

@@ -101,7 +101,7 @@ async fn place_order(store: &DynStore) -> zelly_edge::orders::Order {
             name: "Tea House".into(),
             currency: Currency::INR,
             domain: DomainName::parse("tea-house.zelly.test").unwrap(),
-            owner_uid: "ana".into(),
+            owner_uid: Some("ana".into()),
             owner_email: Some("ana@example.com".into()),
         })
         .await

@@ -157,6 +157,10 @@ pub trait BackofficeStore: Send + Sync {
     async fn platform_tenants(&self, search: &TenantSearch) -> Result<TenantPage, StoreError>;
     /// Orders across stores, newest first.
     async fn find_orders(&self, search: &OrderSearch) -> Result<Vec<AdminOrderHit>, StoreError>;
+    /// Marks one of the store's custom domains (served, or flagged after a failed check) as due
+    /// for its next DNS check, which core-api's re-check loop then makes: whether there was such
+    /// a domain.
+    async fn request_domain_check(&self, tenant: Uuid, domain: &zelly_edge::DomainName) -> Result<bool, StoreError>;
     /// The store's webhook deliveries received between the two times, oldest first.
     async fn webhook_receipts(&self, tenant: Uuid, from_ms: i64, to_ms: i64) -> Result<Vec<WebhookReceipt>, StoreError>;
 }
@@ -415,6 +419,18 @@ macro_rules! backoffice_store_impl {
                     .fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(rows.into_iter().map($crate::backoffice::rows::hit).collect())
+            }
+
+            async fn request_domain_check(&self, tenant: Uuid, domain: &zelly_edge::DomainName) -> Result<bool, StoreError> {
+                let mut tx = self.tenant_tx(tenant).await?;
+                let served = sqlx::query(concat!(
+                    "UPDATE ", $p, "tenant_domains SET checked_at_ms = NULL WHERE tenant_id = $1 AND domain = $2 AND kind = 'custom'"))
+                    .bind(tenant).bind(domain.as_str()).execute(&mut *tx).await?;
+                let flagged = sqlx::query(concat!(
+                    "UPDATE ", $p, "domain_claims SET checked_at_ms = NULL WHERE tenant_id = $1 AND domain = $2 AND status = 'flagged'"))
+                    .bind(tenant).bind(domain.as_str()).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(served.rows_affected() + flagged.rows_affected() > 0)
             }
 
             async fn webhook_receipts(&self, tenant: Uuid, from_ms: i64, to_ms: i64) -> Result<Vec<zelly_edge::admin::WebhookReceipt>, StoreError> {

@@ -24,8 +24,9 @@ pub struct OpenStore {
     pub currency: Currency,
     /// `{slug}.{platform domain}`.
     pub domain: DomainName,
-    /// The owner's Firebase uid.
-    pub owner_uid: String,
+    /// The owner's Firebase uid; none for a store staff open for a merchant, whose owner joins
+    /// through an invite.
+    pub owner_uid: Option<String>,
     /// The owner's email, when their token has one.
     pub owner_email: Option<String>,
 }
@@ -90,7 +91,8 @@ pub struct DueDomain {
 /// Stores, teams and domains.
 #[async_trait]
 pub trait TeamStore: Send + Sync {
-    /// Opens a store: the tenant, its owner's membership and its platform domain, all or none. A
+    /// Opens a store: the tenant, its owner's membership (when the owner is known) and its platform
+    /// domain, all or none. A
     /// taken slug or domain is [`StoreError::Conflict`].
     async fn open_store(&self, new: &OpenStore) -> Result<Tenant, StoreError>;
     /// The store's primary domain: the one chosen, else its first served domain by name.
@@ -200,9 +202,11 @@ macro_rules! team_store_impl {
                      RETURNING id, slug, name, status, logo_url, accent_color, catalog_version, currency"))
                     .bind(id).bind(new.slug.as_str()).bind(new.name.trim()).bind(new.currency.as_str())
                     .fetch_one(&mut *tx).await?;
-                sqlx::query(concat!("INSERT INTO ", $p, "memberships (tenant_id, firebase_uid, role, email, created_at_ms) VALUES ($1, $2, 'owner', $3, $4)"))
-                    .bind(id).bind(&new.owner_uid).bind(new.owner_email.as_deref()).bind(now)
-                    .execute(&mut *tx).await?;
+                if let Some(owner_uid) = &new.owner_uid {
+                    sqlx::query(concat!("INSERT INTO ", $p, "memberships (tenant_id, firebase_uid, role, email, created_at_ms) VALUES ($1, $2, 'owner', $3, $4)"))
+                        .bind(id).bind(owner_uid).bind(new.owner_email.as_deref()).bind(now)
+                        .execute(&mut *tx).await?;
+                }
                 sqlx::query(concat!(
                     "INSERT INTO ", $p, "tenant_domains (domain, tenant_id, is_primary, kind, status, checked_at_ms) VALUES ($1, $2, TRUE, 'platform', 'active', $3)"))
                     .bind(new.domain.as_str()).bind(id).bind(now)

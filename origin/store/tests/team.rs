@@ -32,7 +32,7 @@ async fn open(store: &DynStore, slug: &str, owner: &str) -> Uuid {
             name: format!("{slug} shop"),
             currency: Currency::parse("USD").unwrap(),
             domain: domain(&format!("{slug}.zelly.test")),
-            owner_uid: owner.into(),
+            owner_uid: Some(owner.into()),
             owner_email: Some(format!("{owner}@example.com")),
         })
         .await
@@ -87,7 +87,7 @@ async fn a_taken_slug_or_domain_opens_nothing(store: DynStore) {
             name: "Copy".into(),
             currency: Currency::INR,
             domain: domain("other.zelly.test"),
-            owner_uid: "bo".into(),
+            owner_uid: Some("bo".into()),
             owner_email: None,
         })
         .await;
@@ -99,7 +99,7 @@ async fn a_taken_slug_or_domain_opens_nothing(store: DynStore) {
             name: "Fresh".into(),
             currency: Currency::INR,
             domain: domain("tea-house.zelly.test"),
-            owner_uid: "bo".into(),
+            owner_uid: Some("bo".into()),
             owner_email: None,
         })
         .await;

@@ -72,7 +72,7 @@ pub async fn open_store(
         name: input.name.trim().to_owned(),
         currency,
         domain: domain.clone(),
-        owner_uid: user.uid,
+        owner_uid: Some(user.uid),
         owner_email: user.email,
     };
     let tenant = state.store.open_store(&new).await.map_err(|err| match err {
