@@ -23,7 +23,27 @@ export const env = {
   mailUrl: required("ZELLY_MAIL_URL"),
   customerAuthUrl: required("ZELLY_CUSTOMER_AUTH_URL"),
   shopifyUrl: required("ZELLY_SHOPIFY_URL"),
+  slackUrl: required("ZELLY_SLACK_URL"),
+  staffEmail: required("ZELLY_STAFF_EMAIL"),
+  staffPassword: required("ZELLY_STAFF_PASSWORD"),
+  redisUrl: required("ZELLY_REDIS_URL"),
 };
+
+/// The six-digit code an authenticator app shows for a base32 TOTP secret (RFC 6238: SHA-1,
+/// 30-second steps) at `atSeconds`.
+export async function totpCode(secretBase32, atSeconds = Date.now() / 1000) {
+  const { createHmac } = await import("node:crypto");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atSeconds / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, "0");
+}
 
 /// The emails the mail catcher (MailDev) holds for `to`, newest last, polled until one arrives.
 export async function emailsTo(to) {

@@ -279,6 +279,9 @@ fn test() -> Result<()> {
         redis_url: Some(redis.url.clone()),
         clickhouse_url: Some(clickhouse.url()),
     };
+    // A staff admin for the admin-ui journey, with a password made for this run.
+    let staff_password = platform::dev_staff_password(&work.join("data"))?;
+    platform::create_staff(&work.join("data"), platform::DEV_STAFF_EMAIL, "admin", &staff_password)?;
     let shared = start_platform(&mut p, &rt, ports, shared, &work.join("data"), false)?;
     step("Starting both Workers under wrangler dev");
     start_workers(&mut p, &ports, worker_storefront, worker_checkout, &shared, &work.join("wrangler"))?;
@@ -305,6 +308,10 @@ fn test() -> Result<()> {
         .env("ZELLY_SHOPIFY_URL", format!("http://localhost:{}", ports.shopify))
         .env("ZELLY_ADDRESS_URL", format!("http://localhost:{}", ports.address))
         .env("ZELLY_STOREFRONT_TOKEN", &token)
+        .env("ZELLY_SLACK_URL", format!("http://localhost:{}", ports.slack))
+        .env("ZELLY_STAFF_EMAIL", platform::DEV_STAFF_EMAIL)
+        .env("ZELLY_STAFF_PASSWORD", &staff_password)
+        .env("ZELLY_REDIS_URL", &redis.url)
         .env("CHROMIUM", "/usr/bin/chromium"));
     p.stop();
     rt.shutdown_background();

@@ -576,3 +576,18 @@ async fn support_asks_for_a_custom_domain_to_be_checked_again(store: DynStore) {
     let platform = api.call(Method::POST, &format!("/api/admin/tenants/{}/domains/bolt.localhost/recheck", tenant.id), Some(&support), None).await;
     assert_eq!(platform.status(), StatusCode::NOT_FOUND, "only custom domains are checked");
 }
+
+/// Without its queue server the dashboard says so (503) instead of failing obscurely.
+#[tokio::test]
+async fn the_queues_dashboard_answers_503_when_redis_is_down() {
+    let store = zelly_store::testing::sqlite_store().await;
+    let queues: DynQueues = Arc::new(zelly_queue::testing::DownQueues);
+    let state = admin_api::AppState::new(store.clone(), queues.clone(), JwtKeys::new(SECRET).unwrap());
+    let base = zelly_service::serve_in_background(admin_api::app(state)).await.unwrap();
+    let api = Api { base, store, queues, http: reqwest::Client::new() };
+    let (token, _) = api.signed_in("ro@zelly.test", StaffRole::ReadOnly).await;
+    let res = api.call(Method::GET, "/api/admin/queues", Some(&token), None).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "the queue server cannot be reached");
+}

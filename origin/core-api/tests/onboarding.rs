@@ -211,35 +211,7 @@ async fn an_invite_brings_a_colleague_in_and_removal_takes_them_out(store: DynSt
     assert_eq!(status, StatusCode::GONE);
 }
 
-/// A queue that is down: every call fails as an unreachable Redis would.
-struct DownQueues;
-
-#[async_trait::async_trait]
-impl zelly_queue::Queues for DownQueues {
-    fn backend(&self) -> &'static str {
-        "down"
-    }
-    async fn add(&self, _: &str, _: zelly_queue::NewJob) -> Result<String, zelly_queue::QueueError> {
-        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
-    }
-    async fn add_bulk(&self, _: &str, _: Vec<zelly_queue::NewJob>) -> Result<Vec<String>, zelly_queue::QueueError> {
-        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
-    }
-    async fn status(&self, _: &str, _: &str) -> Result<Option<zelly_queue::JobStatus>, zelly_queue::QueueError> {
-        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
-    }
-    async fn counts(&self, _: &str) -> Result<zelly_queue::JobCounts, zelly_queue::QueueError> {
-        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
-    }
-    async fn start_worker(
-        &self,
-        _: &str,
-        _: zelly_queue::DynProcessor,
-        _: zelly_queue::WorkerOptions,
-    ) -> Result<zelly_queue::Worker, zelly_queue::QueueError> {
-        Err(zelly_queue::QueueError::Unreachable("the queue is down".into()))
-    }
-}
+use zelly_queue::testing::DownQueues;
 
 async fn an_invite_is_emailed_once_and_without_a_queue_none_is_created(store: DynStore) {
     let app = App::spawn(store.clone()).await;

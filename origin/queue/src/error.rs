@@ -9,9 +9,6 @@ pub enum QueueError {
     /// The job is running, so it cannot be removed; the message names it.
     #[error("job {0} is running and cannot be removed until it finishes")]
     JobActive(String),
-    /// This implementation of [`Queues`](crate::Queues) does not offer the operation named.
-    #[error("the queue backend does not support {0}")]
-    Unsupported(&'static str),
     /// The Redis server cannot hold BullMQ queues safely; the message names the problem and the fix.
     #[error("{0}")]
     UnsuitableServer(String),

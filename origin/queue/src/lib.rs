@@ -386,59 +386,35 @@ pub trait Queues: Send + Sync {
         options: WorkerOptions,
     ) -> Result<Worker, QueueError>;
 
-    // The admin operations below have default bodies only so that test doubles need not write
-    // them; both backends implement every one.
-
     /// A page of the queue's failed jobs, newest failure first: `limit` jobs after skipping
     /// `offset`.
-    async fn failed_jobs(&self, queue: &str, offset: u64, limit: u64) -> Result<Vec<FailedJob>, QueueError> {
-        let _ = (queue, offset, limit);
-        Err(QueueError::Unsupported("failed_jobs"))
-    }
+    async fn failed_jobs(&self, queue: &str, offset: u64, limit: u64) -> Result<Vec<FailedJob>, QueueError>;
 
     /// Moves a failed job back to waiting with all its attempts again, so that it runs again.
     /// `false` if the queue holds no failed job with that id (an unknown id, or a job in another
     /// state).
-    async fn retry_failed(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
-        let _ = (queue, job_id);
-        Err(QueueError::Unsupported("retry_failed"))
-    }
+    async fn retry_failed(&self, queue: &str, job_id: &str) -> Result<bool, QueueError>;
 
     /// Retries every job that is failed when called, as [`Queues::retry_failed`] does, and
     /// returns how many were moved back to waiting.
-    async fn retry_all_failed(&self, queue: &str) -> Result<u64, QueueError> {
-        let _ = queue;
-        Err(QueueError::Unsupported("retry_all_failed"))
-    }
+    async fn retry_all_failed(&self, queue: &str) -> Result<u64, QueueError>;
 
     /// Deletes a job that is not running (waiting, delayed, completed or failed): `true` if it
     /// was deleted, `false` if the queue holds no job with that id. A running job is left alone
     /// and refused with [`QueueError::JobActive`] (a job whose worker died can be removed once its
     /// lock has expired).
-    async fn remove_job(&self, queue: &str, job_id: &str) -> Result<bool, QueueError> {
-        let _ = (queue, job_id);
-        Err(QueueError::Unsupported("remove_job"))
-    }
+    async fn remove_job(&self, queue: &str, job_id: &str) -> Result<bool, QueueError>;
 
     /// Pauses the queue: from now on no worker of it, in this process or another, takes a new
     /// job until [`Queues::resume`]. Running jobs finish; jobs added meanwhile wait. Pausing a
     /// paused queue does nothing.
-    async fn pause(&self, queue: &str) -> Result<(), QueueError> {
-        let _ = queue;
-        Err(QueueError::Unsupported("pause"))
-    }
+    async fn pause(&self, queue: &str) -> Result<(), QueueError>;
 
     /// Lets the workers of a paused queue take jobs again. Resuming a running queue does nothing.
-    async fn resume(&self, queue: &str) -> Result<(), QueueError> {
-        let _ = queue;
-        Err(QueueError::Unsupported("resume"))
-    }
+    async fn resume(&self, queue: &str) -> Result<(), QueueError>;
 
     /// Whether the queue is paused.
-    async fn is_paused(&self, queue: &str) -> Result<bool, QueueError> {
-        let _ = queue;
-        Err(QueueError::Unsupported("is_paused"))
-    }
+    async fn is_paused(&self, queue: &str) -> Result<bool, QueueError>;
 }
 
 /// A shareable handle on whichever backend was configured.

@@ -113,3 +113,55 @@ pub async fn run_node(script: &str, url: &str, prefix: &str, queue: &str, count:
     assert!(out.status.success(), "node {script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|e| panic!("node {script} printed no JSON ({e}):\n{stdout}"))
 }
+
+/// Queues that are down: every call fails as an unreachable Redis would. For tests of what a
+/// service does without its queue.
+#[derive(Debug, Default)]
+pub struct DownQueues;
+
+fn down<T>() -> Result<T, crate::QueueError> {
+    Err(crate::QueueError::Unreachable("the queue is down".into()))
+}
+
+#[async_trait::async_trait]
+impl crate::Queues for DownQueues {
+    fn backend(&self) -> &'static str {
+        "down"
+    }
+    async fn add(&self, _: &str, _: crate::NewJob) -> Result<String, crate::QueueError> {
+        down()
+    }
+    async fn add_bulk(&self, _: &str, _: Vec<crate::NewJob>) -> Result<Vec<String>, crate::QueueError> {
+        down()
+    }
+    async fn status(&self, _: &str, _: &str) -> Result<Option<crate::JobStatus>, crate::QueueError> {
+        down()
+    }
+    async fn counts(&self, _: &str) -> Result<crate::JobCounts, crate::QueueError> {
+        down()
+    }
+    async fn start_worker(&self, _: &str, _: crate::DynProcessor, _: crate::WorkerOptions) -> Result<crate::Worker, crate::QueueError> {
+        down()
+    }
+    async fn failed_jobs(&self, _: &str, _: u64, _: u64) -> Result<Vec<crate::FailedJob>, crate::QueueError> {
+        down()
+    }
+    async fn retry_failed(&self, _: &str, _: &str) -> Result<bool, crate::QueueError> {
+        down()
+    }
+    async fn retry_all_failed(&self, _: &str) -> Result<u64, crate::QueueError> {
+        down()
+    }
+    async fn remove_job(&self, _: &str, _: &str) -> Result<bool, crate::QueueError> {
+        down()
+    }
+    async fn pause(&self, _: &str) -> Result<(), crate::QueueError> {
+        down()
+    }
+    async fn resume(&self, _: &str) -> Result<(), crate::QueueError> {
+        down()
+    }
+    async fn is_paused(&self, _: &str) -> Result<bool, crate::QueueError> {
+        down()
+    }
+}
