@@ -105,6 +105,87 @@ pub fn conversion_rate(converted_sessions: u64, visits: u64) -> f64 {
     }
 }
 
+/// How many stores [`PlatformReport::top_stores`] lists at most.
+pub const TOP_STORES: usize = 10;
+
+/// The value of the orders placed in one currency, in its minor unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Gmv {
+    /// ISO 4217 currency code, e.g. `INR`.
+    pub currency: String,
+    /// Sum of the orders' values in that currency's minor unit (paise for INR).
+    pub amount_minor: i64,
+}
+
+/// The whole platform's (or one store's) figures for one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlatformDay {
+    /// The day, `YYYY-MM-DD` at the report's offset.
+    pub date: String,
+    /// Distinct shopper sessions that sent any event (a session belongs to one store).
+    pub visits: u64,
+    /// Orders placed.
+    pub orders: u64,
+    /// Order value per currency, sorted by currency; empty without orders.
+    pub gmv: Vec<Gmv>,
+    /// Sessions that placed an order, over visits (0 to 1; 0 with no visits).
+    pub conversion_rate: f64,
+}
+
+/// The figures over a whole platform report's range: of every store, or of the one asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlatformTotals {
+    /// Distinct shopper sessions over the range (not a sum of days).
+    pub visits: u64,
+    /// Orders placed.
+    pub orders: u64,
+    /// Order value per currency, sorted by currency; empty without orders.
+    pub gmv: Vec<Gmv>,
+    /// Sessions that placed an order, over visits (0 to 1; 0 with no visits).
+    pub conversion_rate: f64,
+}
+
+/// One store's figures over a platform report's range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoreFigures {
+    /// The store (tenant).
+    pub tenant_id: Uuid,
+    /// Distinct shopper sessions of the store over the range.
+    pub visits: u64,
+    /// Orders placed in the store.
+    pub orders: u64,
+    /// The store's order value per currency, sorted by currency; empty without orders.
+    pub gmv: Vec<Gmv>,
+    /// The store's sessions that placed an order, over its visits (0 to 1; 0 with no visits).
+    pub conversion_rate: f64,
+}
+
+/// Platform-wide analytics for platform staff: visits, orders, GMV and conversion per day,
+/// across every store or for one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlatformReport {
+    /// First day reported, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day reported, `YYYY-MM-DD`.
+    pub to: String,
+    /// The offset from UTC, in minutes, the days are in.
+    pub utc_offset_minutes: i32,
+    /// The one store reported on, or `None` for the whole platform.
+    pub tenant_id: Option<Uuid>,
+    /// Figures over the whole range.
+    pub totals: PlatformTotals,
+    /// One entry per day from `from` to `to`, in order, with zeros for quiet days.
+    pub days: Vec<PlatformDay>,
+    /// Up to [`TOP_STORES`] stores with events in the range, most orders first (ties by visits,
+    /// then tenant id); empty when the report is of one store.
+    pub top_stores: Vec<StoreFigures>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

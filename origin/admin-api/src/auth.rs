@@ -405,6 +405,11 @@ pub async fn confirm_totp(staff: SignedIn, State(state): State<AppState>, AppJso
     Ok(Json(StaffToken { access_token, expires_in: ACCESS_TTL_SECS, staff: member(&account), must_enroll_totp: false }).into_response())
 }
 
+/// A 500 with its cause logged.
+pub fn internal(message: impl Into<String>) -> ApiError {
+    ApiError::Internal(message.into().into())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -435,9 +440,4 @@ mod tests {
         assert_eq!(code_step(&secret, "a@b.c", "28708", 59).unwrap(), None, "five digits");
         assert_eq!(code_step(&secret, "a@b.c", "287 082", 59).unwrap(), Some(1), "spaces are fine");
     }
-}
-
-/// A 500 with its cause logged.
-pub fn internal(message: impl Into<String>) -> ApiError {
-    ApiError::Internal(message.into().into())
 }

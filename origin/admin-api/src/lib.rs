@@ -216,6 +216,9 @@ pub async fn health() -> Json<Health> {
     Json(Health { status: "ok".into(), service: "admin-api".into() })
 }
 
+/// The largest id or offset a query takes: what a JavaScript number holds exactly.
+pub const MAX_SAFE_ID: i64 = 9_007_199_254_740_991;
+
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -244,6 +247,9 @@ pub async fn audit_log(
     let limit = params.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::Unprocessable("limit: must be 1-200".into()));
+    }
+    if params.before.is_some_and(|id| !(1..=MAX_SAFE_ID).contains(&id)) {
+        return Err(ApiError::Unprocessable("before: must be a row id from the log".into()));
     }
     let query = AuditQuery {
         tenant: params.tenant,

@@ -53,7 +53,7 @@ pub async fn search(_staff: ReadOnly, State(state): State<AppState>, AppQuery(pa
     if params.number.is_some() && params.tenant.is_none() {
         return Err(ApiError::Unprocessable("tenant: an order number is per store; choose the store too".into()));
     }
-    if params.number.is_some_and(|n| n < 1) {
+    if params.number.is_some_and(|n| !(1..=crate::MAX_SAFE_ID).contains(&n)) {
         return Err(ApiError::Unprocessable("number: order numbers start at 1".into()));
     }
     for (field, value) in [("email", &email), ("payment_id", &payment_id)] {

@@ -87,7 +87,11 @@ pub async fn failed(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::Unprocessable("limit: must be 1-200".into()));
     }
-    let jobs = state.queues.failed_jobs(name, page.offset.unwrap_or(0), limit).await.map_err(queue_error)?;
+    let offset = page.offset.unwrap_or(0);
+    if offset > 1_000_000 {
+        return Err(ApiError::Unprocessable("offset: must be at most 1000000".into()));
+    }
+    let jobs = state.queues.failed_jobs(name, offset, limit).await.map_err(queue_error)?;
     Ok(Json(
         jobs.into_iter()
             .map(|job| FailedJobView {

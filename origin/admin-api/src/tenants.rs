@@ -43,7 +43,11 @@ pub async fn list(_staff: ReadOnly, State(state): State<AppState>, AppQuery(para
     if params.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ApiError::Unprocessable("q: must be at most 200 characters".into()));
     }
-    let search = TenantSearch { id: None, text: params.q, status: params.status, limit, offset: params.offset.unwrap_or(0) };
+    let offset = params.offset.unwrap_or(0);
+    if offset > 1_000_000 {
+        return Err(ApiError::Unprocessable("offset: must be at most 1000000".into()));
+    }
+    let search = TenantSearch { id: None, text: params.q, status: params.status, limit, offset };
     Ok(Json(state.store.platform_tenants(&search).await?))
 }
 
@@ -140,7 +144,7 @@ pub async fn create(
     let owner_email = match invite_input.validate() {
         Ok(email) => Some(email),
         Err(e) => {
-            errors.extend(e.into_iter().map(|(_, message)| ("owner_email".to_owned(), message)));
+            errors.extend(e.into_values().map(|message| ("owner_email".to_owned(), message)));
             None
         }
     };

@@ -157,6 +157,7 @@ zelly_store::on_both_backends!(
     an_admin_opens_a_store_for_a_merchant_who_is_invited_by_email,
     an_admin_refund_is_recorded_once_and_never_exceeds_what_was_paid,
     support_asks_for_a_custom_domain_to_be_checked_again,
+    every_route_refuses_control_characters_and_integers_out_of_range_in_one_error_shape,
 );
 
 async fn forged_expired_alg_none_and_wrong_key_tokens_are_refused_on_every_staff_route(store: DynStore) {
@@ -590,4 +591,41 @@ async fn the_queues_dashboard_answers_503_when_redis_is_down() {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["message"], "the queue server cannot be reached");
+}
+
+/// The API rules walk (`zelly_service::api_walk`) over admin-api's `/openapi.json`, as an admin
+/// with real ids for every path parameter.
+async fn every_route_refuses_control_characters_and_integers_out_of_range_in_one_error_shape(store: DynStore) {
+    zelly_store::demo::seed_demo(&store).await.unwrap();
+    let api = spawn(store).await;
+    let (admin, _) = api.signed_in("admin@zelly.test", StaffRole::Admin).await;
+    let demo = api.store.tenant_by_slug(&zelly_edge::TenantSlug::parse("demo").unwrap()).await.unwrap().unwrap();
+    let domain = zelly_edge::DomainName::parse("shop.demo.example").unwrap();
+    api.store.claim_domain(demo.id, &domain, "token", 5).await.unwrap();
+    let proven = zelly_store::DomainCheckOutcome { proven: Some(true), routed: true, failure: None };
+    api.store.record_domain_check(demo.id, &domain, &proven, zelly_service::now_ms()).await.unwrap();
+    let variant = api.store.list_products(demo.id).await.unwrap()[0].variants[0].id;
+    let input = zelly_store::testing::checkout_input(&[(variant, 1)], zelly_edge::orders::PaymentMethod::Razorpay);
+    let checkout = api.store.create_checkout(demo.id, &input, zelly_service::now_ms(), zelly_edge::orders::RESERVATION_MS).await.unwrap();
+    let paid = zelly_edge::orders::PaymentConfirmation { payment_id: Some("pay_walk".into()), amount_minor: checkout.total.amount_minor };
+    let order = api.store.finalize_checkout(demo.id, checkout.id, &paid, zelly_service::now_ms()).await.unwrap().order;
+    let job = api.queues.add(zelly_queue::SHOPIFY_WEBHOOK, NewJob::new("products/update", json!({})).with_id("walk-job")).await.unwrap();
+    let walk = zelly_service::api_walk::ApiWalk {
+        base: api.base.clone(),
+        http: api.http.clone(),
+        ids: [
+            (("tenants", "id"), demo.id.to_string()),
+            (("domains", "domain"), domain.as_str().to_owned()),
+            (("orders", "id"), order.id.to_string()),
+            (("queues", "name"), zelly_queue::SHOPIFY_WEBHOOK.to_owned()),
+            (("jobs", "id"), job),
+        ]
+        .into_iter()
+        .map(|((segment, name), id)| ((segment.to_owned(), name.to_owned()), id))
+        .collect(),
+        tokens: vec![("staff".into(), admin)],
+        skip: Vec::new(),
+    };
+    let checked = walk.check_every_route().await;
+    assert!(checked > 20, "the walk reached {checked} fields: is /openapi.json documenting the bodies?");
 }

@@ -38,6 +38,16 @@
 //! which is never negative there, so no time-zone function or floor division of negative numbers
 //! is needed. A condition on `received_at` (whole seconds) lets ClickHouse skip other months' parts.
 //!
+//! # The platform report
+//! It reads every tenant's rows (or one tenant's) by the same time conditions. Visits are
+//! `uniqExact(tenant_id, session_id)` (a session id belongs to one store), orders
+//! `uniqExactIf(event_id, kind = 'order_placed')`. GMV is a sum, which distinct counting cannot
+//! protect from a not-yet-merged duplicate, so orders are first collapsed to one row per
+//! `event_id` (`GROUP BY event_id` with `any(…)`: copies of an event are identical) in a
+//! subquery, then summed per currency. Without a tenant the first key column is unconstrained,
+//! but the `received_at` condition still prunes parts by their month partition and min/max of
+//! `received_at`, so only the range's months are read.
+//!
 //! # Migrations
 //! At connect, the database is created if missing and each migration not yet recorded for the
 //! events table in `schema_migrations` (in the same database) is applied, then recorded.
@@ -50,7 +60,7 @@
 //! (`ClickHouse at http://…: insert: … Connection refused`).
 
 use crate::error::chain;
-use crate::report::{Counts, DAY_MS, build_report};
+use crate::report::{Counts, DAY_MS, PlatformCounts, PlatformData, build_platform_report, build_report};
 use crate::{AnalyticsError, AnalyticsStore, ClickHouseConfig, ReportRange, checked, unique_events};
 use ::clickhouse::{Client, Row};
 use async_trait::async_trait;
@@ -58,7 +68,7 @@ use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::time::Duration;
 use uuid::Uuid;
-use zelly_edge::analytics::{AnalyticsReport, TOP_PRODUCTS, TopProduct};
+use zelly_edge::analytics::{AnalyticsReport, PlatformReport, TOP_PRODUCTS, TOP_STORES, TopProduct};
 use zelly_edge::events::{EventKind, StoreEvent};
 
 /// The first server version (major, minor) whose row types are validated: an LTS release with
@@ -165,6 +175,45 @@ impl From<&CountsRow> for Counts {
             converted_sessions: row.converted_sessions,
         }
     }
+}
+
+/// Platform counts of one group (a day index, or 0 for the range).
+#[derive(Debug, Row, Deserialize)]
+struct PlatformDayRow {
+    day: u64,
+    visits: u64,
+    orders: u64,
+    converted_sessions: u64,
+}
+
+/// Platform counts of one store.
+#[derive(Debug, Row, Deserialize)]
+struct PlatformStoreRow {
+    /// As text, so that ties order as [`Uuid`] does (see [`ProductRow::product`]).
+    tenant: String,
+    visits: u64,
+    orders: u64,
+    converted_sessions: u64,
+}
+
+/// Order value of one day index in one currency.
+#[derive(Debug, Row, Deserialize)]
+struct DayGmvRow {
+    day: u64,
+    currency: String,
+    amount_minor: i64,
+}
+
+/// Order value of one store in one currency.
+#[derive(Debug, Row, Deserialize)]
+struct StoreGmvRow {
+    tenant: String,
+    currency: String,
+    amount_minor: i64,
+}
+
+fn parse_tenant(text: &str) -> Result<Uuid, AnalyticsError> {
+    Uuid::parse_str(text).map_err(|e| AnalyticsError::Corrupt(format!("tenant_id {text:?}: {e}")))
 }
 
 /// One product's views and add-to-carts.
@@ -316,12 +365,59 @@ impl ClickHouseAnalytics {
     /// The rows of one tenant in the range, by `received_at_ms` (exact) and `received_at`
     /// (whole seconds, so that ClickHouse can skip parts of other days and months).
     fn range_filter(range: &ReportRange) -> String {
+        format!("tenant_id = toUUID(?) AND {}", Self::time_filter(range))
+    }
+
+    /// The rows of every tenant in the range, by the time conditions of [`Self::range_filter`].
+    fn time_filter(range: &ReportRange) -> String {
         let (start, end) = (range.start_ms(), range.end_ms());
         format!(
-            "tenant_id = toUUID(?) AND received_at_ms >= {start} AND received_at_ms < {end} \
+            "received_at_ms >= {start} AND received_at_ms < {end} \
              AND received_at >= toDateTime({}) AND received_at <= toDateTime({})",
             seconds(start),
             seconds(end - 1),
+        )
+    }
+
+    /// The platform report's rows: the range's, of one tenant (bound first) when `tenant`.
+    fn platform_filter(range: &ReportRange, tenant: bool) -> String {
+        if tenant { Self::range_filter(range) } else { Self::time_filter(range) }
+    }
+
+    /// The day index of a row in the range.
+    fn day_expression(range: &ReportRange) -> String {
+        format!("toUInt64(intDiv(received_at_ms - {}, {DAY_MS}))", range.start_ms())
+    }
+
+    /// Platform counts grouped by `key` (selected as `key_alias`), or over the range (`key` a
+    /// constant, `group` empty).
+    fn platform_counts_sql(&self, key: &str, key_alias: &str, filter: &str, group: &str) -> String {
+        format!(
+            "SELECT {key} AS {key_alias}, \
+                    toUInt64(uniqExact(tenant_id, session_id)) AS visits, \
+                    toUInt64(uniqExactIf(event_id, kind = '{order}')) AS orders, \
+                    toUInt64(uniqExactIf(tenant_id, session_id, kind = '{order}')) AS converted_sessions \
+             FROM {table} WHERE {filter} {group}",
+            order = EventKind::OrderPlaced.as_str(),
+            table = self.table,
+        )
+    }
+
+    /// Order values summed by `key` (an expression of the columns `tenant_id` and
+    /// `received_at_ms`, selected as `key_alias`) and currency. Copies of an event (the same
+    /// `event_id`, tenant and time) are collapsed into one row first.
+    fn platform_gmv_sql(&self, key: &str, key_alias: &str, filter: &str) -> String {
+        format!(
+            "SELECT {key} AS {key_alias}, currency, toInt64(sum(amount)) AS amount_minor \
+             FROM (SELECT event_id, tenant_id, received_at_ms, \
+                          any(assumeNotNull(value_currency)) AS currency, \
+                          any(assumeNotNull(value_minor)) AS amount \
+                   FROM {table} \
+                   WHERE {filter} AND kind = '{order}' AND isNotNull(value_minor) AND isNotNull(value_currency) \
+                   GROUP BY event_id, tenant_id, received_at_ms) \
+             GROUP BY {key_alias}, currency ORDER BY {key_alias}, currency",
+            order = EventKind::OrderPlaced.as_str(),
+            table = self.table,
         )
     }
 
@@ -423,6 +519,77 @@ impl AnalyticsStore for ClickHouseAnalytics {
             })
             .collect::<Result<Vec<_>, AnalyticsError>>()?;
         Ok(build_report(range, Counts::from(&totals), &days, top_products))
+    }
+
+    #[tracing::instrument(skip_all, fields(tenant = ?tenant_id))]
+    async fn platform_report(
+        &self,
+        tenant_id: Option<Uuid>,
+        range: &ReportRange,
+    ) -> Result<PlatformReport, AnalyticsError> {
+        checked(range)?;
+        let tenant = tenant_id.map(|id| id.to_string());
+        let filter = Self::platform_filter(range, tenant.is_some());
+        let query = |sql: &str| {
+            let query = self.client.query(sql);
+            match &tenant {
+                Some(tenant) => query.bind(tenant.as_str()),
+                None => query,
+            }
+        };
+        let day = Self::day_expression(range);
+        let days_sql = self.platform_counts_sql(&day, "day", &filter, "GROUP BY day ORDER BY day");
+        let totals_sql = self.platform_counts_sql("toUInt64(0)", "day", &filter, "");
+        let day_gmv_sql = self.platform_gmv_sql(&day, "day", &filter);
+        let stores_sql = self.platform_counts_sql(
+            "toString(tenant_id)",
+            "tenant",
+            &filter,
+            &format!("GROUP BY tenant ORDER BY orders DESC, visits DESC, tenant ASC LIMIT {TOP_STORES}"),
+        );
+        let stores = async {
+            if tenant.is_some() {
+                return Ok(Vec::new());
+            }
+            self.run("platform report top stores", query(&stores_sql).fetch_all::<PlatformStoreRow>()).await
+        };
+        let (days, totals, day_gmv, stores) = tokio::try_join!(
+            self.run("platform report by day", query(&days_sql).fetch_all::<PlatformDayRow>()),
+            self.run("platform report totals", query(&totals_sql).fetch_one::<PlatformDayRow>()),
+            self.run("platform report GMV by day", query(&day_gmv_sql).fetch_all::<DayGmvRow>()),
+            stores,
+        )?;
+
+        let store_gmv = if stores.is_empty() {
+            Vec::new()
+        } else {
+            let placeholders = vec!["toUUID(?)"; stores.len()].join(", ");
+            let sql = self.platform_gmv_sql(
+                "toString(tenant_id)",
+                "tenant",
+                &format!("{filter} AND tenant_id IN ({placeholders})"),
+            );
+            let mut store_query = query(&sql);
+            for store in &stores {
+                store_query = store_query.bind(store.tenant.as_str());
+            }
+            let rows = self.run("platform report GMV by store", store_query.fetch_all::<StoreGmvRow>()).await?;
+            rows.into_iter()
+                .map(|row| Ok((parse_tenant(&row.tenant)?, row.currency, row.amount_minor)))
+                .collect::<Result<Vec<_>, AnalyticsError>>()?
+        };
+        let counts = |visits, orders, converted_sessions| PlatformCounts { visits, orders, converted_sessions };
+        let data = PlatformData {
+            totals: counts(totals.visits, totals.orders, totals.converted_sessions),
+            days: days.iter().map(|row| (row.day, counts(row.visits, row.orders, row.converted_sessions))).collect(),
+            day_gmv: day_gmv.into_iter().map(|row| (row.day, row.currency, row.amount_minor)).collect(),
+            stores: stores
+                .iter()
+                .map(|row| Ok((parse_tenant(&row.tenant)?, counts(row.visits, row.orders, row.converted_sessions))))
+                .collect::<Result<Vec<_>, AnalyticsError>>()?,
+            store_gmv,
+        };
+        Ok(build_platform_report(range, tenant_id, data))
     }
 
     async fn event_count(&self, tenant_id: Uuid) -> Result<u64, AnalyticsError> {

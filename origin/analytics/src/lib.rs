@@ -24,7 +24,8 @@
 //! - **All or nothing per batch, from the caller's view.** `insert` returns `Ok` only once the
 //!   whole batch is stored; after an error the caller retries the whole batch, which the rule
 //!   above makes harmless.
-//! - **One tenant per report.** Every read names its tenant; no query reads another tenant's rows.
+//! - **One tenant per report.** Every merchant read names its tenant; no query reads another
+//!   tenant's rows. Only the platform report, for platform staff, reads across tenants.
 //! - **Merchant days.** A [`ReportRange`] is calendar days at a fixed UTC offset: an event belongs
 //!   to the date of `received_at_ms + offset` (the time intake accepted it, not the shopper's
 //!   clock). Every day of the range is reported, zero-filled.
@@ -35,11 +36,21 @@
 //!   [`TOP_PRODUCTS`](zelly_edge::analytics::TOP_PRODUCTS) by product views, then add-to-carts,
 //!   then product id; products only added to carts follow with 0 views. Titles and handles are
 //!   left for core-api to fill from the catalog.
+//! - **Platform report** ([`AnalyticsStore::platform_report`], for platform staff): across every
+//!   store, or one. Visits = distinct `(tenant_id, session_id)` pairs with any event (a session id
+//!   belongs to one store); orders = distinct `order_placed` events; GMV = the values of distinct
+//!   `order_placed` events summed per currency (sorted by currency); conversion = distinct
+//!   `(tenant_id, session_id)` pairs with an order over visits. Per day, over the range (visits
+//!   distinct over the range), and for the top [`TOP_STORES`](zelly_edge::analytics::TOP_STORES)
+//!   stores by orders, then visits, then tenant id (none when one store is asked for). Only the
+//!   range's rows are read (by `received_at_ms`; on ClickHouse also by `received_at`, which prunes
+//!   other months' parts).
 //!
 //! # Tests
-//! `tests/conformance.rs` runs one suite against both backends ([`on_both_backends!`]); see
-//! [`testing`] for where its ClickHouse comes from (`ZELLY_TEST_CLICKHOUSE_URL`, else a throwaway
-//! [`TempClickHouse`](testing::TempClickHouse) when `clickhouse-server` is installed).
+//! `tests/conformance.rs` (and `tests/platform.rs`, for the platform report) run one suite
+//! against both backends ([`on_both_backends!`]); see [`testing`] for where its ClickHouse comes
+//! from (`ZELLY_TEST_CLICKHOUSE_URL`, else a throwaway [`TempClickHouse`](testing::TempClickHouse)
+//! when `clickhouse-server` is installed).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod clickhouse;
@@ -52,7 +63,7 @@ pub mod testing;
 use async_trait::async_trait;
 use std::sync::Arc;
 use uuid::Uuid;
-use zelly_edge::analytics::AnalyticsReport;
+use zelly_edge::analytics::{AnalyticsReport, PlatformReport};
 use zelly_edge::events::StoreEvent;
 
 pub use config::{AnalyticsConfig, ClickHouseConfig, DEFAULT_CLICKHOUSE_TIMEOUT};
@@ -72,6 +83,14 @@ pub trait AnalyticsStore: Send + Sync {
 
     /// One tenant's report over `range` (see the crate docs for what is counted).
     async fn report(&self, tenant_id: Uuid, range: &ReportRange) -> Result<AnalyticsReport, AnalyticsError>;
+
+    /// Platform-wide figures over `range` for platform staff: every store's events, or only
+    /// `tenant_id`'s when given (see the crate docs for what is counted). Reads only the range.
+    async fn platform_report(
+        &self,
+        tenant_id: Option<Uuid>,
+        range: &ReportRange,
+    ) -> Result<PlatformReport, AnalyticsError>;
 
     /// How many distinct events of the tenant are stored.
     async fn event_count(&self, tenant_id: Uuid) -> Result<u64, AnalyticsError>;

@@ -1,9 +1,11 @@
 //! The days a report covers, and turning a backend's counts into an [`AnalyticsReport`].
 
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use uuid::Uuid;
 use zelly_edge::analytics::{
-    AnalyticsQuery, AnalyticsReport, DailyMetrics, MAX_RANGE_DAYS, Metrics, TopProduct, UTC_OFFSET_RANGE,
-    conversion_rate,
+    AnalyticsQuery, AnalyticsReport, DailyMetrics, Gmv, MAX_RANGE_DAYS, Metrics, PlatformDay, PlatformReport,
+    PlatformTotals, StoreFigures, TOP_STORES, TopProduct, UTC_OFFSET_RANGE, conversion_rate,
 };
 use zelly_edge::catalog::FieldErrors;
 
@@ -176,6 +178,126 @@ pub(crate) fn build_report(
     }
 }
 
+/// What a backend counts for the platform report: for one day, one store, or the range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PlatformCounts {
+    /// Distinct `(tenant_id, session_id)` pairs with any event.
+    pub visits: u64,
+    /// Distinct `order_placed` events.
+    pub orders: u64,
+    /// Distinct `(tenant_id, session_id)` pairs with an `order_placed` event.
+    pub converted_sessions: u64,
+}
+
+impl PlatformCounts {
+    fn conversion_rate(self) -> f64 {
+        conversion_rate(self.converted_sessions, self.visits)
+    }
+}
+
+/// Everything a backend reads for a platform report. Order values are of distinct
+/// `order_placed` events that carry a value, summed per group and currency.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlatformData {
+    /// Counts over the whole range.
+    pub totals: PlatformCounts,
+    /// Counts by day index from `from` (0 = `from`); missing days are zeros.
+    pub days: Vec<(u64, PlatformCounts)>,
+    /// Order value by day index and currency.
+    pub day_gmv: Vec<(u64, String, i64)>,
+    /// The top stores' counts (any order; ranked here). Empty for a one-store report.
+    pub stores: Vec<(Uuid, PlatformCounts)>,
+    /// Order value of the stores in `stores`, by store and currency.
+    pub store_gmv: Vec<(Uuid, String, i64)>,
+}
+
+/// Sums order values per currency, sorted by currency.
+fn gmv<'a>(values: impl IntoIterator<Item = (&'a str, i64)>) -> Vec<Gmv> {
+    let mut by_currency: BTreeMap<&str, i64> = BTreeMap::new();
+    for (currency, amount) in values {
+        let sum = by_currency.entry(currency).or_default();
+        *sum = sum.saturating_add(amount);
+    }
+    by_currency
+        .into_iter()
+        .map(|(currency, amount_minor)| Gmv { currency: currency.to_owned(), amount_minor })
+        .collect()
+}
+
+/// Ranks stores as [`PlatformReport::top_stores`] lists them: most orders first, then most
+/// visits, then the smaller tenant id; keeps the first [`TOP_STORES`].
+pub(crate) fn rank_stores(stores: &mut Vec<(Uuid, PlatformCounts)>) {
+    stores.sort_by(|(a_id, a), (b_id, b)| b.orders.cmp(&a.orders).then(b.visits.cmp(&a.visits)).then(a_id.cmp(b_id)));
+    stores.truncate(TOP_STORES);
+}
+
+/// The platform report: every day of the range in order (zero-filled; day indexes past `to` are
+/// ignored), the range's GMV as the sum of the days', and the ranked top stores (none when the
+/// report is of one store).
+pub(crate) fn build_platform_report(
+    range: &ReportRange,
+    tenant_id: Option<Uuid>,
+    data: PlatformData,
+) -> PlatformReport {
+    let day_count = usize::try_from(range.day_count()).unwrap_or(0);
+    let index = |day: u64| usize::try_from(day).ok().filter(|i| *i < day_count);
+    let mut by_day = vec![PlatformCounts::default(); day_count];
+    for (day, counts) in &data.days {
+        if let Some(i) = index(*day) {
+            by_day[i] = *counts;
+        }
+    }
+    let mut gmv_by_day: Vec<Vec<(&str, i64)>> = vec![Vec::new(); day_count];
+    for (day, currency, amount) in &data.day_gmv {
+        if let Some(i) = index(*day) {
+            gmv_by_day[i].push((currency.as_str(), *amount));
+        }
+    }
+    let totals = PlatformTotals {
+        visits: data.totals.visits,
+        orders: data.totals.orders,
+        gmv: gmv(gmv_by_day.iter().flatten().copied()),
+        conversion_rate: data.totals.conversion_rate(),
+    };
+    let days = range
+        .days()
+        .zip(by_day)
+        .zip(gmv_by_day)
+        .map(|((date, counts), values)| PlatformDay {
+            date: date.to_string(),
+            visits: counts.visits,
+            orders: counts.orders,
+            gmv: gmv(values),
+            conversion_rate: counts.conversion_rate(),
+        })
+        .collect();
+    let mut stores = if tenant_id.is_some() { Vec::new() } else { data.stores };
+    rank_stores(&mut stores);
+    let top_stores = stores
+        .into_iter()
+        .map(|(id, counts)| StoreFigures {
+            tenant_id: id,
+            visits: counts.visits,
+            orders: counts.orders,
+            gmv: gmv(data
+                .store_gmv
+                .iter()
+                .filter(|(store, _, _)| *store == id)
+                .map(|(_, currency, amount)| (currency.as_str(), *amount))),
+            conversion_rate: counts.conversion_rate(),
+        })
+        .collect();
+    PlatformReport {
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        utc_offset_minutes: range.utc_offset_minutes,
+        tenant_id,
+        totals,
+        days,
+        top_stores,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +375,51 @@ mod tests {
         assert_eq!(report.days[2].metrics.visits, 4);
         assert!((report.days[2].metrics.conversion_rate - 0.25).abs() < f64::EPSILON);
         assert_eq!(report.totals.orders, 1);
+    }
+
+    fn platform(visits: u64, orders: u64, converted_sessions: u64) -> PlatformCounts {
+        PlatformCounts { visits, orders, converted_sessions }
+    }
+
+    #[test]
+    fn a_platform_report_fills_quiet_days_and_sums_gmv_per_currency() {
+        let range = ReportRange { from: date(2026, 1, 30), to: date(2026, 2, 1), utc_offset_minutes: 0 };
+        let data = PlatformData {
+            totals: platform(4, 3, 2),
+            days: vec![(0, platform(3, 2, 1)), (2, platform(1, 1, 1)), (7, platform(9, 9, 9))],
+            day_gmv: vec![(0, "USD".into(), 500), (0, "INR".into(), 100), (2, "INR".into(), 250), (7, "EUR".into(), 1)],
+            ..PlatformData::default()
+        };
+        let report = build_platform_report(&range, None, data);
+        let dates: Vec<_> = report.days.iter().map(|d| d.date.as_str()).collect();
+        assert_eq!(dates, ["2026-01-30", "2026-01-31", "2026-02-01"]);
+        assert_eq!(report.days[1], PlatformDay { date: "2026-01-31".into(), ..PlatformDay::default() });
+        let currencies: Vec<_> = report.days[0].gmv.iter().map(|g| (g.currency.as_str(), g.amount_minor)).collect();
+        assert_eq!(currencies, [("INR", 100), ("USD", 500)]);
+        let totals: Vec<_> = report.totals.gmv.iter().map(|g| (g.currency.as_str(), g.amount_minor)).collect();
+        assert_eq!(totals, [("INR", 350), ("USD", 500)], "day 7 is past the range");
+        assert!((report.totals.conversion_rate - 0.5).abs() < f64::EPSILON);
+        assert!(report.top_stores.is_empty());
+    }
+
+    #[test]
+    fn stores_rank_by_orders_then_visits_then_id_and_stop_at_ten() {
+        let id = Uuid::from_u128;
+        let mut stores: Vec<(Uuid, PlatformCounts)> = (1..=12).map(|n| (id(n), platform(1, 0, 0))).collect();
+        stores.push((id(100), platform(5, 2, 1)));
+        stores.push((id(99), platform(6, 2, 1)));
+        stores.push((id(50), platform(6, 2, 2)));
+        rank_stores(&mut stores);
+        let ids: Vec<Uuid> = stores.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [id(50), id(99), id(100), id(1), id(2), id(3), id(4), id(5), id(6), id(7)]);
+    }
+
+    #[test]
+    fn a_one_store_report_lists_no_top_stores() {
+        let range = ReportRange { from: date(2026, 1, 30), to: date(2026, 1, 30), utc_offset_minutes: 0 };
+        let data = PlatformData { stores: vec![(Uuid::nil(), platform(1, 1, 1))], ..PlatformData::default() };
+        let report = build_platform_report(&range, Some(Uuid::nil()), data);
+        assert!(report.top_stores.is_empty());
+        assert_eq!(report.tenant_id, Some(Uuid::nil()));
     }
 }

@@ -9,7 +9,7 @@
 //! WAL lets readers go on while a batch is written, and the busy timeout makes a writer wait for
 //! another process's write lock instead of failing.
 
-use crate::report::{Counts, DAY_MS, build_report};
+use crate::report::{Counts, DAY_MS, PlatformCounts, PlatformData, build_platform_report, build_report};
 use crate::{AnalyticsError, AnalyticsStore, ReportRange, checked, unique_events};
 use async_trait::async_trait;
 use sqlx::SqlitePool;
@@ -17,7 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
-use zelly_edge::analytics::{AnalyticsReport, TOP_PRODUCTS, TopProduct};
+use zelly_edge::analytics::{AnalyticsReport, PlatformReport, TOP_PRODUCTS, TOP_STORES, TopProduct};
 use zelly_edge::events::{EventKind, StoreEvent};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -96,6 +96,50 @@ fn counts_sql(day: &str, group: &str) -> String {
         checkout = EventKind::CheckoutStarted.as_str(),
         order = EventKind::OrderPlaced.as_str(),
     )
+}
+
+/// The rows of the platform report's range (`?1` start, `?2` exclusive end, both
+/// `received_at_ms`), of one tenant (`?3`) when `tenant` is set.
+fn platform_filter(tenant: bool) -> &'static str {
+    if tenant {
+        "received_at_ms >= ?1 AND received_at_ms < ?2 AND tenant_id = ?3"
+    } else {
+        "received_at_ms >= ?1 AND received_at_ms < ?2"
+    }
+}
+
+/// One row of platform counts: a leading group column, visits, orders, converted sessions.
+type PlatformRow<T> = (T, i64, i64, i64);
+
+fn platform_counts((_, visits, orders, converted): &PlatformRow<impl Sized>) -> PlatformCounts {
+    PlatformCounts { visits: count(*visits), orders: count(*orders), converted_sessions: count(*converted) }
+}
+
+/// Platform counts grouped by `group` (selected first), or over the range with a constant. A
+/// session id belongs to one store, so visits count `(tenant_id, session_id)` pairs (tenant ids
+/// have a fixed length, so the concatenation is unambiguous); rows are distinct events.
+fn platform_counts_sql(group_column: &str, filter: &str, group: &str) -> String {
+    format!(
+        "SELECT {group_column}, COUNT(DISTINCT tenant_id || '/' || session_id), \
+                COALESCE(SUM(kind = '{order}'), 0), \
+                COUNT(DISTINCT CASE WHEN kind = '{order}' THEN tenant_id || '/' || session_id END) \
+         FROM store_events WHERE {filter} {group}",
+        order = EventKind::OrderPlaced.as_str(),
+    )
+}
+
+/// Order values summed by `group_column` and currency, of orders with a value.
+fn platform_gmv_sql(group_column: &str, filter: &str) -> String {
+    format!(
+        "SELECT {group_column}, value_currency, SUM(value_minor) FROM store_events \
+         WHERE {filter} AND kind = '{order}' AND value_minor IS NOT NULL AND value_currency IS NOT NULL \
+         GROUP BY 1, 2 ORDER BY 1, 2",
+        order = EventKind::OrderPlaced.as_str(),
+    )
+}
+
+fn tenant_uuid(text: &str) -> Result<Uuid, AnalyticsError> {
+    Uuid::parse_str(text).map_err(|e| AnalyticsError::Corrupt(format!("tenant_id {text:?}: {e}")))
 }
 
 #[async_trait]
@@ -196,6 +240,76 @@ impl AnalyticsStore for SqliteAnalytics {
         Ok(build_report(range, counts(totals), &days, top_products))
     }
 
+    #[tracing::instrument(skip_all, fields(tenant = ?tenant_id))]
+    async fn platform_report(
+        &self,
+        tenant_id: Option<Uuid>,
+        range: &ReportRange,
+    ) -> Result<PlatformReport, AnalyticsError> {
+        checked(range)?;
+        let tenant = tenant_id.map(|id| id.to_string());
+        let filter = platform_filter(tenant.is_some());
+        let (start, end) = (range.start_ms(), range.end_ms());
+        // Binds the range and, when set, the tenant to a query over `filter`.
+        macro_rules! bound {
+            ($query:expr) => {{
+                let query = $query.bind(start).bind(end);
+                match &tenant {
+                    Some(tenant) => query.bind(tenant.clone()),
+                    None => query,
+                }
+            }};
+        }
+        let day = format!("(received_at_ms - ?1) / {DAY_MS}");
+        // One read transaction, so every part of the report is of the same moment.
+        let mut tx = self.reader.begin().await?;
+        let days: Vec<PlatformRow<i64>> =
+            bound!(sqlx::query_as(sqlx::AssertSqlSafe(platform_counts_sql(&day, filter, "GROUP BY 1 ORDER BY 1"))))
+                .fetch_all(&mut *tx)
+                .await?;
+        let totals: PlatformRow<i64> =
+            bound!(sqlx::query_as(sqlx::AssertSqlSafe(platform_counts_sql("0", filter, ""))))
+                .fetch_one(&mut *tx)
+                .await?;
+        let day_gmv: Vec<(i64, String, i64)> =
+            bound!(sqlx::query_as(sqlx::AssertSqlSafe(platform_gmv_sql(&day, filter)))).fetch_all(&mut *tx).await?;
+        let mut data = PlatformData {
+            totals: platform_counts(&totals),
+            days: days.iter().map(|row| (count(row.0), platform_counts(row))).collect(),
+            day_gmv: day_gmv.into_iter().map(|(day, currency, amount)| (count(day), currency, amount)).collect(),
+            ..PlatformData::default()
+        };
+        if tenant.is_none() {
+            // Ranked as `rank_stores` does; tenant ids are lower-case text, so text order is id order.
+            let stores: Vec<PlatformRow<String>> = bound!(sqlx::query_as(sqlx::AssertSqlSafe(platform_counts_sql(
+                "tenant_id",
+                filter,
+                &format!("GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1 ASC LIMIT {TOP_STORES}"),
+            ))))
+            .fetch_all(&mut *tx)
+            .await?;
+            if !stores.is_empty() {
+                let placeholders: Vec<String> = (0..stores.len()).map(|i| format!("?{}", i + 3)).collect();
+                let gmv_filter = format!("{filter} AND tenant_id IN ({})", placeholders.join(", "));
+                let mut query = bound!(sqlx::query_as(sqlx::AssertSqlSafe(platform_gmv_sql("tenant_id", &gmv_filter))));
+                for (store, ..) in &stores {
+                    query = query.bind(store.clone());
+                }
+                let store_gmv: Vec<(String, String, i64)> = query.fetch_all(&mut *tx).await?;
+                data.store_gmv = store_gmv
+                    .into_iter()
+                    .map(|(store, currency, amount)| Ok((tenant_uuid(&store)?, currency, amount)))
+                    .collect::<Result<_, AnalyticsError>>()?;
+            }
+            data.stores = stores
+                .iter()
+                .map(|row| Ok((tenant_uuid(&row.0)?, platform_counts(row))))
+                .collect::<Result<_, AnalyticsError>>()?;
+        }
+        tx.commit().await?;
+        Ok(build_platform_report(range, tenant_id, data))
+    }
+
     async fn event_count(&self, tenant_id: Uuid) -> Result<u64, AnalyticsError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM store_events WHERE tenant_id = ?1")
             .bind(tenant_id.to_string())
@@ -207,5 +321,44 @@ impl AnalyticsStore for SqliteAnalytics {
     async fn ping(&self) -> Result<(), AnalyticsError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for `sql`, one line per step.
+    async fn plan(store: &SqliteAnalytics, sql: &str, tenant: bool) -> String {
+        let query =
+            sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                .bind(0_i64)
+                .bind(DAY_MS);
+        let query = if tenant { query.bind(Uuid::nil().to_string()) } else { query };
+        let rows = query.fetch_all(&store.reader).await.unwrap();
+        rows.into_iter().map(|(.., detail)| detail).collect::<Vec<_>>().join("\n")
+    }
+
+    #[tokio::test]
+    async fn platform_queries_read_the_range_by_an_index_not_the_whole_table() {
+        let path = crate::testing::fresh_sqlite_path();
+        let store = SqliteAnalytics::open(&path).await.unwrap();
+        let day = format!("(received_at_ms - ?1) / {DAY_MS}");
+        for tenant in [false, true] {
+            let filter = platform_filter(tenant);
+            for sql in [
+                platform_counts_sql("0", filter, ""),
+                platform_counts_sql(&day, filter, "GROUP BY 1 ORDER BY 1"),
+                platform_counts_sql("tenant_id", filter, "GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1 ASC LIMIT 10"),
+                platform_gmv_sql(&day, filter),
+            ] {
+                let plan = plan(&store, &sql, tenant).await;
+                let index = if tenant { "store_events_by_tenant_time" } else { "store_events_by_time" };
+                assert!(plan.contains(&format!("USING INDEX {index} (")), "{sql}\n{plan}");
+                assert!(!plan.lines().any(|line| line.trim() == "SCAN store_events"), "{sql}\n{plan}");
+            }
+        }
+        drop(store);
+        let _ = std::fs::remove_file(&path);
     }
 }

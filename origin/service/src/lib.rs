@@ -26,6 +26,8 @@ use zelly_edge::ApiErrorBody;
 pub mod origin;
 #[cfg(feature = "password")]
 pub mod password;
+#[cfg(feature = "api-walk")]
+pub mod api_walk;
 pub mod throttle;
 
 /// Every way a request can fail, each with its status and code.
