@@ -6,6 +6,7 @@
 //! ([`queues`]), and read the audit log that every action of theirs appends to. [`monitor`]
 //! raises alerts to Slack.
 
+pub mod analytics;
 pub mod auth;
 pub mod monitor;
 pub mod orders;
@@ -38,6 +39,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// `REDIS_URL` or `REDIS_HOST`…, or the embedded queue.
     pub queues: QueueConfig,
+    /// `ANALYTICS_DB_HOST` and `ANALYTICS_DB_DATABASE` (ClickHouse), or the embedded file.
+    pub analytics: zelly_analytics::AnalyticsConfig,
     /// `JWT_SECRET_KEY`: signs staff tokens (required, at least 32 bytes).
     pub keys: auth::JwtKeys,
     /// `SLACK_WEBHOOK_URL`: where alerts go (unset: logged only).
@@ -88,6 +91,7 @@ impl Config {
             listen: zelly_service::listen_from_env(3022)?,
             database: DatabaseConfig::from_env("DB_DATABASE")?,
             queues: QueueConfig::from_env()?,
+            analytics: analytics::config_from_env()?,
             keys: auth::JwtKeys::new(&secret)?,
             slack: zelly_alerts::SlackConfig::from_env()?,
             trust_forwarded_for: std::env::var("TRUST_FORWARDED_FOR").is_ok_and(|v| v == "1"),
@@ -104,6 +108,8 @@ pub struct AppState {
     pub store: DynStore,
     /// The platform's queues.
     pub queues: DynQueues,
+    /// Storefront events, for the platform's analytics.
+    pub analytics: zelly_analytics::DynAnalytics,
     /// Signs and checks staff tokens.
     pub keys: auth::JwtKeys,
     /// Wrong sign-ins, by email and address.
@@ -115,9 +121,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store and queues, signing with `keys`.
-    pub fn new(store: DynStore, queues: DynQueues, keys: auth::JwtKeys) -> Self {
-        Self { store, queues, keys, throttle: Arc::new(Throttle::default()), trust_forwarded_for: false, onboarding: Arc::new(Onboarding::default()) }
+    /// State over a store, queues and analytics, signing with `keys`.
+    pub fn new(store: DynStore, queues: DynQueues, analytics: zelly_analytics::DynAnalytics, keys: auth::JwtKeys) -> Self {
+        Self { store, queues, analytics, keys, throttle: Arc::new(Throttle::default()), trust_forwarded_for: false, onboarding: Arc::new(Onboarding::default()) }
     }
 }
 
@@ -147,6 +153,7 @@ pub const ROUTE_ROLES: &[(&str, &str, Option<StaffRole>)] = &[
     ("POST", "/api/admin/queues/{name}/retry-failed", Some(StaffRole::Support)),
     ("POST", "/api/admin/queues/{name}/pause", Some(StaffRole::Support)),
     ("POST", "/api/admin/queues/{name}/resume", Some(StaffRole::Support)),
+    ("GET", "/api/admin/analytics", Some(StaffRole::ReadOnly)),
     ("GET", "/api/admin/audit", Some(StaffRole::ReadOnly)),
 ];
 
@@ -155,7 +162,7 @@ pub const ROUTE_ROLES: &[(&str, &str, Option<StaffRole>)] = &[
 #[openapi(
     info(title = "Zelly admin-api", description = "Platform staff API: sign-in with a second factor, stores, orders, queues and the audit log."),
     paths(
-        health, audit_log,
+        health, audit_log, analytics::report,
         auth::sign_in, auth::refresh, auth::sign_out, auth::me, auth::enroll_totp, auth::confirm_totp,
         tenants::list, tenants::detail, tenants::set_status, tenants::create, tenants::recheck_domain,
         orders::search, orders::detail, orders::refund,
@@ -204,6 +211,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/admin/queues/{name}/pause", post(queues::pause))
         .route("/api/admin/queues/{name}/resume", post(queues::resume))
         .route("/api/admin/audit", get(audit_log))
+        .route("/api/admin/analytics", get(analytics::report))
         .fallback(zelly_service::not_found)
         .method_not_allowed_fallback(zelly_service::method_not_allowed)
         .with_state(state)
@@ -265,9 +273,10 @@ pub async fn audit_log(
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = zelly_store::connect(&config.database).await?;
     let queues = zelly_queue::connect(&config.queues).await?;
+    let analytics = zelly_analytics::connect(&config.analytics).await?;
     let alerts = zelly_alerts::start_worker(queues.as_ref(), config.slack.clone()).await?;
-    let monitor = monitor::spawn(store.clone(), queues.clone(), config.monitor.clone());
-    let mut state = AppState::new(store, queues, config.keys.clone());
+    let monitor = monitor::spawn(store.clone(), queues.clone(), Some(analytics.clone()), config.monitor.clone());
+    let mut state = AppState::new(store, queues, analytics, config.keys.clone());
     state.trust_forwarded_for = config.trust_forwarded_for;
     state.onboarding = Arc::new(config.onboarding.clone());
     let mut router = app(state);

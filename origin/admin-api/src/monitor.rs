@@ -5,7 +5,8 @@
 //!   so a job is reported once however often the monitor looks (and again only if it fails again
 //!   after a retry). Past [`MAX_JOB_ALERTS`] in one look, the rest become one summary alert.
 //! - **The events backlog**: `store-events` waiting past the bound.
-//! - **A dependency unreachable**: PostgreSQL (the store) or Redis (the queues). When the queues
+//! - **A dependency unreachable**: PostgreSQL (the store), Redis (the queues) or ClickHouse (the
+//!   analytics store). When the queues
 //!   themselves are down the alert cannot be queued, so it is logged as an error.
 
 use std::time::Duration;
@@ -54,8 +55,19 @@ async fn raise(queues: &DynQueues, alert: &Alert, at_ms: u64, window: Duration) 
 }
 
 /// One look: raises what is wrong now.
-pub async fn check(store: &DynStore, queues: &DynQueues, config: &MonitorConfig) {
+pub async fn check(store: &DynStore, queues: &DynQueues, analytics: Option<&zelly_analytics::DynAnalytics>, config: &MonitorConfig) {
     let now = now_ms();
+    if let Some(analytics) = analytics
+        && let Err(err) = analytics.ping().await
+    {
+        let alert = Alert::new(
+            AlertKind::DependencyDown,
+            analytics.backend(),
+            format!("The analytics store ({}) cannot be reached", analytics.backend()),
+            format!("Storefront events wait in store-events until it is back: {err}"),
+        );
+        raise(queues, &alert, now, REPEAT_WINDOW).await;
+    }
     if let Err(err) = store.staff_by_id(uuid::Uuid::nil()).await {
         let alert = Alert::new(AlertKind::DependencyDown, "postgresql", "The database cannot be reached", format!("admin-api's read failed: {err}"));
         raise(queues, &alert, now, REPEAT_WINDOW).await;
@@ -112,13 +124,13 @@ pub async fn check(store: &DynStore, queues: &DynQueues, config: &MonitorConfig)
 }
 
 /// Runs [`check`] every `config.interval` until the task is aborted.
-pub fn spawn(store: DynStore, queues: DynQueues, config: MonitorConfig) -> tokio::task::JoinHandle<()> {
+pub fn spawn(store: DynStore, queues: DynQueues, analytics: Option<zelly_analytics::DynAnalytics>, config: MonitorConfig) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(config.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            check(&store, &queues, &config).await;
+            check(&store, &queues, analytics.as_ref(), &config).await;
         }
     })
 }

@@ -27,7 +27,8 @@ struct Api {
 
 async fn spawn(store: DynStore) -> Api {
     let queues = zelly_queue::connect(&zelly_queue::testing::sqlite_config()).await.unwrap();
-    let state = admin_api::AppState::new(store.clone(), queues.clone(), JwtKeys::new(SECRET).unwrap());
+    let analytics = zelly_analytics::connect(&zelly_analytics::testing::sqlite_config()).await.unwrap();
+    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap());
     let base = zelly_service::serve_in_background(admin_api::app(state)).await.unwrap();
     Api { base, store, queues, http: reqwest::Client::new() }
 }
@@ -158,6 +159,7 @@ zelly_store::on_both_backends!(
     an_admin_refund_is_recorded_once_and_never_exceeds_what_was_paid,
     support_asks_for_a_custom_domain_to_be_checked_again,
     every_route_refuses_control_characters_and_integers_out_of_range_in_one_error_shape,
+    platform_analytics_answer_per_day_and_name_bad_fields,
 );
 
 async fn forged_expired_alg_none_and_wrong_key_tokens_are_refused_on_every_staff_route(store: DynStore) {
@@ -467,7 +469,7 @@ async fn a_job_failing_for_good_is_posted_to_slack_once_even_after_an_outage() {
     wait_for(|| async { (queues.counts(queue).await.unwrap().failed == 1).then_some(()) }).await;
     let monitor = admin_api::monitor::MonitorConfig { interval: Duration::from_secs(1), events_backlog: 10_000 };
     for _ in 0..3 {
-        admin_api::monitor::check(&store, &queues, &monitor).await;
+        admin_api::monitor::check(&store, &queues, None, &monitor).await;
     }
     wait_for(|| async { (slack.refused() >= 1).then_some(()) }).await;
     assert!(slack.messages().is_empty(), "Slack is down");
@@ -478,7 +480,7 @@ async fn a_job_failing_for_good_is_posted_to_slack_once_even_after_an_outage() {
         (!messages.is_empty()).then_some(messages)
     })
     .await;
-    admin_api::monitor::check(&store, &queues, &monitor).await;
+    admin_api::monitor::check(&store, &queues, None, &monitor).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let messages = slack.messages();
     assert_eq!(messages.len(), 1, "exactly one post: {messages:?}");
@@ -583,7 +585,8 @@ async fn support_asks_for_a_custom_domain_to_be_checked_again(store: DynStore) {
 async fn the_queues_dashboard_answers_503_when_redis_is_down() {
     let store = zelly_store::testing::sqlite_store().await;
     let queues: DynQueues = Arc::new(zelly_queue::testing::DownQueues);
-    let state = admin_api::AppState::new(store.clone(), queues.clone(), JwtKeys::new(SECRET).unwrap());
+    let analytics = zelly_analytics::connect(&zelly_analytics::testing::sqlite_config()).await.unwrap();
+    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap());
     let base = zelly_service::serve_in_background(admin_api::app(state)).await.unwrap();
     let api = Api { base, store, queues, http: reqwest::Client::new() };
     let (token, _) = api.signed_in("ro@zelly.test", StaffRole::ReadOnly).await;
@@ -628,4 +631,22 @@ async fn every_route_refuses_control_characters_and_integers_out_of_range_in_one
     };
     let checked = walk.check_every_route().await;
     assert!(checked > 20, "the walk reached {checked} fields: is /openapi.json documenting the bodies?");
+}
+
+async fn platform_analytics_answer_per_day_and_name_bad_fields(store: DynStore) {
+    let api = spawn(store).await;
+    let (token, _) = api.signed_in("ro@zelly.test", StaffRole::ReadOnly).await;
+    let res = api.call(Method::GET, "/api/admin/analytics?from=2026-12-01&to=2026-12-07&utc_offset_minutes=330", Some(&token), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: zelly_edge::analytics::PlatformReport = res.json().await.unwrap();
+    assert_eq!(report.days.len(), 7, "every day, quiet ones as zeros");
+    assert_eq!((report.totals.visits, report.totals.orders), (0, 0));
+    let one_store = format!("/api/admin/analytics?from=2026-12-01&to=2026-12-01&tenant={}", Uuid::new_v4());
+    assert_eq!(api.call(Method::GET, &one_store, Some(&token), None).await.status(), StatusCode::OK);
+    let bad = api.call(Method::GET, "/api/admin/analytics?from=2026-13-01&to=2025-01-01&utc_offset_minutes=9999", Some(&token), None).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.unwrap();
+    for field in ["from", "utc_offset_minutes"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field}: {body}");
+    }
 }
