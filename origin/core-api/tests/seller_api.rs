@@ -116,6 +116,7 @@ fn product(handle: &str, status: &str) -> Value {
 
 zelly_store::on_both_backends!(
     a_spike_of_bad_webhook_signatures_raises_one_alert,
+    a_suspended_store_is_closed_to_shoppers_and_its_merchants_until_reopened,
     every_forged_or_stale_token_is_refused,
     a_merchant_builds_a_catalog_that_the_storefront_shows,
     bad_input_names_each_field_and_writes_nothing,
@@ -1073,4 +1074,26 @@ async fn a_spike_of_bad_webhook_signatures_raises_one_alert(store: DynStore) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let alerts = app.queues.counts(zelly_alerts::ALERTS_QUEUE).await.unwrap();
     assert_eq!(alerts.waiting, 1, "one alert for the spike, not one per refusal: {alerts:?}");
+}
+
+async fn a_suspended_store_is_closed_to_shoppers_and_its_merchants_until_reopened(store: DynStore) {
+    let app = App::spawn(store).await;
+    let token = app.merchant("acme").await;
+    let (status, _) = app.post("/api/seller/products", &token, product("lamp", "active")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let tenant = app.store.tenant_by_slug(&TenantSlug::parse("acme").unwrap()).await.unwrap().unwrap();
+    let shop = |app: &App| {
+        let (http, url) = (app.http.clone(), format!("{}/api/storefront/domains/acme.localhost/products", app.base));
+        async move { http.get(url).bearer_auth(TOKEN).send().await.unwrap().status() }
+    };
+    // What admin-api's suspend does to the store (its own tests drive it through staff).
+    app.store.set_tenant_status(tenant.id, zelly_edge::dto::TenantStatus::Suspended).await.unwrap();
+    assert_eq!(shop(&app).await, StatusCode::GONE, "shoppers find it closed");
+    let (status, body) = app.post("/api/seller/products", &token, product("kettle", "active")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "its merchants change nothing: {body}");
+    assert_eq!(body["error"]["message"], "this store is suspended");
+    app.store.set_tenant_status(tenant.id, zelly_edge::dto::TenantStatus::Active).await.unwrap();
+    assert_eq!(shop(&app).await, StatusCode::OK, "reopened for shoppers");
+    let (status, _) = app.post("/api/seller/products", &token, product("kettle", "active")).await;
+    assert_eq!(status, StatusCode::CREATED, "and for its merchants");
 }
