@@ -22,13 +22,15 @@ use leptos::task::spawn_local;
 use web_sys::RequestCredentials;
 use zelly_edge::ApiErrorBody;
 use zelly_edge::admin::{
-    AdminOrderDetail, AdminOrderHit, AdminRefund, AuditEntry, FailedJobView, QueueActionResult,
-    QueueOverview, StaffMember, StaffRole, StaffSignIn, StaffToken, StatusChange, TenantDetail,
-    TenantPage, TotpCode, TotpEnrollment,
+    AdminOrderDetail, AdminOrderHit, AdminRefund, AuditEntry, DomainRecheck, FailedJobView,
+    NewStoreForMerchant, QueueActionResult, QueueOverview, StaffMember, StaffRole, StaffSignIn,
+    StaffToken, StatusChange, TenantDetail, TenantPage, TotpCode, TotpEnrollment,
 };
+use zelly_edge::analytics::PlatformReport;
 use zelly_edge::dto::TenantStatus;
 use zelly_ui_kit::api::{percent_encode, query_string, status_message, unreachable_message};
 use zelly_ui_kit::auth::now_ms;
+use zelly_ui_kit::forms::FieldErrors;
 use zelly_ui_kit::serde::Serialize;
 use zelly_ui_kit::serde::de::DeserializeOwned;
 
@@ -52,6 +54,8 @@ pub const ORDERS_PATH: &str = "/api/admin/orders";
 pub const QUEUES_PATH: &str = "/api/admin/queues";
 /// The audit log.
 pub const AUDIT_PATH: &str = "/api/admin/audit";
+/// The platform's analytics.
+pub const ANALYTICS_PATH: &str = "/api/admin/analytics";
 
 /// Stores per page of the store list.
 pub const TENANT_PAGE_SIZE: u32 = 50;
@@ -82,6 +86,8 @@ pub struct Failure {
     pub status: Option<u16>,
     /// The message of admin-api's error body, if there was one.
     pub detail: Option<String>,
+    /// For a 422: each bad field (`slug`, `from`…) and what is wrong with it, in admin-api's words.
+    pub fields: FieldErrors,
     /// A sentence naming the URL and what went wrong (see [`zelly_ui_kit::api::status_message`]).
     pub message: String,
 }
@@ -92,6 +98,7 @@ impl Failure {
         Self {
             status: None,
             detail: None,
+            fields: FieldErrors::new(),
             message: message.into(),
         }
     }
@@ -104,6 +111,11 @@ impl Failure {
     /// 404: no such store, order or queue.
     pub fn is_not_found(&self) -> bool {
         self.status == Some(404)
+    }
+
+    /// 422 naming the bad fields.
+    pub fn has_fields(&self) -> bool {
+        self.status == Some(422) && !self.fields.is_empty()
     }
 
     /// What to tell staff next to a form or an action: admin-api's own words when it sent some
@@ -504,6 +516,25 @@ impl Api {
             .await
     }
 
+    /// `POST /api/admin/tenants`: opens a store for a merchant (admins only); its owner is invited
+    /// by email. The answer is the new store.
+    pub async fn open_store(&self, store: &NewStoreForMerchant) -> Result<TenantDetail, Failure> {
+        let body = encode(store)?;
+        self.call(Method::POST, TENANTS_PATH, Some(body)).await
+    }
+
+    /// `POST /api/admin/tenants/{id}/domains/{domain}/recheck`: asks for a custom domain's DNS to
+    /// be checked again now.
+    pub async fn recheck_domain(&self, id: &str, domain: &str) -> Result<DomainRecheck, Failure> {
+        self.call(Method::POST, &domain_recheck_path(id, domain), None)
+            .await
+    }
+
+    /// `GET /api/admin/analytics`: the platform's (or one store's) figures by day.
+    pub async fn analytics(&self, query: &AnalyticsQuery) -> Result<PlatformReport, Failure> {
+        self.call(Method::GET, &analytics_path(query), None).await
+    }
+
     /// `GET /api/admin/orders`: orders matching the search, newest first.
     pub async fn orders(&self, query: &OrderQuery) -> Result<Vec<AdminOrderHit>, Failure> {
         self.call(Method::GET, &orders_path(query), None).await
@@ -601,16 +632,19 @@ async fn fetch(
         return Ok(response);
     }
     let status = response.status();
-    let detail = response
-        .json::<ApiErrorBody>()
-        .await
-        .ok()
+    let body = response.json::<ApiErrorBody>().await.ok();
+    let fields = body
+        .as_ref()
+        .map(|body| body.error.fields.clone())
+        .unwrap_or_default();
+    let detail = body
         .map(|body| body.error.message)
         .filter(|message| !message.trim().is_empty());
     Err(Failure {
         status: Some(status),
         message: status_message(url, status, &response.status_text(), detail.as_deref()),
         detail,
+        fields,
     })
 }
 
@@ -673,6 +707,39 @@ pub fn tenant_path(id: &str) -> String {
 /// `/api/admin/tenants/{id}/status`.
 pub fn tenant_status_path(id: &str) -> String {
     format!("{}/status", tenant_path(id))
+}
+
+/// `/api/admin/tenants/{id}/domains/{domain}/recheck`.
+pub fn domain_recheck_path(id: &str, domain: &str) -> String {
+    format!("{}/domains/{}/recheck", tenant_path(id), percent_encode(domain))
+}
+
+/// What the analytics screen asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnalyticsQuery {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+    /// The browser's offset from UTC, in minutes east, that days are counted in.
+    pub utc_offset_minutes: i32,
+    /// Only this store (its id); `""` for the whole platform.
+    pub tenant: String,
+}
+
+/// `GET /api/admin/analytics?from=&to=&utc_offset_minutes=&tenant=` (no `tenant` for the whole
+/// platform).
+pub fn analytics_path(query: &AnalyticsQuery) -> String {
+    let offset = query.utc_offset_minutes.to_string();
+    with_query(
+        ANALYTICS_PATH,
+        &query_string(&[
+            ("from", query.from.trim()),
+            ("to", query.to.trim()),
+            ("utc_offset_minutes", &offset),
+            ("tenant", query.tenant.trim()),
+        ]),
+    )
 }
 
 /// What the order search asks for; empty fields are left out.
@@ -821,6 +888,34 @@ mod tests {
         assert_eq!(tenants_path(&all), "/api/admin/tenants?limit=200&offset=0");
         assert_eq!(tenant_path("abc-1"), "/api/admin/tenants/abc-1");
         assert_eq!(tenant_status_path("abc-1"), "/api/admin/tenants/abc-1/status");
+        assert_eq!(
+            domain_recheck_path("abc-1", "shop.chai.in"),
+            "/api/admin/tenants/abc-1/domains/shop.chai.in/recheck"
+        );
+    }
+
+    #[test]
+    fn analytics_names_the_range_the_offset_and_maybe_a_store() {
+        let platform = AnalyticsQuery {
+            from: "2026-04-04".into(),
+            to: "2026-05-03".into(),
+            utc_offset_minutes: 330,
+            tenant: String::new(),
+        };
+        assert_eq!(
+            analytics_path(&platform),
+            "/api/admin/analytics?from=2026-04-04&to=2026-05-03&utc_offset_minutes=330"
+        );
+        let store = AnalyticsQuery {
+            utc_offset_minutes: -300,
+            tenant: "0b6f6c1e-8d7a-4c1e-9a51-3f2d1c0e9b7a".into(),
+            ..platform
+        };
+        assert_eq!(
+            analytics_path(&store),
+            "/api/admin/analytics?from=2026-04-04&to=2026-05-03&utc_offset_minutes=-300\
+             &tenant=0b6f6c1e-8d7a-4c1e-9a51-3f2d1c0e9b7a"
+        );
     }
 
     #[test]
@@ -953,6 +1048,7 @@ mod tests {
         Failure {
             status,
             detail: detail.map(str::to_owned),
+            fields: FieldErrors::new(),
             message: "The Zelly API at http://x answered.".into(),
         }
     }
@@ -994,5 +1090,9 @@ mod tests {
         );
         assert!(failure(Some(401), None).is_unauthorized());
         assert!(failure(Some(404), None).is_not_found());
+        assert!(!failure(Some(422), None).has_fields());
+        let mut refused = failure(Some(422), Some("some fields are invalid"));
+        refused.fields.insert("slug".into(), "is taken; choose another".into());
+        assert!(refused.has_fields());
     }
 }

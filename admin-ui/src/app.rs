@@ -1,6 +1,7 @@
 //! The panel's frame: restoring the session on load, the sign-in form, setting up an admin's
 //! authenticator app, the header (tabs, who is signed in, Sign out) and the screen the URL names.
 
+use crate::analytics::{AnalyticsFilters, AnalyticsPage};
 use crate::api::{Api, Auth, Phase};
 use crate::audit::{AuditFilters, AuditPage};
 use crate::config::Config;
@@ -9,7 +10,7 @@ use crate::format::{clean_code, group_secret, is_totp_code, role_label};
 use crate::orders::{OrderPage, OrderSearchState, OrdersPage};
 use crate::queues::{FailedJobsPage, QueuesPage};
 use crate::route::{self, Route, Tab};
-use crate::tenants::{TenantFilters, TenantPage, TenantsPage};
+use crate::tenants::{StoreNotice, TenantFilters, TenantPage, TenantsPage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zelly_edge::admin::{StaffSignIn, TotpEnrollment};
@@ -31,6 +32,8 @@ pub fn App() -> impl IntoView {
     provide_context(TenantFilters::default());
     provide_context(OrderSearchState::default());
     provide_context(AuditFilters::default());
+    provide_context(AnalyticsFilters::default());
+    provide_context(StoreNotice::default());
 
     // A session kept in the refresh cookie survives a reload.
     api.restore();
@@ -71,6 +74,7 @@ pub fn App() -> impl IntoView {
             };
             view! {
                 {tab("Tenants", Route::Tenants, "nav-tenants")}
+                {tab("Analytics", Route::Analytics(None), "nav-analytics")}
                 {tab("Orders", Route::Orders(None), "nav-orders")}
                 {tab("Queues", Route::Queues, "nav-queues")}
                 {tab("Audit log", Route::Audit(None), "nav-audit")}
@@ -163,6 +167,7 @@ fn Screens(route: RwSignal<Route>) -> impl IntoView {
         Route::Queues => view! { <QueuesPage /> }.into_any(),
         Route::Queue(name) => view! { <FailedJobsPage name /> }.into_any(),
         Route::Audit(tenant) => view! { <AuditPage tenant /> }.into_any(),
+        Route::Analytics(tenant) => view! { <AnalyticsPage tenant /> }.into_any(),
     }
 }
 

@@ -1,10 +1,12 @@
-//! The stores staff pick from (the order search, the audit log's filter) and the slugs the audit
-//! log names stores by: the first [`DIRECTORY_SIZE`] stores, fetched once, the first time a screen
-//! needs them, and kept until sign-out.
+//! The stores staff pick from (the order search, the analytics, the audit log's filter), the
+//! slugs and names other screens name stores by, and the platform's own domain as the stores'
+//! addresses show it: the first [`DIRECTORY_SIZE`] stores, fetched once, the first time a screen
+//! needs them, and kept until sign-out (or a store is opened).
 
 use crate::api::{Api, DIRECTORY_SIZE, TenantQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use zelly_edge::admin::TenantSummary;
 
@@ -38,6 +40,37 @@ pub fn entries_of(items: &[TenantSummary]) -> Vec<StoreEntry> {
     entries
 }
 
+/// The first block of a store's id (`0b6f6c1e` of `0b6f6c1e-8d7a-…`): enough to tell stores apart
+/// where the directory does not list one.
+pub fn short_id(id: &str) -> &str {
+    id.split('-').next().unwrap_or(id)
+}
+
+/// The platform's own domain (`zelly.in` of `chai.zelly.in`) as the stores' addresses show it:
+/// what follows `{slug}.` in most of their domains; `None` when no domain has that shape.
+pub fn platform_domain_of(items: &[TenantSummary]) -> Option<String> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for item in items {
+        let slug = item.tenant.slug.as_str();
+        for domain in &item.domains {
+            let rest = domain
+                .strip_prefix(slug)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .filter(|rest| !rest.is_empty());
+            if let Some(rest) = rest {
+                *seen.entry(rest).or_default() += 1;
+            }
+        }
+    }
+    // The most common; among equals, the first by name.
+    seen.into_iter()
+        .fold(None::<(&str, usize)>, |best, (domain, n)| match best {
+            Some((_, most)) if most >= n => best,
+            _ => Some((domain, n)),
+        })
+        .map(|(domain, _)| domain.to_owned())
+}
+
 /// Where the store list of the pickers is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DirectoryState {
@@ -55,12 +88,14 @@ pub enum DirectoryState {
 #[derive(Debug, Clone, Copy)]
 pub struct Directory {
     state: RwSignal<DirectoryState>,
+    platform: RwSignal<Option<String>>,
 }
 
 impl Default for Directory {
     fn default() -> Self {
         Self {
             state: RwSignal::new(DirectoryState::Idle),
+            platform: RwSignal::new(None),
         }
     }
 }
@@ -78,7 +113,7 @@ impl Directory {
 
     /// Fetches the stores (again).
     pub fn load(&self, api: &Api) {
-        let state = self.state;
+        let (state, platform) = (self.state, self.platform);
         state.set(DirectoryState::Loading);
         let api = api.clone();
         spawn_local(async move {
@@ -92,6 +127,9 @@ impl Directory {
             }
             state.set(match answer {
                 Ok(page) => {
+                    if let Some(domain) = platform_domain_of(&page.items) {
+                        platform.set(Some(domain));
+                    }
                     let more = page.total > page.items.len() as i64;
                     DirectoryState::Ready(Arc::new(entries_of(&page.items)), more)
                 }
@@ -110,6 +148,22 @@ impl Directory {
         self.state.get()
     }
 
+    /// The platform's own domain, once the list is here and shows it (reactive); see
+    /// [`platform_domain_of`].
+    pub fn platform_domain(&self) -> Option<String> {
+        self.platform.get()
+    }
+
+    /// The store with id `id`, once the list is here and has it (reactive).
+    pub fn entry_of(&self, id: &str) -> Option<StoreEntry> {
+        self.state.with(|state| match state {
+            DirectoryState::Ready(entries, _) => {
+                entries.iter().find(|entry| entry.id == id).cloned()
+            }
+            _ => None,
+        })
+    }
+
     /// The slug of the store with id `id`, once the list is here and has it (reactive).
     pub fn slug_of(&self, id: &str) -> Option<String> {
         self.state.with(|state| match state {
@@ -123,7 +177,8 @@ impl Directory {
 }
 
 /// A store picker: "All stores" (or `any_label`) and every store of the [`Directory`] by name,
-/// bound to `value` (a store id, `""` for none). While the list loads it says so; when it cannot
+/// bound to `value` (a store id, `""` for none); a chosen store the list does not have (past its
+/// first 200, say) gets an option of its own. While the list loads it says so; when it cannot
 /// load, it says why with a Retry button.
 #[component]
 pub fn StorePicker(
@@ -157,6 +212,16 @@ pub fn StorePicker(
             .collect_view()
             .into_any(),
         _ => ().into_any(),
+    };
+    let unlisted = move || {
+        let chosen = value.get();
+        let ready = directory
+            .state
+            .with(|state| matches!(state, DirectoryState::Ready(..)));
+        (ready && !chosen.is_empty() && directory.entry_of(&chosen).is_none()).then(|| {
+            let label = format!("Store {} (not in the list)", short_id(&chosen));
+            view! { <option value=chosen prop:selected=true>{label}</option> }
+        })
     };
     let note = move || match directory.state() {
         DirectoryState::Loading | DirectoryState::Idle => {
@@ -192,6 +257,7 @@ pub fn StorePicker(
             <option value="" prop:selected=move || value.with(String::is_empty)>
                 {any_label}
             </option>
+            {unlisted}
             {options}
         </select>
         {note}
@@ -202,6 +268,33 @@ pub fn StorePicker(
 mod tests {
     use super::*;
     use zelly_edge::dto::{Tenant, TenantStatus};
+
+    fn with_domains(mut summary: TenantSummary, domains: &[&str]) -> TenantSummary {
+        summary.domains = domains.iter().map(|d| (*d).to_owned()).collect();
+        summary
+    }
+
+    #[test]
+    fn an_unlisted_store_is_named_by_the_start_of_its_id() {
+        assert_eq!(short_id("0b6f6c1e-8d7a-4c1e-9a51-3f2d1c0e9b7a"), "0b6f6c1e");
+        assert_eq!(short_id("plain"), "plain");
+    }
+
+    #[test]
+    fn the_platform_domain_is_what_most_stores_addresses_end_with() {
+        let items = [
+            with_domains(summary("Chai", "chai", 1), &["shop.chai.in", "chai.zelly.in"]),
+            with_domains(summary("Demo", "demo", 2), &["demo.zelly.in"]),
+            with_domains(summary("Odd", "odd", 3), &["odd.example.com"]),
+            with_domains(summary("None", "none", 4), &[]),
+        ];
+        assert_eq!(platform_domain_of(&items).as_deref(), Some("zelly.in"));
+        let local = [with_domains(summary("Demo", "demo", 2), &["demo.localhost"])];
+        assert_eq!(platform_domain_of(&local).as_deref(), Some("localhost"));
+        let unrelated = [with_domains(summary("Demo", "demo", 2), &["demoshop.in", "demo."])];
+        assert_eq!(platform_domain_of(&unrelated), None);
+        assert_eq!(platform_domain_of(&[]), None);
+    }
 
     fn summary(name: &str, slug: &str, id: u128) -> TenantSummary {
         let tenant: Tenant = serde_json::from_value(serde_json::json!({

@@ -190,6 +190,40 @@ pub fn can_refund(role: StaffRole) -> bool {
     role.allows(StaffRole::Admin)
 }
 
+/// Whether `role` may open a store for a merchant.
+pub fn can_open_stores(role: StaffRole) -> bool {
+    role.allows(StaffRole::Admin)
+}
+
+/// Whether staff may ask for a domain's DNS to be checked again: only a merchant's own domain
+/// that is live or has lost its proof (the ones core-api's re-check loop looks at).
+pub fn can_recheck(kind: DomainKind, status: DomainStatus) -> bool {
+    kind == DomainKind::Custom && matches!(status, DomainStatus::Active | DomainStatus::Flagged)
+}
+
+/// A field's error from admin-api (`must be 1-100 characters`, `is taken; choose another`) as a
+/// sentence about `subject` (`The slug is taken; choose another.`); a message that does not
+/// start with a verb follows the subject after a colon. A message that is a sentence already (it
+/// starts with a capital) is kept, with a full stop.
+pub fn field_sentence(subject: &str, message: &str) -> String {
+    const VERBS: [&str; 9] = [
+        "must ", "is ", "are ", "has ", "have ", "cannot ", "can't ", "should ", "needs ",
+    ];
+    let message = message.trim();
+    let starts_lower = message.chars().next().is_some_and(char::is_lowercase);
+    let mut text = if !starts_lower || subject.is_empty() {
+        capitalise(message)
+    } else if VERBS.iter().any(|verb| message.starts_with(verb)) {
+        format!("{subject} {message}")
+    } else {
+        format!("{subject}: {message}")
+    };
+    if !text.is_empty() && !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
 /// A store's status as staff read it.
 pub fn tenant_status_label(status: TenantStatus) -> &'static str {
     match status {
@@ -497,6 +531,38 @@ mod tests {
         assert_eq!(actor_label("shopper"), "Shopper");
         assert_eq!(actor_label(" "), "Zelly");
         assert_eq!(actor_label("ops@zelly.in"), "ops@zelly.in");
+    }
+
+    #[test]
+    fn only_admins_open_stores_and_only_served_custom_domains_are_checked_again() {
+        assert!(can_open_stores(StaffRole::Admin));
+        assert!(!can_open_stores(StaffRole::Support));
+        assert!(!can_open_stores(StaffRole::ReadOnly));
+        assert!(can_recheck(DomainKind::Custom, DomainStatus::Active));
+        assert!(can_recheck(DomainKind::Custom, DomainStatus::Flagged));
+        assert!(!can_recheck(DomainKind::Custom, DomainStatus::Pending));
+        assert!(!can_recheck(DomainKind::Custom, DomainStatus::Failed));
+        assert!(!can_recheck(DomainKind::Custom, DomainStatus::Verified));
+        assert!(!can_recheck(DomainKind::Platform, DomainStatus::Active));
+    }
+
+    #[test]
+    fn field_errors_read_as_sentences_about_their_field() {
+        assert_eq!(
+            field_sentence("The slug", "is taken; choose another"),
+            "The slug is taken; choose another."
+        );
+        assert_eq!(
+            field_sentence("The store name", "must be 1-100 characters"),
+            "The store name must be 1-100 characters."
+        );
+        assert_eq!(field_sentence("The start date", "Enter a start date."), "Enter a start date.");
+        assert_eq!(
+            field_sentence("The end date", "the range may cover at most 366 days"),
+            "The end date: the range may cover at most 366 days."
+        );
+        assert_eq!(field_sentence("", "bad"), "Bad.");
+        assert_eq!(field_sentence("X", "  "), "");
     }
 
     #[test]

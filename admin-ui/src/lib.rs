@@ -7,8 +7,11 @@
 //! without a second factor sets one up first ([`app`]). The screens, chosen by the URL's fragment
 //! ([`route`]):
 //!
-//! - the stores: the list with search, status filter and paging, and a store's page with its
-//!   figures, domains, team and latest orders, where support suspends or reopens it ([`tenants`]);
+//! - the stores: the list with search, status filter and paging, where admins open a store for a
+//!   merchant, and a store's page with its figures, domains, team and latest orders, where support
+//!   suspends or reopens it and has a custom domain's DNS checked again ([`tenants`]);
+//! - the platform's analytics: visits, orders, GMV and conversion by day, for every store or one,
+//!   and the top stores ([`analytics`], drawn with [`chart`] over the days of [`calendar`]);
 //! - orders across stores: the search, and an order's page with its timeline and webhooks, where
 //!   admins refund ([`orders`]);
 //! - the queues, live, and their failed jobs ([`queues`]);
@@ -22,9 +25,12 @@
 //! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
 //! imports the resulting `app.js`, whose `init()` runs [`start`].
 
+pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod calendar;
+pub mod chart;
 pub mod config;
 pub mod directory;
 pub mod format;

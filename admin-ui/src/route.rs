@@ -1,7 +1,7 @@
 //! Which screen is shown, kept in the URL's fragment (`#/tenants/…`, `#/orders/…`) so that a
 //! reload, the back button and a shared link all land on the same screen, with no server routing
-//! needed. The order search and the audit log may name a store (`#/audit?tenant={id}`), which
-//! their store filter then starts with.
+//! needed. The order search, the analytics and the audit log may name a store
+//! (`#/audit?tenant={id}`), which their store filter then starts with.
 
 /// A screen of the panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum Route {
     Queue(String),
     /// The audit log, with the store it starts with, if any.
     Audit(Option<String>),
+    /// The platform's analytics, with the store it starts with, if any.
+    Analytics(Option<String>),
 }
 
 /// The header tab a route belongs to, which the tab bar highlights.
@@ -33,6 +35,8 @@ pub enum Tab {
     Queues,
     /// The audit log.
     Audit,
+    /// The analytics.
+    Analytics,
 }
 
 impl Route {
@@ -51,6 +55,7 @@ impl Route {
             ["queues"] => Route::Queues,
             ["queues", name] if is_id(name) => Route::Queue((*name).to_owned()),
             ["audit"] => Route::Audit(tenant),
+            ["analytics"] => Route::Analytics(tenant),
             _ => Route::Tenants,
         }
     }
@@ -67,6 +72,8 @@ impl Route {
             Route::Queue(name) => format!("#/queues/{name}"),
             Route::Audit(None) => "#/audit".to_owned(),
             Route::Audit(Some(tenant)) => format!("#/audit?tenant={tenant}"),
+            Route::Analytics(None) => "#/analytics".to_owned(),
+            Route::Analytics(Some(tenant)) => format!("#/analytics?tenant={tenant}"),
         }
     }
 
@@ -77,6 +84,7 @@ impl Route {
             Route::Orders(_) | Route::Order(_) => Tab::Orders,
             Route::Queues | Route::Queue(_) => Tab::Queues,
             Route::Audit(_) => Tab::Audit,
+            Route::Analytics(_) => Tab::Analytics,
         }
     }
 }
@@ -130,6 +138,11 @@ mod tests {
         assert_eq!(Route::parse("#/queues"), Route::Queues);
         assert_eq!(Route::parse("#/queues/emails"), Route::Queue("emails".into()));
         assert_eq!(Route::parse("#/audit"), Route::Audit(None));
+        assert_eq!(Route::parse("#/analytics"), Route::Analytics(None));
+        assert_eq!(
+            Route::parse(&format!("#/analytics?tenant={ID}")),
+            Route::Analytics(Some(ID.into()))
+        );
         assert_eq!(Route::parse("#/nowhere/at/all"), Route::Tenants);
         assert_eq!(Route::parse("#/orders/a/b"), Route::Tenants);
         assert_eq!(Route::parse("#/tenants/<script>"), Route::Tenants);
@@ -158,6 +171,7 @@ mod tests {
         assert_eq!(Route::Queues.tab(), Tab::Queues);
         assert_eq!(Route::Queue("q".into()).tab(), Tab::Queues);
         assert_eq!(Route::Audit(Some("t".into())).tab(), Tab::Audit);
+        assert_eq!(Route::Analytics(None).tab(), Tab::Analytics);
     }
 
     #[test]
@@ -172,6 +186,8 @@ mod tests {
             Route::Queue("order-emails".into()),
             Route::Audit(None),
             Route::Audit(Some(ID.into())),
+            Route::Analytics(None),
+            Route::Analytics(Some(ID.into())),
         ] {
             assert_eq!(Route::parse(&route.href()), route);
         }
