@@ -395,6 +395,9 @@ pub fn start_customer_auth(p: &mut Platform, port: u16, address_port: u16, share
 
 /// The key that signs staff tokens on the local platform (dev and tests only).
 pub const DEV_JWT_SECRET_KEY: &str = "zelly-dev-only-staff-token-signing-key";
+/// The key that seals staff TOTP secrets on the local platform (dev and tests only; base64 of 32
+/// bytes).
+pub const DEV_STAFF_TOTP_KEY: &str = "emVsbHktZGV2LW9ubHktc3RhZmYtdG90cC1rZXkhISE=";
 /// The staff admin `cargo xtask dev` creates.
 pub const DEV_STAFF_EMAIL: &str = "admin@zelly.localhost";
 
@@ -452,6 +455,7 @@ pub fn start_admin(p: &mut Platform, port: u16, shared: &Shared, data_dir: &Path
         .env("ZELLY_DATA_DIR", data_dir)
         .env("CORS_ORIGINS", cors)
         .env("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)
+        .env("STAFF_TOTP_KEY", DEV_STAFF_TOTP_KEY)
         .env("SLACK_WEBHOOK_URL", dev_slack_webhook(slack_port))
         .env("ALERT_CHECK_SECONDS", "5")
         .env_remove("TRUST_FORWARDED_FOR");

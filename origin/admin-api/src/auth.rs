@@ -259,6 +259,12 @@ fn totp(secret: &str, email: &str) -> Result<totp_rs::Totp, ApiError> {
         .map_err(|e| internal(format!("TOTP: {e}")))
 }
 
+/// A stored TOTP secret in clear. One that does not open was sealed under another
+/// `STAFF_TOTP_KEY`: the key was changed without re-sealing, which staff cannot fix by retrying.
+fn open_secret(state: &AppState, sealed: &str) -> Result<String, ApiError> {
+    state.totp_key.open(sealed).ok_or_else(|| internal("a staff TOTP secret does not open under STAFF_TOTP_KEY (was the key changed?)"))
+}
+
 /// The time step a code matches (this step or one either side), if any.
 pub fn code_step(secret: &str, email: &str, code: &str, now_secs: u64) -> Result<Option<i64>, ApiError> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
@@ -303,9 +309,10 @@ pub async fn sign_in(State(state): State<AppState>, request: axum::extract::Requ
     };
     let mfa = match &account.totp_secret {
         None => false,
-        Some(secret) => {
+        Some(sealed) => {
+            let secret = open_secret(&state, sealed)?;
             let step = match input.code.as_deref() {
-                Some(code) => code_step(secret, &account.email, code, now_secs())?,
+                Some(code) => code_step(&secret, &account.email, code, now_secs())?,
                 None => None,
             };
             let Some(step) = step else {
@@ -381,7 +388,8 @@ pub async fn enroll_totp(staff: SignedIn, State(state): State<AppState>) -> Resu
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes).map_err(|e| internal(format!("no randomness: {e}")))?;
     let secret = totp_rs::Secret::from(bytes.to_vec()).to_base32();
-    state.store.set_totp_pending(staff.account.id, &secret).await?;
+    let sealed = state.totp_key.seal(&secret).map_err(internal)?;
+    state.store.set_totp_pending(staff.account.id, &sealed).await?;
     let otpauth_uri = totp(&secret, &staff.account.email)?.to_url().map_err(|e| internal(format!("TOTP: {e}")))?;
     Ok(Json(TotpEnrollment { secret, otpauth_uri }))
 }
@@ -393,7 +401,7 @@ pub async fn enroll_totp(staff: SignedIn, State(state): State<AppState>) -> Resu
     security(("staff" = [])))]
 pub async fn confirm_totp(staff: SignedIn, State(state): State<AppState>, AppJson(input): AppJson<TotpCode>) -> Result<Response, ApiError> {
     let pending = staff.account.totp_pending.clone().ok_or_else(|| ApiError::Refused("start setting up the authenticator app first".into()))?;
-    let step = code_step(&pending, &staff.account.email, &input.code, now_secs())?
+    let step = code_step(&open_secret(&state, &pending)?, &staff.account.email, &input.code, now_secs())?
         .ok_or_else(|| ApiError::Unprocessable("code: that is not the code the app shows now".into()))?;
     if !state.store.confirm_totp(staff.account.id, &pending, step).await? {
         return Err(ApiError::Refused("the setup changed meanwhile; start again".into()));

@@ -43,6 +43,8 @@ pub struct Config {
     pub analytics: zelly_analytics::AnalyticsConfig,
     /// `JWT_SECRET_KEY`: signs staff tokens (required, at least 32 bytes).
     pub keys: auth::JwtKeys,
+    /// `STAFF_TOTP_KEY`: seals staff TOTP secrets at rest (required, 32 bytes in base64).
+    pub totp_key: zelly_service::seal::Sealer,
     /// `SLACK_WEBHOOK_URL`: where alerts go (unset: logged only).
     pub slack: zelly_alerts::SlackConfig,
     /// `TRUST_FORWARDED_FOR=1`: the client address (for throttling) from `X-Forwarded-For`.
@@ -93,6 +95,10 @@ impl Config {
             queues: QueueConfig::from_env()?,
             analytics: analytics::config_from_env()?,
             keys: auth::JwtKeys::new(&secret)?,
+            totp_key: zelly_service::seal::Sealer::from_base64(
+                "STAFF_TOTP_KEY",
+                &std::env::var("STAFF_TOTP_KEY").map_err(|_| "STAFF_TOTP_KEY must be set: it seals staff authenticator secrets".to_owned())?,
+            )?,
             slack: zelly_alerts::SlackConfig::from_env()?,
             trust_forwarded_for: std::env::var("TRUST_FORWARDED_FOR").is_ok_and(|v| v == "1"),
             monitor: monitor::MonitorConfig::from_env()?,
@@ -112,6 +118,8 @@ pub struct AppState {
     pub analytics: zelly_analytics::DynAnalytics,
     /// Signs and checks staff tokens.
     pub keys: auth::JwtKeys,
+    /// Seals staff TOTP secrets, which the database never holds in clear.
+    pub totp_key: Arc<zelly_service::seal::Sealer>,
     /// Wrong sign-ins, by email and address.
     pub throttle: Arc<Throttle<String>>,
     /// Whether `X-Forwarded-For` names the client.
@@ -121,9 +129,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over a store, queues and analytics, signing with `keys`.
-    pub fn new(store: DynStore, queues: DynQueues, analytics: zelly_analytics::DynAnalytics, keys: auth::JwtKeys) -> Self {
-        Self { store, queues, analytics, keys, throttle: Arc::new(Throttle::default()), trust_forwarded_for: false, onboarding: Arc::new(Onboarding::default()) }
+    /// State over a store, queues and analytics, signing with `keys` and sealing TOTP secrets
+    /// with `totp_key`.
+    pub fn new(
+        store: DynStore,
+        queues: DynQueues,
+        analytics: zelly_analytics::DynAnalytics,
+        keys: auth::JwtKeys,
+        totp_key: zelly_service::seal::Sealer,
+    ) -> Self {
+        Self { store, queues, analytics, keys, totp_key: Arc::new(totp_key), throttle: Arc::new(Throttle::default()), trust_forwarded_for: false, onboarding: Arc::new(Onboarding::default()) }
     }
 }
 
@@ -276,7 +291,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let analytics = zelly_analytics::connect(&config.analytics).await?;
     let alerts = zelly_alerts::start_worker(queues.as_ref(), config.slack.clone()).await?;
     let monitor = monitor::spawn(store.clone(), queues.clone(), Some(analytics.clone()), config.monitor.clone());
-    let mut state = AppState::new(store, queues, analytics, config.keys.clone());
+    let mut state = AppState::new(store, queues, analytics, config.keys.clone(), config.totp_key.clone());
     state.trust_forwarded_for = config.trust_forwarded_for;
     state.onboarding = Arc::new(config.onboarding.clone());
     let mut router = app(state);

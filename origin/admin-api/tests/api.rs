@@ -28,7 +28,7 @@ struct Api {
 async fn spawn(store: DynStore) -> Api {
     let queues = zelly_queue::connect(&zelly_queue::testing::sqlite_config()).await.unwrap();
     let analytics = zelly_analytics::connect(&zelly_analytics::testing::sqlite_config()).await.unwrap();
-    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap());
+    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap(), zelly_service::seal::Sealer::new([9; 32]));
     let base = zelly_service::serve_in_background(admin_api::app(state)).await.unwrap();
     Api { base, store, queues, http: reqwest::Client::new() }
 }
@@ -225,6 +225,8 @@ async fn totp_codes_that_are_wrong_or_replayed_are_refused(store: DynStore) {
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let confirmed = api.call(Method::POST, "/api/admin/auth/totp/confirm", Some(&first.access_token), Some(json!({"code": code(&secret, now_secs())}))).await;
     assert_eq!(confirmed.status(), StatusCode::OK);
+    let stored = api.store.staff_by_email("new-admin@zelly.test").await.unwrap().unwrap().totp_secret.unwrap();
+    assert!(stored.starts_with("v1.") && !stored.contains(&secret), "the database holds the secret sealed, never in clear");
 
     // Now the code is required at sign-in, works once, and a wrong one is refused.
     assert_eq!(api.sign_in("new-admin@zelly.test", None).await.status(), StatusCode::UNAUTHORIZED);
@@ -586,7 +588,7 @@ async fn the_queues_dashboard_answers_503_when_redis_is_down() {
     let store = zelly_store::testing::sqlite_store().await;
     let queues: DynQueues = Arc::new(zelly_queue::testing::DownQueues);
     let analytics = zelly_analytics::connect(&zelly_analytics::testing::sqlite_config()).await.unwrap();
-    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap());
+    let state = admin_api::AppState::new(store.clone(), queues.clone(), analytics, JwtKeys::new(SECRET).unwrap(), zelly_service::seal::Sealer::new([9; 32]));
     let base = zelly_service::serve_in_background(admin_api::app(state)).await.unwrap();
     let api = Api { base, store, queues, http: reqwest::Client::new() };
     let (token, _) = api.signed_in("ro@zelly.test", StaffRole::ReadOnly).await;

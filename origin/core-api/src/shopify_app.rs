@@ -12,8 +12,6 @@
 //! the database (`v1.` + base64url(nonce ‖ ciphertext)), so a copy of the database holds no
 //! working token.
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -91,7 +89,7 @@ impl ShopifyAppConfig {
 #[derive(Clone)]
 pub struct ShopifyApp {
     config: ShopifyAppConfig,
-    cipher: Aes256Gcm,
+    sealer: zelly_service::seal::Sealer,
     http: Client<zelly_auth::https::Connector, Full<Bytes>>,
 }
 
@@ -114,8 +112,8 @@ impl ShopifyApp {
     pub fn new(config: ShopifyAppConfig) -> Result<Self, String> {
         let https = config.admin_url.as_deref().is_none_or(|u| u.starts_with("https://"));
         let connector = zelly_auth::https::connector(https, "Shopify")?;
-        let cipher = Aes256Gcm::new(&config.token_key.into());
-        Ok(Self { config, cipher, http: Client::builder(TokioExecutor::new()).build(connector) })
+        let sealer = zelly_service::seal::Sealer::new(config.token_key);
+        Ok(Self { config, sealer, http: Client::builder(TokioExecutor::new()).build(connector) })
     }
 
     /// The settings.
@@ -208,26 +206,14 @@ impl ShopifyApp {
         tokio::time::timeout(TIMEOUT, call).await.map_err(|_| format!("Shopify did not answer within {} s", TIMEOUT.as_secs()))?
     }
 
-    /// `token` sealed for the database: `v1.` + base64url(nonce ‖ AES-256-GCM ciphertext).
+    /// `token` sealed for the database (see `zelly_service::seal`).
     pub fn seal(&self, token: &str) -> Result<String, String> {
-        let mut nonce = [0_u8; 12];
-        getrandom::fill(&mut nonce).map_err(|e| format!("no random source: {e}"))?;
-        let sealed = self.cipher.encrypt(&Nonce::from(nonce), token.as_bytes()).map_err(|_| "sealing failed".to_owned())?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        Ok(format!("v1.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)))
+        self.sealer.seal(token)
     }
 
     /// The token `sealed` holds, if it was sealed under this key.
     pub fn open(&self, sealed: &str) -> Option<String> {
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed.strip_prefix("v1.")?).ok()?;
-        if raw.len() < 12 {
-            return None;
-        }
-        let (nonce, ciphertext) = raw.split_at(12);
-        let nonce: [u8; 12] = nonce.try_into().ok()?;
-        let plain = self.cipher.decrypt(&Nonce::from(nonce), ciphertext).ok()?;
-        String::from_utf8(plain).ok()
+        self.sealer.open(sealed)
     }
 }
 

@@ -28,6 +28,8 @@ pub mod origin;
 pub mod password;
 #[cfg(feature = "api-walk")]
 pub mod api_walk;
+#[cfg(feature = "seal")]
+pub mod seal;
 pub mod throttle;
 
 /// Every way a request can fail, each with its status and code.
