@@ -3,23 +3,25 @@
 //! table for those who cannot see the charts) and the top stores.
 //!
 //! Days are the staff member's calendar days: the browser's today and offset from UTC pick them
-//! ([`crate::calendar`]); the charts' geometry is in [`crate::chart`]. GMV comes per currency: the
+//! ([`zelly_ui_kit::calendar`]); the charts' geometry and axes are in [`zelly_ui_kit::chart`], the
+//! range picker's parts in [`zelly_ui_kit::range`]. GMV comes per currency: the
 //! GMV chart draws the currency with the largest total ([`primary_currency`]) and says so.
 
 use crate::api::{AnalyticsQuery, Api, Failure};
-use crate::calendar::{self, DEFAULT_PRESET_DAYS, Day, PRESETS};
-use crate::chart::{
-    self, Axis, Frame, area_path, compact_count, compact_money, line_path, nice_axis, percent,
-    x_label_indices,
-};
 use crate::directory::{Directory, StorePicker, short_id};
-use crate::format::{NOTHING, field_sentence, money, number};
+use crate::format::{NOTHING, field_sentence, money};
 use crate::route::Route;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 use zelly_edge::analytics::{Gmv, PlatformDay, PlatformReport, PlatformTotals, StoreFigures};
+use zelly_ui_kit::calendar::{self, DEFAULT_PRESET_DAYS, long_date, range_label};
+use zelly_ui_kit::chart::{
+    self, ChartScroll, Frame, area_path, busiest, compact_count, compact_money, count_noun,
+    grouped_count as figure, line_path, nice_axis, percent, svg_title, x_axis, y_axis,
+};
 use zelly_ui_kit::forms::{FieldErrors, describe_path};
+use zelly_ui_kit::range::{DateField, RangePresets, RefreshButton, StatCard};
 use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel};
 
 /// The range and the store the screen shows, kept while staff visit a store's page and come back.
@@ -151,66 +153,6 @@ pub fn is_quiet(totals: &PlatformTotals) -> bool {
     totals.visits == 0 && totals.orders == 0 && totals.gmv.iter().all(|g| g.amount_minor == 0)
 }
 
-/// A count with thousands separators: `1,500`.
-pub fn figure(count: u64) -> String {
-    number(i64::try_from(count).unwrap_or(i64::MAX))
-}
-
-/// `1 order`, `2 orders`, `1,500 visits`.
-pub fn count_noun(count: u64, one: &str, many: &str) -> String {
-    let noun = if count == 1 { one } else { many };
-    format!("{} {noun}", figure(count))
-}
-
-/// `Sun 3 May 2026` for `2026-05-03` (the text as it came when it is no date).
-pub fn long_date(date: &str) -> String {
-    Day::parse(date).map_or_else(|| date.to_owned(), Day::long)
-}
-
-/// A report's range, e.g. `Sat 4 Apr 2026 – Sun 3 May 2026 (30 days)`.
-pub fn range_label(from: &str, to: &str) -> String {
-    let days = calendar::span_days(from, to);
-    let count = if days == 0 {
-        String::new()
-    } else {
-        format!(" ({})", count_noun(days, "day", "days"))
-    };
-    format!("{} – {}{count}", long_date(from), long_date(to))
-}
-
-/// The x labels of `dates` (`3 May`); when the dates span years, the first label and the first of
-/// each year name the year too (`28 Dec 2025`, `4 Jan 2026`, `11 Jan`).
-pub fn axis_dates(dates: &[&str]) -> Vec<String> {
-    let days: Vec<Option<Day>> = dates.iter().map(|date| Day::parse(date)).collect();
-    let years: Vec<i32> = days.iter().flatten().map(|day| day.year()).collect();
-    let spans_years = years.iter().min() != years.iter().max();
-    let mut last_year = None;
-    dates
-        .iter()
-        .zip(days)
-        .map(|(text, day)| match day {
-            Some(day) if spans_years && last_year != Some(day.year()) => {
-                last_year = Some(day.year());
-                format!("{} {}", day.short(), day.year())
-            }
-            Some(day) => day.short(),
-            None => (*text).to_owned(),
-        })
-        .collect()
-}
-
-/// The first day with the most (of `values`, by day), if any day had some.
-pub fn busiest<'a>(dates: &[&'a str], values: &[u64]) -> Option<(&'a str, u64)> {
-    dates
-        .iter()
-        .zip(values)
-        .filter(|(_, value)| **value > 0)
-        .fold(None, |best, (date, value)| match best {
-            Some((_, most)) if most >= *value => best,
-            _ => Some((*date, *value)),
-        })
-}
-
 /// What a chart shows, for screen readers: `what` per day over the range, the total, and the
 /// busiest day (`describe` writes a value).
 pub fn chart_summary(
@@ -336,47 +278,14 @@ pub fn AnalyticsPage(
 
     let refresh = move || {
         view! {
-            <button
-                type="button"
-                class="button button-secondary button-inline"
-                data-testid="analytics-refresh"
-                aria-busy=move || matches!(report.get(), Report::Loading).then_some("true")
-                on:click=move |_| fetch.run(())
-            >
-                "Refresh"
-            </button>
+            <RefreshButton
+                testid="analytics-refresh"
+                busy=Signal::derive(move || matches!(report.get(), Report::Loading))
+                on_click=fetch
+            />
         }
         .into_any()
     };
-
-    let presets = PRESETS
-        .into_iter()
-        .map(|(days, label)| {
-            let chosen = move || {
-                let (from, to) = calendar::preset_values(today.get(), days);
-                !from.is_empty()
-                    && filters.from.with(|f| *f == from)
-                    && filters.to.with(|t| *t == to)
-            };
-            view! {
-                <button
-                    type="button"
-                    class="preset"
-                    data-testid=format!("analytics-preset-{days}")
-                    aria-pressed=move || if chosen() { "true" } else { "false" }
-                    on:click=move |_| {
-                        // Today as of the click, not as of the screen opening.
-                        let (from, to) = calendar::preset_values(calendar::browser_now().0, days);
-                        filters.from.set(from);
-                        filters.to.set(to);
-                        fetch.run(());
-                    }
-                >
-                    {label}
-                </button>
-            }
-        })
-        .collect_view();
 
     let field_error = move |path: &'static str| {
         move || {
@@ -395,25 +304,11 @@ pub fn AnalyticsPage(
                            path: &'static str,
                            value: RwSignal<String>,
                            testid: &'static str| {
-        let invalid = move || errors.with(|errors| errors.contains_key(path));
+        let invalid = Signal::derive(move || errors.with(|errors| errors.contains_key(path)));
         view! {
-            <label class="field range-field">
-                <span class="label">{label}</span>
-                <input
-                    class="input"
-                    type="date"
-                    name=path
-                    required
-                    data-testid=testid
-                    aria-invalid=move || invalid().then_some("true")
-                    prop:value=move || value.get()
-                    on:change=move |ev| {
-                        value.set(event_target_value(&ev));
-                        fetch.run(());
-                    }
-                />
+            <DateField label path value testid invalid on_change=fetch>
                 {field_error(path)}
-            </label>
+            </DateField>
         }
     };
     // A 422 about anything but the two dates has no input of its own to sit under.
@@ -490,7 +385,7 @@ pub fn AnalyticsPage(
             <Panel heading_id="analytics-heading" heading="Analytics" actions=Box::new(refresh)>
                 <p class="summary">
                     "Visits, orders, GMV and conversion across the platform or in one store, by day in your time zone ("
-                    {move || calendar::offset_label(offset.get())}
+                    {move || calendar::describe_offset(offset.get())}
                     ")."
                 </p>
                 <form
@@ -501,9 +396,13 @@ pub fn AnalyticsPage(
                         fetch.run(());
                     }
                 >
-                    <div class="presets" role="group" aria-label="Quick ranges">
-                        {presets}
-                    </div>
+                    <RangePresets
+                        from=filters.from
+                        to=filters.to
+                        today
+                        testid_prefix="analytics-preset"
+                        on_pick=fetch
+                    />
                     <div class="range-fields">
                         {date_field("From", "from", filters.from, "analytics-from")}
                         {date_field("To", "to", filters.to, "analytics-to")}
@@ -541,34 +440,21 @@ fn Totals(report: Arc<PlatformReport>) -> impl IntoView {
             .into_any()
     };
     let quiet = is_quiet(totals);
+    let (visits, orders, conversion) = (
+        figure(totals.visits),
+        figure(totals.orders),
+        percent(totals.conversion_rate),
+    );
     view! {
         <p class="range-note muted" data-testid="analytics-range">
             {range_label(&report.from, &report.to)}
-            {format!(", days in {}", calendar::offset_label(report.utc_offset_minutes))}
+            {format!(", days in {}", calendar::describe_offset(report.utc_offset_minutes))}
         </p>
         <dl class="stat-grid stat-grid-4">
-            <div class="stat-card">
-                <dt class="stat-label">"Visits"</dt>
-                <dd class="stat-value" data-testid="analytics-visits">
-                    {figure(totals.visits)}
-                </dd>
-            </div>
-            <div class="stat-card">
-                <dt class="stat-label">"Orders"</dt>
-                <dd class="stat-value" data-testid="analytics-orders">
-                    {figure(totals.orders)}
-                </dd>
-            </div>
-            <div class="stat-card">
-                <dt class="stat-label">"GMV"</dt>
-                <dd class="stat-value stat-gmv" data-testid="analytics-gmv">{gmv_view}</dd>
-            </div>
-            <div class="stat-card">
-                <dt class="stat-label">"Conversion"</dt>
-                <dd class="stat-value" data-testid="analytics-conversion">
-                    {percent(totals.conversion_rate)}
-                </dd>
-            </div>
+            <StatCard label="Visits" testid="analytics-visits">{visits}</StatCard>
+            <StatCard label="Orders" testid="analytics-orders">{orders}</StatCard>
+            <StatCard label="GMV" testid="analytics-gmv" value_class="stat-gmv">{gmv_view}</StatCard>
+            <StatCard label="Conversion" testid="analytics-conversion">{conversion}</StatCard>
         </dl>
         {quiet.then(|| view! {
             <div data-testid="analytics-empty">
@@ -578,24 +464,6 @@ fn Totals(report: Arc<PlatformReport>) -> impl IntoView {
                 />
             </div>
         })}
-    }
-}
-
-/// A chart's sideways scroller, opened at its right end: on a phone the chart is wider than the
-/// screen, and the latest days are the ones looked at first.
-#[component]
-fn ChartScroll(children: Children) -> impl IntoView {
-    let scroller = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(element) = scroller.get() {
-            // After layout, once the scroller knows its chart's width.
-            request_animation_frame(move || element.set_scroll_left(element.scroll_width()));
-        }
-    });
-    view! {
-        <div class="chart-scroll" node_ref=scroller>
-            {children()}
-        </div>
     }
 }
 
@@ -630,9 +498,9 @@ fn DayChart(
 ) -> impl IntoView {
     let count = values.len();
     let axis = nice_axis(values.iter().copied().max().unwrap_or_default(), Y_INTERVALS);
-    let y_labels = y_axis(frame, &axis, tick);
+    let y_labels = y_axis(frame, &axis, &|value| tick.run(value));
     let date_refs: Vec<&str> = dates.iter().map(String::as_str).collect();
-    let x_labels = x_axis(frame, &date_refs);
+    let x_labels = x_axis(frame, &date_refs, MAX_X_LABELS);
     let hits = values
         .iter()
         .zip(tips)
@@ -672,13 +540,7 @@ fn DayChart(
             view! {
                 <g class="chart-hit">
                     {svg_title(tip)}
-                    <rect
-                        class="hit-band"
-                        x=chart::coord(slot.start)
-                        y=chart::coord(frame.plot_top())
-                        width=chart::coord(slot.width)
-                        height=chart::coord(frame.plot_height())
-                    />
+                    {chart::hit_band(frame, slot)}
                     {mark}
                 </g>
             }
@@ -962,66 +824,6 @@ fn TopStores(stores: Vec<StoreFigures>) -> impl IntoView {
     }
 }
 
-/// The horizontal grid lines and their labels.
-fn y_axis(frame: Frame, axis: &Axis, tick: Callback<u64, String>) -> impl IntoView + use<> {
-    let ticks = axis
-        .ticks
-        .iter()
-        .map(|&value| {
-            let y = frame.y(value, axis.max);
-            let class = if value == 0 { "axis-line" } else { "grid-line" };
-            view! {
-                <line
-                    class=class
-                    x1=chart::coord(frame.plot_left())
-                    x2=chart::coord(frame.plot_right())
-                    y1=chart::coord(y)
-                    y2=chart::coord(y)
-                />
-                <text
-                    class="tick-label"
-                    x=chart::coord(frame.plot_left() - 8.0)
-                    y=chart::coord(y + 4.0)
-                    text-anchor="end"
-                >
-                    {tick.run(value)}
-                </text>
-            }
-        })
-        .collect_view();
-    view! { <g class="y-axis" aria-hidden="true">{ticks}</g> }
-}
-
-/// The date labels under the plot, for the days [`x_label_indices`] picks.
-fn x_axis(frame: Frame, dates: &[&str]) -> impl IntoView + use<> {
-    let count = dates.len();
-    let indices = x_label_indices(count, MAX_X_LABELS);
-    let picked: Vec<&str> = indices.iter().filter_map(|&i| dates.get(i).copied()).collect();
-    let labels = indices
-        .into_iter()
-        .zip(axis_dates(&picked))
-        .map(|(index, label)| {
-            view! {
-                <text
-                    class="tick-label"
-                    x=chart::coord(frame.slot(index, count).middle())
-                    y=chart::coord(frame.plot_bottom() + 18.0)
-                    text-anchor="middle"
-                >
-                    {label}
-                </text>
-            }
-        })
-        .collect_view();
-    view! { <g class="x-axis" aria-hidden="true">{labels}</g> }
-}
-
-/// An SVG `<title>`: the tooltip of the element it is the first child of. Built by hand: among
-/// siblings, `view!` makes `<title>` the HTML element, which browsers do not show inside an SVG.
-fn svg_title(text: String) -> impl IntoView {
-    leptos::svg::title().child(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1108,15 +910,6 @@ mod tests {
             range_label("2026-05-03", "2026-05-03"),
             "Sun 3 May 2026 – Sun 3 May 2026 (1 day)"
         );
-        assert_eq!(long_date("someday"), "someday");
-        assert_eq!(count_noun(1_500, "visit", "visits"), "1,500 visits");
-        assert_eq!(count_noun(1, "order", "orders"), "1 order");
-        assert_eq!(
-            axis_dates(&["2025-12-28", "2026-01-04", "2026-01-11"]),
-            ["28 Dec 2025", "4 Jan 2026", "11 Jan"]
-        );
-        assert_eq!(axis_dates(&["2026-04-05", "2026-05-03"]), ["5 Apr", "3 May"]);
-        assert_eq!(axis_dates(&["x", "2026-05-03"]), ["x", "3 May"]);
     }
 
     #[test]

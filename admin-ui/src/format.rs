@@ -11,16 +11,13 @@ use zelly_edge::admin::StaffRole;
 use zelly_edge::dto::TenantStatus;
 use zelly_edge::orders::OrderStatus;
 use zelly_edge::team::{DomainKind, DomainStatus};
+use zelly_ui_kit::calendar::{MONTHS, civil_from_days};
 
 /// What an absent value shows as in a table cell or a list of facts.
 pub const NOTHING: &str = "—";
 
 /// Milliseconds in a calendar day.
 const DAY_MS: i64 = 86_400_000;
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// An amount in minor units of `currency` (an ISO 4217 code) as staff read it: rupees with their
 /// symbol and Indian digit grouping (`₹1,234.50`, `₹1,37,747.00`), any other currency with its
@@ -77,22 +74,6 @@ pub fn number(n: impl Into<i64>) -> String {
     let n = n.into();
     let sign = if n < 0 { "-" } else { "" };
     format!("{sign}{}", group_digits(&n.unsigned_abs().to_string(), false))
-}
-
-/// The calendar date (year, month 1-12, day 1-31) of a day counted from 1970-01-01 (proleptic
-/// Gregorian, as in Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Both are in range by construction (1-31 and 1-12).
-    (year, month as u32, day as u32)
 }
 
 /// Milliseconds since the epoch as a date and time at `offset_minutes` east of UTC, e.g.
@@ -458,14 +439,6 @@ mod tests {
         assert_eq!(number(1_234_567), "1,234,567");
         assert_eq!(number(-1000), "-1,000");
         assert_eq!(number(12), "12");
-    }
-
-    #[test]
-    fn days_become_calendar_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-        assert_eq!(civil_from_days(20_220), (2025, 5, 12));
     }
 
     #[test]

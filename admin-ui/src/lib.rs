@@ -11,7 +11,8 @@
 //!   merchant, and a store's page with its figures, domains, team and latest orders, where support
 //!   suspends or reopens it and has a custom domain's DNS checked again ([`tenants`]);
 //! - the platform's analytics: visits, orders, GMV and conversion by day, for every store or one,
-//!   and the top stores ([`analytics`], drawn with [`chart`] over the days of [`calendar`]);
+//!   and the top stores ([`analytics`], drawn with [`zelly_ui_kit::chart`] over the days of
+//!   [`zelly_ui_kit::calendar`]);
 //! - orders across stores: the search, and an order's page with its timeline and webhooks, where
 //!   admins refund ([`orders`]);
 //! - the queues, live, and their failed jobs ([`queues`]);
@@ -20,7 +21,8 @@
 //! The stores the pickers list come from [`directory`]; how things are written for staff (money,
 //! dates, roles, statuses) and read from them (order numbers, amounts, codes) is in [`format`].
 //! What it shares with seller-ui (the page shell, the loading, error and empty states, banners,
-//! query strings and error sentences, most of the stylesheet) lives in [`zelly_ui_kit`].
+//! query strings and error sentences, calendar days, charts and the range picker, most of the
+//! stylesheet) lives in [`zelly_ui_kit`].
 //!
 //! The build pipeline runs `wasm-bindgen --target web --out-name app` on this cdylib; `index.html`
 //! imports the resulting `app.js`, whose `init()` runs [`start`].
@@ -29,8 +31,6 @@ pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod audit;
-pub mod calendar;
-pub mod chart;
 pub mod config;
 pub mod directory;
 pub mod format;

@@ -3,20 +3,22 @@
 //! the most viewed products.
 //!
 //! Days are the merchant's calendar days: the browser's today and UTC offset pick them (see
-//! [`crate::calendar`]); the chart geometry lives in [`crate::chart`].
+//! [`zelly_ui_kit::calendar`]); the chart geometry and axes live in [`zelly_ui_kit::chart`], the
+//! range picker's parts in [`zelly_ui_kit::range`].
 
 use crate::api::Api;
-use crate::calendar::{self, DEFAULT_PRESET_DAYS, Day, PRESETS};
-use crate::chart::{
-    self, Axis, Frame, area_path, compact_count, grouped_count, line_path, nice_axis, percent,
-    x_label_indices,
-};
 use crate::route::Route;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 use zelly_edge::analytics::{AnalyticsQuery, AnalyticsReport, DailyMetrics, Metrics, TopProduct};
+use zelly_ui_kit::calendar::{self, DEFAULT_PRESET_DAYS, long_date, range_label};
+use zelly_ui_kit::chart::{
+    self, ChartScroll, Frame, area_path, busiest, compact_count, count_noun, grouped_count,
+    hit_band, line_path, nice_axis, percent, svg_title, x_axis, y_axis,
+};
 use zelly_ui_kit::forms::{FieldError, FieldErrors};
+use zelly_ui_kit::range::{DateField, RangePresets, RefreshButton, StatCard};
 use zelly_ui_kit::views::{EmptyState, ErrorState, LoadingState, Panel};
 
 /// Where the report for the range in the fields is.
@@ -65,7 +67,7 @@ const MAX_DAYS_WITH_DOTS: usize = 45;
 pub fn AnalyticsPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let (first_today, first_offset) = calendar::browser_now();
-    let (first_from, first_to) = preset_range(first_today, DEFAULT_PRESET_DAYS);
+    let (first_from, first_to) = calendar::preset_values(first_today, DEFAULT_PRESET_DAYS);
     let from = RwSignal::new(first_from);
     let to = RwSignal::new(first_to);
     // Today and the offset as of the last request: the presets end on that today.
@@ -129,71 +131,24 @@ pub fn AnalyticsPage() -> impl IntoView {
 
     let refresh_button = move || {
         view! {
-            <button
-                type="button"
-                class="button button-secondary button-inline"
-                data-testid="analytics-refresh"
-                aria-busy=move || matches!(load.get(), Load::Loading).then_some("true")
-                on:click=move |_| fetch.run(())
-            >
-                "Refresh"
-            </button>
+            <RefreshButton
+                testid="analytics-refresh"
+                busy=Signal::derive(move || matches!(load.get(), Load::Loading))
+                on_click=fetch
+            />
         }
         .into_any()
     };
-
-    let presets = PRESETS
-        .into_iter()
-        .map(|(days, label)| {
-            let chosen = move || {
-                let (preset_from, preset_to) = preset_range(today.get(), days);
-                !preset_from.is_empty()
-                    && from.with(|f| *f == preset_from)
-                    && to.with(|t| *t == preset_to)
-            };
-            view! {
-                <button
-                    type="button"
-                    class="preset"
-                    data-testid=format!("analytics-preset-{days}")
-                    aria-pressed=move || if chosen() { "true" } else { "false" }
-                    on:click=move |_| {
-                        // Today as of the click, not as of the page opening.
-                        let (preset_from, preset_to) = preset_range(calendar::browser_now().0, days);
-                        from.set(preset_from);
-                        to.set(preset_to);
-                        fetch.run(());
-                    }
-                >
-                    {label}
-                </button>
-            }
-        })
-        .collect_view();
 
     let date_field = move |label: &'static str,
                            path: &'static str,
                            value: RwSignal<String>,
                            testid: &'static str| {
-        let invalid = move || errors.with(|errors| errors.contains_key(path));
+        let invalid = Signal::derive(move || errors.with(|errors| errors.contains_key(path)));
         view! {
-            <label class="field range-field">
-                <span class="label">{label}</span>
-                <input
-                    class="input"
-                    type="date"
-                    name=path
-                    required
-                    data-testid=testid
-                    aria-invalid=move || invalid().then_some("true")
-                    prop:value=move || value.get()
-                    on:change=move |ev| {
-                        value.set(event_target_value(&ev));
-                        fetch.run(());
-                    }
-                />
+            <DateField label path value testid invalid on_change=fetch>
                 <FieldError errors path=path />
-            </label>
+            </DateField>
         }
     };
 
@@ -268,9 +223,7 @@ pub fn AnalyticsPage() -> impl IntoView {
                         fetch.run(());
                     }
                 >
-                    <div class="presets" role="group" aria-label="Quick ranges">
-                        {presets}
-                    </div>
+                    <RangePresets from to today testid_prefix="analytics-preset" on_pick=fetch />
                     <div class="range-fields">
                         {date_field("From", "from", from, "analytics-from")}
                         {date_field("To", "to", to, "analytics-to")}
@@ -282,14 +235,6 @@ pub fn AnalyticsPage() -> impl IntoView {
             {details}
         </div>
     }
-}
-
-/// The fields' values for the `days` days ending `today`: empty when today is unknown.
-fn preset_range(today: Option<Day>, days: u32) -> (String, String) {
-    today
-        .map(|today| calendar::last_days(today, days))
-        .map(|(from, to)| (from.to_string(), to.to_string()))
-        .unwrap_or_default()
 }
 
 /// The totals as cards, or the friendly note when nothing happened in the range.
@@ -329,12 +274,7 @@ fn Summary(report: Arc<AnalyticsReport>) -> impl IntoView {
             {cards
                 .into_iter()
                 .map(|(label, testid, value)| {
-                    view! {
-                        <div class="stat-card">
-                            <dt class="stat-label">{label}</dt>
-                            <dd class="stat-value" data-testid=testid>{value}</dd>
-                        </div>
-                    }
+                    view! { <StatCard label testid>{value}</StatCard> }
                 })
                 .collect_view()}
         </dl>
@@ -349,24 +289,6 @@ fn Summary(report: Arc<AnalyticsReport>) -> impl IntoView {
                     </div>
                 }
             })}
-    }
-}
-
-/// A chart's sideways scroller, opened at its right end: on a phone the chart is wider than the
-/// screen, and the latest days are the ones a merchant looks at first.
-#[component]
-fn ChartScroll(children: Children) -> impl IntoView {
-    let scroller = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(element) = scroller.get() {
-            // After layout, when the scroller knows how wide its chart is.
-            request_animation_frame(move || element.set_scroll_left(element.scroll_width()));
-        }
-    });
-    view! {
-        <div class="chart-scroll" node_ref=scroller>
-            {children()}
-        </div>
     }
 }
 
@@ -431,7 +353,7 @@ fn TrafficChart(report: Arc<AnalyticsReport>) -> impl IntoView {
             }
         })
         .collect_view();
-    let (y_labels, x_labels) = (y_axis(frame, &axis), x_axis(frame, days));
+    let (y_labels, x_labels) = axes(frame, &axis, days);
     let (visits_area, visits_line, views_line) = (
         area_path(&visits, frame.plot_bottom()),
         line_path(&visits),
@@ -510,7 +432,7 @@ fn OrdersChart(report: Arc<AnalyticsReport>) -> impl IntoView {
             }
         })
         .collect_view();
-    let (y_labels, x_labels) = (y_axis(frame, &axis), x_axis(frame, days));
+    let (y_labels, x_labels) = axes(frame, &axis, days);
     let description = orders_summary(&report);
     let no_orders = report.totals.orders == 0;
 
@@ -586,84 +508,17 @@ fn TopProducts(products: Vec<TopProduct>) -> impl IntoView {
     }
 }
 
-/// The horizontal grid lines and their labels.
-fn y_axis(frame: Frame, axis: &Axis) -> impl IntoView + use<> {
-    let ticks = axis
-        .ticks
-        .iter()
-        .map(|&tick| {
-            let y = frame.y(tick, axis.max);
-            let line_class = if tick == 0 { "axis-line" } else { "grid-line" };
-            view! {
-                <line
-                    class=line_class
-                    x1=chart::coord(frame.plot_left())
-                    x2=chart::coord(frame.plot_right())
-                    y1=chart::coord(y)
-                    y2=chart::coord(y)
-                />
-                <text
-                    class="tick-label"
-                    x=chart::coord(frame.plot_left() - 8.0)
-                    y=chart::coord(y + 4.0)
-                    text-anchor="end"
-                >
-                    {compact_count(tick)}
-                </text>
-            }
-        })
-        .collect_view();
-    view! { <g class="y-axis" aria-hidden="true">{ticks}</g> }
-}
-
-/// The date labels under the plot, for the days [`x_label_indices`] picks.
-fn x_axis(frame: Frame, days: &[DailyMetrics]) -> impl IntoView + use<> {
-    let count = days.len();
-    let indices = x_label_indices(count, MAX_X_LABELS);
-    let dates: Vec<&str> = indices
-        .iter()
-        .filter_map(|&index| days.get(index).map(|day| day.date.as_str()))
-        .collect();
-    let labels = indices
-        .into_iter()
-        .zip(axis_dates(&dates))
-        .map(|(index, label)| {
-            let x = chart::coord(frame.slot(index, count).middle());
-            view! {
-                <text
-                    class="tick-label"
-                    x=x
-                    y=chart::coord(frame.plot_bottom() + 18.0)
-                    text-anchor="middle"
-                >
-                    {label}
-                </text>
-            }
-        })
-        .collect_view();
-    view! { <g class="x-axis" aria-hidden="true">{labels}</g> }
-}
-
-/// An SVG `<title>`, the tooltip of the element it is the first child of.
-///
-/// Built by hand: among several siblings, `view!` (leptos_macro 0.8) makes `<title>` the HTML
-/// element of that name, which browsers do not show as a tooltip inside an SVG.
-fn svg_title(text: String) -> impl IntoView {
-    leptos::svg::title().child(text)
-}
-
-/// The invisible full-height column of a day, so that its tooltip shows anywhere above the day
-/// (a zero-height bar has no area of its own to point at).
-fn hit_band(frame: Frame, slot: chart::Slot) -> impl IntoView + use<> {
-    view! {
-        <rect
-            class="hit-band"
-            x=chart::coord(slot.start)
-            y=chart::coord(frame.plot_top())
-            width=chart::coord(slot.width)
-            height=chart::coord(frame.plot_height())
-        />
-    }
+/// The y axis's grid lines and counts, and the x axis's date labels, of a chart of `days`.
+fn axes(
+    frame: Frame,
+    axis: &chart::Axis,
+    days: &[DailyMetrics],
+) -> (impl IntoView + use<>, impl IntoView + use<>) {
+    let dates: Vec<&str> = days.iter().map(|day| day.date.as_str()).collect();
+    (
+        y_axis(frame, axis, &compact_count),
+        x_axis(frame, &dates, MAX_X_LABELS),
+    )
 }
 
 /// Whether nothing at all happened in the range (then there is nothing to chart).
@@ -680,60 +535,11 @@ fn is_quiet(totals: &Metrics) -> bool {
     .all(|&count| count == 0)
 }
 
-/// `1 order`, `2 orders`, `1,500 visits`.
-fn count_noun(count: u64, one: &str, many: &str) -> String {
-    let noun = if count == 1 { one } else { many };
-    format!("{} {noun}", grouped_count(count))
-}
-
-/// `Sun 3 May 2026` for `2026-05-03` (the text itself when it is no date).
-fn long_date(date: &str) -> String {
-    Day::parse(date).map_or_else(|| date.to_owned(), Day::long_label)
-}
-
-/// The x labels of `dates`, e.g. `3 May`; across a new year the first label and the first of each
-/// year also name the year (`21 Dec 2025`, `8 Feb 2026`, `29 Mar`). Text that is no date is shown
-/// as it came.
-fn axis_dates(dates: &[&str]) -> Vec<String> {
-    let days: Vec<Option<Day>> = dates.iter().map(|date| Day::parse(date)).collect();
-    let years = days.iter().flatten().map(|day| day.year());
-    let spans_years = years.clone().min() != years.max();
-    let mut previous_year = None;
-    dates
-        .iter()
-        .zip(days)
-        .map(|(date, day)| match day {
-            Some(day) if spans_years && previous_year != Some(day.year()) => {
-                previous_year = Some(day.year());
-                format!("{} {}", day.short_label(), day.year())
-            }
-            Some(day) => day.short_label(),
-            None => (*date).to_owned(),
-        })
-        .collect()
-}
-
-/// The report's range, e.g. `Sat 4 Apr 2026 – Sun 3 May 2026 (30 days)`.
-fn range_label(from: &str, to: &str) -> String {
-    let days = match (Day::parse(from), Day::parse(to)) {
-        (Some(from), Some(to)) => {
-            let count = u64::try_from(from.days_until(to) + 1).unwrap_or_default();
-            format!(" ({})", count_noun(count, "day", "days"))
-        }
-        _ => String::new(),
-    };
-    format!("{} – {}{days}", long_date(from), long_date(to))
-}
-
 /// The day with the most of `value` (the earliest of equals), if any had some.
 fn busiest_day(days: &[DailyMetrics], value: fn(&Metrics) -> u64) -> Option<(&str, u64)> {
-    days.iter()
-        .map(|day| (day.date.as_str(), value(&day.metrics)))
-        .filter(|(_, count)| *count > 0)
-        .fold(None, |best, (date, count)| match best {
-            Some((_, most)) if most >= count => best,
-            _ => Some((date, count)),
-        })
+    let dates: Vec<&str> = days.iter().map(|day| day.date.as_str()).collect();
+    let values: Vec<u64> = days.iter().map(|day| value(&day.metrics)).collect();
+    busiest(&dates, &values)
 }
 
 /// What the traffic chart shows, for screen readers.
@@ -817,25 +623,6 @@ mod tests {
     }
 
     #[test]
-    fn counts_agree_with_their_nouns() {
-        assert_eq!(count_noun(1, "order", "orders"), "1 order");
-        assert_eq!(count_noun(0, "order", "orders"), "0 orders");
-        assert_eq!(count_noun(1_500, "visit", "visits"), "1,500 visits");
-    }
-
-    #[test]
-    fn the_range_names_its_days_and_their_number() {
-        assert_eq!(
-            range_label("2026-04-04", "2026-05-03"),
-            "Sat 4 Apr 2026 – Sun 3 May 2026 (30 days)"
-        );
-        assert_eq!(
-            range_label("2026-05-03", "2026-05-03"),
-            "Sun 3 May 2026 – Sun 3 May 2026 (1 day)"
-        );
-    }
-
-    #[test]
     fn the_busiest_day_is_the_first_with_the_most() {
         let days = vec![
             day("2026-05-01", 3, 0, 0),
@@ -870,28 +657,6 @@ mod tests {
         assert_eq!(
             orders_summary(&report),
             "Orders per day, Sun 3 May 2026 – Sun 3 May 2026 (1 day): 0 orders in all."
-        );
-    }
-
-    #[test]
-    fn an_unexpected_date_is_shown_as_it_came() {
-        assert_eq!(long_date("someday"), "someday");
-        assert_eq!(axis_dates(&["someday", "2026-05-03"]), ["someday", "3 May"]);
-    }
-
-    #[test]
-    fn axis_labels_within_one_year_leave_the_year_out() {
-        assert_eq!(
-            axis_dates(&["2026-04-05", "2026-04-12", "2026-05-03"]),
-            ["5 Apr", "12 Apr", "3 May"]
-        );
-    }
-
-    #[test]
-    fn axis_labels_across_new_year_name_each_year_once() {
-        assert_eq!(
-            axis_dates(&["2025-12-21", "2025-12-28", "2026-01-04", "2026-01-11"]),
-            ["21 Dec 2025", "28 Dec", "4 Jan 2026", "11 Jan"]
         );
     }
 }

@@ -13,8 +13,8 @@
 //!   marked fulfilled, paid or cancelled, refunded, and its timeline read ([`orders`]);
 //! - collections and their ordered products ([`collections`]);
 //! - the analytics dashboard: totals, daily charts and top products over a range of days
-//!   ([`analytics`]), with its calendar arithmetic in [`calendar`] and its chart geometry in
-//!   [`chart`];
+//!   ([`analytics`]), with its calendar arithmetic, chart geometry and range picker in
+//!   [`zelly_ui_kit`] (`calendar`, `chart`, `range`);
 //! - the store settings: name, logo and accent colour, with a preview of the storefront's header
 //!   ([`settings`]);
 //! - opening a store and accepting an invite ([`onboarding`]), the team ([`team`]) and the
@@ -29,7 +29,7 @@
 //! the action bar.
 //!
 //! What it shares with admin-ui (calls, sign-in, configuration, page shell, states, form errors,
-//! most of the stylesheet) lives in [`zelly_ui_kit`].
+//! calendar days, charts, the range picker, most of the stylesheet) lives in [`zelly_ui_kit`].
 //!
 //! The build pipeline (`cargo xtask wasm`) links this cdylib with its relocations (see `build.rs`),
 //! cuts it at the split points of [`screens`], and runs `wasm-bindgen --target web --out-name app`
@@ -38,8 +38,6 @@
 pub mod analytics;
 pub mod api;
 pub mod app;
-pub mod calendar;
-pub mod chart;
 pub mod checklist;
 pub mod collections;
 pub mod config;

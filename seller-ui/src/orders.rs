@@ -16,7 +16,7 @@
 
 use crate::api::{Api, field_errors};
 use crate::app::format_time;
-use crate::calendar::Day;
+use zelly_ui_kit::calendar::Day;
 use crate::page::{
     DetailPage, Notice, PageState, SearchBox, apply_search, load_record, scroll_to_top,
 };
@@ -564,7 +564,7 @@ pub fn browser_offset_on(day: Day) -> i32 {
         use leptos::wasm_bindgen::JsValue;
         use leptos::web_sys::js_sys::Date;
         let offset_at = |ms: i64| {
-            crate::calendar::utc_offset_from_js(
+            zelly_ui_kit::calendar::utc_offset_from_js(
                 Date::new(&JsValue::from_f64(ms as f64)).get_timezone_offset(),
             )
         };

@@ -4,18 +4,26 @@
 //!   failure turned into a readable sentence plus its status and field errors.
 //! - [`auth`]: signing in with Firebase Authentication's REST API and keeping the ID token for the
 //!   tab.
+//! - [`calendar`]: calendar days, date ranges and their presets, the browser's UTC offset.
+//! - [`chart`]: inline SVG charts of values by day: their arithmetic and their axes.
 //! - [`config`]: runtime configuration read from the page's `<meta>` tags.
 //! - [`forms`]: a 422 answer's field errors shown next to their inputs.
+//! - [`range`]: a report's range of days: the quick ranges, the date fields, the refresh button and
+//!   the total figures' cards.
 //! - [`views`]: the page shell, the panel frame, the loading, error and empty states and banners.
 //! - [`style`]: the shared stylesheet, added to the page by [`launch`].
 //!
 //! An app keeps its own page (`index.html`), its brand colours and table rules (`style.css`), its
 //! API calls and its tables; its `#[wasm_bindgen(start)]` entry point calls [`launch`].
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
+pub mod chart;
 pub mod config;
 pub mod forms;
+pub mod range;
 pub mod style;
 pub mod views;
 

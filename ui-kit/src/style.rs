@@ -11,7 +11,8 @@
 //! app can add and override rules. The shared rules use brand colours they do not define
 //! ([`BRAND_PROPERTIES`]): each app's `style.css` defines them.
 
-/// The shared rules (`ui-kit/style.css`): page, header bar, panel, table, states and buttons.
+/// The shared rules (`ui-kit/style.css`): page, header bar, panel, table, states, buttons, a
+/// report's range picker and figure cards, and the charts by day.
 pub const KIT_CSS: &str = include_str!("../style.css");
 
 /// The CSS custom properties [`KIT_CSS`] uses and every app's `style.css` must define: the accent

@@ -1,10 +1,15 @@
-//! The arithmetic behind the analytics charts, kept apart from the views so that it is tested
-//! natively: where the plot sits in the SVG, where each day's point or bar goes, the y axis's round
-//! ticks, which days get an x label and the SVG path strings.
+//! The panels' inline SVG charts of values by day: the arithmetic, kept apart from the views so
+//! that it is tested natively (where the plot sits in the SVG, where each day's point or bar goes,
+//! the y axis's round ticks, which days get an x label, the SVG path strings, and how values read
+//! on an axis or in a sentence), and the pieces every chart is drawn with ([`ChartScroll`],
+//! [`y_axis`], [`x_axis`], [`hit_band`], [`svg_title`]).
 //!
 //! Coordinates are in the SVG's `viewBox` units, y growing downwards as SVG has it. Each of `n` days
 //! owns an equal slot of the plot's width: a line chart puts its point in the slot's middle, a bar
 //! chart its bar, so the two charts line up day for day.
+
+use crate::calendar::axis_dates;
+use leptos::prelude::*;
 
 /// Where a chart's plot area sits inside its `viewBox`: the whole size, then the margins kept for
 /// the axis labels.
@@ -215,6 +220,28 @@ pub fn compact_count(value: u64) -> String {
     }
 }
 
+/// The prefix of amounts in `currency` on an axis: its symbol (`₹`, `$`), or its code and a space.
+pub fn currency_prefix(currency: &str) -> String {
+    match zelly_edge::Currency::parse(currency.trim()) {
+        Ok(parsed) if parsed.symbol() != parsed.as_str() => parsed.symbol().to_owned(),
+        Ok(parsed) => format!("{} ", parsed.as_str()),
+        Err(_) if currency.trim().is_empty() => String::new(),
+        Err(_) => format!("{} ", currency.trim()),
+    }
+}
+
+/// An amount in minor units short enough for an axis: `₹0`, `₹0.5`, `₹25`, `₹1.5k`, `USD 12k`.
+pub fn compact_money(minor: u64, currency: &str) -> String {
+    let (major, cents) = (minor / 100, minor % 100);
+    let amount = if cents == 0 || major >= 1_000 {
+        compact_count(major)
+    } else {
+        let text = format!("{major}.{cents:02}");
+        text.trim_end_matches('0').to_owned()
+    };
+    format!("{}{amount}", currency_prefix(currency))
+}
+
 /// A count for people to read: `1,234,567`.
 pub fn grouped_count(value: u64) -> String {
     let digits = value.to_string();
@@ -228,10 +255,126 @@ pub fn grouped_count(value: u64) -> String {
     out
 }
 
+/// `1 order`, `2 orders`, `1,500 visits`.
+pub fn count_noun(count: u64, one: &str, many: &str) -> String {
+    let noun = if count == 1 { one } else { many };
+    format!("{} {noun}", grouped_count(count))
+}
+
+/// The first of `dates` with the most of `values` (a value a day), if any day had some.
+pub fn busiest<'a>(dates: &[&'a str], values: &[u64]) -> Option<(&'a str, u64)> {
+    dates
+        .iter()
+        .zip(values)
+        .filter(|(_, value)| **value > 0)
+        .fold(None, |best, (date, value)| match best {
+            Some((_, most)) if most >= *value => best,
+            _ => Some((*date, *value)),
+        })
+}
+
 /// A rate from 0 to 1 as a percentage with one decimal, e.g. `0.025` is `2.5%`.
 pub fn percent(rate: f64) -> String {
     let rate = if rate.is_finite() { rate.max(0.0) } else { 0.0 };
     format!("{:.1}%", rate * 100.0)
+}
+
+/// A chart's sideways scroller, opened at its right end: on a phone the chart is wider than the
+/// screen, and the latest days are the ones looked at first.
+#[component]
+pub fn ChartScroll(children: Children) -> impl IntoView {
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(element) = scroller.get() {
+            // After layout, when the scroller knows how wide its chart is.
+            request_animation_frame(move || element.set_scroll_left(element.scroll_width()));
+        }
+    });
+    view! {
+        <div class="chart-scroll" node_ref=scroller>
+            {children()}
+        </div>
+    }
+}
+
+/// The horizontal grid lines of `axis` and their labels, written by `tick`.
+pub fn y_axis(frame: Frame, axis: &Axis, tick: &dyn Fn(u64) -> String) -> impl IntoView + use<> {
+    let ticks = axis
+        .ticks
+        .iter()
+        .map(|&value| {
+            let y = frame.y(value, axis.max);
+            let line_class = if value == 0 { "axis-line" } else { "grid-line" };
+            view! {
+                <line
+                    class=line_class
+                    x1=coord(frame.plot_left())
+                    x2=coord(frame.plot_right())
+                    y1=coord(y)
+                    y2=coord(y)
+                />
+                <text
+                    class="tick-label"
+                    x=coord(frame.plot_left() - 8.0)
+                    y=coord(y + 4.0)
+                    text-anchor="end"
+                >
+                    {tick(value)}
+                </text>
+            }
+        })
+        .collect_view();
+    view! { <g class="y-axis" aria-hidden="true">{ticks}</g> }
+}
+
+/// The date labels under the plot of `dates` (`YYYY-MM-DD`, a day a slot), for at most
+/// `max_labels` days that [`x_label_indices`] picks.
+pub fn x_axis(frame: Frame, dates: &[&str], max_labels: usize) -> impl IntoView + use<> {
+    let count = dates.len();
+    let indices = x_label_indices(count, max_labels);
+    let picked: Vec<&str> = indices
+        .iter()
+        .filter_map(|&index| dates.get(index).copied())
+        .collect();
+    let labels = indices
+        .into_iter()
+        .zip(axis_dates(&picked))
+        .map(|(index, label)| {
+            view! {
+                <text
+                    class="tick-label"
+                    x=coord(frame.slot(index, count).middle())
+                    y=coord(frame.plot_bottom() + 18.0)
+                    text-anchor="middle"
+                >
+                    {label}
+                </text>
+            }
+        })
+        .collect_view();
+    view! { <g class="x-axis" aria-hidden="true">{labels}</g> }
+}
+
+/// An SVG `<title>`, the tooltip of the element it is the first child of.
+///
+/// Built by hand: among several siblings, `view!` (leptos_macro 0.8) makes `<title>` the HTML
+/// element of that name, which browsers do not show as a tooltip inside an SVG.
+pub fn svg_title(text: String) -> impl IntoView {
+    leptos::svg::title().child(text)
+}
+
+/// The invisible full-height column of a day, so that its tooltip shows anywhere above the day
+/// (a zero-height bar has no area of its own to point at).
+pub fn hit_band(frame: Frame, slot: Slot) -> impl IntoView + use<> {
+    view! {
+        <rect
+            class="hit-band"
+            x=coord(slot.start)
+            y=coord(frame.plot_top())
+            width=coord(slot.width)
+            height=coord(frame.plot_height())
+        />
+    }
 }
 
 #[cfg(test)]
@@ -408,6 +551,31 @@ mod tests {
         assert_eq!(grouped_count(999), "999");
         assert_eq!(grouped_count(1_000), "1,000");
         assert_eq!(grouped_count(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn amounts_on_an_axis_are_compact_and_carry_their_currency() {
+        assert_eq!(compact_money(0, "INR"), "₹0");
+        assert_eq!(compact_money(50, "INR"), "₹0.5");
+        assert_eq!(compact_money(2_505, "INR"), "₹25.05");
+        assert_eq!(compact_money(15_000_000, "INR"), "₹150k");
+        assert_eq!(compact_money(1_200_000, "USD"), "$12k");
+        assert_eq!(compact_money(100, "AED"), "AED 1");
+        assert_eq!(currency_prefix(""), "");
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count_noun(1, "order", "orders"), "1 order");
+        assert_eq!(count_noun(0, "order", "orders"), "0 orders");
+        assert_eq!(count_noun(1_500, "visit", "visits"), "1,500 visits");
+    }
+
+    #[test]
+    fn the_busiest_day_is_the_first_with_the_most() {
+        let dates = ["2026-05-01", "2026-05-02", "2026-05-03"];
+        assert_eq!(busiest(&dates, &[3, 7, 7]), Some(("2026-05-02", 7)));
+        assert_eq!(busiest(&dates, &[0, 0, 0]), None);
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! Calendar days for the analytics range picker: `YYYY-MM-DD` values as `<input type="date">` gives
-//! and core-api takes them, day arithmetic for the "Last 30 days" presets, the checks run before a
-//! range is sent, and the browser's own today and UTC offset.
+//! Calendar days for the panels' date ranges: `YYYY-MM-DD` values as `<input type="date">` gives
+//! them and the APIs take them, day arithmetic for the "Last 30 days" presets, the checks run
+//! before a range is sent, the browser's own today and UTC offset, and the dates as people read
+//! them (`Sun 3 May 2026`, an axis's `3 May`).
 //!
 //! Everything but [`browser_now`] is plain data, so it is tested natively.
 
+use crate::chart::count_noun;
+use crate::forms::FieldErrors;
 use zelly_edge::analytics::{MAX_RANGE_DAYS, UTC_OFFSET_RANGE};
-use zelly_ui_kit::forms::FieldErrors;
 
 /// A day of the (proleptic) Gregorian calendar, years 1 to 9999.
 ///
@@ -18,7 +20,7 @@ pub struct Day {
 }
 
 /// Short month names, January first.
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
@@ -42,6 +44,32 @@ fn days_in_month(year: i32, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
+}
+
+/// The calendar date (year, month 1-12, day 1-31) of a day counted from 1970-01-01 (proleptic
+/// Gregorian, as in Howard Hinnant's `civil_from_days`), for any year.
+///
+/// Counts in 400-year eras whose years start on 1 March, so that the leap day is the last day of a
+/// year and every month but February has a fixed place in it.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let shifted = days + EPOCH_SHIFT;
+    let era = shifted.div_euclid(DAYS_PER_ERA);
+    let day_of_era = shifted.rem_euclid(DAYS_PER_ERA);
+    // Undo the leap days: one every 4 years, none every 100, one again at 400.
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524
+        - day_of_era / (DAYS_PER_ERA - 1))
+        / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = era * 400 + year_of_era + i64::from(month <= 2);
+    // Both are in range by construction (1-31 and 1-12).
+    (year, month as u32, day as u32)
 }
 
 impl Day {
@@ -73,10 +101,7 @@ impl Day {
         Day::new(year, month, day)
     }
 
-    /// Days since 1970-01-01 (negative before it).
-    ///
-    /// Counts in 400-year eras whose years start on 1 March, so that the leap day is the last day
-    /// of a year and every month but February has a fixed place in it.
+    /// Days since 1970-01-01 (negative before it): the inverse of [`civil_from_days`].
     pub fn to_epoch_days(self) -> i64 {
         let (month, day) = (i64::from(self.month), i64::from(self.day));
         let year = i64::from(self.year) - i64::from(month <= 2);
@@ -91,27 +116,8 @@ impl Day {
 
     /// The day `days` after 1970-01-01, or `None` outside years 1 to 9999.
     pub fn from_epoch_days(days: i64) -> Option<Day> {
-        let shifted = days + EPOCH_SHIFT;
-        let era = shifted.div_euclid(DAYS_PER_ERA);
-        let day_of_era = shifted - era * DAYS_PER_ERA;
-        // Undo the leap days: one every 4 years, none every 100, one again at 400.
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524
-            - day_of_era / (DAYS_PER_ERA - 1))
-            / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let shifted_month = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-        let month = if shifted_month < 10 {
-            shifted_month + 3
-        } else {
-            shifted_month - 9
-        };
-        let year = era * 400 + year_of_era + i64::from(month <= 2);
-        Day::new(
-            i32::try_from(year).ok()?,
-            u32::try_from(month).ok()?,
-            u32::try_from(day).ok()?,
-        )
+        let (year, month, day) = civil_from_days(days);
+        Day::new(i32::try_from(year).ok()?, month, day)
     }
 
     /// The day `days` later (earlier when negative), or `None` past the calendar's ends.
@@ -137,7 +143,7 @@ impl Day {
     }
 
     fn month_name(self) -> &'static str {
-        MONTHS[(self.month - 1) as usize]
+        MONTHS[(self.month as usize).saturating_sub(1).min(11)]
     }
 
     /// A chart axis label, e.g. `3 May`.
@@ -171,7 +177,7 @@ pub const PRESETS: [(u32, &str); 3] = [
     (90, "Last 90 days"),
 ];
 
-/// The preset the dashboard opens with.
+/// The preset a range picker opens with.
 pub const DEFAULT_PRESET_DAYS: u32 = 30;
 
 /// The `days` days that end with `today`, both ends included: `(from, to)`.
@@ -180,11 +186,19 @@ pub fn last_days(today: Day, days: u32) -> (Day, Day) {
     (from, today)
 }
 
-/// The picker's two fields checked before anything is sent: the range, or what is wrong, keyed
-/// `from` and `to` like core-api's 422 answer so that both show in the same place.
+/// The date fields' values for the `days` days ending `today`; empty when today is unknown.
+pub fn preset_values(today: Option<Day>, days: u32) -> (String, String) {
+    today
+        .map(|today| last_days(today, days))
+        .map(|(from, to)| (from.to_string(), to.to_string()))
+        .unwrap_or_default()
+}
+
+/// A picker's two fields checked before anything is sent: the range, or what is wrong, keyed
+/// `from` and `to` like the APIs' 422 answers so that both show in the same place.
 ///
 /// A range may cover at most [`MAX_RANGE_DAYS`] days counting both ends, the stricter reading of
-/// the API's limit, so nothing the picker accepts is refused by the API.
+/// the APIs' limit, so nothing the picker accepts is refused by the API.
 pub fn check_range(from: &str, to: &str) -> Result<(Day, Day), FieldErrors> {
     let mut errors = FieldErrors::new();
     let from_day = Day::parse(from.trim());
@@ -217,9 +231,17 @@ pub fn check_range(from: &str, to: &str) -> Result<(Day, Day), FieldErrors> {
     }
 }
 
+/// How many days a report from `from` to `to` covers, both counted (0 when they are no dates).
+pub fn span_days(from: &str, to: &str) -> u64 {
+    match (Day::parse(from), Day::parse(to)) {
+        (Some(from), Some(to)) => u64::try_from(from.days_until(to) + 1).unwrap_or_default(),
+        _ => 0,
+    }
+}
+
 /// The offset to send for JavaScript's `Date.getTimezoneOffset()`, which counts the other way
-/// (UTC minus local time, so India is -330): whole minutes east of UTC, kept within what the API
-/// accepts.
+/// (UTC minus local time, so India is -330): whole minutes east of UTC, kept within what the APIs
+/// accept.
 pub fn utc_offset_from_js(timezone_offset: f64) -> i32 {
     if !timezone_offset.is_finite() {
         return 0;
@@ -240,19 +262,64 @@ pub fn describe_offset(minutes: i32) -> String {
     format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// Today in the browser's time zone and that zone's current offset from UTC in minutes.
+/// Today in the browser's time zone and that zone's current offset from UTC in minutes east.
 ///
 /// The offset is the one in force now: a range crossing a daylight-saving change is reported in
-/// today's offset, as the API takes one offset per report.
+/// today's offset, as the APIs take one offset per report. Outside a browser: no today, UTC.
 pub fn browser_now() -> (Option<Day>, i32) {
-    use leptos::web_sys::js_sys::Date;
-    let now = Date::new_0();
-    let today = Day::new(
-        i32::try_from(now.get_full_year()).unwrap_or_default(),
-        now.get_month() + 1,
-        now.get_date(),
-    );
-    (today, utc_offset_from_js(now.get_timezone_offset()))
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos::web_sys::js_sys::Date;
+        let now = Date::new_0();
+        let today = Day::new(
+            i32::try_from(now.get_full_year()).unwrap_or_default(),
+            now.get_month() + 1,
+            now.get_date(),
+        );
+        (today, utc_offset_from_js(now.get_timezone_offset()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        (None, 0)
+    }
+}
+
+/// `Sun 3 May 2026` for `2026-05-03` (the text itself when it is no date).
+pub fn long_date(date: &str) -> String {
+    Day::parse(date).map_or_else(|| date.to_owned(), Day::long_label)
+}
+
+/// A report's range, e.g. `Sat 4 Apr 2026 – Sun 3 May 2026 (30 days)`.
+pub fn range_label(from: &str, to: &str) -> String {
+    let days = span_days(from, to);
+    let count = if days == 0 {
+        String::new()
+    } else {
+        format!(" ({})", count_noun(days, "day", "days"))
+    };
+    format!("{} – {}{count}", long_date(from), long_date(to))
+}
+
+/// The x labels of `dates`, e.g. `3 May`; across a new year the first label and the first of each
+/// year also name the year (`21 Dec 2025`, `8 Feb 2026`, `29 Mar`). Text that is no date is shown
+/// as it came.
+pub fn axis_dates(dates: &[&str]) -> Vec<String> {
+    let days: Vec<Option<Day>> = dates.iter().map(|date| Day::parse(date)).collect();
+    let years = days.iter().flatten().map(|day| day.year());
+    let spans_years = years.clone().min() != years.max();
+    let mut previous_year = None;
+    dates
+        .iter()
+        .zip(days)
+        .map(|(date, day)| match day {
+            Some(day) if spans_years && previous_year != Some(day.year()) => {
+                previous_year = Some(day.year());
+                format!("{} {}", day.short_label(), day.year())
+            }
+            Some(day) => day.short_label(),
+            None => (*date).to_owned(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -282,9 +349,11 @@ mod tests {
             "2025-02-29",
             "0000-01-01",
             "+2026-05-03",
+            "+026-05-03",
             "2026-05-0x",
+            "2026-05-03 ",
         ] {
-            assert_eq!(Day::parse(text), None, "{text}");
+            assert_eq!(Day::parse(text), None, "{text:?}");
         }
         assert!(Day::parse("2024-02-29").is_some());
         assert!(Day::parse("2000-02-29").is_some());
@@ -298,6 +367,18 @@ mod tests {
         assert_eq!(day("2000-03-01").to_epoch_days(), 11_017);
         // 2026-05-03T00:00:00Z is 1_777_766_400 seconds after the epoch.
         assert_eq!(day("2026-05-03").to_epoch_days(), 1_777_766_400 / 86_400);
+    }
+
+    #[test]
+    fn days_become_calendar_dates_in_any_year() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(civil_from_days(20_220), (2025, 5, 12));
+        assert_eq!(
+            Day::from_epoch_days(day("9999-12-31").to_epoch_days() + 1),
+            None
+        );
     }
 
     #[test]
@@ -328,6 +409,7 @@ mod tests {
         assert_eq!(day("2026-05-03").short_label(), "3 May");
         assert_eq!(day("2026-05-03").long_label(), "Sun 3 May 2026");
         assert_eq!(day("1970-01-01").weekday(), "Thu");
+        assert_eq!(day("1970-01-01").long_label(), "Thu 1 Jan 1970");
     }
 
     #[test]
@@ -344,9 +426,24 @@ mod tests {
     }
 
     #[test]
+    fn presets_fill_the_fields_once_today_is_known() {
+        assert_eq!(
+            preset_values(Some(day("2026-05-03")), 90),
+            ("2026-02-03".to_owned(), "2026-05-03".to_owned())
+        );
+        assert_eq!(preset_values(None, 7), (String::new(), String::new()));
+        assert_eq!(span_days("2026-04-04", "2026-05-03"), 30);
+        assert_eq!(span_days("", "2026-05-03"), 0);
+    }
+
+    #[test]
     fn a_good_range_passes_the_check() {
         assert_eq!(
             check_range("2026-04-04", "2026-05-03"),
+            Ok((day("2026-04-04"), day("2026-05-03")))
+        );
+        assert_eq!(
+            check_range("2026-04-04", " 2026-05-03 "),
             Ok((day("2026-04-04"), day("2026-05-03")))
         );
         assert!(check_range("2026-05-03", "2026-05-03").is_ok());
@@ -404,5 +501,39 @@ mod tests {
         assert_eq!(describe_offset(-300), "UTC-05:00");
         assert_eq!(describe_offset(-570), "UTC-09:30");
         assert_eq!(describe_offset(0), "UTC");
+    }
+
+    #[test]
+    fn the_range_names_its_days_and_their_number() {
+        assert_eq!(
+            range_label("2026-04-04", "2026-05-03"),
+            "Sat 4 Apr 2026 – Sun 3 May 2026 (30 days)"
+        );
+        assert_eq!(
+            range_label("2026-05-03", "2026-05-03"),
+            "Sun 3 May 2026 – Sun 3 May 2026 (1 day)"
+        );
+    }
+
+    #[test]
+    fn an_unexpected_date_is_shown_as_it_came() {
+        assert_eq!(long_date("someday"), "someday");
+        assert_eq!(axis_dates(&["someday", "2026-05-03"]), ["someday", "3 May"]);
+    }
+
+    #[test]
+    fn axis_labels_within_one_year_leave_the_year_out() {
+        assert_eq!(
+            axis_dates(&["2026-04-05", "2026-04-12", "2026-05-03"]),
+            ["5 Apr", "12 Apr", "3 May"]
+        );
+    }
+
+    #[test]
+    fn axis_labels_across_new_year_name_each_year_once() {
+        assert_eq!(
+            axis_dates(&["2025-12-21", "2025-12-28", "2026-01-04", "2026-01-11"]),
+            ["21 Dec 2025", "28 Dec", "4 Jan 2026", "11 Jan"]
+        );
     }
 }
