@@ -324,17 +324,21 @@ macro_rules! backoffice_store_impl {
             }
 
             async fn record_audit(&self, e: &$crate::backoffice::NewAudit) -> Result<i64, StoreError> {
+                // The log is fenced to the platform scope (PostgreSQL's row-level security).
+                let mut tx = self.platform_tx().await?;
                 let (id,): (i64,) = sqlx::query_as(concat!(
                     "INSERT INTO ", $b, "audit_log (at_ms, staff_id, staff_email, action, tenant_id, target, before, after) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"))
                     .bind(e.at_ms).bind(e.staff_id).bind(&e.staff_email).bind(&e.action).bind(e.tenant_id).bind(&e.target)
                     .bind(sqlx::types::Json(&e.before)).bind(sqlx::types::Json(&e.after))
-                    .fetch_one(&self.pool).await?;
+                    .fetch_one(&mut *tx).await?;
+                tx.commit().await?;
                 Ok(id)
             }
 
             async fn audit_log(&self, q: &$crate::backoffice::AuditQuery) -> Result<Vec<zelly_edge::admin::AuditEntry>, StoreError> {
                 let action = q.action.as_deref().map(|a| format!("{}%", a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+                let mut tx = self.platform_tx().await?;
                 let rows: Vec<$crate::backoffice::rows::AuditRow> = sqlx::query_as(concat!(
                     "SELECT id, at_ms, staff_id, staff_email, action, tenant_id, target, before, after FROM ", $b, "audit_log \
                      WHERE ($1 IS NULL OR tenant_id = $1) AND ($2 IS NULL OR staff_email = $2) \
@@ -342,7 +346,8 @@ macro_rules! backoffice_store_impl {
                      ORDER BY id DESC LIMIT $5"))
                     .bind(q.tenant).bind(q.staff_email.as_deref().map(|e| e.trim().to_lowercase())).bind(action).bind(q.before_id)
                     .bind(i64::from(q.limit.clamp(1, 200)))
-                    .fetch_all(&self.pool).await?;
+                    .fetch_all(&mut *tx).await?;
+                tx.commit().await?;
                 Ok(rows.into_iter().map($crate::backoffice::rows::audit).collect())
             }
 

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use serde_json::json;
+use sqlx::Connection;
 use uuid::Uuid;
 use zelly_edge::admin::StaffRole;
 use zelly_edge::catalog::ProductInput;
@@ -218,10 +219,15 @@ async fn the_service_role_cannot_change_or_remove_audit_rows() {
         let err = sqlx::query(sql).execute(&app).await.unwrap_err();
         assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
     }
-    // Even the owner's changes stop at the trigger.
-    let owner = sqlx::PgPool::connect(&urls.owner).await.unwrap();
-    let err = sqlx::query("DELETE FROM backoffice.audit_log").execute(&owner).await.unwrap_err();
+    // Even the owner's changes stop at the trigger, in the platform scope where the rows show.
+    let mut owner = sqlx::PgConnection::connect(&urls.owner).await.unwrap();
+    sqlx::query("SELECT set_config('zelly.platform', 'on', false)").execute(&mut owner).await.unwrap();
+    let err = sqlx::query("DELETE FROM backoffice.audit_log").execute(&mut owner).await.unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM backoffice.audit_log").fetch_one(&app).await.unwrap();
+    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM backoffice.audit_log").fetch_one(&mut owner).await.unwrap();
     assert_eq!(rows, 1);
+    // Outside the platform scope (a store's transaction) the log shows nothing.
+    let mut app_conn = sqlx::PgConnection::connect(&urls.app).await.unwrap();
+    let (seen,): (i64,) = sqlx::query_as("SELECT count(*) FROM backoffice.audit_log").fetch_one(&mut app_conn).await.unwrap();
+    assert_eq!(seen, 0, "fenced to the platform scope");
 }

@@ -1,6 +1,8 @@
 -- Platform staff (admin-api), their sign-in sessions and the audit log of what they do, in the
--- seed's `backoffice` schema. None of it belongs to a tenant, so there is no row-level security:
--- only admin-api reads these tables.
+-- seed's `backoffice` schema. Staff and sessions belong to no tenant. The audit log names the
+-- store an action was about, so it is fenced like every table with a tenant column: its rows
+-- are visible (and written) only in the platform scope that admin-api's transactions set, never
+-- in a store's.
 CREATE TABLE backoffice.staff (
     id              uuid PRIMARY KEY,
     email           text NOT NULL UNIQUE CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254),
@@ -42,6 +44,11 @@ CREATE TABLE backoffice.audit_log (
 );
 CREATE INDEX audit_log_tenant_idx ON backoffice.audit_log (tenant_id, id DESC);
 CREATE INDEX audit_log_staff_idx ON backoffice.audit_log (staff_id, id DESC);
+ALTER TABLE backoffice.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE backoffice.audit_log FORCE ROW LEVEL SECURITY;
+CREATE POLICY staff_only ON backoffice.audit_log
+    USING (astro_primary.platform_scope())
+    WITH CHECK (astro_primary.platform_scope());
 
 -- Append-only: the service role may add rows and read them, never change or remove them. The
 -- trigger holds for every role that does not own the table, and for the owner too (short of
