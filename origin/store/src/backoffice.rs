@@ -165,17 +165,21 @@ pub trait BackofficeStore: Send + Sync {
     async fn webhook_receipts(&self, tenant: Uuid, from_ms: i64, to_ms: i64) -> Result<Vec<WebhookReceipt>, StoreError>;
 }
 
+/// `text` with `LIKE`'s wildcards (and its escape character, `\\`) escaped, to match literally.
+pub fn like_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// `text` as a case-insensitive `LIKE` pattern matching it anywhere, its wildcards escaped.
 pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+    format!("%{}%", like_literal(&text.trim().to_lowercase()))
 }
 
 /// Row shapes and their conversions.
@@ -337,7 +341,7 @@ macro_rules! backoffice_store_impl {
             }
 
             async fn audit_log(&self, q: &$crate::backoffice::AuditQuery) -> Result<Vec<zelly_edge::admin::AuditEntry>, StoreError> {
-                let action = q.action.as_deref().map(|a| format!("{}%", a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+                let action = q.action.as_deref().map(|a| format!("{}%", $crate::backoffice::like_literal(a)));
                 let mut tx = self.platform_tx().await?;
                 let rows: Vec<$crate::backoffice::rows::AuditRow> = sqlx::query_as(concat!(
                     "SELECT id, at_ms, staff_id, staff_email, action, tenant_id, target, before, after FROM ", $b, "audit_log \
